@@ -1,0 +1,338 @@
+/* ptrace_ops.c: target memory, words and breakpoint sites, on the tracer thread. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "tracer_int.h"
+
+#define INT3 0xcc
+
+/*
+ * Map a failed ptrace/process_vm call. ESRCH means "not stopped or gone":
+ * when the whole target is dying the caller gets -TR_EGONE, the error
+ * every pending request gets once the target is reaped.
+ */
+int
+tr__ptrace_err(struct tr_tracer *t, pid_t tid)
+{
+	int e = errno;
+
+	if (e == ESRCH) {
+		if (tr__target_dying(t))
+			return -TR_EGONE;
+		return tid && tr__thread_find(t, tid) ? -TR_ERUNNING
+						      : -TR_ESRCH;
+	}
+	return tr_errno_map(e);
+}
+
+/* Index of the first breakpoint at or after addr. */
+static size_t
+bp_lower(const struct tr_tracer *t, uint64_t addr)
+{
+	size_t lo = 0, hi = t->nbps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->bps[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct tr_bp *
+tr__bp_find(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+
+	return i < t->nbps && t->bps[i].addr == addr ? &t->bps[i] : NULL;
+}
+
+/* Show original bytes where our int3s are. */
+static void
+shadow_bps(const struct tr_tracer *t, uint64_t addr, uint8_t *buf, size_t len)
+{
+	for (size_t i = bp_lower(t, addr);
+	     i < t->nbps && t->bps[i].addr - addr < len; i++)
+		buf[t->bps[i].addr - addr] = t->bps[i].orig;
+}
+
+static bool
+range_ok(uint64_t addr, size_t len)
+{
+	/* /proc/PID/mem offsets are a signed loff_t; user space ends
+	 * well below 2^63 on x86-64 anyway. */
+	return addr + len >= addr && addr + len <= (uint64_t)INT64_MAX;
+}
+
+int
+tr__mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
+	     size_t *done)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	size_t got = 0;
+	ssize_t n;
+	int err = 0;
+
+	if (len == 0)
+		goto out;
+	if (!range_ok(addr, len)) {
+		err = -TR_EFAULT;
+		goto out;
+	}
+	n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
+	if (n < 0 && errno == ESRCH) {
+		err = tr__target_dying(t) ? -TR_EGONE : -TR_ESRCH;
+		goto out;
+	}
+	got = n > 0 ? (size_t)n : 0;
+	/*
+	 * process_vm_readv stops at the first page it cannot read without
+	 * forcing (PROT_NONE guard pages, some special mappings). Finish
+	 * through /proc/PID/mem, which reads like ptrace does.
+	 */
+	while (got < len) {
+		n = pread(t->memfd, (char *)buf + got, len - got,
+			  (off_t)(addr + got));
+		if (n <= 0) {
+			err = -TR_EFAULT;
+			if (n < 0 && errno != EIO && errno != EFAULT &&
+			    errno != EINVAL)
+				err = tr__target_dying(t) ? -TR_EGONE
+							  : tr_errno_map(errno);
+			break;
+		}
+		got += (size_t)n;
+	}
+	if (t->nbps)
+		shadow_bps(t, addr, buf, got);
+out:
+	if (done)
+		*done = got;
+	return err;
+}
+
+/*
+ * Write without regard to breakpoints. process_vm_writev refuses read-only
+ * mappings such as .text; /proc/PID/mem writes them (as POKETEXT would),
+ * so code patches and breakpoints go that way.
+ */
+int
+tr__raw_write(struct tr_tracer *t, pid_t pid, int fd, uint64_t addr,
+	      const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	size_t put = 0;
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	if (len > 64) {
+		/* Large writes are usually data: try the fast path first. */
+		n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+		if (n < 0 && errno == ESRCH)
+			return tr__target_dying(t) ? -TR_EGONE : -TR_ESRCH;
+		put = n > 0 ? (size_t)n : 0;
+	}
+	while (put < len) {
+		n = pwrite(fd, (const char *)buf + put, len - put,
+			   (off_t)(addr + put));
+		if (n <= 0) {
+			if (n < 0 && errno != EIO && errno != EFAULT &&
+			    errno != EINVAL && tr__target_dying(t))
+				return -TR_EGONE;
+			return -TR_EFAULT;
+		}
+		put += (size_t)n;
+	}
+	return 0;
+}
+
+int
+tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf, size_t len,
+	      size_t *done)
+{
+	const uint8_t *src = buf;
+	uint64_t pos = addr;
+	size_t i;
+	int err = 0;
+
+	if (done)
+		*done = 0;
+	if (len == 0)
+		return 0;
+	if (!range_ok(addr, len))
+		return -TR_EFAULT;
+	/*
+	 * Write around our int3s, straight from the caller's buffer, and
+	 * record the bytes meant for those places as the new originals: the
+	 * breakpoints stay planted over the new code.
+	 */
+	for (i = bp_lower(t, addr); i < t->nbps && t->bps[i].addr - addr < len;
+	     i++) {
+		struct tr_bp *bp = &t->bps[i];
+
+		err = tr__raw_write(t, t->pid, t->memfd, pos, src + (pos - addr),
+				    bp->addr - pos);
+		if (err < 0)
+			goto out;
+		bp->orig = src[bp->addr - addr];
+		pos = bp->addr + 1;
+	}
+	err = tr__raw_write(t, t->pid, t->memfd, pos, src + (pos - addr),
+			    addr + len - pos);
+	if (err == 0)
+		pos = addr + len;
+out:
+	if (err < 0) {
+		/* Find how far it really got: a cheap probe of the bytes. */
+		size_t ok = 0;
+		uint8_t b;
+
+		while (addr + ok < pos &&
+		       pread(t->memfd, &b, 1, (off_t)(addr + ok)) == 1)
+			ok++;
+		pos = addr + ok;
+	}
+	if (done)
+		*done = pos - addr;
+	return err;
+}
+
+int
+tr__peek(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t *val)
+{
+	long v;
+
+	/* PEEKDATA returns the word, so -1 is a valid value: only errno
+	 * tells a failure. */
+	errno = 0;
+	v = ptrace(PTRACE_PEEKDATA, tid, (void *)(uintptr_t)addr, NULL);
+	if (errno)
+		return tr__ptrace_err(t, tid);
+	if (t->nbps)
+		shadow_bps(t, addr, (uint8_t *)&v, sizeof(v));
+	*val = (uint64_t)v;
+	return 0;
+}
+
+int
+tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val)
+{
+	uint8_t *b = (uint8_t *)&val;
+
+	/* Keep our int3s planted; the bytes meant for them become the
+	 * originals. */
+	for (size_t i = bp_lower(t, addr);
+	     i < t->nbps && t->bps[i].addr - addr < sizeof(val); i++) {
+		t->bps[i].orig = b[t->bps[i].addr - addr];
+		b[t->bps[i].addr - addr] = INT3;
+	}
+	if (ptrace(PTRACE_POKEDATA, tid, (void *)(uintptr_t)addr,
+		   (void *)(uintptr_t)val) < 0)
+		return tr__ptrace_err(t, tid);
+	return 0;
+}
+
+int
+tr__bp_plant(struct tr_tracer *t, uint64_t addr)
+{
+	uint8_t b = INT3;
+
+	return tr__raw_write(t, t->pid, t->memfd, addr, &b, 1);
+}
+
+int
+tr__bp_lift(struct tr_tracer *t, uint64_t addr)
+{
+	struct tr_bp *bp = tr__bp_find(t, addr);
+
+	if (!bp)
+		return -TR_ENOENT;
+	return tr__raw_write(t, t->pid, t->memfd, addr, &bp->orig, 1);
+}
+
+int
+tr__bp_insert(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+	uint8_t orig;
+	int err;
+
+	if (i < t->nbps && t->bps[i].addr == addr)
+		return -TR_EEXIST;
+	if (!range_ok(addr, 1))
+		return -TR_EFAULT;
+	if (pread(t->memfd, &orig, 1, (off_t)addr) != 1)
+		return tr__target_dying(t) ? -TR_EGONE : -TR_EFAULT;
+	if (t->nbps == t->cap_bps) {
+		size_t cap = t->cap_bps ? t->cap_bps * 2 : 16;
+		struct tr_bp *n = realloc(t->bps, cap * sizeof(*n));
+
+		if (!n)
+			return -TR_ENOMEM;
+		t->bps = n;
+		t->cap_bps = cap;
+	}
+	err = tr__bp_plant(t, addr);
+	if (err < 0)
+		return err;
+	memmove(&t->bps[i + 1], &t->bps[i], (t->nbps - i) * sizeof(*t->bps));
+	t->bps[i].addr = addr;
+	t->bps[i].orig = orig;
+	t->nbps++;
+	return 0;
+}
+
+int
+tr__bp_remove(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+	int err;
+
+	if (i >= t->nbps || t->bps[i].addr != addr)
+		return -TR_ENOENT;
+	err = tr__raw_write(t, t->pid, t->memfd, addr, &t->bps[i].orig, 1);
+	/* A target that is gone has no int3 left to remove. */
+	if (err < 0 && err != -TR_EGONE)
+		return err;
+	memmove(&t->bps[i], &t->bps[i + 1],
+		(t->nbps - i - 1) * sizeof(*t->bps));
+	t->nbps--;
+	return 0;
+}
+
+/* A forked child inherits our int3s: put the original bytes back in its
+ * copy of the memory before letting it go, as gdb does. */
+void
+tr__bp_restore_in(struct tr_tracer *t, pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	if (!t->nbps)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		tr_log_warn("fork child %d: %s", pid, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < t->nbps; i++)
+		if (pwrite(fd, &t->bps[i].orig, 1, (off_t)t->bps[i].addr) != 1)
+			tr_log_warn("fork child %d: cannot restore %#lx", pid,
+				    (unsigned long)t->bps[i].addr);
+	close(fd);
+}

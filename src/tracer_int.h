@@ -1,0 +1,148 @@
+/* tracer_int.h: the tracer's state, shared by its modules (not exported). */
+#ifndef TR_SRC_TRACER_INT_H
+#define TR_SRC_TRACER_INT_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "event.h"
+#include "slab.h"
+#include "tracer.h"
+
+/* Private request ops, beyond enum tr_op. */
+enum {
+	TR_OP_QUIT_ = 200,   /* end the tracer thread */
+	TR_OP_SUB_ADD_ = 201,
+	TR_OP_SUB_DEL_ = 202,
+};
+
+/* Result of an op that completes later (kept in the deferred list). */
+#define TR_DEFERRED 1
+
+enum thread_state {
+	TH_RUNNING = 0,
+	TH_STOPPED = 1,
+	TH_EXITING = 2, /* past PTRACE_EVENT_EXIT: left alone until reaped */
+};
+
+struct tr_thread {
+	pid_t tid;
+	enum thread_state state;
+	bool fresh;          /* auto-attached, initial stop not seen yet */
+	bool interrupt_sent; /* a PTRACE_INTERRUPT is outstanding */
+	bool at_bp;          /* stopped by one of our breakpoints, pc rewound */
+	bool stepping;       /* user single-step in progress */
+	bool has_pending;    /* a stop not reported yet (all-stop) */
+	int resume_sig;      /* signal to deliver when resumed */
+	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
+	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
+	struct tr_event pending;
+};
+
+struct tr_bp {
+	uint64_t addr;
+	uint8_t orig;
+};
+
+enum phase {
+	PH_NONE = 0,     /* no target */
+	PH_STOPPED = 1,  /* every thread stopped, the stop reported */
+	PH_RUNNING = 2,  /* resumed (or stepping one thread) */
+	PH_STOPPING = 3, /* a stop was seen; stopping the others */
+};
+
+enum deferred_kind {
+	DEF_STOP = 1,   /* complete at the next reported stop or exit */
+	DEF_GONE = 2,   /* complete once the target is reaped (kill) */
+	DEF_DETACH = 3, /* detach once every thread is stopped */
+};
+
+struct deferred {
+	struct tr_req *req;
+	enum deferred_kind kind;
+};
+
+struct fork_kid {
+	pid_t pid;
+	bool stopped;
+	int kind; /* 0 unknown yet, else PTRACE_EVENT_FORK / _VFORK / _CLONE */
+};
+#define MAX_FORK_KIDS 16
+
+struct tr_tracer {
+	pthread_t thread;
+	struct tr_slab *slab;
+	struct tr_tracer_opts opts;
+	int epfd;
+	int sigfd;
+	bool quit;
+
+	/* the target */
+	pid_t pid;
+	bool launched;
+	bool gone;
+	int memfd;
+	enum phase phase;
+	pid_t current_tid;
+	struct tr_thread *threads;
+	size_t nthreads, cap_threads;
+	unsigned nrunning;       /* threads resumed and not yet seen stopped */
+	bool single;             /* only one thread was resumed (a step) */
+	bool have_report;        /* `report` holds the stop to publish */
+	struct tr_event report;
+	struct tr_event last_stop;
+	uint64_t ev_seq;
+	struct fork_kid kids[MAX_FORK_KIDS];
+
+	/* breakpoint sites, sorted by address */
+	struct tr_bp *bps;
+	size_t nbps, cap_bps;
+
+	/* requests that complete later; room for every slot */
+	struct deferred *deferred;
+	size_t ndeferred, cap_deferred;
+
+	/* subscribers, touched only on the tracer thread */
+	struct tr_sub *subs;
+};
+
+/* event.c */
+void tr__publish(struct tr_tracer *t, const struct tr_event *ev);
+void tr__sub_add(struct tr_tracer *t, struct tr_sub *sub);
+void tr__sub_del(struct tr_tracer *t, struct tr_sub *sub);
+
+/* ptrace_ops.c: memory, registers, breakpoint sites (tracer thread) */
+int tr__mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
+		 size_t *done);
+int tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf,
+		  size_t len, size_t *done);
+int tr__raw_write(struct tr_tracer *t, pid_t pid, int fd, uint64_t addr,
+		  const void *buf, size_t len);
+int tr__peek(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t *val);
+int tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val);
+struct tr_bp *tr__bp_find(struct tr_tracer *t, uint64_t addr);
+int tr__bp_insert(struct tr_tracer *t, uint64_t addr);
+int tr__bp_remove(struct tr_tracer *t, uint64_t addr);
+int tr__bp_lift(struct tr_tracer *t, uint64_t addr);  /* write orig byte */
+int tr__bp_plant(struct tr_tracer *t, uint64_t addr); /* write int3 */
+void tr__bp_restore_in(struct tr_tracer *t, pid_t pid); /* fork child */
+int tr__ptrace_err(struct tr_tracer *t, pid_t tid);
+
+/* launch.c */
+int tr__launch(struct tr_tracer *t, const struct tr_launch *l);
+int tr__attach_begin(struct tr_tracer *t, pid_t pid);
+int tr__open_mem(struct tr_tracer *t);
+
+/* tracer.c */
+struct tr_thread *tr__thread_find(struct tr_tracer *t, pid_t tid);
+struct tr_thread *tr__thread_add(struct tr_tracer *t, pid_t tid);
+void tr__reap(struct tr_tracer *t);
+bool tr__target_dying(struct tr_tracer *t);
+
+#define TR_PTRACE_OPTIONS                                                  \
+	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |   \
+	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+
+#endif
