@@ -272,9 +272,18 @@ tr__attach_begin(struct tr_tracer *t, pid_t pid)
 	if (err == 0)
 		err = tr__open_mem(t);
 	if (err < 0) {
-		/* Let go of whatever we seized. */
-		for (size_t i = 0; i < t->nthreads; i++)
-			ptrace(PTRACE_DETACH, t->threads[i].tid, NULL, NULL);
+		/* Let go of whatever we seized: PTRACE_DETACH needs the
+		 * thread stopped, so take its interrupt stop first. */
+		for (size_t i = 0; i < t->nthreads; i++) {
+			struct tr_thread *th = &t->threads[i];
+			int st;
+
+			if (th->interrupt_sent)
+				while (waitpid(th->tid, &st, __WALL) < 0 &&
+				       errno == EINTR)
+					;
+			ptrace(PTRACE_DETACH, th->tid, NULL, NULL);
+		}
 		t->nthreads = 0;
 		t->nrunning = 0;
 		t->pid = 0;

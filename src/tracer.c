@@ -529,10 +529,6 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 			emit(t, TR_EV_THREAD_NEW, th->tid, 0, 0);
 		} else if (th->interrupt_sent) {
 			th->interrupt_sent = false;
-			/* Interrupted in the middle of a step (a blocking system
-			 * call): the step is abandoned. */
-			replant(t, th, true);
-			th->stepping = false;
 		} else if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 			   sig == SIGTTOU) {
 			struct tr_event ev = { .tid = th->tid, .sig = sig,
@@ -541,10 +537,23 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 			record_stop(t, th, &ev);
 			return;
 		}
-		/* Nothing to report; a late interrupt or a new thread while
-		 * running goes back to running. */
-		if (t->phase == PH_RUNNING && !t->single)
-			resume_thread(t, th, PTRACE_CONT, 0);
+		if (t->phase == PH_RUNNING) {
+			/*
+			 * Nothing to report: a new thread, or an interrupt sent
+			 * for an earlier stop that fires only now that the
+			 * thread runs again. Resume it the way it was running;
+			 * during a single-thread step the others stay put.
+			 */
+			if (th->stepping || th->over_bp)
+				resume_thread(t, th, PTRACE_SINGLESTEP, 0);
+			else if (!t->single)
+				resume_thread(t, th, PTRACE_CONT, 0);
+		} else if (th->stepping || th->over_bp || th->step_bp) {
+			/* Stopped in the middle of a step (say, a blocking
+			 * system call): the step is abandoned. */
+			replant(t, th, true);
+			th->stepping = false;
+		}
 		maybe_finish_stop(t);
 		return;
 	case PTRACE_EVENT_CLONE:
