@@ -269,10 +269,14 @@ wake_server(struct tr_slab *s)
 {
 	uint64_t one = 1;
 
-	/* Pairs with the fence in tr_slab_server_sleep_prepare(): either the
-	 * server sees our ring entry, or we see its sleeping flag. */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&s->server_sleeping, RELAXED) &&
+	/*
+	 * Dekker with tr_slab_server_sleep_prepare(): the ring entry store
+	 * and this load, the server's flag store and its ring load, are all
+	 * sequentially consistent, so either the server sees our entry or we
+	 * see its sleeping flag. (Plain seq_cst accesses rather than fences,
+	 * which the thread sanitizer cannot follow.)
+	 */
+	if (atomic_load(&s->server_sleeping) &&
 	    atomic_exchange(&s->server_sleeping, 0)) {
 		count(&s->server_wakes);
 		if (write(s->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -295,14 +299,14 @@ tr_slab_submit(struct tr_slab *s, struct tr_req *head)
 	count(&s->submits);
 	atomic_store_explicit(&s->last_client_cpu, cpu, RELAXED);
 	/*
-	 * Reserve a ring position, then publish the slot index with release
-	 * semantics so the server sees the filled slot. The ring has at least
+	 * Reserve a ring position, then publish the slot index (a seq_cst
+	 * store: a release, and one half of the wake-up handshake below) so
+	 * the server sees the filled slot. The ring has at least
 	 * as many entries as there are slots and a slot is queued at most once,
 	 * so a position is never reused before the server consumed it.
 	 */
 	pos = atomic_fetch_add_explicit(&s->tail, 1, RELAXED);
-	atomic_store_explicit(&s->ring[pos & s->ring_mask], (int32_t)head->index_,
-			      memory_order_release);
+	atomic_store(&s->ring[pos & s->ring_mask], (int32_t)head->index_);
 	wake_server(s);
 }
 
@@ -517,10 +521,9 @@ tr_slab_server_fd(const struct tr_slab *s)
 int
 tr_slab_server_sleep_prepare(struct tr_slab *s)
 {
+	/* Dekker with wake_server(): seq_cst store, then seq_cst load. */
 	atomic_store(&s->server_sleeping, 1);
-	/* Pairs with the fence in wake_server(). */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (work_queued(s)) {
+	if (atomic_load(&s->ring[s->head & s->ring_mask]) >= 0) {
 		atomic_store(&s->server_sleeping, 0);
 		return 1;
 	}
