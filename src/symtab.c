@@ -443,12 +443,11 @@ mod_lookup(const struct mod *m, const char *name)
 	return best;
 }
 
-/* Does module path `path` match the qualifier `q` (its file name, or a
- * trailing part of the path, or the name without its version suffix)? */
-static bool
-mod_matches(const struct mod *m, const char *q, size_t qlen)
+bool
+tr_symtab_module_matches(const struct tr_module *m, const char *q,
+			 size_t qlen)
 {
-	const char *name = m->pub.name;
+	const char *name = m->name;
 	size_t plen = strlen(m->path);
 
 	if (qlen <= plen && strncmp(m->path + plen - qlen, q, qlen) == 0 &&
@@ -473,7 +472,8 @@ tr_symtab_lookup(const struct tr_symtab *st, const char *name,
 		const struct mod *m = st->mods[i];
 		const struct sym *s;
 
-		if (colon && !mod_matches(m, name, (size_t)(colon - name)))
+		if (colon && !tr_symtab_module_matches(&m->pub, name,
+						      (size_t)(colon - name)))
 			continue;
 		s = mod_lookup(m, sym);
 		if (!s)
@@ -494,6 +494,14 @@ tr_symtab_lookup(const struct tr_symtab *st, const char *name,
 		return 0;
 	}
 	return -TR_ENOENT;
+}
+
+static int
+alias_rank(const struct sym *s)
+{
+	return (s->kind == TR_SYM_FUNC || s->kind == TR_SYM_IFUNC) * 8 +
+	       s->global * 4 + (s->name[0] != '_') * 2 +
+	       (strncmp(s->name, "__", 2) != 0);
 }
 
 int
@@ -530,11 +538,12 @@ tr_symtab_addr(const struct tr_symtab *st, uint64_t addr, struct tr_sym *out,
 		if (s->kind == TR_SYM_OTHER)
 			continue;
 		if (s->size ? v < s->value + s->size : i + 1 == lo) {
+			/* Aliases at one address (printf, _IO_printf): the
+			 * one a person would name. */
 			best = s;
-			/* Prefer a function at the same address. */
 			while (i > 0 && m->syms[i - 1].value == s->value) {
 				i--;
-				if (m->syms[i].kind == TR_SYM_FUNC)
+				if (alias_rank(&m->syms[i]) > alias_rank(best))
 					best = &m->syms[i];
 			}
 			break;
@@ -569,4 +578,36 @@ tr_symtab_module_at(const struct tr_symtab *st, uint64_t addr)
 		if (addr >= st->mods[i]->pub.lo && addr < st->mods[i]->pub.hi)
 			return &st->mods[i]->pub;
 	return NULL;
+}
+
+static const struct mod *
+mod_of(const struct tr_symtab *st, const struct tr_module *pub)
+{
+	for (size_t i = 0; i < st->nmods; i++)
+		if (&st->mods[i]->pub == pub)
+			return st->mods[i];
+	return NULL;
+}
+
+int
+tr_symtab_file_read(const struct tr_symtab *st, const struct tr_module *pub,
+		    uint64_t vaddr, void *buf, size_t len)
+{
+	const struct mod *m = mod_of(st, pub);
+	size_t nph;
+
+	if (!m || !m->elf || elf_getphdrnum(m->elf, &nph) != 0)
+		return -TR_ENOENT;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(m->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    vaddr < ph.p_vaddr || vaddr + len > ph.p_vaddr + ph.p_filesz)
+			continue;
+		if (pread(m->fd, buf, len,
+			  (off_t)(vaddr - ph.p_vaddr + ph.p_offset)) != (ssize_t)len)
+			return -TR_EFAULT;
+		return 0;
+	}
+	return -TR_EFAULT;
 }
