@@ -16,6 +16,18 @@
  * (../shared/FIELD-NOTES.md): serialize them. */
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void
+tr_dwarf_global_lock(void)
+{
+	pthread_mutex_lock(&init_lock);
+}
+
+void
+tr_dwarf_global_unlock(void)
+{
+	pthread_mutex_unlock(&init_lock);
+}
+
 struct range {
 	uint64_t lo, hi;
 	uint32_t func; /* index into funcs */

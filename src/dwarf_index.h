@@ -116,4 +116,12 @@ int tr_dwarf_line_addrs(struct tr_dwarf *d, const char *file, uint32_t line,
 int tr_dwarf_breakpoint_addr(struct tr_dwarf *d, const struct tr_dw_entry *fn,
 			     const uint8_t *code, size_t len, uint64_t *addr);
 
+/*
+ * libdwarf 20210528's dwarf_init_* and dwarf_finish write global state:
+ * every module that opens its own Dwarf_Debug (the unwinder) takes this
+ * lock around them.
+ */
+void tr_dwarf_global_lock(void);
+void tr_dwarf_global_unlock(void);
+
 #endif
