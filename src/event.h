@@ -38,6 +38,8 @@ struct tr_event {
 	uint64_t pc;     /* program counter of tid at a stop */
 	uint64_t addr;   /* breakpoint address, or fault address (si_addr) */
 	uint64_t seq;    /* event sequence number, from 1 */
+	uint32_t bpnum;  /* TR_STOP_BREAKPOINT: the user breakpoint (0: a
+			    site planted with tr_bp_insert) */
 };
 
 /* tr_event_type_name, tr_stop_reason_name: short names, never NULL. */

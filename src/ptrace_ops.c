@@ -264,15 +264,13 @@ tr__bp_lift(struct tr_tracer *t, uint64_t addr)
 	return tr__raw_write(t, t->pid, t->memfd, addr, &bp->orig, 1);
 }
 
-int
-tr__bp_insert(struct tr_tracer *t, uint64_t addr)
+/* Plant a new site at addr (index i in the sorted array). */
+static int
+site_new(struct tr_tracer *t, size_t i, uint64_t addr)
 {
-	size_t i = bp_lower(t, addr);
 	uint8_t orig;
 	int err;
 
-	if (i < t->nbps && t->bps[i].addr == addr)
-		return -TR_EEXIST;
 	if (!range_ok(addr, 1))
 		return -TR_EFAULT;
 	if (pread(t->memfd, &orig, 1, (off_t)addr) != 1)
@@ -290,21 +288,20 @@ tr__bp_insert(struct tr_tracer *t, uint64_t addr)
 	if (err < 0)
 		return err;
 	memmove(&t->bps[i + 1], &t->bps[i], (t->nbps - i) * sizeof(*t->bps));
+	memset(&t->bps[i], 0, sizeof(t->bps[i]));
 	t->bps[i].addr = addr;
 	t->bps[i].orig = orig;
 	t->nbps++;
 	return 0;
 }
 
-int
-tr__bp_remove(struct tr_tracer *t, uint64_t addr)
+/* Remove the site at index i: its original byte goes back. */
+static int
+site_del(struct tr_tracer *t, size_t i)
 {
-	size_t i = bp_lower(t, addr);
-	int err;
+	int err = tr__raw_write(t, t->pid, t->memfd, t->bps[i].addr,
+				&t->bps[i].orig, 1);
 
-	if (i >= t->nbps || t->bps[i].addr != addr)
-		return -TR_ENOENT;
-	err = tr__raw_write(t, t->pid, t->memfd, addr, &t->bps[i].orig, 1);
 	/* A target that is gone has no int3 left to remove. */
 	if (err < 0 && err != -TR_EGONE)
 		return err;
@@ -312,6 +309,71 @@ tr__bp_remove(struct tr_tracer *t, uint64_t addr)
 		(t->nbps - i - 1) * sizeof(*t->bps));
 	t->nbps--;
 	return 0;
+}
+
+int
+tr__bp_insert(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+	int err;
+
+	if (i < t->nbps && t->bps[i].addr == addr) {
+		if (t->bps[i].raw)
+			return -TR_EEXIST;
+		t->bps[i].raw = true;
+		return 0;
+	}
+	err = site_new(t, i, addr);
+	if (err == 0)
+		t->bps[i].raw = true;
+	return err;
+}
+
+int
+tr__bp_remove(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+
+	if (i >= t->nbps || t->bps[i].addr != addr || !t->bps[i].raw)
+		return -TR_ENOENT;
+	t->bps[i].raw = false;
+	return t->bps[i].users ? 0 : site_del(t, i);
+}
+
+int
+tr__site_get(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+	int err;
+
+	if (i >= t->nbps || t->bps[i].addr != addr) {
+		err = site_new(t, i, addr);
+		if (err)
+			return err;
+	}
+	t->bps[i].users++;
+	return 0;
+}
+
+void
+tr__site_put(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+
+	if (i >= t->nbps || t->bps[i].addr != addr || !t->bps[i].users)
+		return;
+	if (--t->bps[i].users == 0 && !t->bps[i].raw)
+		site_del(t, i);
+}
+
+void
+tr__sites_clear(struct tr_tracer *t)
+{
+	/* A site that cannot be written any more (library unloaded) is
+	 * dropped all the same. */
+	while (t->nbps)
+		if (site_del(t, t->nbps - 1) < 0)
+			t->nbps--;
 }
 
 /* A forked child inherits our int3s: put the original bytes back in its

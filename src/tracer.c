@@ -143,6 +143,8 @@ target_reset(struct tr_tracer *t)
 	t->nthreads = 0;
 	t->nrunning = 0;
 	t->nbps = 0;
+	tr__ubp_reset(t);
+	t->auto_resume = false;
 	t->have_report = false;
 	t->phase = PH_NONE;
 	t->single = false;
@@ -279,6 +281,7 @@ record_stop(struct tr_tracer *t, struct tr_thread *th,
 		} else {
 			t->report = *ev;
 			t->have_report = true;
+			t->auto_resume = false;
 		}
 	} else {
 		th->pending = *ev;
@@ -290,10 +293,24 @@ record_stop(struct tr_tracer *t, struct tr_thread *th,
 	maybe_finish_stop(t);
 }
 
+static bool report_pending(struct tr_tracer *t);
+static void continue_resume(struct tr_tracer *t);
+
 static void
 maybe_finish_stop(struct tr_tracer *t)
 {
 	if (t->phase == PH_STOPPING && t->nrunning == 0) {
+		if (t->auto_resume && !t->have_report) {
+			/* A silent stop: resume, unless another thread has a
+			 * stop of its own to tell. */
+			t->auto_resume = false;
+			if (!report_pending(t)) {
+				t->phase = PH_RUNNING;
+				continue_resume(t);
+			}
+			return;
+		}
+		t->auto_resume = false;
 		if (!t->have_report) {
 			t->report.reason = TR_STOP_INTERRUPT;
 			t->report.tid = t->current_tid;
@@ -432,6 +449,7 @@ handle_exec(struct tr_tracer *t, struct tr_thread *th)
 	t->nthreads = 1;
 	t->nrunning = 0;
 	t->nbps = 0;
+	tr__ubp_reset(t);
 	if (tr__open_mem(t) < 0)
 		tr_log_warn("exec: cannot reopen /proc/%d/mem", t->pid);
 }
@@ -454,6 +472,33 @@ replant(struct tr_tracer *t, struct tr_thread *th, bool check_pc)
 	return lifted;
 }
 
+/*
+ * A breakpoint hit that does not stop (condition false, hits ignored).
+ * Alone in the target, the thread steps over it and runs on at once, no
+ * other thread involved: the cheap path conditional breakpoints need.
+ * With other threads running, they are stopped first, so none can pass
+ * the lifted int3 unseen, and everything resumes without a report.
+ */
+static void
+go_on(struct tr_tracer *t, struct tr_thread *th)
+{
+	bool others = false;
+
+	for (size_t i = 0; i < t->nthreads && !others; i++)
+		others = t->threads[i].state == TH_RUNNING;
+	if (t->phase == PH_RUNNING && !t->have_report && !t->single &&
+	    !others) {
+		continue_resume(t);
+		return;
+	}
+	if (t->phase == PH_RUNNING && !t->have_report) {
+		t->auto_resume = true;
+		t->phase = PH_STOPPING;
+		interrupt_all(t);
+	}
+	maybe_finish_stop(t);
+}
+
 static void
 handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 {
@@ -471,15 +516,26 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 
 		if (regs_of(th->tid, &regs) == 0 &&
 		    tr__bp_find(t, regs.rip - 1)) {
+			bool stepping = th->stepping;
+
 			regs.rip--;
 			ptrace(PTRACE_SETREGS, th->tid, NULL, &regs);
 			th->at_bp = true;
 			th->stepping = false;
-			ev.reason = TR_STOP_BREAKPOINT;
 			ev.sig = 0;
 			ev.addr = regs.rip;
 			ev.pc = regs.rip;
-			record_stop(t, th, &ev);
+			if (tr__ubp_hit(t, th->tid, regs.rip, &ev.bpnum)) {
+				ev.reason = TR_STOP_BREAKPOINT;
+				record_stop(t, th, &ev);
+			} else if (stepping) {
+				/* A step onto a breakpoint that does not stop
+				 * is just a step. */
+				ev.reason = TR_STOP_STEP;
+				record_stop(t, th, &ev);
+			} else {
+				go_on(t, th);
+			}
 			return;
 		}
 	}
@@ -700,8 +756,7 @@ do_detach(struct tr_tracer *t)
 {
 	/* Out with every int3 first: a thread released while another still
 	 * has an int3 in the shared text would die of SIGTRAP. */
-	while (t->nbps)
-		tr__bp_remove(t, t->bps[t->nbps - 1].addr);
+	tr__sites_clear(t);
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 		int sig = th->resume_sig;
@@ -841,6 +896,7 @@ op_interrupt(struct tr_tracer *t, struct tr_req *r)
 
 	if (err)
 		return err;
+	t->auto_resume = false; /* a silent stop in progress now reports */
 	if (t->phase == PH_RUNNING) {
 		t->phase = PH_STOPPING;
 		interrupt_all(t);
@@ -883,6 +939,7 @@ op_detach(struct tr_tracer *t, struct tr_req *r)
 		return 0;
 	}
 	/* Running: stop everything first. */
+	t->auto_resume = false;
 	if (t->phase == PH_RUNNING) {
 		t->phase = PH_STOPPING;
 		interrupt_all(t);
@@ -1233,6 +1290,8 @@ tr_tracer_free(struct tr_tracer *t)
 		close(t->memfd);
 	free(t->threads);
 	free(t->bps);
+	tr__ubp_reset(t);
+	free(t->ubps);
 	free(t->deferred);
 	tr_slab_free(t->slab);
 	free(t);

@@ -41,10 +41,16 @@ struct tr_thread {
 	struct tr_event pending;
 };
 
+/* A breakpoint site: one int3 in the target, shared by every user
+ * breakpoint located there (breakpoint.c) and by tr_bp_insert(). */
 struct tr_bp {
 	uint64_t addr;
 	uint8_t orig;
+	bool raw;       /* planted by tr_bp_insert(): always stops */
+	uint32_t users; /* enabled user breakpoints located here */
 };
+
+struct tr_ubp;
 
 enum phase {
 	PH_NONE = 0,     /* no target */
@@ -99,6 +105,11 @@ struct tr_tracer {
 	/* breakpoint sites, sorted by address */
 	struct tr_bp *bps;
 	size_t nbps, cap_bps;
+	/* user breakpoints (breakpoint.c) */
+	struct tr_ubp *ubps;
+	size_t nubps, cap_ubps;
+	uint32_t next_bpnum;
+	bool auto_resume; /* the stop in progress is a silent one: resume */
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -125,10 +136,19 @@ int tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val);
 struct tr_bp *tr__bp_find(struct tr_tracer *t, uint64_t addr);
 int tr__bp_insert(struct tr_tracer *t, uint64_t addr);
 int tr__bp_remove(struct tr_tracer *t, uint64_t addr);
+int tr__site_get(struct tr_tracer *t, uint64_t addr);  /* users++ */
+void tr__site_put(struct tr_tracer *t, uint64_t addr); /* users-- */
+void tr__sites_clear(struct tr_tracer *t); /* lift every int3 */
 int tr__bp_lift(struct tr_tracer *t, uint64_t addr);  /* write orig byte */
 int tr__bp_plant(struct tr_tracer *t, uint64_t addr); /* write int3 */
 void tr__bp_restore_in(struct tr_tracer *t, pid_t pid); /* fork child */
 int tr__ptrace_err(struct tr_tracer *t, pid_t tid);
+
+/* breakpoint.c: decide whether a hit at a site stops; *bpnum gets the
+ * first user breakpoint that stops (0: a raw site). */
+bool tr__ubp_hit(struct tr_tracer *t, pid_t tid, uint64_t addr,
+		 uint32_t *bpnum);
+void tr__ubp_reset(struct tr_tracer *t); /* the target is gone */
 
 /* launch.c */
 int tr__launch(struct tr_tracer *t, const struct tr_launch *l);

@@ -1,0 +1,323 @@
+/* breakpoint.c: user breakpoints over the tracer's sites; runs on the tracer thread. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "breakpoint.h"
+#include "error.h"
+#include "log.h"
+#include "tracer_int.h"
+
+struct tr_ubp {
+	uint32_t id;
+	bool enabled;
+	bool temporary;
+	uint32_t ignore;
+	uint64_t hits;
+	tr_break_cond_fn cond;
+	void *ctx;
+	uint64_t *locs;
+	size_t nlocs;
+};
+
+static struct tr_ubp *
+ubp_find(struct tr_tracer *t, uint32_t id)
+{
+	for (size_t i = 0; i < t->nubps; i++)
+		if (t->ubps[i].id == id)
+			return &t->ubps[i];
+	return NULL;
+}
+
+/* Take (or drop) the site references of an enabled breakpoint. On a
+ * failure halfway, the references taken are given back. */
+static int
+ubp_plant(struct tr_tracer *t, struct tr_ubp *b)
+{
+	for (size_t i = 0; i < b->nlocs; i++) {
+		int err = tr__site_get(t, b->locs[i]);
+
+		if (err) {
+			while (i-- > 0)
+				tr__site_put(t, b->locs[i]);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void
+ubp_lift(struct tr_tracer *t, struct tr_ubp *b)
+{
+	for (size_t i = 0; i < b->nlocs; i++)
+		tr__site_put(t, b->locs[i]);
+}
+
+static void
+ubp_del(struct tr_tracer *t, struct tr_ubp *b)
+{
+	if (b->enabled && t->pid && !t->gone)
+		ubp_lift(t, b);
+	free(b->locs);
+	*b = t->ubps[--t->nubps];
+}
+
+void
+tr__ubp_reset(struct tr_tracer *t)
+{
+	for (size_t i = 0; i < t->nubps; i++)
+		free(t->ubps[i].locs);
+	t->nubps = 0;
+}
+
+bool
+tr__ubp_hit(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
+{
+	struct tr_bp *site = tr__bp_find(t, addr);
+	bool stop = site && site->raw;
+	uint32_t temp[8];
+	size_t ntemp = 0;
+
+	*bpnum = 0;
+	for (size_t i = 0; i < t->nubps; i++) {
+		struct tr_ubp *b = &t->ubps[i];
+		bool here = false;
+		int c = 1;
+
+		if (!b->enabled)
+			continue;
+		for (size_t k = 0; k < b->nlocs && !here; k++)
+			here = b->locs[k] == addr;
+		if (!here)
+			continue;
+		if (b->cond) {
+			c = b->cond(t, tid, addr, b->ctx);
+			if (c < 0)
+				tr_log_info("breakpoint %u: condition failed: %s",
+					    b->id, tr_strerror(c));
+		}
+		if (c == 0)
+			continue;
+		b->hits++;
+		if (b->ignore && c > 0) {
+			b->ignore--;
+			continue;
+		}
+		stop = true;
+		if (!*bpnum)
+			*bpnum = b->id;
+		if (b->temporary && ntemp < 8)
+			temp[ntemp++] = b->id;
+	}
+	/* A temporary breakpoint is gone once it stopped the target; the
+	 * thread's pc was rewound, and without a site it just runs on. */
+	for (size_t i = 0; i < ntemp; i++) {
+		struct tr_ubp *b = ubp_find(t, temp[i]);
+
+		if (b)
+			ubp_del(t, b);
+	}
+	return stop;
+}
+
+/* ---- requests: run on the tracer thread through tr_call ------------- */
+
+struct set_args {
+	const uint64_t *addrs;
+	size_t n;
+	struct tr_break_opts opts;
+	uint32_t id;
+};
+
+static int
+do_set(struct tr_tracer *t, void *p)
+{
+	struct set_args *a = p;
+	struct tr_ubp *b;
+	int err;
+
+	if (!t->pid || t->gone)
+		return t->gone ? -TR_EGONE : -TR_ENOTARGET;
+	if (a->n == 0 || !a->addrs)
+		return -TR_EINVAL;
+	if (t->nubps == t->cap_ubps) {
+		size_t cap = t->cap_ubps ? t->cap_ubps * 2 : 16;
+		struct tr_ubp *n = realloc(t->ubps, cap * sizeof(*n));
+
+		if (!n)
+			return -TR_ENOMEM;
+		t->ubps = n;
+		t->cap_ubps = cap;
+	}
+	b = &t->ubps[t->nubps];
+	memset(b, 0, sizeof(*b));
+	b->locs = malloc(a->n * sizeof(*b->locs));
+	if (!b->locs)
+		return -TR_ENOMEM;
+	memcpy(b->locs, a->addrs, a->n * sizeof(*b->locs));
+	b->nlocs = a->n;
+	b->enabled = !a->opts.disabled;
+	b->temporary = a->opts.temporary;
+	b->ignore = a->opts.ignore_count;
+	b->cond = a->opts.cond;
+	b->ctx = a->opts.cond_ctx;
+	if (b->enabled && (err = ubp_plant(t, b))) {
+		free(b->locs);
+		return err;
+	}
+	b->id = ++t->next_bpnum;
+	a->id = b->id;
+	t->nubps++;
+	return 0;
+}
+
+int
+tr_break_set(struct tr_tracer *t, const uint64_t *addrs, size_t n,
+	     const struct tr_break_opts *opts, uint32_t *id)
+{
+	struct set_args a = { .addrs = addrs, .n = n };
+	int err;
+
+	if (opts)
+		a.opts = *opts;
+	err = tr_call(t, do_set, &a);
+	if (err == 0 && id)
+		*id = a.id;
+	return err;
+}
+
+struct id_args {
+	uint32_t id;
+	int what;
+	bool enabled;
+	uint32_t count;
+	tr_break_cond_fn cond;
+	void *ctx;
+	struct tr_break_info *info;
+	uint64_t *locs;
+	size_t max;
+};
+
+enum { DO_DELETE, DO_ENABLE, DO_COND, DO_IGNORE, DO_INFO };
+
+static int
+do_id(struct tr_tracer *t, void *p)
+{
+	struct id_args *a = p;
+	struct tr_ubp *b = ubp_find(t, a->id);
+	int err;
+
+	if (!b)
+		return -TR_ENOENT;
+	switch (a->what) {
+	case DO_DELETE:
+		ubp_del(t, b);
+		return 0;
+	case DO_ENABLE:
+		if (a->enabled == b->enabled)
+			return 0;
+		if (a->enabled && t->pid && !t->gone &&
+		    (err = ubp_plant(t, b)))
+			return err;
+		if (!a->enabled && t->pid && !t->gone)
+			ubp_lift(t, b);
+		b->enabled = a->enabled;
+		return 0;
+	case DO_COND:
+		b->cond = a->cond;
+		b->ctx = a->ctx;
+		return 0;
+	case DO_IGNORE:
+		b->ignore = a->count;
+		return 0;
+	case DO_INFO:
+		a->info->id = b->id;
+		a->info->enabled = b->enabled;
+		a->info->temporary = b->temporary;
+		a->info->has_cond = b->cond != NULL;
+		a->info->ignore_count = b->ignore;
+		a->info->hits = b->hits;
+		a->info->nlocs = b->nlocs;
+		for (size_t i = 0; i < b->nlocs && i < a->max; i++)
+			a->locs[i] = b->locs[i];
+		return 0;
+	default:
+		return -TR_EINVAL;
+	}
+}
+
+int
+tr_break_delete(struct tr_tracer *t, uint32_t id)
+{
+	struct id_args a = { .id = id, .what = DO_DELETE };
+
+	return tr_call(t, do_id, &a);
+}
+
+int
+tr_break_enable(struct tr_tracer *t, uint32_t id, bool enabled)
+{
+	struct id_args a = { .id = id, .what = DO_ENABLE, .enabled = enabled };
+
+	return tr_call(t, do_id, &a);
+}
+
+int
+tr_break_condition(struct tr_tracer *t, uint32_t id, tr_break_cond_fn cond,
+		   void *ctx)
+{
+	struct id_args a = { .id = id, .what = DO_COND, .cond = cond,
+			     .ctx = ctx };
+
+	return tr_call(t, do_id, &a);
+}
+
+int
+tr_break_ignore(struct tr_tracer *t, uint32_t id, uint32_t count)
+{
+	struct id_args a = { .id = id, .what = DO_IGNORE, .count = count };
+
+	return tr_call(t, do_id, &a);
+}
+
+int
+tr_break_info(struct tr_tracer *t, uint32_t id, struct tr_break_info *info,
+	      uint64_t *locs, size_t max)
+{
+	struct id_args a = { .id = id, .what = DO_INFO, .info = info,
+			     .locs = locs, .max = locs ? max : 0 };
+
+	return tr_call(t, do_id, &a);
+}
+
+struct list_args {
+	uint32_t *ids;
+	size_t max, n;
+};
+
+static int
+do_list(struct tr_tracer *t, void *p)
+{
+	struct list_args *a = p;
+
+	/* In creation order, as gdb lists them. */
+	a->n = 0;
+	for (uint32_t id = 1; id <= t->next_bpnum; id++) {
+		if (!ubp_find(t, id))
+			continue;
+		if (a->n < a->max)
+			a->ids[a->n] = id;
+		a->n++;
+	}
+	return 0;
+}
+
+int
+tr_break_list(struct tr_tracer *t, uint32_t *ids, size_t max, size_t *n)
+{
+	struct list_args a = { .ids = ids, .max = ids ? max : 0 };
+	int err = tr_call(t, do_list, &a);
+
+	if (n)
+		*n = a.n;
+	return err;
+}
