@@ -1,0 +1,466 @@
+/* check_debuginfo.c: symbols, DWARF index, location specs and user breakpoints on real programs. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "breakpoint.h"
+#include "debuginfo.h"
+#include "tracer.h"
+
+#ifndef TRACEE_DIR
+#error TRACEE_DIR must name the directory of the tracee programs
+#endif
+#ifndef TRACEE_SRC_DIR
+#error TRACEE_SRC_DIR must name the directory of the tracee sources
+#endif
+
+/* The four builds of tests/tracees/prog.c. */
+static const struct variant {
+	const char *name;
+	bool optimized;
+	bool pie;
+} variants[] = {
+	{ "prog-O0", false, true },
+	{ "prog-O2", true, true },
+	{ "prog-O0-nopie", false, false },
+	{ "prog-O2-nopie", true, false },
+};
+#define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
+
+/* The line of source file `file` carrying the marker "LINE:name". */
+static unsigned
+marker_line(const char *file, const char *name)
+{
+	char path[512], line[512], tag[128];
+	unsigned n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", TRACEE_SRC_DIR, file);
+	snprintf(tag, sizeof(tag), "LINE:%s ", name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, tag)) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	ck_abort_msg("no marker %s in %s", name, file);
+	return 0;
+}
+
+struct session {
+	struct tr_tracer *t;
+	struct tr_debuginfo *di;
+	pid_t pid;
+	int out;  /* read end of the program's stdout */
+};
+
+static void
+start(struct session *s, const char *prog, const char *arg)
+{
+	char path[512];
+	char *argv[3];
+	int fds[2];
+	struct tr_launch l = { .stdin_fd = -1, .stderr_fd = -1 };
+
+	snprintf(path, sizeof(path), "%s/%s", TRACEE_DIR, prog);
+	argv[0] = path;
+	argv[1] = (char *)arg;
+	argv[2] = NULL;
+	ck_assert_int_eq(pipe(fds), 0);
+	l.path = path;
+	l.argv = argv;
+	l.stdout_fd = fds[1];
+	ck_assert_int_eq(tr_tracer_new(NULL, &s->t), 0);
+	ck_assert_int_eq(tr_launch(s->t, &l, &s->pid), 0);
+	close(fds[1]);
+	s->out = fds[0];
+	ck_assert_int_eq(tr_debuginfo_new(s->pid, &s->di), 0);
+}
+
+static void
+stop(struct session *s)
+{
+	tr_debuginfo_free(s->di);
+	tr_tracer_free(s->t);
+	close(s->out);
+}
+
+/* Everything the program printed, once it has exited. */
+static void
+output(struct session *s, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got + 1 < len && (n = read(s->out, buf + got, len - got - 1)) > 0)
+		got += (size_t)n;
+	buf[got] = 0;
+}
+
+static uint64_t
+resolve1(struct session *s, const char *spec)
+{
+	uint64_t a[8];
+	size_t n = 0;
+	int err = tr_debuginfo_resolve(s->di, spec, a, 8, &n);
+
+	ck_assert_msg(err == 0, "resolve %s: %s", spec, tr_strerror(err));
+	ck_assert_msg(n == 1, "resolve %s: %zu locations", spec, n);
+	return a[0];
+}
+
+static void
+cont_expect_bp(struct session *s, uint32_t id, uint64_t addr)
+{
+	struct tr_event ev;
+
+	ck_assert_int_eq(tr_cont(s->t, 0, 0, &ev), 0);
+	ck_assert_msg(ev.type == TR_EV_STOP && ev.reason == TR_STOP_BREAKPOINT,
+		      "expected a breakpoint stop, got %s/%s",
+		      tr_event_type_name(ev.type),
+		      tr_stop_reason_name(ev.reason));
+	ck_assert_uint_eq(ev.bpnum, id);
+	ck_assert_uint_eq(ev.pc, addr);
+	ck_assert_uint_eq(ev.addr, addr);
+}
+
+static uint32_t
+brk_at(struct session *s, uint64_t addr)
+{
+	uint32_t id = 0;
+
+	ck_assert_int_eq(tr_break_set(s->t, &addr, 1, NULL, &id), 0);
+	ck_assert_uint_gt(id, 0);
+	return id;
+}
+
+static void
+cont_to_exit(struct session *s, int status)
+{
+	struct tr_event ev;
+
+	ck_assert_int_eq(tr_cont(s->t, 0, 0, &ev), 0);
+	ck_assert_str_eq(tr_event_type_name(ev.type), "exit");
+	ck_assert_int_eq(ev.status, status);
+}
+
+static bool
+ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+/* Symbols: the executable, PIE or not, and libc (IFUNCs, stripped). */
+START_TEST(test_symbols)
+{
+	const struct variant *v = &variants[_i];
+	struct session s;
+	struct tr_sym sym, back;
+	uint64_t off;
+	const struct tr_module *exe = NULL;
+
+	start(&s, v->name, NULL);
+	for (size_t i = 0; i < tr_symtab_nmodules(tr_debuginfo_symtab(s.di));
+	     i++) {
+		const struct tr_module *m =
+			tr_symtab_module(tr_debuginfo_symtab(s.di), i);
+
+		if (m->is_exec)
+			exe = m;
+	}
+	ck_assert_ptr_nonnull(exe);
+	ck_assert(ends_with(exe->path, v->name));
+	ck_assert_int_eq(exe->pie, v->pie);
+	if (!v->pie)
+		ck_assert_uint_eq(exe->bias, 0);
+	else
+		ck_assert_uint_ne(exe->bias, 0);
+
+	ck_assert_int_eq(tr_symtab_lookup(tr_debuginfo_symtab(s.di),
+					  "compute_sum", &sym), 0);
+	ck_assert_int_eq(sym.kind, TR_SYM_FUNC);
+	ck_assert_ptr_eq(sym.module, exe);
+	ck_assert_uint_ge(sym.addr, exe->lo);
+	ck_assert_uint_lt(sym.addr, exe->hi);
+	ck_assert_int_eq(tr_symtab_addr(tr_debuginfo_symtab(s.di),
+					sym.addr + 3, &back, &off), 0);
+	ck_assert_str_eq(back.name, "compute_sum");
+	ck_assert_uint_eq(off, 3);
+	ck_assert_int_eq(tr_symtab_lookup(tr_debuginfo_symtab(s.di),
+					  "no_such_symbol_anywhere", &sym),
+			 -TR_ENOENT);
+
+	/* libc is mapped once the program runs: break at main, refresh. */
+	{
+		uint64_t m = resolve1(&s, "main");
+
+		cont_expect_bp(&s, brk_at(&s, m), m);
+	}
+	ck_assert_int_eq(tr_debuginfo_refresh(s.di, NULL), 0);
+	ck_assert_int_eq(tr_symtab_lookup(tr_debuginfo_symtab(s.di),
+					  "libc.so.6:strlen", &sym), 0);
+	ck_assert_int_eq(sym.kind, TR_SYM_IFUNC);
+	ck_assert_str_eq(sym.module->name, "libc.so.6");
+	ck_assert_int_eq(tr_symtab_lookup(tr_debuginfo_symtab(s.di),
+					  "libc:malloc", &sym), 0);
+	ck_assert_int_eq(sym.kind, TR_SYM_FUNC);
+	stop(&s);
+}
+END_TEST
+
+/* break FUNCTION lands where gdb puts it and is hit there, with the
+ * argument in rdi. */
+START_TEST(test_function_breakpoint)
+{
+	const struct variant *v = &variants[_i];
+	struct session s;
+	struct tr_location loc;
+	struct user_regs_struct regs;
+	uint64_t addr;
+	uint32_t id;
+	char out[256];
+
+	start(&s, v->name, "5");
+	addr = resolve1(&s, "compute_sum");
+	ck_assert_int_eq(tr_debuginfo_describe(s.di, addr, &loc), 0);
+	ck_assert_str_eq(loc.function, "compute_sum");
+	ck_assert_ptr_nonnull(loc.file);
+	ck_assert(ends_with(loc.file, "prog.c"));
+	if (!v->optimized) {
+		/* -O0: past the prologue, on the first line of the body. */
+		ck_assert_uint_eq(loc.line, marker_line("prog.c", "sum_first"));
+		ck_assert_uint_gt(loc.offset, 0);
+	} else {
+		/* -O2: frameless, gdb breaks at the entry. */
+		ck_assert_uint_eq(loc.offset, 0);
+	}
+	id = brk_at(&s, addr);
+	cont_expect_bp(&s, id, addr);
+	ck_assert_int_eq(tr_regs_get(s.t, 0, &regs), 0);
+	ck_assert_uint_eq(regs.rdi & 0xffffffff, 5);
+	cont_to_exit(&s, 0);
+	output(&s, out, sizeof(out));
+	ck_assert_str_eq(out, "prog: sum 70 leaf 12 lib 71 iterations 5\n");
+	stop(&s);
+}
+END_TEST
+
+/* break FILE:LINE in a loop is hit exactly once per iteration (-O0),
+ * and describes back to that line. */
+START_TEST(test_line_breakpoint_in_loop)
+{
+	struct session s;
+	struct tr_location loc;
+	unsigned line = marker_line("prog.c", "sum_loop");
+	char spec[64];
+	uint64_t addr;
+	uint32_t id;
+	int hits = 0;
+	struct tr_event ev;
+
+	start(&s, variants[_i].name, "7");
+	snprintf(spec, sizeof(spec), "prog.c:%u", line);
+	addr = resolve1(&s, spec);
+	ck_assert_int_eq(tr_debuginfo_describe(s.di, addr, &loc), 0);
+	ck_assert_uint_eq(loc.line, line);
+	ck_assert_str_eq(loc.function, "compute_sum");
+	id = brk_at(&s, addr);
+	for (;;) {
+		ck_assert_int_eq(tr_cont(s.t, 0, 0, &ev), 0);
+		if (ev.type != TR_EV_STOP)
+			break;
+		ck_assert_int_eq(ev.reason, TR_STOP_BREAKPOINT);
+		ck_assert_uint_eq(ev.bpnum, id);
+		hits++;
+	}
+	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	ck_assert_int_eq(hits, 7);
+	stop(&s);
+}
+END_TEST
+
+/* A shared library of the program's own: by name and qualified. */
+START_TEST(test_shared_library)
+{
+	const struct variant *v = &variants[_i];
+	struct session s;
+	struct tr_location loc;
+	struct user_regs_struct regs;
+	uint64_t addr, qaddr;
+	uint32_t id;
+	bool changed = false;
+
+	start(&s, v->name, "4");
+	/* Not loaded yet at the exec stop. */
+	{
+		uint64_t a[2];
+		size_t n;
+
+		ck_assert_int_eq(tr_debuginfo_resolve(s.di, "tshared_add", a, 2,
+						      &n), -TR_ENOENT);
+	}
+	id = brk_at(&s, resolve1(&s, "main"));
+	cont_expect_bp(&s, id, resolve1(&s, "main"));
+	ck_assert_int_eq(tr_debuginfo_refresh(s.di, &changed), 0);
+	ck_assert(changed);
+	addr = resolve1(&s, "tshared_add");
+	qaddr = resolve1(&s, "libtshared.so:tshared_add");
+	ck_assert_uint_eq(addr, qaddr);
+	ck_assert_int_eq(tr_debuginfo_describe(s.di, addr, &loc), 0);
+	ck_assert_str_eq(loc.module->name, "libtshared.so");
+	ck_assert_str_eq(loc.function, "tshared_add");
+	ck_assert(ends_with(loc.file, "tshared.c"));
+	ck_assert_uint_eq(loc.line, marker_line("tshared.c", "tshared_body"));
+	id = brk_at(&s, addr);
+	cont_expect_bp(&s, id, addr);
+	ck_assert_int_eq(tr_regs_get(s.t, 0, &regs), 0);
+	/* tshared_add(sum, 1) with sum = 7 * (0 + 1 + 2 + 3) */
+	ck_assert_uint_eq(regs.rdi & 0xffffffff, 42);
+	ck_assert_uint_eq(regs.rsi & 0xffffffff, 1);
+	cont_to_exit(&s, 0);
+	stop(&s);
+}
+END_TEST
+
+static int
+cond_rdi_is(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
+{
+	struct user_regs_struct r;
+	int err = tr_direct_regs_get(t, tid, &r);
+
+	(void)addr;
+	if (err)
+		return err;
+	return (r.rdi & 0xffffffff) == *(unsigned *)ctx;
+}
+
+/* Enable/disable, ignore counts, conditions, temporary breakpoints and
+ * hit counts, on the loop line. */
+START_TEST(test_breakpoint_controls)
+{
+	struct session s;
+	char spec[64];
+	uint64_t addr, leaf;
+	uint32_t id, tid_leaf, ids[8];
+	size_t n;
+	struct tr_event ev;
+	struct tr_break_info info;
+	unsigned want = 6;
+	struct tr_break_opts cond = { .cond = cond_rdi_is, .cond_ctx = &want };
+	struct tr_break_opts temp = { .temporary = true };
+
+	start(&s, "prog-O0", "10");
+	snprintf(spec, sizeof(spec), "prog.c:%u",
+		 marker_line("prog.c", "sum_loop"));
+	addr = resolve1(&s, spec);
+	leaf = resolve1(&s, "leaf");
+
+	/* Disabled: never stops; the int3 is not even in memory. */
+	{
+		struct tr_break_opts off = { .disabled = true };
+		uint8_t byte, orig;
+
+		ck_assert_int_eq(tr_break_set(s.t, &addr, 1, &off, &id), 0);
+		ck_assert_int_eq(tr_debuginfo_read_code(s.di, addr, &orig, 1), 0);
+		ck_assert_int_eq(tr_mem_read(s.t, addr, &byte, 1, NULL), 0);
+		ck_assert_uint_eq(byte, orig);
+	}
+	/* Ignore the first 3 hits, then stop at the 4th (i == 3). */
+	ck_assert_int_eq(tr_break_ignore(s.t, id, 3), 0);
+	ck_assert_int_eq(tr_break_enable(s.t, id, true), 0);
+	cont_expect_bp(&s, id, addr);
+	ck_assert_int_eq(tr_break_info(s.t, id, &info, NULL, 0), 0);
+	ck_assert_uint_eq(info.hits, 4);
+	ck_assert_uint_eq(info.ignore_count, 0);
+	ck_assert(info.enabled);
+	ck_assert_uint_eq(info.nlocs, 1);
+	ck_assert_int_eq(tr_break_delete(s.t, id), 0);
+	ck_assert_int_eq(tr_break_delete(s.t, id), -TR_ENOENT);
+
+	/* A temporary breakpoint on leaf goes away after its stop. */
+	ck_assert_int_eq(tr_break_set(s.t, &leaf, 1, &temp, &tid_leaf), 0);
+	cont_expect_bp(&s, tid_leaf, leaf);
+	ck_assert_int_eq(tr_break_info(s.t, tid_leaf, &info, NULL, 0),
+			 -TR_ENOENT);
+	ck_assert_int_eq(tr_break_list(s.t, ids, 8, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	cont_to_exit(&s, 0);
+	stop(&s);
+
+	/* A condition evaluated on the tracer thread: stop only when
+	 * compute_sum is called with n == 6. */
+	start(&s, "prog-O0", "6");
+	addr = resolve1(&s, "compute_sum");
+	ck_assert_int_eq(tr_break_set(s.t, &addr, 1, &cond, &id), 0);
+	cont_expect_bp(&s, id, addr);
+	ck_assert_int_eq(tr_break_info(s.t, id, &info, NULL, 0), 0);
+	ck_assert(info.has_cond);
+	ck_assert_uint_eq(info.hits, 1);
+	cont_to_exit(&s, 0);
+	stop(&s);
+
+	/* The same condition false: the program runs to its end. */
+	start(&s, "prog-O0", "3");
+	addr = resolve1(&s, "compute_sum");
+	ck_assert_int_eq(tr_break_set(s.t, &addr, 1, &cond, &id), 0);
+	ck_assert_int_eq(tr_cont(s.t, 0, 0, &ev), 0);
+	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	stop(&s);
+}
+END_TEST
+
+/* Specs that name nothing, or nothing well formed. */
+START_TEST(test_bad_specs)
+{
+	struct session s;
+	uint64_t a[4];
+	size_t n;
+
+	start(&s, "prog-O0", NULL);
+	ck_assert_int_eq(tr_debuginfo_resolve(s.di, "no_such_function", a, 4,
+					      &n), -TR_ENOENT);
+	ck_assert_int_eq(tr_debuginfo_resolve(s.di, "prog.c:0", a, 4, &n),
+			 -TR_EINVAL);
+	ck_assert_int_eq(tr_debuginfo_resolve(s.di, "nosuchfile.c:10", a, 4,
+					      &n), -TR_ENOENT);
+	ck_assert_int_eq(tr_debuginfo_resolve(s.di, "*0xzz", a, 4, &n),
+			 -TR_EINVAL);
+	ck_assert_int_eq(tr_debuginfo_resolve(s.di, "", a, 4, &n),
+			 -TR_EINVAL);
+	ck_assert_int_eq(tr_debuginfo_resolve(s.di, "*0x1000", a, 4, &n), 0);
+	ck_assert_uint_eq(a[0], 0x1000);
+	/* A breakpoint at an unmapped address fails cleanly. */
+	ck_assert_int_eq(tr_break_set(s.t, a, 1, NULL, NULL), -TR_EFAULT);
+	stop(&s);
+}
+END_TEST
+
+Suite *
+suite_debuginfo(void)
+{
+	Suite *s = suite_create("debuginfo");
+	TCase *tc = tcase_create("programs");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_symbols, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_function_breakpoint, 0, NVARIANTS);
+	tcase_add_loop_test(tc, test_line_breakpoint_in_loop, 0, 1);
+	tcase_add_loop_test(tc, test_line_breakpoint_in_loop, 2, 3);
+	tcase_add_loop_test(tc, test_shared_library, 0, NVARIANTS);
+	tcase_add_test(tc, test_breakpoint_controls);
+	tcase_add_test(tc, test_bad_specs);
+	suite_add_tcase(s, tc);
+	return s;
+}
