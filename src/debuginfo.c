@@ -275,13 +275,21 @@ tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
 		const struct tr_dw_entry *f = tr_dwarf_func_at(dw, pc - m->bias);
 		struct tr_dw_line ln;
 
+		loc->dwarf = dw;
 		if (f) {
 			loc->function = f->name;
 			loc->offset = pc - m->bias - f->lowpc;
+			loc->func_lo = f->lowpc + m->bias;
+			loc->func_hi = f->highpc + m->bias;
+			loc->dwfunc = f;
 		}
-		if (tr_dwarf_addr_line(dw, pc - m->bias, &ln) == 0) {
+		if (tr_dwarf_line_range(dw, pc - m->bias, &ln, &loc->line_lo,
+					&loc->line_hi) == 0) {
 			loc->file = ln.file;
 			loc->line = ln.line;
+			loc->is_stmt = ln.is_stmt;
+			loc->line_lo += m->bias;
+			loc->line_hi += m->bias;
 		}
 	}
 	if (!loc->function && tr_symtab_addr(di->st, pc, &sym, &off) == 0) {

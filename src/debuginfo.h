@@ -53,8 +53,15 @@ struct tr_location {
 	const struct tr_module *module;
 	const char *function; /* DWARF name, else the ELF symbol */
 	uint64_t offset;      /* pc - start of the function */
+	uint64_t func_lo;     /* the function's code (DWARF), or 0 */
+	uint64_t func_hi;
 	const char *file;
-	uint32_t line;
+	uint32_t line;        /* 0: no line information here */
+	bool is_stmt;
+	uint64_t line_lo;     /* the line-table entry's range: what one */
+	uint64_t line_hi;     /* "step" of a line steps through */
+	const struct tr_dw_entry *dwfunc; /* NULL without DWARF */
+	struct tr_dwarf *dwarf;
 };
 
 int tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,

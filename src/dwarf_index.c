@@ -773,7 +773,8 @@ cu_of_pc(const struct tr_dwarf *d, uint64_t pc)
 }
 
 static int
-row_at(const struct cu_lines *l, uint64_t pc, struct tr_dw_line *out)
+row_at(const struct cu_lines *l, uint64_t pc, struct tr_dw_line *out,
+       uint64_t *end)
 {
 	const struct tr_dw_line *best = NULL;
 
@@ -786,6 +787,15 @@ row_at(const struct cu_lines *l, uint64_t pc, struct tr_dw_line *out)
 		if (r->end_sequence) {
 			if (best && pc < r->addr) {
 				*out = *best;
+				if (end) {
+					/* The next row at a higher address. */
+					*end = r->addr;
+					for (const struct tr_dw_line *q = best;
+					     q < r; q++)
+						if (q->addr > best->addr &&
+						    q->addr < *end)
+							*end = q->addr;
+				}
 				return 0;
 			}
 			best = NULL;
@@ -802,21 +812,35 @@ row_at(const struct cu_lines *l, uint64_t pc, struct tr_dw_line *out)
 }
 
 int
-tr_dwarf_addr_line(struct tr_dwarf *d, uint64_t pc, struct tr_dw_line *out)
+tr_dwarf_line_range(struct tr_dwarf *d, uint64_t pc, struct tr_dw_line *out,
+		    uint64_t *start, uint64_t *end)
 {
 	int cu = cu_of_pc(d, pc);
 	struct cu_lines *l;
+	uint64_t e = 0;
 
 	if (cu >= 0 && (l = cu_lines_get(d, (size_t)cu)) &&
-	    row_at(l, pc, out) == 0)
-		return 0;
+	    row_at(l, pc, out, &e) == 0)
+		goto found;
 	/* Not where we expected (code outside any indexed function): try
 	 * every unit. */
 	for (size_t i = 0; i < d->ncus; i++)
 		if ((int)i != cu && (l = cu_lines_get(d, i)) &&
-		    row_at(l, pc, out) == 0)
-			return 0;
+		    row_at(l, pc, out, &e) == 0)
+			goto found;
 	return -TR_ENOENT;
+found:
+	if (start)
+		*start = out->addr;
+	if (end)
+		*end = e;
+	return 0;
+}
+
+int
+tr_dwarf_addr_line(struct tr_dwarf *d, uint64_t pc, struct tr_dw_line *out)
+{
+	return tr_dwarf_line_range(d, pc, out, NULL, NULL);
 }
 
 /* Collect, for units in `cus`, the lowest is_stmt address of `line` in

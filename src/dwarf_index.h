@@ -94,6 +94,15 @@ int tr_dwarf_addr_line(struct tr_dwarf *d, uint64_t pc,
 		       struct tr_dw_line *out);
 
 /*
+ * tr_dwarf_line_range: the line-table entry covering `pc` (as
+ * tr_dwarf_addr_line) and its address range [*start, *end): from the row
+ * to the next row at a higher address in its sequence. This is the range
+ * gdb steps through for one line.
+ */
+int tr_dwarf_line_range(struct tr_dwarf *d, uint64_t pc,
+			struct tr_dw_line *out, uint64_t *start, uint64_t *end);
+
+/*
  * tr_dwarf_line_addrs: addresses where breakpoints for `file`:`line` go:
  * for each function that has is_stmt rows of that line, the lowest
  * address; when no row has exactly that line, the next line that has

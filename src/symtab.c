@@ -28,6 +28,7 @@ struct mod {
 	int fd;
 	Elf *elf;
 	uint64_t map0;     /* start of the mapping at file offset 0 */
+	uint64_t plt_lo[3], plt_hi[3]; /* .plt, .plt.sec, .plt.got */
 	struct sym *syms;  /* sorted by value */
 	uint32_t *by_name; /* indexes into syms, sorted by name */
 	bool seen;         /* still mapped (refresh) */
@@ -151,7 +152,7 @@ mod_load(struct mod *m)
 	GElf_Shdr sh, symsh, dynsh;
 	GElf_Ehdr eh;
 	uint64_t lowest = UINT64_MAX;
-	size_t nph;
+	size_t nph, shstrndx = 0, nplt = 0;
 
 	m->fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (m->fd < 0)
@@ -178,9 +179,18 @@ mod_load(struct mod *m)
 		lowest = 0;
 	m->pub.bias = eh.e_type == ET_EXEC ? 0 : m->map0 - lowest;
 
+	elf_getshdrstrndx(m->elf, &shstrndx);
 	while ((scn = elf_nextscn(m->elf, scn))) {
+		const char *sname;
+
 		if (!gelf_getshdr(scn, &sh))
 			continue;
+		sname = elf_strptr(m->elf, shstrndx, sh.sh_name);
+		if (sname && strncmp(sname, ".plt", 4) == 0 && nplt < 3) {
+			m->plt_lo[nplt] = sh.sh_addr;
+			m->plt_hi[nplt] = sh.sh_addr + sh.sh_size;
+			nplt++;
+		}
 		if (sh.sh_type == SHT_SYMTAB) {
 			symtab = scn;
 			symsh = sh;
@@ -610,4 +620,21 @@ tr_symtab_file_read(const struct tr_symtab *st, const struct tr_module *pub,
 		return 0;
 	}
 	return -TR_EFAULT;
+}
+
+bool
+tr_symtab_in_plt(const struct tr_symtab *st, uint64_t addr)
+{
+	for (size_t i = 0; i < st->nmods; i++) {
+		const struct mod *m = st->mods[i];
+		uint64_t v = addr - m->pub.bias;
+
+		if (addr < m->pub.lo || addr >= m->pub.hi)
+			continue;
+		for (int k = 0; k < 3; k++)
+			if (v >= m->plt_lo[k] && v < m->plt_hi[k])
+				return true;
+		return false;
+	}
+	return false;
 }

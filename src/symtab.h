@@ -87,6 +87,10 @@ const struct tr_module *tr_symtab_module_at(const struct tr_symtab *st,
 int tr_symtab_file_read(const struct tr_symtab *st, const struct tr_module *m,
 			uint64_t vaddr, void *buf, size_t len);
 
+/* tr_symtab_in_plt: is addr in a PLT section (.plt, .plt.sec, .plt.got),
+ * the stubs through which calls reach shared libraries? */
+bool tr_symtab_in_plt(const struct tr_symtab *st, uint64_t addr);
+
 /* tr_symtab_module_matches: does `m` answer to the qualifier q[0..qlen)
  * (its file name, a trailing part of its path, or "libc" for libc.so.6)? */
 bool tr_symtab_module_matches(const struct tr_module *m, const char *q,

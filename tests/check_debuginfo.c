@@ -11,6 +11,7 @@
 
 #include "breakpoint.h"
 #include "debuginfo.h"
+#include "stepping.h"
 #include "tracer.h"
 
 #ifndef TRACEE_DIR
@@ -447,6 +448,102 @@ START_TEST(test_bad_specs)
 }
 END_TEST
 
+/* The lines `step` and `next` land on, as gdb 13 lands (checked against
+ * it on these programs with separate libc debug info out of reach:
+ * without line information libc is stepped over, and stepping out of
+ * main ends in __libc_start_call_main, which has no lines). */
+static const char *const step_o0[] = {
+	"main_n", "main_s", "sum_first", "sum_for", "sum_loop", "sum_for",
+	"sum_loop", "sum_for", "sum_loop", "sum_for", "sum_counter", "sum_ret",
+	"sum_end", "main_printf", "@tshared_body", "@tshared_ret",
+	"@tshared_end", "leaf_body", "leaf_end", "main_ret", "main_end", "",
+	NULL,
+};
+static const char *const next_o0[] = {
+	"main_n", "main_s", "main_printf", "main_ret", "main_end", "", NULL,
+};
+
+/* Line of a marker: "name" in prog.c, "@name" in tshared.c, "" no line. */
+static unsigned
+expected_line(const char *m)
+{
+	if (!*m)
+		return 0;
+	if (*m == '@')
+		return marker_line("tshared.c", m + 1);
+	return marker_line("prog.c", m);
+}
+
+static void
+run_steps(const char *prog, bool over, const char *const *want)
+{
+	struct session s;
+	struct tr_event ev;
+	struct tr_location loc;
+	uint64_t m;
+
+	start(&s, prog, "3");
+	m = resolve1(&s, "main");
+	cont_expect_bp(&s, brk_at(&s, m), m);
+	for (int i = 0; want[i]; i++) {
+		ck_assert_int_eq(tr_step_line(s.t, s.di, 0, over, &ev), 0);
+		ck_assert_msg(ev.type == TR_EV_STOP && ev.reason == TR_STOP_STEP,
+			      "%s %s #%d: stopped by %s/%s", prog,
+			      over ? "next" : "step", i,
+			      tr_event_type_name(ev.type),
+			      tr_stop_reason_name(ev.reason));
+		ck_assert_int_eq(tr_debuginfo_describe(s.di, ev.pc, &loc), 0);
+		ck_assert_msg(loc.line == expected_line(want[i]),
+			      "%s %s #%d: line %u, expected %u (%s)", prog,
+			      over ? "next" : "step", i, loc.line,
+			      expected_line(want[i]), want[i]);
+	}
+	/* One more from libc: the program runs to its end. */
+	ck_assert_int_eq(tr_step_line(s.t, s.di, 0, over, &ev), 0);
+	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	stop(&s);
+}
+
+START_TEST(test_step_next_o0)
+{
+	const char *prog = _i ? "prog-O0-nopie" : "prog-O0";
+
+	run_steps(prog, false, step_o0);
+	run_steps(prog, true, next_o0);
+}
+END_TEST
+
+/* -O2: the loop and the calls are still stepped into in order. */
+START_TEST(test_step_o2)
+{
+	struct session s;
+	struct tr_event ev;
+	struct tr_location loc;
+	const char *const order[] = { "sum_loop", "@tshared_body", "leaf_body",
+				      NULL };
+	int k = 0;
+	uint64_t m;
+
+	start(&s, _i ? "prog-O2-nopie" : "prog-O2", "3");
+	m = resolve1(&s, "main");
+	cont_expect_bp(&s, brk_at(&s, m), m);
+	for (int i = 0; i < 60; i++) {
+		ck_assert_int_eq(tr_step_line(s.t, s.di, 0, false, &ev), 0);
+		if (ev.type != TR_EV_STOP)
+			break;
+		ck_assert_int_eq(ev.reason, TR_STOP_STEP);
+		ck_assert_int_eq(tr_debuginfo_describe(s.di, ev.pc, &loc), 0);
+		if (order[k] && loc.line == expected_line(order[k]) &&
+		    ends_with(loc.file, order[k][0] == '@' ? "tshared.c"
+							   : "prog.c"))
+			k++;
+	}
+	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	ck_assert_msg(order[k] == NULL, "never stepped to %s", order[k]);
+	stop(&s);
+}
+END_TEST
+
 Suite *
 suite_debuginfo(void)
 {
@@ -461,6 +558,8 @@ suite_debuginfo(void)
 	tcase_add_loop_test(tc, test_shared_library, 0, NVARIANTS);
 	tcase_add_test(tc, test_breakpoint_controls);
 	tcase_add_test(tc, test_bad_specs);
+	tcase_add_loop_test(tc, test_step_next_o0, 0, 2);
+	tcase_add_loop_test(tc, test_step_o2, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,26 +16,26 @@ compute_sum(int n)
 {
 	int sum = 0; /* LINE:sum_first */
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) /* LINE:sum_for */
 		sum += i * file_static; /* LINE:sum_loop */
-	counter += sum;
-	return sum;
-}
+	counter += sum; /* LINE:sum_counter */
+	return sum; /* LINE:sum_ret */
+} /* LINE:sum_end */
 
 __attribute__((noinline)) static int
 leaf(struct point *p)
 {
 	return p->x * p->y; /* LINE:leaf_body */
-}
+} /* LINE:leaf_end */
 
 int
 main(int argc, char **argv)
 {
 	struct point p = { 3, 4 }; /* LINE:main_first */
-	int n = argc > 1 ? atoi(argv[1]) : 5;
-	int s = compute_sum(n);
+	int n = argc > 1 ? atoi(argv[1]) : 5; /* LINE:main_n */
+	int s = compute_sum(n); /* LINE:main_s */
 
-	printf("prog: sum %d leaf %d lib %d iterations %d\n", s, leaf(&p),
+	printf("prog: sum %d leaf %d lib %d iterations %d\n", s, leaf(&p), /* LINE:main_printf */
 	       tshared_add(s, 1), n);
-	return 0;
-}
+	return 0; /* LINE:main_ret */
+} /* LINE:main_end */

@@ -7,5 +7,5 @@ int
 tshared_add(int a, int b)
 {
 	tshared_calls++; /* LINE:tshared_body */
-	return a + b;
-}
+	return a + b; /* LINE:tshared_ret */
+} /* LINE:tshared_end */
