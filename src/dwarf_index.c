@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dwarf_index.h"
+#include "dwarf_int.h"
 #include "error.h"
 #include "log.h"
 
@@ -980,4 +981,29 @@ tr_dwarf_breakpoint_addr(struct tr_dwarf *d, const struct tr_dw_entry *fn,
 	}
 	*addr = cover ? cover : next ? next : pc;
 	return 0;
+}
+
+Dwarf_Debug
+tr__dwarf_dbg(struct tr_dwarf *d)
+{
+	return d->dbg;
+}
+
+uint16_t
+tr__dwarf_cu_version(const struct tr_dwarf *d, uint32_t cu)
+{
+	return cu < d->ncus ? d->cus[cu].version : 0;
+}
+
+int
+tr__dwarf_cu_of_die(const struct tr_dwarf *d, uint64_t die)
+{
+	/* Units are in .debug_info order: the last one starting at or
+	 * before the DIE holds it. */
+	int r = -1;
+
+	for (size_t i = 0; i < d->ncus && d->cus[i].die <= die + 16; i++)
+		if (d->cus[i].die <= die)
+			r = (int)i;
+	return r;
 }
