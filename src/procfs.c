@@ -1,0 +1,59 @@
+/* procfs.c: thread names and states from /proc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "procfs.h"
+
+static ssize_t
+read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno == ENOENT ? -TR_ESRCH : tr_errno_map(errno);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return errno == ESRCH ? -TR_ESRCH : tr_errno_map(errno);
+	buf[n] = 0;
+	return n;
+}
+
+int
+tr_proc_thread_name(pid_t pid, pid_t tid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	if (len == 0)
+		return -TR_ERANGE;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	n = read_small(path, buf, len);
+	if (n < 0)
+		return (int)n;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+int
+tr_proc_thread_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	/* The name in parentheses may itself hold ") ": the state follows
+	 * the last one. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -TR_ESYS;
+	return p[2];
+}

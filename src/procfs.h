@@ -1,0 +1,22 @@
+/* procfs.h: facts about a process and its threads from /proc (any thread may ask). */
+#ifndef TR_SRC_PROCFS_H
+#define TR_SRC_PROCFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * tr_proc_thread_name: the name of thread `tid` of process `pid` (its
+ * comm, as set by pthread_setname_np or prctl), NUL-terminated in buf.
+ * -TR_ESRCH when the thread is gone.
+ */
+int tr_proc_thread_name(pid_t pid, pid_t tid, char *buf, size_t len);
+
+/*
+ * tr_proc_thread_state: the state letter of a thread as /proc shows it
+ * (R running, S sleeping, D disk, t traced-stopped, T stopped, Z zombie),
+ * or -TR_ESRCH.
+ */
+int tr_proc_thread_state(pid_t pid, pid_t tid);
+
+#endif
