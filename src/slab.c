@@ -345,7 +345,7 @@ spin_allowed(const struct tr_slab *s, int other_cpu, int me)
 int
 tr_slab_wait(struct tr_slab *s, struct tr_req *r)
 {
-	uint64_t t0, deadline;
+	uint64_t deadline;
 	uint32_t st;
 	unsigned k;
 
@@ -353,11 +353,13 @@ tr_slab_wait(struct tr_slab *s, struct tr_req *r)
 	if (st == TR_SLOT_DONE)
 		goto done;
 
+	/* The budget runs from the submission (its time is already known:
+	 * one clock read less per request). */
+	deadline = r->t_submit_ + s->client_spin_ns;
+
 	/* 1. Spin, while the server runs on another CPU (adaptive). */
 	if (spin_allowed(s, atomic_load_explicit(&s->server_cpu, RELAXED),
 			 my_cpu())) {
-		t0 = now_ns();
-		deadline = t0 + s->client_spin_ns;
 		for (k = 1;; k++) {
 			cpu_relax();
 			if (atomic_load_explicit(&r->state,
@@ -378,9 +380,14 @@ tr_slab_wait(struct tr_slab *s, struct tr_req *r)
 		}
 	}
 
-	/* 2. Yield: cheap when the server shares our CPU and is runnable. */
+	/*
+	 * 2. Yield: cheap when the server shares our CPU and is runnable.
+	 * With nothing else runnable a sched_yield returns in well under a
+	 * microsecond, shorter than a PEEK: so yield until the budget is
+	 * spent too, not just a fixed number of times.
+	 */
 	if (s->policy != TR_WAIT_SLEEP && s->policy != TR_WAIT_SPIN) {
-		for (k = 0; k < s->yields; k++) {
+		for (k = 0; k < s->yields || now_ns() < deadline; k++) {
 			sched_yield();
 			count(&s->client_yields);
 			if (tr_slab_poll_done(r))
@@ -477,10 +484,10 @@ tr_slab_server_spin(struct tr_slab *s)
 	atomic_store_explicit(&s->server_cpu, me, RELAXED);
 	if (work_queued(s))
 		return 1;
+	deadline = now_ns() + s->server_spin_ns;
 	if (!spin_allowed(s, atomic_load_explicit(&s->last_client_cpu, RELAXED),
 			  me))
 		goto yield;
-	deadline = now_ns() + s->server_spin_ns;
 	for (k = 1;; k++) {
 		cpu_relax();
 		if (work_queued(s)) {
@@ -501,7 +508,9 @@ tr_slab_server_spin(struct tr_slab *s)
 	}
 yield:
 	if (s->policy == TR_WAIT_ADAPTIVE || s->policy == TR_WAIT_YIELD) {
-		for (k = 0; k < s->yields; k++) {
+		/* As the requester: at least `yields` times, and on until
+		 * the budget is spent. */
+		for (k = 0; k < s->yields || now_ns() < deadline; k++) {
 			sched_yield();
 			if (work_queued(s)) {
 				count(&s->server_spin_hits);
