@@ -12,6 +12,7 @@
 #include "breakpoint.h"
 #include "debuginfo.h"
 #include "stepping.h"
+#include "suites.h"
 #include "tracer.h"
 
 #ifndef TRACEE_DIR

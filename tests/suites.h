@@ -1,0 +1,11 @@
+/* suites.h: every check suite of the runner. */
+#ifndef TR_TESTS_SUITES_H
+#define TR_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *suite_slab(void);
+Suite *suite_tracer(void);
+Suite *suite_debuginfo(void);
+
+#endif
