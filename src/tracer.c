@@ -246,7 +246,15 @@ interrupt_all(struct tr_tracer *t)
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 
-		if (th->state != TH_RUNNING || th->interrupt_sent)
+		/*
+		 * Every running thread, even one with an interrupt already
+		 * sent: the kernel may have folded that one into a stop we
+		 * have seen (a new thread's first stop), and a thread left
+		 * running would hang the stop. An extra trap that fires later
+		 * is taken as "nothing to report". A new thread stops by
+		 * itself.
+		 */
+		if (th->state != TH_RUNNING || th->fresh)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL) == 0)
 			th->interrupt_sent = true;

@@ -420,7 +420,9 @@ START_TEST(test_threads_breakpoint)
 	ck_assert_int_eq(tr_mem_write(te.t, stop_addr, &one, sizeof(one), NULL),
 			 0);
 	ck_assert_int_eq(tr_cont(te.t, 0, 0, &ev), 0);
-	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	ck_assert_msg(ev.type == TR_EV_EXIT, "then %s/%s sig %d tid %d",
+		      tr_event_type_name(ev.type),
+		      tr_stop_reason_name(ev.reason), ev.sig, ev.tid);
 	tr_sub_free(te.t, sub);
 	tracee_end(&te);
 }

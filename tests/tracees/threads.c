@@ -21,10 +21,7 @@ static void *
 worker(void *arg)
 {
 	int id = (int)(long)arg;
-	char name[16];
 
-	snprintf(name, sizeof(name), "worker-%d", id);
-	pthread_setname_np(pthread_self(), name);
 	while (!stop)
 		work(id);
 	return NULL;
@@ -36,8 +33,14 @@ main(void)
 	pthread_t th[NWORKERS];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (long i = 0; i < NWORKERS; i++)
+	for (long i = 0; i < NWORKERS; i++) {
+		char name[16];
+
 		pthread_create(&th[i], NULL, worker, (void *)i);
+		/* Named before "ready": the test reads the names at once. */
+		snprintf(name, sizeof(name), "worker-%ld", i);
+		pthread_setname_np(th[i], name);
+	}
 	printf("ready stop=%p work=%p workers=%d\n", (void *)&stop,
 	       (void *)work, NWORKERS);
 	raise(SIGTRAP);
