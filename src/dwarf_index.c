@@ -307,7 +307,18 @@ add_entry(struct tr_dwarf *d, Dwarf_Die die, Dwarf_Half tag, uint32_t cu)
 	default:
 		return 0;
 	}
-	name = die_name(d, die, 0);
+	/* Only functions and variables have unnamed concrete copies that
+	 * point to a named DIE; anonymous types are just anonymous (and
+	 * following nothing for each of them costs 10% of an index). */
+	if (kind == TR_DW_TYPE) {
+		char *n = NULL;
+
+		if (!DWOK(dwarf_diename(die, &n, &err)))
+			return 0;
+		name = n;
+	} else {
+		name = die_name(d, die, 0);
+	}
 	if (!name)
 		return 0;
 	e = grow(d->ents, &d->cap_ents, d->nents, sizeof(*e));

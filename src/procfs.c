@@ -57,3 +57,20 @@ tr_proc_thread_state(pid_t pid, pid_t tid)
 		return -TR_ESYS;
 	return p[2];
 }
+
+int
+tr_proc_sig_pending(pid_t pid, pid_t tid, int sig)
+{
+	char path[64], buf[2048], *p;
+	unsigned long long mask;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	p = strstr(buf, "\nSigPnd:");
+	if (!p || sscanf(p + 8, "%llx", &mask) != 1)
+		return -TR_ESYS;
+	return (mask >> (sig - 1)) & 1;
+}

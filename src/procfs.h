@@ -19,4 +19,10 @@ int tr_proc_thread_name(pid_t pid, pid_t tid, char *buf, size_t len);
  */
 int tr_proc_thread_state(pid_t pid, pid_t tid);
 
+/*
+ * tr_proc_sig_pending: whether signal `sig` is pending for thread `tid`
+ * itself (SigPnd): 1, 0, or -TR_E*.
+ */
+int tr_proc_sig_pending(pid_t pid, pid_t tid, int sig);
+
 #endif

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "procfs.h"
 #include "tracer_int.h"
 
 /*
@@ -513,7 +514,26 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 	struct tr_event ev = { .tid = th->tid, .sig = sig };
 	siginfo_t si;
 	bool have_si = ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si) == 0;
-	uint64_t lifted = replant(t, th, false);
+	uint64_t lifted;
+
+	if (sig == SIGTRAP && th->eat_sigtrap && have_si &&
+	    si.si_code == SI_KERNEL) {
+		/* The queued SIGTRAP of a hit already taken: swallow it and
+		 * carry on with whatever the thread was resumed to do. */
+		th->eat_sigtrap = false;
+		if (t->phase == PH_RUNNING) {
+			if (th->stepping || th->over_bp)
+				resume_thread(t, th, PTRACE_SINGLESTEP, 0);
+			else if (!t->single)
+				resume_thread(t, th, PTRACE_CONT, 0);
+		} else if (th->stepping || th->over_bp || th->step_bp) {
+			replant(t, th, true);
+			th->stepping = false;
+		}
+		maybe_finish_stop(t);
+		return;
+	}
+	lifted = replant(t, th, false);
 
 	if (have_si && sig != SIGTRAP)
 		ev.addr = (uint64_t)(uintptr_t)si.si_addr;
@@ -579,6 +599,38 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 	record_stop(t, th, &ev);
 }
 
+/*
+ * An interrupt can be reported before a SIGTRAP the thread already has
+ * queued: the kernel runs the interrupt trap before it dequeues signals.
+ * If the thread has just executed one of our int3s (pc - 1 is a site and
+ * SIGTRAP is pending), take the hit now, and swallow the SIGTRAP when it
+ * is delivered on the next resume. Otherwise the hit would surface later,
+ * after the breakpoint may be gone, as a stray SIGTRAP in the middle of
+ * an instruction.
+ */
+static bool
+took_queued_hit(struct tr_tracer *t, struct tr_thread *th)
+{
+	struct user_regs_struct regs;
+	struct tr_event ev = { .tid = th->tid, .reason = TR_STOP_BREAKPOINT };
+
+	if (!t->nbps || regs_of(th->tid, &regs) < 0 ||
+	    !tr__bp_find(t, regs.rip - 1) ||
+	    tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) != 1)
+		return false;
+	regs.rip--;
+	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &regs) < 0)
+		return false;
+	th->eat_sigtrap = true;
+	th->at_bp = true;
+	ev.addr = ev.pc = regs.rip;
+	if (tr__ubp_hit(t, th->tid, regs.rip, &ev.bpnum))
+		record_stop(t, th, &ev);
+	else
+		maybe_finish_stop(t);
+	return true;
+}
+
 static void
 handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 		    int sig)
@@ -593,6 +645,8 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 			emit(t, TR_EV_THREAD_NEW, th->tid, 0, 0);
 		} else if (th->interrupt_sent) {
 			th->interrupt_sent = false;
+			if (took_queued_hit(t, th))
+				return;
 		} else if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 			   sig == SIGTTOU) {
 			struct tr_event ev = { .tid = th->tid, .sig = sig,
@@ -768,6 +822,18 @@ do_detach(struct tr_tracer *t)
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 		int sig = th->resume_sig;
+		int st;
+
+		/* A queued SIGTRAP of ours would kill the process once we are
+		 * gone: let it be delivered to us first (at once: a resumed
+		 * thread takes pending signals before any instruction). */
+		if (th->eat_sigtrap && th->state == TH_STOPPED &&
+		    tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) == 1 &&
+		    ptrace(PTRACE_CONT, th->tid, NULL, NULL) == 0) {
+			while (waitpid(th->tid, &st, __WALL) < 0 && errno == EINTR)
+				;
+			th->eat_sigtrap = false;
+		}
 
 		/* A real signal still owed to the thread is delivered; our own
 		 * traps (breakpoints, steps, interrupts) are not. */

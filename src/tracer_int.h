@@ -35,6 +35,8 @@ struct tr_thread {
 	bool at_bp;          /* stopped by one of our breakpoints, pc rewound */
 	bool stepping;       /* user single-step in progress */
 	bool has_pending;    /* a stop not reported yet (all-stop) */
+	bool eat_sigtrap;    /* a breakpoint hit taken at an interrupt stop:
+				its SIGTRAP is still queued, swallow it */
 	int resume_sig;      /* signal to deliver when resumed */
 	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
 	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
