@@ -10,7 +10,6 @@
 struct dmod {
 	const struct tr_module *m;
 	struct tr_dwarf *dw;
-	bool tried;
 };
 
 struct tr_debuginfo {
@@ -110,7 +109,6 @@ tr_debuginfo_dwarf(struct tr_debuginfo *di, const struct tr_module *m)
 	d = &di->dm[di->ndm++];
 	d->m = m;
 	d->dw = NULL;
-	d->tried = true;
 	err = tr_dwarf_open(m->path, &d->dw);
 	if (err && err != -TR_ENOENT)
 		tr_log_info("debuginfo: %s: %s", m->path, tr_strerror(err));

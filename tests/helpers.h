@@ -16,7 +16,7 @@ struct tracee {
 	size_t len;
 };
 
-/* Start a tracer and launch TRACEE_DIR/prog with up to 3 arguments. */
+/* Start a tracer and launch TRACEE_DIR/prog with up to 2 arguments. */
 void tracee_launch(struct tracee *te, const char *prog, const char *a1,
 		   const char *a2);
 

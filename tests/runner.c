@@ -20,6 +20,7 @@ main(void)
 	sr = srunner_create(suite_slab());
 	srunner_add_suite(sr, suite_tracer());
 	srunner_add_suite(sr, suite_debuginfo());
+	srunner_add_suite(sr, suite_unwind());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
