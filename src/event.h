@@ -26,6 +26,7 @@ enum tr_stop_reason {
 	TR_STOP_EXEC = 5,       /* tid called execve (and a launch stops here) */
 	TR_STOP_ATTACH = 6,     /* just attached */
 	TR_STOP_GROUP = 7,      /* group-stop by a stop signal (SIGSTOP, SIGTSTP...) */
+	TR_STOP_FINISH = 8,     /* tid returned from the function finish ran */
 };
 
 struct tr_event {

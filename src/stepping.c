@@ -6,6 +6,7 @@
 #include "log.h"
 #include "stepping.h"
 #include "tracer.h"
+#include "unwind.h"
 
 /* A line is rarely more than a few hundred instructions; a loop of a
  * single line (while (!flag);) would step forever: give up then. */
@@ -250,5 +251,48 @@ landed:
 	}
 	make_step_event(ev, tid, regs.rip);
 	tr_log_info("step: gave up after %d instructions", MAX_STEPS);
+	return 0;
+}
+
+static int
+read_target(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return tr_mem_read(ctx, addr, buf, len, NULL);
+}
+
+int
+tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
+	  struct tr_event *ev, struct user_regs_struct *out)
+{
+	struct user_regs_struct regs;
+	struct tr_frame callee, caller;
+	struct tr_state st;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	err = tr_state_get(t, &st);
+	if (err)
+		return err;
+	if (!tid)
+		tid = st.current_tid;
+	err = tr_regs_get(t, tid, &regs);
+	if (err)
+		return err;
+	tr_unwind_frame_from_regs(&regs, &callee);
+	err = tr_unwind_step(u, &callee, read_target, t, &caller);
+	if (err)
+		return err;
+	/* Back in the caller, the stack pointer is the callee's CFA; a
+	 * deeper (recursive) return to the same address has it lower. */
+	err = run_to(t, tid, caller.pc, callee.cfa - 1, ev, &regs);
+	if (err)
+		return err < 0 ? err : 0;
+	ev->type = TR_EV_STOP;
+	ev->reason = TR_STOP_FINISH;
+	ev->tid = tid;
+	ev->pc = regs.rip;
+	ev->bpnum = 0;
+	if (out)
+		*out = regs;
 	return 0;
 }

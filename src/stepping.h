@@ -7,6 +7,7 @@
 
 #include "debuginfo.h"
 #include "event.h"
+#include <sys/user.h>
 
 struct tr_tracer;
 
@@ -29,5 +30,21 @@ struct tr_tracer;
  */
 int tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 		 bool over, struct tr_event *ev);
+
+struct tr_unwinder;
+
+/*
+ * tr_finish: run until the function of thread `tid`'s innermost frame
+ * returns to its caller, like gdb's `finish`: the return address comes
+ * from the unwinder (CFI), and a recursive call of the same function
+ * returning first does not count (the stack pointer must be back at the
+ * frame's CFA). *ev gets TR_STOP_FINISH with the caller's pc, or what
+ * stopped the target first; *regs (may be NULL) the registers at the
+ * return: rax/rdx, or xmm0/xmm1 in the FP state, hold the return value,
+ * to be read with the function's DWARF return type. -TR_ENOENT from the
+ * outermost frame.
+ */
+int tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
+	      struct tr_event *ev, struct user_regs_struct *regs);
 
 #endif

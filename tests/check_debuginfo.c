@@ -13,6 +13,7 @@
 #include "debuginfo.h"
 #include "stepping.h"
 #include "suites.h"
+#include "unwind.h"
 #include "tracer.h"
 
 #ifndef TRACEE_DIR
@@ -545,6 +546,47 @@ START_TEST(test_step_o2)
 }
 END_TEST
 
+/* finish: back in the caller at the call's line, with the return value
+ * in rax, twice up the chain level3 -> level2 -> level1. */
+START_TEST(test_finish)
+{
+	struct session s;
+	struct tr_unwinder *u;
+	struct tr_event ev;
+	struct tr_location loc;
+	struct user_regs_struct regs;
+	uint64_t a;
+	const char *prog = _i ? "nested-O2" : "nested-O0";
+
+	start(&s, prog, "chain");
+	ck_assert_int_eq(tr_unwinder_new(s.di, &u), 0);
+	a = resolve1(&s, "main");
+	cont_expect_bp(&s, brk_at(&s, a), a);
+	ck_assert_int_eq(tr_debuginfo_refresh(s.di, NULL), 0);
+	a = resolve1(&s, "level3");
+	cont_expect_bp(&s, brk_at(&s, a), a);
+
+	ck_assert_int_eq(tr_finish(s.t, u, 0, &ev, &regs), 0);
+	ck_assert_int_eq(ev.type, TR_EV_STOP);
+	ck_assert_int_eq(ev.reason, TR_STOP_FINISH);
+	ck_assert_int_eq(tr_debuginfo_describe(s.di, ev.pc, &loc), 0);
+	ck_assert_str_eq(loc.function, "level2");
+	/* level1(1) -> level2(2) -> level3(3) returns 6 */
+	ck_assert_uint_eq(regs.rax & 0xffffffff, 6);
+	if (!_i)
+		ck_assert_uint_eq(loc.line, marker_line("nested.c", "call_l3"));
+
+	ck_assert_int_eq(tr_finish(s.t, u, 0, &ev, &regs), 0);
+	ck_assert_int_eq(ev.reason, TR_STOP_FINISH);
+	ck_assert_int_eq(tr_debuginfo_describe(s.di, ev.pc, &loc), 0);
+	ck_assert_str_eq(loc.function, "level1");
+	ck_assert_uint_eq(regs.rax & 0xffffffff, 7);
+	cont_to_exit(&s, 0);
+	tr_unwinder_free(u);
+	stop(&s);
+}
+END_TEST
+
 Suite *
 suite_debuginfo(void)
 {
@@ -561,6 +603,7 @@ suite_debuginfo(void)
 	tcase_add_test(tc, test_bad_specs);
 	tcase_add_loop_test(tc, test_step_next_o0, 0, 2);
 	tcase_add_loop_test(tc, test_step_o2, 0, 2);
+	tcase_add_loop_test(tc, test_finish, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
