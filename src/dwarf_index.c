@@ -10,6 +10,7 @@
 
 #include "dwarf_index.h"
 #include "dwarf_int.h"
+#include "dwarf_type.h"
 #include "error.h"
 #include "log.h"
 
@@ -554,6 +555,7 @@ tr_dwarf_close(struct tr_dwarf *d)
 
 	if (!d)
 		return;
+	tr_dwarf_type_cache_drop(d);
 	for (size_t i = 0; d->lines && i < d->ncus; i++)
 		lines_free(d, &d->lines[i]);
 	free(d->lines);

@@ -21,6 +21,7 @@ main(void)
 	srunner_add_suite(sr, suite_tracer());
 	srunner_add_suite(sr, suite_debuginfo());
 	srunner_add_suite(sr, suite_unwind());
+	srunner_add_suite(sr, suite_vars());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -8,5 +8,6 @@ Suite *suite_slab(void);
 Suite *suite_tracer(void);
 Suite *suite_debuginfo(void);
 Suite *suite_unwind(void);
+Suite *suite_vars(void);
 
 #endif

@@ -1,0 +1,1396 @@
+/* dwarf_type.c: C types read from DWARF on first use, cached per file, named the way gdb names them. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf_int.h"
+#include "dwarf_type.h"
+#include "error.h"
+#include "log.h"
+
+_Static_assert(TR_ENC_BOOLEAN == DW_ATE_boolean &&
+		       TR_ENC_FLOAT == DW_ATE_float &&
+		       TR_ENC_SIGNED == DW_ATE_signed &&
+		       TR_ENC_SIGNED_CHAR == DW_ATE_signed_char &&
+		       TR_ENC_UNSIGNED == DW_ATE_unsigned &&
+		       TR_ENC_UNSIGNED_CHAR == DW_ATE_unsigned_char &&
+		       TR_ENC_UTF == DW_ATE_UTF,
+	       "TR_ENC_* must be the DW_ATE_* values");
+
+/* ---- the map ---------------------------------------------------------- */
+
+static size_t
+map_slot(uint64_t key, size_t cap)
+{
+	/* DIE offsets are dense and ascending: multiply to spread them. */
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 29) & (cap - 1);
+}
+
+void *
+tr__map_get(const struct tr__map *m, uint64_t key)
+{
+	if (!m->cap || !key)
+		return NULL;
+	for (size_t i = map_slot(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+		if (m->keys[i] == key)
+			return m->vals[i];
+		if (!m->keys[i])
+			return NULL;
+	}
+}
+
+static int
+map_grow(struct tr__map *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64;
+	uint64_t *keys = calloc(cap, sizeof(*keys));
+	void **vals = calloc(cap, sizeof(*vals));
+
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -TR_ENOMEM;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+
+		if (!m->keys[i])
+			continue;
+		j = map_slot(m->keys[i], cap);
+		while (keys[j])
+			j = (j + 1) & (cap - 1);
+		keys[j] = m->keys[i];
+		vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = cap;
+	return 0;
+}
+
+int
+tr__map_put(struct tr__map *m, uint64_t key, void *val)
+{
+	size_t i;
+
+	if (!key)
+		return -TR_EINVAL;
+	if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m) < 0)
+		return -TR_ENOMEM;
+	for (i = map_slot(key, m->cap); m->keys[i] && m->keys[i] != key;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	if (!m->keys[i])
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	return 0;
+}
+
+void
+tr__map_free(struct tr__map *m, void (*fn)(void *))
+{
+	for (size_t i = 0; fn && i < m->cap; i++)
+		if (m->keys[i])
+			fn(m->vals[i]);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- per-file caches -------------------------------------------------- */
+
+/*
+ * struct tr_dwarf belongs to dwarf_index.c, so the caches of the DWARF
+ * modules hang off it in this side table instead, keyed by its address.
+ * The libdwarf handle and unit count are kept to notice a struct tr_dwarf
+ * closed without a drop whose address was reused by a new one.
+ */
+struct side {
+	struct tr_dwarf *d;
+	Dwarf_Debug dbg;
+	size_t ncus;
+	void *slot[TR__SLOT_MAX_];
+	void (*destroy[TR__SLOT_MAX_])(void *);
+};
+
+static pthread_mutex_t side_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct side *sides;
+static size_t nsides, cap_sides;
+
+static void
+side_clear(struct side *s)
+{
+	for (int i = 0; i < TR__SLOT_MAX_; i++) {
+		if (s->slot[i] && s->destroy[i])
+			s->destroy[i](s->slot[i]);
+		s->slot[i] = NULL;
+		s->destroy[i] = NULL;
+	}
+}
+
+/* Under side_lock. */
+static struct side *
+side_find(struct tr_dwarf *d, bool create)
+{
+	struct side *s;
+
+	for (size_t i = 0; i < nsides; i++) {
+		s = &sides[i];
+		if (s->d != d)
+			continue;
+		if (s->dbg != tr__dwarf_dbg(d) || s->ncus != tr_dwarf_ncus(d)) {
+			side_clear(s);
+			s->dbg = tr__dwarf_dbg(d);
+			s->ncus = tr_dwarf_ncus(d);
+		}
+		return s;
+	}
+	if (!create)
+		return NULL;
+	if (nsides == cap_sides) {
+		size_t cap = cap_sides ? cap_sides * 2 : 8;
+		struct side *n = realloc(sides, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		sides = n;
+		cap_sides = cap;
+	}
+	s = &sides[nsides++];
+	memset(s, 0, sizeof(*s));
+	s->d = d;
+	s->dbg = tr__dwarf_dbg(d);
+	s->ncus = tr_dwarf_ncus(d);
+	return s;
+}
+
+void *
+tr__dwarf_slot_get(struct tr_dwarf *d, enum tr__dwarf_slot which)
+{
+	struct side *s;
+	void *p;
+
+	pthread_mutex_lock(&side_lock);
+	s = side_find(d, false);
+	p = s ? s->slot[which] : NULL;
+	pthread_mutex_unlock(&side_lock);
+	return p;
+}
+
+int
+tr__dwarf_slot_set(struct tr_dwarf *d, enum tr__dwarf_slot which, void *p,
+		   void (*destroy)(void *))
+{
+	struct side *s;
+
+	pthread_mutex_lock(&side_lock);
+	s = side_find(d, true);
+	if (s) {
+		s->slot[which] = p;
+		s->destroy[which] = destroy;
+	}
+	pthread_mutex_unlock(&side_lock);
+	return s ? 0 : -TR_ENOMEM;
+}
+
+void
+tr_dwarf_type_cache_drop(struct tr_dwarf *d)
+{
+	struct side s;
+	bool found = false;
+
+	pthread_mutex_lock(&side_lock);
+	for (size_t i = 0; i < nsides; i++) {
+		if (sides[i].d != d)
+			continue;
+		s = sides[i];
+		sides[i] = sides[--nsides];
+		found = true;
+		break;
+	}
+	if (!nsides) {
+		free(sides);
+		sides = NULL;
+		cap_sides = 0;
+	}
+	pthread_mutex_unlock(&side_lock);
+	/* The destructors only free memory: no lock needed any more. */
+	if (found)
+		side_clear(&s);
+}
+
+/* ---- DIE helpers ------------------------------------------------------ */
+
+static int
+dlv(Dwarf_Debug dbg, int res, Dwarf_Error err)
+{
+	if (res == DW_DLV_OK)
+		return 0;
+	if (res == DW_DLV_ERROR) {
+		if (err)
+			dwarf_dealloc_error(dbg, err);
+		return -TR_EINVAL;
+	}
+	return -TR_ENOENT;
+}
+
+int
+tr__die_at(struct tr_dwarf *d, uint64_t off, Dwarf_Die *out)
+{
+	Dwarf_Debug dbg = tr__dwarf_dbg(d);
+	Dwarf_Error err = NULL;
+
+	return dlv(dbg, dwarf_offdie_b(dbg, off, 1, out, &err), err);
+}
+
+uint64_t
+tr__die_off(Dwarf_Debug dbg, Dwarf_Die die)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Off off = 0;
+
+	if (dlv(dbg, dwarf_dieoffset(die, &off, &err), err) < 0)
+		return 0;
+	return off;
+}
+
+int
+tr__die_tag(Dwarf_Debug dbg, Dwarf_Die die)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Half tag = 0;
+	int res = dlv(dbg, dwarf_tag(die, &tag, &err), err);
+
+	return res < 0 ? res : tag;
+}
+
+const char *
+tr__die_name(Dwarf_Debug dbg, Dwarf_Die die)
+{
+	Dwarf_Error err = NULL;
+	char *name = NULL;
+
+	/* The string lives in the file's sections: no copy, no free. */
+	if (dlv(dbg, dwarf_diename(die, &name, &err), err) < 0)
+		return NULL;
+	return name;
+}
+
+bool
+tr__die_has(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Bool has = 0;
+
+	return dlv(dbg, dwarf_hasattr(die, at, &has, &err), err) == 0 && has;
+}
+
+bool
+tr__die_flag(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Bool v = 0;
+
+	if (dlv(dbg, dwarf_attr(die, at, &attr, &err), err) < 0)
+		return false;
+	err = NULL;
+	if (dlv(dbg, dwarf_formflag(attr, &v, &err), err) < 0)
+		v = 0;
+	dwarf_dealloc_attribute(attr);
+	return v != 0;
+}
+
+int
+tr__die_ref(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, uint64_t *off)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Off o = 0;
+	int res;
+
+	res = dlv(dbg, dwarf_attr(die, at, &attr, &err), err);
+	if (res < 0)
+		return res;
+	err = NULL;
+	res = dlv(dbg, dwarf_global_formref(attr, &o, &err), err);
+	dwarf_dealloc_attribute(attr);
+	if (res == 0)
+		*off = o;
+	return res < 0 ? -TR_EINVAL : 0;
+}
+
+int
+tr__die_int(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, int64_t *s,
+	    uint64_t *u)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Half form = 0;
+	Dwarf_Unsigned uv = 0;
+	Dwarf_Signed sv = 0;
+	int res, bytes = 8;
+
+	res = dlv(dbg, dwarf_attr(die, at, &attr, &err), err);
+	if (res < 0)
+		return res;
+	err = NULL;
+	res = dlv(dbg, dwarf_whatform(attr, &form, &err), err);
+	if (res < 0)
+		goto out;
+	/* dwarf_formudata refuses implicit_const and dwarf_formsdata
+	 * refuses udata (libdwarf 20210528): pick by form. */
+	err = NULL;
+	switch (form) {
+	case DW_FORM_data1:
+	case DW_FORM_data2:
+	case DW_FORM_data4:
+	case DW_FORM_data8:
+		bytes = form == DW_FORM_data1 ? 1 : form == DW_FORM_data2 ? 2 :
+			form == DW_FORM_data4 ? 4 : 8;
+		res = dlv(dbg, dwarf_formudata(attr, &uv, &err), err);
+		sv = (Dwarf_Signed)uv;
+		if (bytes < 8 && (uv >> (bytes * 8 - 1) & 1))
+			sv = (Dwarf_Signed)(uv | ~0ull << (bytes * 8));
+		break;
+	case DW_FORM_sdata:
+	case DW_FORM_implicit_const:
+		res = dlv(dbg, dwarf_formsdata(attr, &sv, &err), err);
+		uv = (Dwarf_Unsigned)sv;
+		break;
+	case DW_FORM_udata:
+		res = dlv(dbg, dwarf_formudata(attr, &uv, &err), err);
+		sv = (Dwarf_Signed)uv;
+		break;
+	default:
+		res = -TR_EINVAL;
+		break;
+	}
+out:
+	dwarf_dealloc_attribute(attr);
+	if (res < 0)
+		return -TR_EINVAL;
+	if (s)
+		*s = sv;
+	if (u)
+		*u = uv;
+	return 0;
+}
+
+int
+tr__die_child(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out)
+{
+	Dwarf_Error err = NULL;
+	int res = dlv(dbg, dwarf_child(die, out, &err), err);
+
+	return res < 0 ? -TR_ENOENT : 0;
+}
+
+int
+tr__die_next(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out)
+{
+	Dwarf_Error err = NULL;
+	int res = dlv(dbg, dwarf_siblingof_b(dbg, die, 1, out, &err), err);
+
+	return res < 0 ? -TR_ENOENT : 0;
+}
+
+bool
+tr__die_step(Dwarf_Debug dbg, Dwarf_Die *kid)
+{
+	Dwarf_Die next = NULL;
+	int res = tr__die_next(dbg, *kid, &next);
+
+	dwarf_dealloc_die(*kid);
+	*kid = res == 0 ? next : NULL;
+	return res == 0;
+}
+
+int
+tr__die_origin(struct tr_dwarf *d, Dwarf_Die die, Dwarf_Die *out)
+{
+	Dwarf_Debug dbg = tr__dwarf_dbg(d);
+	uint64_t off;
+
+	if (tr__die_ref(dbg, die, DW_AT_abstract_origin, &off) < 0 &&
+	    tr__die_ref(dbg, die, DW_AT_specification, &off) < 0)
+		return -TR_ENOENT;
+	return tr__die_at(d, off, out);
+}
+
+int
+tr__die_unit_off(Dwarf_Debug dbg, Dwarf_Die die, uint64_t *off)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Off hdr = 0, len = 0;
+	int res = dlv(dbg, dwarf_die_CU_offset_range(die, &hdr, &len, &err),
+		      err);
+
+	if (res == 0)
+		*off = hdr;
+	return res;
+}
+
+/* ---- building types --------------------------------------------------- */
+
+static const struct tr_type void_type = { .kind = TR_TYPE_VOID,
+					  .name = "void" };
+
+const struct tr_type *
+tr_type_void(void)
+{
+	return &void_type;
+}
+
+struct tcache {
+	struct tr__map map;     /* DIE offset -> struct tr_type */
+	struct tr_type **owned; /* everything allocated, for the drop */
+	size_t nowned, cap_owned;
+};
+
+static void
+tfree(struct tr_type *t)
+{
+	free((void *)t->members);
+	free((void *)t->enumerators);
+	free((void *)t->params);
+	free(t);
+}
+
+static void
+tcache_free(void *p)
+{
+	struct tcache *c = p;
+
+	for (size_t i = 0; i < c->nowned; i++)
+		tfree(c->owned[i]);
+	free(c->owned);
+	tr__map_free(&c->map, NULL);
+	free(c);
+}
+
+static struct tcache *
+tcache_get(struct tr_dwarf *d)
+{
+	struct tcache *c = tr__dwarf_slot_get(d, TR__SLOT_TYPES);
+
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (tr__dwarf_slot_set(d, TR__SLOT_TYPES, c, tcache_free) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Append p to a growing array of pointers. */
+static int
+push(void *arrp, size_t *n, size_t *cap, void *p)
+{
+	void ***arr = arrp;
+
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		void **a = realloc(*arr, c * sizeof(*a));
+
+		if (!a)
+			return -TR_ENOMEM;
+		*arr = a;
+		*cap = c;
+	}
+	(*arr)[(*n)++] = p;
+	return 0;
+}
+
+struct build {
+	struct tr_dwarf *d;
+	Dwarf_Debug dbg;
+	struct tcache *c;
+	struct tr_type **todo; /* stubs still to fill */
+	size_t ntodo, cap_todo;
+	struct tr_type **made; /* made by this build: sizes to derive */
+	size_t nmade, cap_made;
+	int err;
+};
+
+static struct tr_type *
+tnew(struct build *b, uint64_t die)
+{
+	struct tr_type *t = calloc(1, sizeof(*t));
+
+	if (!t || push(&b->c->owned, &b->c->nowned, &b->c->cap_owned, t) < 0) {
+		free(t);
+		return NULL;
+	}
+	t->die = die;
+	t->kind = TR_TYPE_UNKNOWN;
+	if (push(&b->made, &b->nmade, &b->cap_made, t) < 0)
+		return NULL; /* owned: freed with the cache */
+	return t;
+}
+
+/* The type of DIE `off`: from the cache, or a stub filled later. */
+static const struct tr_type *
+ref(struct build *b, uint64_t off)
+{
+	struct tr_type *t = tr__map_get(&b->c->map, off);
+
+	if (t)
+		return t;
+	t = tnew(b, off);
+	if (!t || tr__map_put(&b->c->map, off, t) < 0 ||
+	    push(&b->todo, &b->ntodo, &b->cap_todo, t) < 0) {
+		b->err = -TR_ENOMEM;
+		return t ? t : &void_type;
+	}
+	return t;
+}
+
+/* DW_AT_type of a DIE; void (or NULL when !dflt) when it has none. */
+static const struct tr_type *
+target_of(struct build *b, Dwarf_Die die, bool dflt)
+{
+	uint64_t off;
+
+	if (tr__die_ref(b->dbg, die, DW_AT_type, &off) == 0)
+		return ref(b, off);
+	return dflt ? &void_type : NULL;
+}
+
+/* Encoding of the base type at `off`, through typedefs and qualifiers
+ * (read from the DIEs: the type itself may still be a stub). */
+static uint32_t
+base_encoding(struct build *b, uint64_t off)
+{
+	for (int i = 0; i < 8; i++) {
+		Dwarf_Die die;
+		uint64_t u = 0, next;
+		int tag;
+
+		if (tr__die_at(b->d, off, &die) < 0)
+			return 0;
+		tag = tr__die_tag(b->dbg, die);
+		if (tag == DW_TAG_base_type) {
+			tr__die_int(b->dbg, die, DW_AT_encoding, NULL, &u);
+			dwarf_dealloc_die(die);
+			return (uint32_t)u;
+		}
+		if (tr__die_ref(b->dbg, die, DW_AT_type, &next) < 0) {
+			dwarf_dealloc_die(die);
+			return 0;
+		}
+		dwarf_dealloc_die(die);
+		off = next;
+	}
+	return 0;
+}
+
+/* DW_AT_data_member_location: a constant, or (DWARF 2) an expression
+ * DW_OP_plus_uconst N. */
+static uint64_t
+member_offset(struct build *b, Dwarf_Die die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Unsigned len = 0;
+	Dwarf_Ptr p = NULL;
+	uint64_t u = 0;
+
+	if (tr__die_int(b->dbg, die, DW_AT_data_member_location, NULL, &u) == 0)
+		return u;
+	if (dlv(b->dbg, dwarf_attr(die, DW_AT_data_member_location, &attr,
+				   &err), err) < 0)
+		return 0;
+	err = NULL;
+	if (dlv(b->dbg, dwarf_formexprloc(attr, &len, &p, &err), err) == 0 &&
+	    len >= 2 && ((const uint8_t *)p)[0] == DW_OP_plus_uconst) {
+		const uint8_t *q = p;
+		unsigned shift = 0;
+
+		for (Dwarf_Unsigned i = 1; i < len && shift < 64; i++) {
+			u |= (uint64_t)(q[i] & 0x7f) << shift;
+			shift += 7;
+			if (!(q[i] & 0x80))
+				break;
+		}
+	}
+	dwarf_dealloc_attribute(attr);
+	return u;
+}
+
+static void
+fill_member(struct build *b, Dwarf_Die die, struct tr_type_member *m)
+{
+	uint64_t byte, bits = 0, dbo;
+	int64_t old;
+
+	m->name = tr__die_name(b->dbg, die);
+	m->type = target_of(b, die, true);
+	byte = member_offset(b, die);
+	m->offset = byte;
+	if (tr__die_int(b->dbg, die, DW_AT_bit_size, NULL, &bits) < 0 || !bits)
+		return;
+	if (tr__die_int(b->dbg, die, DW_AT_data_bit_offset, NULL, &dbo) == 0) {
+		/* DWARF 4+: bits from the start of the object. */
+	} else if (tr__die_int(b->dbg, die, DW_AT_bit_offset, &old, NULL) ==
+		   0) {
+		/* DWARF 2/3: counted from the most significant bit of a
+		 * storage unit of DW_AT_byte_size bytes at `byte`; on a
+		 * little-endian machine that is from the other end. */
+		uint64_t unit = 4;
+
+		tr__die_int(b->dbg, die, DW_AT_byte_size, NULL, &unit);
+		if (old < 0 || (uint64_t)old + bits > unit * 8)
+			return;
+		dbo = byte * 8 + unit * 8 - (uint64_t)old - bits;
+	} else {
+		dbo = byte * 8;
+	}
+	m->offset = dbo / 8;
+	m->bit_offset = (uint32_t)(dbo % 8);
+	m->bit_size = (uint32_t)bits;
+}
+
+static void
+fill_struct(struct build *b, struct tr_type *t, Dwarf_Die die)
+{
+	struct tr_type_member *ms = NULL;
+	size_t n = 0, cap = 0;
+	Dwarf_Die kid;
+	bool ok;
+
+	t->name = tr__die_name(b->dbg, die);
+	tr__die_int(b->dbg, die, DW_AT_byte_size, NULL, &t->size);
+	t->declaration = tr__die_flag(b->dbg, die, DW_AT_declaration);
+	for (ok = tr__die_child(b->dbg, die, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		if (tr__die_tag(b->dbg, kid) != DW_TAG_member)
+			continue;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			struct tr_type_member *a = realloc(ms, c * sizeof(*a));
+
+			if (!a) {
+				b->err = -TR_ENOMEM;
+				dwarf_dealloc_die(kid);
+				break;
+			}
+			ms = a;
+			cap = c;
+		}
+		memset(&ms[n], 0, sizeof(ms[n]));
+		fill_member(b, kid, &ms[n]);
+		n++;
+	}
+	t->members = ms;
+	t->nmembers = n;
+}
+
+static void
+fill_enum(struct build *b, struct tr_type *t, Dwarf_Die die)
+{
+	struct tr_type_enumerator *es = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t under = 0;
+	bool neg = false, ok;
+	Dwarf_Die kid;
+
+	t->name = tr__die_name(b->dbg, die);
+	tr__die_int(b->dbg, die, DW_AT_byte_size, NULL, &t->size);
+	t->declaration = tr__die_flag(b->dbg, die, DW_AT_declaration);
+	t->target = target_of(b, die, false);
+	if (tr__die_ref(b->dbg, die, DW_AT_type, &under) == 0)
+		t->encoding = base_encoding(b, under);
+	for (ok = tr__die_child(b->dbg, die, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		int64_t s = 0;
+		uint64_t u = 0;
+
+		if (tr__die_tag(b->dbg, kid) != DW_TAG_enumerator ||
+		    tr__die_int(b->dbg, kid, DW_AT_const_value, &s, &u) < 0)
+			continue;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			struct tr_type_enumerator *a =
+				realloc(es, c * sizeof(*a));
+
+			if (!a) {
+				b->err = -TR_ENOMEM;
+				dwarf_dealloc_die(kid);
+				break;
+			}
+			es = a;
+			cap = c;
+		}
+		es[n].name = tr__die_name(b->dbg, kid);
+		/* A fixed-size form (data1..8) carries the bits of the
+		 * value: its sign is the underlying type's. Without one,
+		 * sdata says negative by itself. */
+		if (t->encoding == TR_ENC_UNSIGNED ||
+		    t->encoding == TR_ENC_UNSIGNED_CHAR)
+			es[n].value = (int64_t)u;
+		else
+			es[n].value = s;
+		if (es[n].value < 0)
+			neg = true;
+		n++;
+	}
+	if (!t->encoding)
+		t->encoding = neg ? TR_ENC_SIGNED : TR_ENC_UNSIGNED;
+	t->enumerators = es;
+	t->nenumerators = n;
+}
+
+/* The element count of a DW_TAG_subrange_type (C: lower bound 0). */
+static bool
+subrange_count(struct build *b, Dwarf_Die die, uint64_t *count)
+{
+	int64_t lo = 0, hi;
+	uint64_t c;
+
+	if (tr__die_int(b->dbg, die, DW_AT_count, NULL, &c) == 0) {
+		*count = c;
+		return true;
+	}
+	/* A variable-length array has an expression or a reference
+	 * here: its length is not known without a frame. */
+	if (tr__die_int(b->dbg, die, DW_AT_upper_bound, &hi, NULL) < 0)
+		return false;
+	tr__die_int(b->dbg, die, DW_AT_lower_bound, &lo, NULL);
+	if (hi < lo - 1)
+		return false;
+	*count = (uint64_t)(hi - lo + 1);
+	return true;
+}
+
+static void
+fill_array(struct build *b, struct tr_type *t, Dwarf_Die die)
+{
+	const struct tr_type *elem = target_of(b, die, true);
+	struct tr_type *cur = NULL;
+	Dwarf_Die kid;
+	bool ok;
+
+	t->kind = TR_TYPE_ARRAY;
+	for (ok = tr__die_child(b->dbg, die, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		struct tr_type *dim;
+		int tag = tr__die_tag(b->dbg, kid);
+
+		if (tag != DW_TAG_subrange_type &&
+		    tag != DW_TAG_enumeration_type)
+			continue;
+		/* The first dimension is this DIE's type; the inner ones
+		 * are made up, each an array of the next. */
+		dim = cur ? tnew(b, 0) : t;
+		if (!dim) {
+			b->err = -TR_ENOMEM;
+			dwarf_dealloc_die(kid);
+			break;
+		}
+		dim->kind = TR_TYPE_ARRAY;
+		if (tag == DW_TAG_subrange_type)
+			dim->count_known = subrange_count(b, kid, &dim->count);
+		if (cur)
+			cur->target = dim;
+		cur = dim;
+	}
+	if (cur)
+		cur->target = elem;
+	else
+		t->target = elem; /* no subrange: length unknown */
+	/* DW_AT_byte_size, when present, is the whole array's. */
+	tr__die_int(b->dbg, die, DW_AT_byte_size, NULL, &t->size);
+}
+
+static void
+fill_function(struct build *b, struct tr_type *t, Dwarf_Die die)
+{
+	const struct tr_type **ps = NULL;
+	size_t n = 0, cap = 0;
+	Dwarf_Die kid;
+	bool ok;
+
+	t->kind = TR_TYPE_FUNCTION;
+	t->target = target_of(b, die, true);
+	t->prototyped = tr__die_flag(b->dbg, die, DW_AT_prototyped);
+	for (ok = tr__die_child(b->dbg, die, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		int tag = tr__die_tag(b->dbg, kid);
+
+		/* Without a prototype the parameters are unknown, which
+		 * DWARF says the same way as "...". */
+		if (tag == DW_TAG_unspecified_parameters)
+			t->variadic = t->prototyped;
+		if (tag != DW_TAG_formal_parameter)
+			continue;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			const struct tr_type **a = realloc(ps, c * sizeof(*a));
+
+			if (!a) {
+				b->err = -TR_ENOMEM;
+				dwarf_dealloc_die(kid);
+				break;
+			}
+			ps = a;
+			cap = c;
+		}
+		ps[n++] = target_of(b, kid, true);
+	}
+	t->params = ps;
+	t->nparams = n;
+}
+
+static void
+fill(struct build *b, struct tr_type *t)
+{
+	Dwarf_Die die, origin;
+	int tag;
+
+	if (tr__die_at(b->d, t->die, &die) < 0)
+		return; /* stays UNKNOWN */
+	tag = tr__die_tag(b->dbg, die);
+	/* The concrete copy of a function at -O2 is unnamed and untyped:
+	 * the abstract one says what it is. */
+	if (tag == DW_TAG_subprogram && !tr__die_has(b->dbg, die, DW_AT_type) &&
+	    tr__die_origin(b->d, die, &origin) == 0) {
+		dwarf_dealloc_die(die);
+		die = origin;
+	}
+	switch (tag) {
+	case DW_TAG_base_type:
+		t->kind = TR_TYPE_BASE;
+		t->name = tr__die_name(b->dbg, die);
+		tr__die_int(b->dbg, die, DW_AT_byte_size, NULL, &t->size);
+		{
+			uint64_t enc = 0;
+
+			tr__die_int(b->dbg, die, DW_AT_encoding, NULL, &enc);
+			t->encoding = (uint32_t)enc;
+		}
+		break;
+	case DW_TAG_pointer_type:
+		t->kind = TR_TYPE_POINTER;
+		t->size = 8;
+		tr__die_int(b->dbg, die, DW_AT_byte_size, NULL, &t->size);
+		t->target = target_of(b, die, true);
+		break;
+	case DW_TAG_typedef:
+		t->kind = TR_TYPE_TYPEDEF;
+		t->name = tr__die_name(b->dbg, die);
+		t->target = target_of(b, die, true);
+		break;
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+	case DW_TAG_atomic_type:
+		t->kind = tag == DW_TAG_const_type ? TR_TYPE_CONST :
+			  tag == DW_TAG_volatile_type ? TR_TYPE_VOLATILE :
+			  tag == DW_TAG_restrict_type ? TR_TYPE_RESTRICT :
+							TR_TYPE_ATOMIC;
+		t->target = target_of(b, die, true);
+		break;
+	case DW_TAG_structure_type:
+	case DW_TAG_class_type:
+	case DW_TAG_union_type:
+		t->kind = tag == DW_TAG_union_type ? TR_TYPE_UNION :
+						     TR_TYPE_STRUCT;
+		fill_struct(b, t, die);
+		break;
+	case DW_TAG_enumeration_type:
+		t->kind = TR_TYPE_ENUM;
+		fill_enum(b, t, die);
+		break;
+	case DW_TAG_array_type:
+		fill_array(b, t, die);
+		break;
+	case DW_TAG_subroutine_type:
+	case DW_TAG_subprogram:
+		fill_function(b, t, die);
+		break;
+	default:
+		t->kind = TR_TYPE_UNKNOWN;
+		t->name = tr__die_name(b->dbg, die);
+		break;
+	}
+	dwarf_dealloc_die(die);
+}
+
+/* Tags a type can be asked for by (libdwarf reads a DIE at almost any
+ * offset: the tag tells a type from garbage or a variable). */
+static bool
+type_tag(int tag)
+{
+	switch (tag) {
+	case DW_TAG_base_type:
+	case DW_TAG_pointer_type:
+	case DW_TAG_typedef:
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+	case DW_TAG_atomic_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_class_type:
+	case DW_TAG_union_type:
+	case DW_TAG_enumeration_type:
+	case DW_TAG_array_type:
+	case DW_TAG_subroutine_type:
+	case DW_TAG_subprogram:
+	case DW_TAG_unspecified_type:
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+	case DW_TAG_ptr_to_member_type:
+	case DW_TAG_string_type:
+	case DW_TAG_set_type:
+	case DW_TAG_subrange_type:
+	case DW_TAG_interface_type:
+	case DW_TAG_shared_type:
+	case DW_TAG_packed_type:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Sizes that come from other types: typedefs, qualifiers, arrays. */
+static uint64_t
+derive_size(struct tr_type *t, int depth)
+{
+	uint64_t n;
+
+	if (!t || depth > 64 || t->size)
+		return t ? t->size : 0;
+	switch (t->kind) {
+	case TR_TYPE_TYPEDEF:
+	case TR_TYPE_CONST:
+	case TR_TYPE_VOLATILE:
+	case TR_TYPE_RESTRICT:
+	case TR_TYPE_ATOMIC:
+	case TR_TYPE_ENUM:
+		t->size = derive_size((struct tr_type *)t->target, depth + 1);
+		break;
+	case TR_TYPE_ARRAY:
+		n = derive_size((struct tr_type *)t->target, depth + 1);
+		if (t->count_known && !__builtin_mul_overflow(t->count, n, &n))
+			t->size = n;
+		break;
+	default:
+		break;
+	}
+	return t->size;
+}
+
+int
+tr_dwarf_type_get(struct tr_dwarf *d, uint64_t die, const struct tr_type **out)
+{
+	struct build b = { .d = d, .dbg = tr__dwarf_dbg(d) };
+	const struct tr_type *t;
+	Dwarf_Die probe;
+	bool ok;
+
+	*out = NULL;
+	b.c = tcache_get(d);
+	if (!b.c)
+		return -TR_ENOMEM;
+	t = tr__map_get(&b.c->map, die);
+	if (t) {
+		*out = t;
+		return 0;
+	}
+	/* Cache nothing under an offset that is not a type's DIE. */
+	if (!die || tr__die_at(d, die, &probe) < 0)
+		return -TR_EINVAL;
+	ok = tr__die_off(b.dbg, probe) == die &&
+	     tr__dwarf_cu_of_die(d, die) >= 0 &&
+	     type_tag(tr__die_tag(b.dbg, probe));
+	dwarf_dealloc_die(probe);
+	if (!ok)
+		return -TR_EINVAL;
+	t = ref(&b, die);
+	while (b.ntodo > 0)
+		fill(&b, b.todo[--b.ntodo]);
+	for (size_t i = 0; i < b.nmade; i++)
+		derive_size(b.made[i], 0);
+	free(b.todo);
+	free(b.made);
+	if (b.err < 0)
+		tr_log_warn("dwarf_type: DIE %#lx: %s", (unsigned long)die,
+			    tr_strerror(b.err));
+	if (!t || t == &void_type)
+		return b.err < 0 ? b.err : -TR_ENOMEM;
+	*out = t;
+	return 0;
+}
+
+/* ---- looking types up by name ----------------------------------------- */
+
+/* gcc's names of base types and gdb's. */
+static const char *const base_names[][2] = {
+	{ "long int", "long" },
+	{ "long unsigned int", "unsigned long" },
+	{ "short int", "short" },
+	{ "short unsigned int", "unsigned short" },
+	{ "long long int", "long long" },
+	{ "long long unsigned int", "unsigned long long" },
+};
+#define NBASE_NAMES (sizeof(base_names) / sizeof(base_names[0]))
+
+static const char *
+gdb_base_name(const char *name)
+{
+	for (size_t i = 0; name && i < NBASE_NAMES; i++)
+		if (strcmp(name, base_names[i][0]) == 0)
+			return base_names[i][1];
+	return name;
+}
+
+int
+tr_dwarf_type_lookup(struct tr_dwarf *d, const char *name,
+		     const struct tr_type **out)
+{
+	enum tr_type_kind want = TR_TYPE_VOID; /* VOID: a typedef or base */
+	const char *cands[2] = { name, NULL };
+	const struct tr_type *decl = NULL;
+
+	*out = NULL;
+	if (strncmp(name, "struct ", 7) == 0)
+		want = TR_TYPE_STRUCT, cands[0] = name + 7;
+	else if (strncmp(name, "union ", 6) == 0)
+		want = TR_TYPE_UNION, cands[0] = name + 6;
+	else if (strncmp(name, "enum ", 5) == 0)
+		want = TR_TYPE_ENUM, cands[0] = name + 5;
+	for (size_t i = 0; want == TR_TYPE_VOID && i < NBASE_NAMES; i++)
+		if (strcmp(name, base_names[i][1]) == 0)
+			cands[1] = base_names[i][0];
+	for (int c = 0; c < 2 && cands[c]; c++) {
+		const struct tr_dw_entry *ents[32];
+		size_t n = 0;
+
+		if (tr_dwarf_lookup(d, cands[c], TR_DW_TYPE, ents, 32, &n) < 0)
+			continue;
+		for (size_t i = 0; i < n && i < 32; i++) {
+			const struct tr_type *t;
+
+			if (tr_dwarf_type_get(d, ents[i]->die, &t) < 0)
+				continue;
+			if (want == TR_TYPE_VOID ?
+				    t->kind != TR_TYPE_TYPEDEF &&
+					    t->kind != TR_TYPE_BASE :
+				    t->kind != want)
+				continue;
+			if (!t->declaration) {
+				*out = t;
+				return 0;
+			}
+			if (!decl)
+				decl = t;
+		}
+	}
+	*out = decl;
+	return decl ? 0 : -TR_ENOENT;
+}
+
+/* ---- questions about types -------------------------------------------- */
+
+const struct tr_type *
+tr_type_strip(const struct tr_type *t)
+{
+	for (int i = 0; t && i < 64; i++) {
+		switch (t->kind) {
+		case TR_TYPE_TYPEDEF:
+		case TR_TYPE_CONST:
+		case TR_TYPE_VOLATILE:
+		case TR_TYPE_RESTRICT:
+		case TR_TYPE_ATOMIC:
+			t = t->target;
+			continue;
+		default:
+			return t;
+		}
+	}
+	return t;
+}
+
+bool
+tr_type_is_signed(const struct tr_type *t)
+{
+	t = tr_type_strip(t);
+	if (!t || (t->kind != TR_TYPE_BASE && t->kind != TR_TYPE_ENUM))
+		return false;
+	return t->encoding == TR_ENC_SIGNED ||
+	       t->encoding == TR_ENC_SIGNED_CHAR;
+}
+
+static int
+member_find(const struct tr_type *t, const char *name,
+	    const struct tr_type_member **member, uint64_t *offset, int depth)
+{
+	t = tr_type_strip(t);
+	if (!t || (t->kind != TR_TYPE_STRUCT && t->kind != TR_TYPE_UNION))
+		return -TR_EINVAL;
+	for (size_t i = 0; i < t->nmembers; i++) {
+		const struct tr_type_member *m = &t->members[i];
+
+		if (m->name && strcmp(m->name, name) == 0) {
+			*member = m;
+			*offset = m->offset;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < t->nmembers && depth < 16; i++) {
+		uint64_t sub;
+
+		if (!t->members[i].name &&
+		    member_find(t->members[i].type, name, member, &sub,
+				depth + 1) == 0) {
+			*offset = t->members[i].offset + sub;
+			return 0;
+		}
+	}
+	return -TR_ENOENT;
+}
+
+int
+tr_type_member_find(const struct tr_type *t, const char *name,
+		    const struct tr_type_member **member, uint64_t *offset)
+{
+	const struct tr_type_member *m = NULL;
+	uint64_t off = 0;
+	int err = member_find(t, name, &m, &off, 0);
+
+	if (err == 0 && member)
+		*member = m;
+	if (err == 0 && offset)
+		*offset = off;
+	return err;
+}
+
+int
+tr_type_bitfield_get(const struct tr_type_member *m, const void *obj,
+		     size_t len, uint64_t offset, uint64_t *out)
+{
+	const uint8_t *p = obj;
+	unsigned n = m->bit_size;
+	uint64_t first, v = 0;
+
+	if (!n || n > 64)
+		return -TR_EINVAL;
+	if (offset >= len || (len - offset) * 8 < (uint64_t)m->bit_offset + n)
+		return -TR_ERANGE;
+	first = offset * 8 + m->bit_offset;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t bit = first + i;
+
+		v |= (uint64_t)(p[bit / 8] >> (bit % 8) & 1) << i;
+	}
+	if (n < 64 && tr_type_is_signed(m->type) && (v >> (n - 1) & 1))
+		v |= ~0ull << n;
+	*out = v;
+	return 0;
+}
+
+/* ---- C names ---------------------------------------------------------- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void
+sb_insert(struct sbuf *b, size_t at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memmove(b->p + at + n, b->p + at, b->len - at);
+	memcpy(b->p + at, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+static void
+sb_append(struct sbuf *b, const char *s)
+{
+	sb_insert(b, b->len, s);
+}
+
+enum { Q_CONST = 1, Q_VOLATILE = 2, Q_RESTRICT = 4, Q_ATOMIC = 8 };
+
+static void
+quals_str(unsigned q, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s%s%s", q & Q_CONST ? "const" : "",
+		 q & Q_CONST && q & ~Q_CONST ? " " : "",
+		 q & Q_VOLATILE ? "volatile" : "",
+		 q & Q_VOLATILE && q & ~(Q_CONST | Q_VOLATILE) ? " " : "",
+		 q & Q_RESTRICT ? "restrict" : "",
+		 q & Q_RESTRICT && q & Q_ATOMIC ? " " : "",
+		 q & Q_ATOMIC ? "_Atomic" : "");
+}
+
+static void type_name(struct sbuf *out, const struct tr_type *t, int depth);
+
+/*
+ * C declarators read inside out: walking the type from the outside in,
+ * pointers are prepended to the declarator and arrays and parameter lists
+ * appended, with parentheses when a pointer would otherwise bind to them
+ * ("int (*)[3]"). Qualifiers met before a pointer qualify the pointer
+ * ("char * const"), before anything else the specifier ("const char").
+ */
+static void
+type_name(struct sbuf *out, const struct tr_type *t, int depth)
+{
+	struct sbuf decl = { 0 };
+	unsigned quals = 0;
+	bool ptr_last = false;
+	char q[48], tmp[48];
+	const char *spec;
+
+	for (; t && depth < 64; depth++) {
+		switch (t->kind) {
+		case TR_TYPE_CONST:
+			quals |= Q_CONST;
+			t = t->target;
+			continue;
+		case TR_TYPE_VOLATILE:
+			quals |= Q_VOLATILE;
+			t = t->target;
+			continue;
+		case TR_TYPE_RESTRICT:
+			quals |= Q_RESTRICT;
+			t = t->target;
+			continue;
+		case TR_TYPE_ATOMIC:
+			quals |= Q_ATOMIC;
+			t = t->target;
+			continue;
+		case TR_TYPE_POINTER:
+			quals_str(quals, q, sizeof(q));
+			if (*q && decl.len &&
+			    (decl.p[0] == '*' || decl.p[0] == '_' ||
+			     ((decl.p[0] | 0x20) >= 'a' &&
+			      (decl.p[0] | 0x20) <= 'z')))
+				sb_insert(&decl, 0, " ");
+			if (*q) {
+				sb_insert(&decl, 0, q);
+				sb_insert(&decl, 0, " ");
+			}
+			sb_insert(&decl, 0, "*");
+			quals = 0;
+			ptr_last = true;
+			t = t->target;
+			continue;
+		case TR_TYPE_ARRAY:
+			if (ptr_last) {
+				sb_insert(&decl, 0, "(");
+				sb_append(&decl, ")");
+			}
+			if (t->count_known)
+				snprintf(tmp, sizeof(tmp), "[%llu]",
+					 (unsigned long long)t->count);
+			else
+				snprintf(tmp, sizeof(tmp), "[]");
+			sb_append(&decl, tmp);
+			ptr_last = false;
+			t = t->target; /* qualifiers go on to the element */
+			continue;
+		case TR_TYPE_FUNCTION:
+			if (ptr_last) {
+				sb_insert(&decl, 0, "(");
+				sb_append(&decl, ")");
+			}
+			sb_append(&decl, "(");
+			for (size_t i = 0; i < t->nparams; i++) {
+				if (i)
+					sb_append(&decl, ", ");
+				type_name(&decl, t->params[i], depth + 1);
+			}
+			if (t->variadic)
+				sb_append(&decl, t->nparams ? ", ..." : "...");
+			else if (!t->nparams && t->prototyped)
+				sb_append(&decl, "void");
+			sb_append(&decl, ")");
+			quals = 0;
+			ptr_last = false;
+			t = t->target;
+			continue;
+		default:
+			break;
+		}
+		break;
+	}
+	quals_str(quals, q, sizeof(q));
+	if (*q) {
+		sb_append(out, q);
+		sb_append(out, " ");
+	}
+	spec = "?";
+	tmp[0] = 0;
+	if (!t || t->kind == TR_TYPE_VOID) {
+		spec = "void";
+	} else if (t->kind == TR_TYPE_STRUCT || t->kind == TR_TYPE_UNION ||
+		   t->kind == TR_TYPE_ENUM) {
+		sb_append(out, t->kind == TR_TYPE_STRUCT ? "struct " :
+			       t->kind == TR_TYPE_UNION  ? "union " :
+							   "enum ");
+		spec = t->name ? t->name : "{...}";
+	} else if (t->kind == TR_TYPE_BASE) {
+		spec = t->name ? gdb_base_name(t->name) : "?";
+	} else if (t->name && t->kind != TR_TYPE_POINTER &&
+		   t->kind != TR_TYPE_ARRAY && t->kind != TR_TYPE_FUNCTION) {
+		spec = t->name;
+	}
+	sb_append(out, spec);
+	if (decl.len) {
+		sb_append(out, " ");
+		sb_append(out, decl.p);
+	}
+	if (decl.oom)
+		out->oom = true;
+	free(decl.p);
+}
+
+int
+tr_type_name(const struct tr_type *t, char *buf, size_t len)
+{
+	struct sbuf s = { 0 };
+	int err = 0;
+
+	if (!len)
+		return -TR_ERANGE;
+	type_name(&s, t, 0);
+	if (s.oom) {
+		free(s.p);
+		buf[0] = 0;
+		return -TR_ENOMEM;
+	}
+	if (s.len >= len) {
+		err = -TR_ERANGE;
+		s.len = len - 1;
+	}
+	memcpy(buf, s.p ? s.p : "", s.len);
+	buf[s.len] = 0;
+	free(s.p);
+	return err;
+}
