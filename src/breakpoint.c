@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "breakpoint.h"
+#include "debuginfo.h"
 #include "error.h"
 #include "log.h"
 #include "tracer_int.h"
@@ -17,6 +18,7 @@ struct tr_ubp {
 	void *ctx;
 	uint64_t *locs;
 	size_t nlocs;
+	char *spec; /* re-resolved at library events; NULL: addresses */
 };
 
 static struct tr_ubp *
@@ -58,15 +60,110 @@ ubp_del(struct tr_tracer *t, struct tr_ubp *b)
 	if (b->enabled && t->pid && !t->gone)
 		ubp_lift(t, b);
 	free(b->locs);
+	free(b->spec);
 	*b = t->ubps[--t->nubps];
 }
 
 void
 tr__ubp_reset(struct tr_tracer *t)
 {
-	for (size_t i = 0; i < t->nubps; i++)
+	for (size_t i = 0; i < t->nubps; i++) {
 		free(t->ubps[i].locs);
+		free(t->ubps[i].spec);
+	}
 	t->nubps = 0;
+	tr_debuginfo_free(t->di);
+	t->di = NULL;
+	t->solib_addr = 0;
+}
+
+#define MAX_LOCS 64
+
+/* Resolve a spec with the tracer's own debuginfo (created on first use;
+ * it is the tracer thread's alone). */
+static int
+resolve(struct tr_tracer *t, const char *spec, uint64_t *locs, size_t *n)
+{
+	int err;
+
+	*n = 0;
+	if (!t->di && (err = tr_debuginfo_new(t->pid, &t->di)))
+		return err;
+	err = tr_debuginfo_resolve(t->di, spec, locs, MAX_LOCS, n);
+	if (*n > MAX_LOCS)
+		*n = MAX_LOCS;
+	return err;
+}
+
+/*
+ * Watch library loads: a site on the dynamic linker's _dl_debug_state,
+ * which it calls before and after each change of the link map (the r_brk
+ * of struct r_debug). A target without one (static) has no libraries to
+ * wait for.
+ */
+static void
+watch_solibs(struct tr_tracer *t)
+{
+	struct tr_sym sym;
+	const char *names[] = { "ld-linux-x86-64.so.2:_dl_debug_state",
+				"_dl_debug_state" };
+
+	if (t->solib_addr || !t->di)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		if (tr_symtab_lookup(tr_debuginfo_symtab(t->di), names[i],
+				     &sym) == 0 &&
+		    tr__site_get(t, sym.addr) == 0) {
+			t->solib_addr = sym.addr;
+			return;
+		}
+	}
+}
+
+/* Add the locations of `b`'s spec that are new; plant them if enabled. */
+static void
+reresolve(struct tr_tracer *t, struct tr_ubp *b)
+{
+	uint64_t locs[MAX_LOCS];
+	size_t n = 0;
+
+	if (resolve(t, b->spec, locs, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+		uint64_t *nl;
+
+		for (size_t k = 0; k < b->nlocs && !known; k++)
+			known = b->locs[k] == locs[i];
+		if (known)
+			continue;
+		if (b->enabled && tr__site_get(t, locs[i]) < 0)
+			continue;
+		nl = realloc(b->locs, (b->nlocs + 1) * sizeof(*nl));
+		if (!nl) {
+			if (b->enabled)
+				tr__site_put(t, locs[i]);
+			return;
+		}
+		b->locs = nl;
+		b->locs[b->nlocs++] = locs[i];
+		tr_log_info("breakpoint %u: new location %#lx (%s)", b->id,
+			    (unsigned long)locs[i], b->spec);
+	}
+}
+
+/* The dynamic linker changed the link map: read the maps again and give
+ * spec breakpoints their new locations. */
+static void
+solib_event(struct tr_tracer *t)
+{
+	bool changed = false;
+
+	if (!t->di || tr_debuginfo_refresh(t->di, &changed) < 0 || !changed)
+		return;
+	for (size_t i = 0; i < t->nubps; i++)
+		if (t->ubps[i].spec)
+			reresolve(t, &t->ubps[i]);
 }
 
 bool
@@ -78,6 +175,8 @@ tr__ubp_hit(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
 	size_t ntemp = 0;
 
 	*bpnum = 0;
+	if (addr == t->solib_addr)
+		solib_event(t);
 	for (size_t i = 0; i < t->nubps; i++) {
 		struct tr_ubp *b = &t->ubps[i];
 		bool here = false;
@@ -124,6 +223,7 @@ tr__ubp_hit(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
 struct set_args {
 	const uint64_t *addrs;
 	size_t n;
+	const char *spec;
 	struct tr_break_opts opts;
 	uint32_t id;
 };
@@ -137,8 +237,17 @@ do_set(struct tr_tracer *t, void *p)
 
 	if (!t->pid || t->gone)
 		return t->gone ? -TR_EGONE : -TR_ENOTARGET;
-	if (a->n == 0 || !a->addrs)
+	if (a->spec) {
+		static uint64_t locs[MAX_LOCS]; /* tracer thread only */
+
+		err = resolve(t, a->spec, locs, &a->n);
+		if (err && err != -TR_ENOENT)
+			return err;
+		a->addrs = locs;
+		watch_solibs(t);
+	} else if (a->n == 0 || !a->addrs) {
 		return -TR_EINVAL;
+	}
 	if (t->nubps == t->cap_ubps) {
 		size_t cap = t->cap_ubps ? t->cap_ubps * 2 : 16;
 		struct tr_ubp *n = realloc(t->ubps, cap * sizeof(*n));
@@ -150,10 +259,15 @@ do_set(struct tr_tracer *t, void *p)
 	}
 	b = &t->ubps[t->nubps];
 	memset(b, 0, sizeof(*b));
-	b->locs = malloc(a->n * sizeof(*b->locs));
-	if (!b->locs)
+	b->locs = malloc((a->n ? a->n : 1) * sizeof(*b->locs));
+	b->spec = a->spec ? strdup(a->spec) : NULL;
+	if (!b->locs || (a->spec && !b->spec)) {
+		free(b->locs);
+		free(b->spec);
 		return -TR_ENOMEM;
-	memcpy(b->locs, a->addrs, a->n * sizeof(*b->locs));
+	}
+	if (a->n)
+		memcpy(b->locs, a->addrs, a->n * sizeof(*b->locs));
 	b->nlocs = a->n;
 	b->enabled = !a->opts.disabled;
 	b->temporary = a->opts.temporary;
@@ -162,6 +276,7 @@ do_set(struct tr_tracer *t, void *p)
 	b->ctx = a->opts.cond_ctx;
 	if (b->enabled && (err = ubp_plant(t, b))) {
 		free(b->locs);
+		free(b->spec);
 		return err;
 	}
 	b->id = ++t->next_bpnum;
@@ -177,6 +292,23 @@ tr_break_set(struct tr_tracer *t, const uint64_t *addrs, size_t n,
 	struct set_args a = { .addrs = addrs, .n = n };
 	int err;
 
+	if (opts)
+		a.opts = *opts;
+	err = tr_call(t, do_set, &a);
+	if (err == 0 && id)
+		*id = a.id;
+	return err;
+}
+
+int
+tr_break_set_spec(struct tr_tracer *t, const char *spec,
+		  const struct tr_break_opts *opts, uint32_t *id)
+{
+	struct set_args a = { .spec = spec };
+	int err;
+
+	if (!spec || !*spec)
+		return -TR_EINVAL;
 	if (opts)
 		a.opts = *opts;
 	err = tr_call(t, do_set, &a);

@@ -35,7 +35,7 @@ struct tr_break_info {
 	bool has_cond;
 	uint32_t ignore_count; /* still to ignore */
 	uint64_t hits;         /* times the condition held (ignored hits too) */
-	size_t nlocs;
+	size_t nlocs;          /* 0: pending (a spec naming nothing yet) */
 };
 
 /*
@@ -46,6 +46,17 @@ struct tr_break_info {
  */
 int tr_break_set(struct tr_tracer *t, const uint64_t *addrs, size_t n,
 		 const struct tr_break_opts *opts, uint32_t *id);
+/*
+ * tr_break_set_spec: a breakpoint at a gdb-style location spec (see
+ * tr_debuginfo_resolve: FUNC, LIB:FUNC, FILE:LINE, *ADDR), resolved on the
+ * tracer thread and again each time the dynamic linker loads or unloads a
+ * library (a breakpoint on _dl_debug_state, handled without a report):
+ * a spec that names nothing yet stays pending, with no location, like
+ * gdb's "pending on future shared library load", and new locations are
+ * added as libraries appear. -TR_EINVAL for a malformed spec.
+ */
+int tr_break_set_spec(struct tr_tracer *t, const char *spec,
+		      const struct tr_break_opts *opts, uint32_t *id);
 int tr_break_delete(struct tr_tracer *t, uint32_t id);
 int tr_break_enable(struct tr_tracer *t, uint32_t id, bool enabled);
 /* Replace the condition (NULL: none). */

@@ -53,6 +53,7 @@ struct tr_bp {
 };
 
 struct tr_ubp;
+struct tr_debuginfo;
 
 enum phase {
 	PH_NONE = 0,     /* no target */
@@ -111,6 +112,9 @@ struct tr_tracer {
 	struct tr_ubp *ubps;
 	size_t nubps, cap_ubps;
 	uint32_t next_bpnum;
+	struct tr_debuginfo *di; /* the tracer thread's own, for specs */
+	uint64_t solib_addr;     /* our site on the dynamic linker's
+				    _dl_debug_state, or 0 */
 	bool auto_resume; /* the stop in progress is a silent one: resume */
 
 	/* requests that complete later; room for every slot */

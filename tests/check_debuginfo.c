@@ -587,6 +587,60 @@ START_TEST(test_finish)
 }
 END_TEST
 
+/* A breakpoint on a library loaded later (dlopen) is pending until the
+ * dynamic linker maps it, then planted and hit, with no stop for the
+ * library event itself. */
+START_TEST(test_pending_breakpoint)
+{
+	struct tr_tracer *t;
+	struct tr_event ev;
+	struct tr_break_info info;
+	struct user_regs_struct regs;
+	char prog[512], lib[512];
+	char *argv[] = { prog, lib, NULL };
+	struct tr_launch l = { .path = prog, .argv = argv, .stdin_fd = -1,
+			       .stdout_fd = -1, .stderr_fd = -1 };
+	uint32_t id, line_id;
+	uint64_t loc;
+	pid_t pid;
+	char spec[64];
+
+	snprintf(prog, sizeof(prog), "%s/dl", TRACEE_DIR);
+	snprintf(lib, sizeof(lib), "%s/libtshared.so", TRACEE_DIR);
+	l.stdout_fd = open("/dev/null", O_WRONLY);
+	ck_assert_int_eq(tr_tracer_new(NULL, &t), 0);
+	ck_assert_int_eq(tr_launch(t, &l, &pid), 0);
+	close(l.stdout_fd);
+	ck_assert_int_eq(tr_break_set_spec(t, "tshared_add", NULL, &id), 0);
+	ck_assert_int_eq(tr_break_info(t, id, &info, NULL, 0), 0);
+	ck_assert_uint_eq(info.nlocs, 0); /* pending */
+	snprintf(spec, sizeof(spec), "tshared.c:%u",
+		 marker_line("tshared.c", "tshared_ret"));
+	ck_assert_int_eq(tr_break_set_spec(t, spec, NULL, &line_id), 0);
+	ck_assert_int_eq(tr_break_set_spec(t, "prog.c:", NULL, NULL),
+			 -TR_EINVAL);
+
+	ck_assert_int_eq(tr_cont(t, 0, 0, &ev), 0);
+	ck_assert_msg(ev.type == TR_EV_STOP && ev.reason == TR_STOP_BREAKPOINT,
+		      "got %s/%s", tr_event_type_name(ev.type),
+		      tr_stop_reason_name(ev.reason));
+	ck_assert_uint_eq(ev.bpnum, id);
+	ck_assert_int_eq(tr_break_info(t, id, &info, &loc, 1), 0);
+	ck_assert_uint_eq(info.nlocs, 1);
+	ck_assert_uint_eq(ev.pc, loc);
+	ck_assert_int_eq(tr_regs_get(t, 0, &regs), 0);
+	ck_assert_uint_eq(regs.rdi & 0xffffffff, 20);
+	ck_assert_uint_eq(regs.rsi & 0xffffffff, 22);
+	ck_assert_int_eq(tr_cont(t, 0, 0, &ev), 0);
+	ck_assert_int_eq(ev.reason, TR_STOP_BREAKPOINT);
+	ck_assert_uint_eq(ev.bpnum, line_id);
+	ck_assert_int_eq(tr_cont(t, 0, 0, &ev), 0);
+	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	ck_assert_int_eq(ev.status, 0);
+	tr_tracer_free(t);
+}
+END_TEST
+
 Suite *
 suite_debuginfo(void)
 {
@@ -604,6 +658,7 @@ suite_debuginfo(void)
 	tcase_add_loop_test(tc, test_step_next_o0, 0, 2);
 	tcase_add_loop_test(tc, test_step_o2, 0, 2);
 	tcase_add_loop_test(tc, test_finish, 0, 2);
+	tcase_add_test(tc, test_pending_breakpoint);
 	suite_add_tcase(s, tc);
 	return s;
 }
