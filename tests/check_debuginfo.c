@@ -14,6 +14,7 @@
 #include "stepping.h"
 #include "suites.h"
 #include "unwind.h"
+#include "backtrace.h"
 #include "tracer.h"
 
 #ifndef TRACEE_DIR
@@ -641,6 +642,59 @@ START_TEST(test_pending_breakpoint)
 }
 END_TEST
 
+/* A backtrace with arguments, as gdb's bt shows it; at -O2 an argument
+ * is its value or <optimized out>, never a wrong value. */
+START_TEST(test_backtrace_args)
+{
+	struct session s;
+	struct tr_unwinder *u;
+	struct tr_bt_frame f[16];
+	size_t n = 0;
+	uint64_t a;
+	const char *const fn[] = { "level3", "level2", "level1", "main" };
+	const char *const x[] = { "3", "2", "1" };
+	bool optimized = _i == 1;
+
+	start(&s, optimized ? "nested-O2" : "nested-O0", "chain");
+	ck_assert_int_eq(tr_unwinder_new(s.di, &u), 0);
+	a = resolve1(&s, "main");
+	cont_expect_bp(&s, brk_at(&s, a), a);
+	a = resolve1(&s, "level3");
+	cont_expect_bp(&s, brk_at(&s, a), a);
+	ck_assert_int_eq(tr_backtrace_thread(s.t, s.di, u, 0, f, 16, &n), 0);
+	ck_assert_uint_ge(n, 4);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_ptr_nonnull(f[i].function);
+		ck_assert_str_eq(f[i].function, fn[i]);
+		ck_assert(ends_with(f[i].file, "nested.c"));
+	}
+	if (!optimized) {
+		ck_assert_uint_eq(f[1].line, marker_line("nested.c", "call_l3"));
+		ck_assert_uint_eq(f[2].line, marker_line("nested.c", "call_l2"));
+		ck_assert_uint_eq(f[3].line, marker_line("nested.c", "call_l1"));
+	}
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(f[i].nargs, 1);
+		ck_assert_str_eq(f[i].args[0].name, "x");
+		if (!optimized || strcmp(f[i].args[0].value,
+					 "<optimized out>") != 0)
+			ck_assert_str_eq(f[i].args[0].value, x[i]);
+	}
+	/* The innermost frame's argument is always known at the entry. */
+	ck_assert_str_eq(f[0].args[0].value, "3");
+	ck_assert_uint_eq(f[3].nargs, 2);
+	ck_assert_str_eq(f[3].args[0].name, "argc");
+	ck_assert_str_eq(f[3].args[1].name, "argv");
+	if (!optimized) {
+		ck_assert_str_eq(f[3].args[0].value, "2");
+		/* char **: an address on the stack, as gdb shows it */
+		ck_assert_int_eq(strncmp(f[3].args[1].value, "0x7ff", 5), 0);
+	}
+	tr_unwinder_free(u);
+	stop(&s);
+}
+END_TEST
+
 Suite *
 suite_debuginfo(void)
 {
@@ -659,6 +713,7 @@ suite_debuginfo(void)
 	tcase_add_loop_test(tc, test_step_o2, 0, 2);
 	tcase_add_loop_test(tc, test_finish, 0, 2);
 	tcase_add_test(tc, test_pending_breakpoint);
+	tcase_add_loop_test(tc, test_backtrace_args, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
