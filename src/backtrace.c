@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/user.h>
 
 #include "backtrace.h"
 #include "dwarf_type.h"
@@ -225,5 +226,43 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 		frame_args(t, di, &fr[i], i == 0 ? &regs : NULL, f);
 	}
 	*n = nf;
+	return 0;
+}
+
+int
+tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di, uint64_t fn_pc,
+		const struct user_regs_struct *regs,
+		const struct user_fpregs_struct *fp, char *out, size_t len)
+{
+	struct tr_location loc;
+	const struct tr_type *ft, *rt;
+	uint8_t b[16];
+	int err;
+
+	if (tr_debuginfo_describe(di, fn_pc, &loc) < 0 || !loc.dwfunc)
+		return -TR_ENOENT;
+	err = tr_dwarf_type_get(loc.dwarf, loc.dwfunc->die, &ft);
+	if (err)
+		return err;
+	rt = tr_type_strip(ft->target);
+	switch (rt->kind) {
+	case TR_TYPE_VOID:
+		return -TR_ENOENT;
+	case TR_TYPE_BASE:
+	case TR_TYPE_ENUM:
+	case TR_TYPE_POINTER:
+		break;
+	default:
+		return -TR_ENOTSUP;
+	}
+	/* System V: floating point comes back in xmm0, the rest in rax. */
+	if (rt->kind == TR_TYPE_BASE && rt->encoding == TR_ENC_FLOAT) {
+		if (!fp || rt->size > 8)
+			return -TR_ENOTSUP;
+		memcpy(b, &fp->xmm_space[0], 8);
+	} else {
+		memcpy(b, &regs->rax, 8);
+	}
+	fmt_value(t, ft->target, b, out, len);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include "debuginfo.h"
 #include "unwind.h"
@@ -45,5 +46,18 @@ struct tr_bt_frame {
 int tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			struct tr_unwinder *u, pid_t tid,
 			struct tr_bt_frame *frames, size_t max, size_t *n);
+
+/*
+ * tr_return_value: the value the function at `fn_pc` (any pc inside it)
+ * returned, from the registers at its return (*regs, *fp: e.g. those
+ * tr_finish gives and tr_fpregs_get), formatted as gdb's finish prints it
+ * ("Value returned is $1 = 42"), into out. Scalars only (rax, or xmm0 for
+ * floating point); -TR_ENOENT for a void function or one without DWARF,
+ * -TR_ENOTSUP for aggregates.
+ */
+int tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di,
+		    uint64_t fn_pc, const struct user_regs_struct *regs,
+		    const struct user_fpregs_struct *fp, char *out,
+		    size_t len);
 
 #endif

@@ -574,6 +574,15 @@ START_TEST(test_finish)
 	ck_assert_str_eq(loc.function, "level2");
 	/* level1(1) -> level2(2) -> level3(3) returns 6 */
 	ck_assert_uint_eq(regs.rax & 0xffffffff, 6);
+	{
+		char val[64];
+		struct user_fpregs_struct fp;
+
+		ck_assert_int_eq(tr_fpregs_get(s.t, 0, &fp), 0);
+		ck_assert_int_eq(tr_return_value(s.t, s.di, resolve1(&s, "level3"),
+						 &regs, &fp, val, sizeof(val)), 0);
+		ck_assert_str_eq(val, "6");
+	}
 	if (!_i)
 		ck_assert_uint_eq(loc.line, marker_line("nested.c", "call_l3"));
 
