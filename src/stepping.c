@@ -7,6 +7,7 @@
 #include "stepping.h"
 #include "tracer.h"
 #include "unwind.h"
+#include "scope.h"
 
 /* A line is rarely more than a few hundred instructions; a loop of a
  * single line (while (!flag);) would step forever: give up then. */
@@ -108,6 +109,21 @@ in_plt(struct tr_debuginfo *di, uint64_t pc)
 	return tr_symtab_in_plt(tr_debuginfo_symtab(di), pc);
 }
 
+/* The innermost inlined subroutine at pc (its DIE), or 0. */
+static uint64_t
+inline_at(const struct tr_location *loc)
+{
+	struct tr_scope *sc;
+	uint64_t die = 0;
+
+	if (!loc->dwarf || !loc->module ||
+	    tr_scope_at(loc->dwarf, loc->pc - loc->module->bias, &sc) < 0)
+		return 0;
+	die = sc->inline_die;
+	tr_scope_free(sc);
+	return die;
+}
+
 static void
 make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
 {
@@ -129,6 +145,7 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	uint64_t lo, hi;
 	uint32_t cur_line;
 	const char *cur_file;
+	uint64_t start_inline = 0, in;
 	int err;
 
 	memset(ev, 0, sizeof(*ev));
@@ -151,6 +168,7 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	hi = loc.line_hi;
 	cur_line = loc.line;
 	cur_file = loc.file;
+	start_inline = over && loc.line ? inline_at(&loc) : 0;
 
 	for (int n = 0; n < MAX_STEPS; n++) {
 		uint64_t ret_addr = 0;
@@ -233,6 +251,11 @@ landed:
 		if (regs.rip == here.line_lo &&
 		    (here.line != cur_line || !cur_file ||
 		     strcmp(here.file, cur_file) != 0)) {
+			/* next: code inlined from a call on this line is
+			 * that call's body, stepped over as gdb does. */
+			if (over && (in = inline_at(&here)) &&
+			    in != start_inline)
+				continue;
 			if (here.is_stmt) {
 				make_step_event(ev, tid, regs.rip);
 				return 0;
