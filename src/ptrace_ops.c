@@ -25,10 +25,15 @@ tr__ptrace_err(struct tr_tracer *t, pid_t tid)
 	int e = errno;
 
 	if (e == ESRCH) {
+		struct tr_thread *th = tid ? tr__thread_find(t, tid) : NULL;
+
 		if (tr__target_dying(t))
 			return -TR_EGONE;
-		return tid && tr__thread_find(t, tid) ? -TR_ERUNNING
-						      : -TR_ESRCH;
+		/* A thread we hold in a ptrace stop leaves it only when
+		 * killed: the target is going away. */
+		if (th && th->state == TH_STOPPED)
+			return -TR_EGONE;
+		return th ? -TR_ERUNNING : -TR_ESRCH;
 	}
 	return tr_errno_map(e);
 }
@@ -93,7 +98,10 @@ tr__mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
 	}
 	n = process_vm_readv(t->pid, &local, 1, &remote, 1, 0);
 	if (n < 0 && errno == ESRCH) {
-		err = tr__target_dying(t) ? -TR_EGONE : -TR_ESRCH;
+		/* Our tracee is not reaped yet, so the pid is still its own:
+		 * ESRCH means its memory is gone, the process is dying (before
+		 * /proc shows it as a zombie). */
+		err = -TR_EGONE;
 		goto out;
 	}
 	got = n > 0 ? (size_t)n : 0;
@@ -130,34 +138,41 @@ out:
  */
 int
 tr__raw_write(struct tr_tracer *t, pid_t pid, int fd, uint64_t addr,
-	      const void *buf, size_t len)
+	      const void *buf, size_t len, size_t *written)
 {
 	struct iovec local = { (void *)buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
 	size_t put = 0;
 	ssize_t n;
+	int err = 0;
 
-	if (len == 0)
-		return 0;
 	if (len > 64) {
-		/* Large writes are usually data: try the fast path first. */
+		/* Large writes are usually data: try the fast path first.
+		 * ESRCH from it on our unreaped tracee: its memory is gone,
+		 * the process is dying. */
 		n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
-		if (n < 0 && errno == ESRCH)
-			return tr__target_dying(t) ? -TR_EGONE : -TR_ESRCH;
+		if (n < 0 && errno == ESRCH) {
+			err = -TR_EGONE;
+			goto out;
+		}
 		put = n > 0 ? (size_t)n : 0;
 	}
 	while (put < len) {
 		n = pwrite(fd, (const char *)buf + put, len - put,
 			   (off_t)(addr + put));
 		if (n <= 0) {
+			err = -TR_EFAULT;
 			if (n < 0 && errno != EIO && errno != EFAULT &&
 			    errno != EINVAL && tr__target_dying(t))
-				return -TR_EGONE;
-			return -TR_EFAULT;
+				err = -TR_EGONE;
+			break;
 		}
 		put += (size_t)n;
 	}
-	return 0;
+out:
+	if (written)
+		*written = put;
+	return err;
 }
 
 int
@@ -166,7 +181,7 @@ tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf, size_t len,
 {
 	const uint8_t *src = buf;
 	uint64_t pos = addr;
-	size_t i;
+	size_t i, put = 0;
 	int err = 0;
 
 	if (done)
@@ -185,27 +200,19 @@ tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf, size_t len,
 		struct tr_bp *bp = &t->bps[i];
 
 		err = tr__raw_write(t, t->pid, t->memfd, pos, src + (pos - addr),
-				    bp->addr - pos);
-		if (err < 0)
+				    bp->addr - pos, &put);
+		if (err < 0) {
+			pos += put;
 			goto out;
+		}
 		bp->orig = src[bp->addr - addr];
 		pos = bp->addr + 1;
 	}
 	err = tr__raw_write(t, t->pid, t->memfd, pos, src + (pos - addr),
-			    addr + len - pos);
-	if (err == 0)
-		pos = addr + len;
+			    addr + len - pos, &put);
+	pos += put;
 out:
-	if (err < 0) {
-		/* Find how far it really got: a cheap probe of the bytes. */
-		size_t ok = 0;
-		uint8_t b;
-
-		while (addr + ok < pos &&
-		       pread(t->memfd, &b, 1, (off_t)(addr + ok)) == 1)
-			ok++;
-		pos = addr + ok;
-	}
+	/* *done: the bytes written before the first that could not be. */
 	if (done)
 		*done = pos - addr;
 	return err;
@@ -251,7 +258,7 @@ tr__bp_plant(struct tr_tracer *t, uint64_t addr)
 {
 	uint8_t b = INT3;
 
-	return tr__raw_write(t, t->pid, t->memfd, addr, &b, 1);
+	return tr__raw_write(t, t->pid, t->memfd, addr, &b, 1, NULL);
 }
 
 int
@@ -261,7 +268,7 @@ tr__bp_lift(struct tr_tracer *t, uint64_t addr)
 
 	if (!bp)
 		return -TR_ENOENT;
-	return tr__raw_write(t, t->pid, t->memfd, addr, &bp->orig, 1);
+	return tr__raw_write(t, t->pid, t->memfd, addr, &bp->orig, 1, NULL);
 }
 
 /* Plant a new site at addr (index i in the sorted array). */
@@ -300,7 +307,7 @@ static int
 site_del(struct tr_tracer *t, size_t i)
 {
 	int err = tr__raw_write(t, t->pid, t->memfd, t->bps[i].addr,
-				&t->bps[i].orig, 1);
+				&t->bps[i].orig, 1, NULL);
 
 	/* A target that is gone has no int3 left to remove. */
 	if (err < 0 && err != -TR_EGONE)

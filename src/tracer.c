@@ -321,6 +321,9 @@ maybe_finish_stop(struct tr_tracer *t)
 		}
 		t->auto_resume = false;
 		if (!t->have_report) {
+			/* A fresh report: nothing of an earlier stop (its pc,
+			 * its breakpoint) may leak into this one. */
+			memset(&t->report, 0, sizeof(t->report));
 			t->report.reason = TR_STOP_INTERRUPT;
 			t->report.tid = t->current_tid;
 			t->have_report = true;
@@ -516,11 +519,16 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 	bool have_si = ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si) == 0;
 	uint64_t lifted;
 
-	if (sig == SIGTRAP && th->eat_sigtrap && have_si &&
-	    si.si_code == SI_KERNEL) {
-		/* The queued SIGTRAP of a hit already taken: swallow it and
-		 * carry on with whatever the thread was resumed to do. */
-		th->eat_sigtrap = false;
+	if (sig == SIGTRAP && have_si &&
+	    ((th->eat_sigtrap && si.si_code == SI_KERNEL) ||
+	     (th->eat_step_trap && si.si_code != SI_KERNEL))) {
+		/* The queued SIGTRAP of a hit already taken, or of a step
+		 * abandoned by an interrupt after it completed: swallow it
+		 * and carry on with whatever the thread was resumed to do. */
+		if (si.si_code == SI_KERNEL)
+			th->eat_sigtrap = false;
+		else
+			th->eat_step_trap = false;
 		if (t->phase == PH_RUNNING) {
 			if (th->stepping || th->over_bp)
 				resume_thread(t, th, PTRACE_SINGLESTEP, 0);
@@ -569,6 +577,21 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 	}
 	if (sig == SIGTRAP && (th->stepping || lifted) &&
 	    !(have_si && si.si_code == SI_KERNEL)) {
+		struct user_regs_struct now;
+
+		/*
+		 * A thread stopped inside a system call (the exec stop of a
+		 * launch) first reports the way out of it (TRAP_BRKPT) without
+		 * running an instruction: that is no step yet, step again.
+		 */
+		if (have_si && si.si_code == TRAP_BRKPT && th->stepping &&
+		    regs_of(th->tid, &now) == 0 && now.rip == th->step_from) {
+			if (lifted && tr__bp_lift(t, lifted) == 0)
+				th->step_bp = lifted;
+			resume_thread(t, th, PTRACE_SINGLESTEP, 0);
+			if (th->state == TH_RUNNING)
+				return;
+		}
 		if (th->stepping) {
 			th->stepping = false;
 			ev.reason = TR_STOP_STEP;
@@ -645,7 +668,11 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 			emit(t, TR_EV_THREAD_NEW, th->tid, 0, 0);
 		} else if (th->interrupt_sent) {
 			th->interrupt_sent = false;
-			if (took_queued_hit(t, th))
+			/* With a step in flight, a queued SIGTRAP is the step's
+			 * (a one-byte instruction stepped leaves pc just past
+			 * the site): not a hit. */
+			if (!th->stepping && !th->over_bp && !th->step_bp &&
+			    took_queued_hit(t, th))
 				return;
 		} else if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 			   sig == SIGTTOU) {
@@ -668,9 +695,13 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 				resume_thread(t, th, PTRACE_CONT, 0);
 		} else if (th->stepping || th->over_bp || th->step_bp) {
 			/* Stopped in the middle of a step (say, a blocking
-			 * system call): the step is abandoned. */
+			 * system call): the step is abandoned. If its trap is
+			 * already queued, the step did happen: swallow that
+			 * trap when it is delivered on the next resume. */
 			replant(t, th, true);
 			th->stepping = false;
+			if (tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) == 1)
+				th->eat_step_trap = true;
 		}
 		maybe_finish_stop(t);
 		return;
@@ -827,12 +858,13 @@ do_detach(struct tr_tracer *t)
 		/* A queued SIGTRAP of ours would kill the process once we are
 		 * gone: let it be delivered to us first (at once: a resumed
 		 * thread takes pending signals before any instruction). */
-		if (th->eat_sigtrap && th->state == TH_STOPPED &&
+		if ((th->eat_sigtrap || th->eat_step_trap) &&
+		    th->state == TH_STOPPED &&
 		    tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) == 1 &&
 		    ptrace(PTRACE_CONT, th->tid, NULL, NULL) == 0) {
 			while (waitpid(th->tid, &st, __WALL) < 0 && errno == EINTR)
 				;
-			th->eat_sigtrap = false;
+			th->eat_sigtrap = th->eat_step_trap = false;
 		}
 
 		/* A real signal still owed to the thread is delivered; our own
@@ -926,7 +958,10 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 	if (r->op == TR_OP_STEP) {
 		uint64_t addr;
 
+		struct user_regs_struct regs;
+
 		/* Step alone; the others stay stopped. */
+		th->step_from = regs_of(th->tid, &regs) == 0 ? regs.rip : 0;
 		if (at_breakpoint(t, th, &addr) && tr__bp_lift(t, addr) == 0)
 			th->step_bp = addr;
 		th->stepping = true;

@@ -37,6 +37,8 @@ struct tr_thread {
 	bool has_pending;    /* a stop not reported yet (all-stop) */
 	bool eat_sigtrap;    /* a breakpoint hit taken at an interrupt stop:
 				its SIGTRAP is still queued, swallow it */
+	bool eat_step_trap;  /* likewise the trap of a completed step */
+	uint64_t step_from;  /* pc where the user's step started */
 	int resume_sig;      /* signal to deliver when resumed */
 	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
 	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
@@ -136,7 +138,7 @@ int tr__mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
 int tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf,
 		  size_t len, size_t *done);
 int tr__raw_write(struct tr_tracer *t, pid_t pid, int fd, uint64_t addr,
-		  const void *buf, size_t len);
+		  const void *buf, size_t len, size_t *written);
 int tr__peek(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t *val);
 int tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val);
 struct tr_bp *tr__bp_find(struct tr_tracer *t, uint64_t addr);
