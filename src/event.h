@@ -63,7 +63,9 @@ int tr_sub_new(struct tr_tracer *t, unsigned capacity, struct tr_sub **out);
 /* tr_sub_free: unsubscribe and free. Any thread but the tracer thread. */
 void tr_sub_free(struct tr_tracer *t, struct tr_sub *sub);
 
-/* tr_sub_fd: the descriptor to poll for POLLIN. */
+/* tr_sub_fd: the descriptor to poll for POLLIN. It may stay readable
+ * after the last event was taken, until a tr_sub_next() answers
+ * -TR_EAGAIN (which resets it): poll, then drain with tr_sub_next. */
 int tr_sub_fd(const struct tr_sub *sub);
 
 /* tr_sub_next: take the oldest queued event: 0, or -TR_EAGAIN when none.

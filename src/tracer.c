@@ -1217,6 +1217,10 @@ exec_op(struct tr_tracer *t, struct tr_req *r)
 	case TR_OP_THREADS: {
 		pid_t *tids = r->buf;
 
+		err = need_target(t);
+		if (err)
+			return err;
+
 		for (size_t i = 0; i < t->nthreads && i < r->len; i++)
 			tids[i] = t->threads[i].tid;
 		r->done = t->nthreads;
