@@ -1,16 +1,17 @@
-/* tracer-demo.c: launch the demo program under the tracer and drive it through the slab. */
-#include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
+/* tracer-demo.c: the main job until the daemon exists: debug the demo program through the library. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backtrace.h"
+#include "breakpoint.h"
+#include "debuginfo.h"
+#include "scope.h"
+#include "stepping.h"
 #include "tracer.h"
+#include "unwind.h"
 
 #define PEEKS 20000
 
@@ -21,68 +22,10 @@ die(const char *what, int err)
 	exit(1);
 }
 
-/* st_value of a symbol in the program's .symtab (0 when absent). Until the
- * symbol module exists this is all the demo needs. */
-static uint64_t
-elf_symbol(const char *path, const char *name, uint64_t *entry)
+static int
+read_target(void *ctx, uint64_t addr, void *buf, size_t len)
 {
-	Elf *e;
-	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-	uint64_t val = 0;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE)
-		return 0;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (e && gelf_getehdr(e, &eh))
-		*entry = eh.e_entry;
-	while (e && (scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *n;
-
-			if (!gelf_getsym(d, (int)i, &sym))
-				continue;
-			n = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (n && strcmp(n, name) == 0) {
-				val = sym.st_value;
-				break;
-			}
-		}
-	}
-	if (e)
-		elf_end(e);
-	close(fd);
-	return val;
-}
-
-/* Load bias of a PIE: AT_ENTRY from the target's auxv minus e_entry. */
-static uint64_t
-load_bias(pid_t pid, uint64_t e_entry)
-{
-	char path[64];
-	uint64_t av[2];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	while (read(fd, av, sizeof(av)) == sizeof(av) && av[0] != AT_NULL) {
-		if (av[0] == AT_ENTRY) {
-			close(fd);
-			return av[1] - e_entry;
-		}
-	}
-	close(fd);
-	return 0;
+	return tr_mem_read(ctx, addr, buf, len, NULL);
 }
 
 static uint64_t
@@ -124,18 +67,87 @@ direct_peeks(struct tr_tracer *t, void *p)
 	return 0;
 }
 
+static void
+print_bt(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u)
+{
+	struct tr_bt_frame f[16];
+	size_t n = 0;
+
+	if (tr_backtrace_thread(t, di, u, 0, f, 16, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		printf("  #%zu  %#lx in %s (", i, (unsigned long)f[i].pc,
+		       f[i].function ? f[i].function : "??");
+		for (size_t k = 0; k < f[i].nargs; k++)
+			printf("%s%s=%s", k ? ", " : "", f[i].args[k].name,
+			       f[i].args[k].value);
+		if (f[i].file)
+			printf(") at %s:%u\n", strrchr(f[i].file, '/') ?
+			       strrchr(f[i].file, '/') + 1 : f[i].file,
+			       f[i].line);
+		else
+			printf(") from %s\n", f[i].module ? f[i].module : "?");
+	}
+}
+
+/* Write `val` into variable `name` of the innermost frame, through its
+ * DWARF location (gdb's set var). */
+static int
+set_var(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
+	const char *name, int val)
+{
+	struct tr_loc_regs regs = { 0 };
+	struct tr_frame f0, f1;
+	struct tr_loc_unwound acc = { .frame = &f0, .regs = &regs };
+	struct tr_loc_frame lf;
+	struct tr_location loc;
+	struct tr_scope *sc;
+	struct tr_var v;
+	struct tr_loc where;
+	int err;
+
+	if ((err = tr_regs_get(t, 0, &regs.gp)))
+		return err;
+	tr_unwind_frame_from_regs(&regs.gp, &f0);
+	if ((err = tr_unwind_step(u, &f0, read_target, t, &f1)))
+		return err;
+	if ((err = tr_debuginfo_describe(di, regs.gp.rip, &loc)) ||
+	    !loc.dwarf)
+		return err ? err : -TR_ENOENT;
+	if ((err = tr_scope_at(loc.dwarf, regs.gp.rip - loc.module->bias,
+			       &sc)))
+		return err;
+	tr_loc_frame_unwound(&lf, &acc, loc.module->bias, read_target, t);
+	err = tr_scope_lookup(sc, name, &v);
+	if (!err)
+		err = tr_scope_var_loc(sc, &v, &lf, &where);
+	if (!err && where.kind != TR_LOC_MEMORY)
+		err = -TR_ENOTSUP;
+	if (!err)
+		err = tr_mem_write(t, where.pieces[0].addr, &val, sizeof(val),
+				   NULL);
+	tr_scope_free(sc);
+	return err;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *prog = argc > 1 ? argv[1] : DEMO_TARGET;
 	struct tr_tracer *t;
+	struct tr_debuginfo *di;
+	struct tr_unwinder *u;
 	struct tr_event ev;
 	struct user_regs_struct regs;
+	struct user_fpregs_struct fp;
 	struct tr_slab_stats st;
+	struct tr_location loc;
 	struct direct_arg da;
-	uint64_t entry = 0, bias, fn, greeting, v;
+	uint64_t fn, greeting, v, a[4];
 	uint64_t *lat = calloc(PEEKS, sizeof(*lat));
-	char text[64];
+	char text[64], val[64];
+	uint32_t bp;
+	size_t n;
 	pid_t pid;
 	int err;
 	struct tr_launch l = { .path = prog, .stdin_fd = -1, .stdout_fd = -1,
@@ -151,37 +163,37 @@ main(int argc, char **argv)
 	if (err)
 		die(prog, err);
 	printf("launched %s as pid %d, stopped at exec\n", prog, pid);
+	if ((err = tr_debuginfo_new(pid, &di)) || (err = tr_unwinder_new(di, &u)))
+		die("debug info", err);
 
-	fn = elf_symbol(prog, "compute", &entry);
-	greeting = elf_symbol(prog, "greeting", &entry);
-	if (!fn || !greeting) {
-		fprintf(stderr, "tracer-demo: %s has no symbols compute/greeting\n",
-			prog);
-		return 1;
-	}
-	bias = load_bias(pid, entry);
-	fn += bias;
-	greeting += bias;
-
-	err = tr_bp_insert(t, fn);
-	if (err)
-		die("breakpoint", err);
-	printf("breakpoint planted at compute = %#lx\n", (unsigned long)fn);
+	/* break compute: resolved through DWARF, past the prologue. */
+	if ((err = tr_break_set_spec(t, "compute", NULL, &bp)))
+		die("break compute", err);
+	if ((err = tr_debuginfo_resolve(di, "compute", a, 4, &n)))
+		die("resolve compute", err);
+	fn = a[0];
+	tr_debuginfo_describe(di, fn, &loc);
+	printf("breakpoint %u at %#lx: file %s, line %u\n", bp,
+	       (unsigned long)fn, strrchr(loc.file, '/') + 1, loc.line);
 	err = tr_cont(t, 0, 0, &ev);
 	if (err || ev.type != TR_EV_STOP || ev.reason != TR_STOP_BREAKPOINT)
 		die("continue to breakpoint", err ? err : -TR_ESYS);
-	printf("stopped: %s at %#lx in thread %d\n",
-	       tr_stop_reason_name(ev.reason), (unsigned long)ev.pc, ev.tid);
+	printf("stopped: breakpoint %u at %#lx in thread %d\n", ev.bpnum,
+	       (unsigned long)ev.pc, ev.tid);
+	print_bt(t, di, u);
 
-	if ((err = tr_regs_get(t, 0, &regs)))
-		die("registers", err);
-	printf("registers: rip=%#llx rdi(x)=%llu rsi(y)=%llu\n", regs.rip,
-	       regs.rdi, regs.rsi);
-	regs.rsi = 7;
-	if ((err = tr_regs_set(t, 0, &regs)))
-		die("set registers", err);
-	printf("set rsi(y) = 7\n");
+	/* Variables and memory through the slab. */
+	if ((err = set_var(t, di, u, "y", 7)))
+		die("set var y", err);
+	printf("set var y = 7\n");
+	{
+		struct tr_sym sym;
 
+		if ((err = tr_symtab_lookup(tr_debuginfo_symtab(di), "greeting",
+					    &sym)))
+			die("greeting", err);
+		greeting = sym.addr;
+	}
 	if ((err = tr_mem_read(t, greeting, text, sizeof(text), NULL)))
 		die("read greeting", err);
 	text[sizeof(text) - 1] = 0;
@@ -192,6 +204,8 @@ main(int argc, char **argv)
 	printf("memory: wrote greeting = \"%s\"\n", text);
 
 	/* Dispatch figures while the target sits stopped. */
+	if ((err = tr_regs_get(t, 0, &regs)))
+		die("registers", err);
 	da.addr = regs.rsp;
 	da.lat = lat;
 	if ((err = tr_call(t, direct_peeks, &da)))
@@ -224,8 +238,16 @@ main(int argc, char **argv)
 	       (unsigned long)st.client_spin_hits,
 	       (unsigned long)st.client_sleeps);
 
-	if ((err = tr_bp_remove(t, fn)))
-		die("remove breakpoint", err);
+	/* finish: run to the return, and show the value returned. */
+	if ((err = tr_finish(t, u, 0, &ev, &regs)))
+		die("finish", err);
+	if (tr_fpregs_get(t, 0, &fp) == 0 &&
+	    tr_return_value(t, di, fn, &regs, &fp, val, sizeof(val)) == 0)
+		printf("finish: back in main, value returned is %s\n", val);
+	print_bt(t, di, u);
+
+	if ((err = tr_break_delete(t, bp)))
+		die("delete breakpoint", err);
 	err = tr_cont(t, 0, 0, &ev);
 	if (err)
 		die("continue", err);
@@ -234,6 +256,8 @@ main(int argc, char **argv)
 	else
 		printf("target: %s (%s)\n", tr_event_type_name(ev.type),
 		       tr_stop_reason_name(ev.reason));
+	tr_unwinder_free(u);
+	tr_debuginfo_free(di);
 	tr_tracer_free(t);
 	free(lat);
 	return ev.type == TR_EV_EXIT && ev.status == 0 ? 0 : 1;
