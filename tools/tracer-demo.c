@@ -121,11 +121,24 @@ set_var(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	err = tr_scope_lookup(sc, name, &v);
 	if (!err)
 		err = tr_scope_var_loc(sc, &v, &lf, &where);
-	if (!err && where.kind != TR_LOC_MEMORY)
-		err = -TR_ENOTSUP;
-	if (!err)
+	if (!err && where.kind == TR_LOC_MEMORY) {
 		err = tr_mem_write(t, where.pieces[0].addr, &val, sizeof(val),
 				   NULL);
+	} else if (!err && where.kind == TR_LOC_REGISTER &&
+		   where.pieces[0].reg < 16) {
+		/* DWARF numbering: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 */
+		unsigned long long *gp[16] = {
+			&regs.gp.rax, &regs.gp.rdx, &regs.gp.rcx, &regs.gp.rbx,
+			&regs.gp.rsi, &regs.gp.rdi, &regs.gp.rbp, &regs.gp.rsp,
+			&regs.gp.r8, &regs.gp.r9, &regs.gp.r10, &regs.gp.r11,
+			&regs.gp.r12, &regs.gp.r13, &regs.gp.r14, &regs.gp.r15,
+		};
+
+		*gp[where.pieces[0].reg] = (unsigned)val;
+		err = tr_regs_set(t, 0, &regs.gp);
+	} else if (!err) {
+		err = -TR_ENOTSUP; /* optimized out, or in pieces */
+	}
 	tr_scope_free(sc);
 	return err;
 }
@@ -184,8 +197,9 @@ main(int argc, char **argv)
 
 	/* Variables and memory through the slab. */
 	if ((err = set_var(t, di, u, "y", 7)))
-		die("set var y", err);
-	printf("set var y = 7\n");
+		printf("set var y: %s\n", tr_strerror(err));
+	else
+		printf("set var y = 7\n");
 	{
 		struct tr_sym sym;
 
