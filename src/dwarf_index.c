@@ -1697,11 +1697,16 @@ warm_main(void *arg)
 static void
 warm_start(struct warm *w, struct tr_dwarf *d, const struct sec *info)
 {
+	uint32_t len;
 	uint16_t version;
 
 	/* The first unit's DIE follows its header: 11 bytes in DWARF 2-4,
-	 * 12 in DWARF 5 (32-bit DWARF only; the others are not warmed). */
-	if (info->n < 16 || *(const uint32_t *)info->p >= 0xfffffff0u)
+	 * 12 in DWARF 5 (32-bit DWARF only; the others are not warmed).
+	 * The section need not be aligned: memcpy. */
+	if (info->n < 16)
+		return;
+	memcpy(&len, info->p, 4);
+	if (len >= 0xfffffff0u)
 		return;
 	memcpy(&version, info->p + 4, 2);
 	if (version < 2 || version > 5)
