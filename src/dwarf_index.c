@@ -13,6 +13,7 @@
 #include "dwarf_index.h"
 #include "dwarf_int.h"
 #include "dwarf_type.h"
+#include "leb128.h"
 #include "error.h"
 #include "log.h"
 
@@ -556,50 +557,6 @@ struct scan {
 
 #define SCAN_MAX_CODES (1u << 20)
 
-static bool
-uleb(const uint8_t **pp, const uint8_t *end, uint64_t *out)
-{
-	const uint8_t *p = *pp;
-	uint64_t r = 0;
-	unsigned s = 0;
-	uint8_t b;
-
-	do {
-		if (p >= end)
-			return false;
-		b = *p++;
-		if (s < 64)
-			r |= (uint64_t)(b & 0x7f) << s;
-		s += 7;
-	} while (b & 0x80);
-	*pp = p;
-	*out = r;
-	return true;
-}
-
-static bool
-sleb(const uint8_t **pp, const uint8_t *end, int64_t *out)
-{
-	const uint8_t *p = *pp;
-	uint64_t r = 0;
-	unsigned s = 0;
-	uint8_t b;
-
-	do {
-		if (p >= end)
-			return false;
-		b = *p++;
-		if (s < 64)
-			r |= (uint64_t)(b & 0x7f) << s;
-		s += 7;
-	} while (b & 0x80);
-	if (s < 64 && (b & 0x40))
-		r |= ~(uint64_t)0 << s;
-	*pp = p;
-	*out = (int64_t)r;
-	return true;
-}
-
 /* Little-endian, n <= 8 (x86-64 only, as the rest of tracerd). */
 static uint64_t
 rd(const uint8_t *p, unsigned n)
@@ -706,7 +663,7 @@ again:
 		case DW_FORM_sdata: {
 			int64_t s;
 
-			if (!sleb(&p, end, &s))
+			if (!tr_sleb128(&p, end, &s))
 				return false;
 			x = (uint64_t)s;
 			break;
@@ -739,7 +696,7 @@ again:
 			goto block;
 		case DW_FORM_block:
 		case DW_FORM_exprloc:
-			if (!uleb(&p, end, &len))
+			if (!tr_uleb128(&p, end, &len))
 				return false;
 		block:
 			if (len > (uint64_t)(end - p))
@@ -747,14 +704,14 @@ again:
 			p += len;
 			break;
 		case DW_FORM_indirect:
-			if (!uleb(&p, end, &x))
+			if (!tr_uleb128(&p, end, &x))
 				return false;
 			if (x == DW_FORM_indirect || x == DW_FORM_implicit_const)
 				return false;
 			form = (uint16_t)x;
 			goto again;
 		default: /* the uleb forms */
-			if (!uleb(&p, end, &x))
+			if (!tr_uleb128(&p, end, &x))
 				return false;
 			break;
 		}
@@ -797,7 +754,7 @@ abbrevs_load(const struct scan *sc, uint64_t off, const struct unit *u)
 		uint64_t code, tag, at, form;
 		struct abbrev *a;
 
-		if (!uleb(&p, end, &code))
+		if (!tr_uleb128(&p, end, &code))
 			goto fail;
 		if (!code)
 			break;
@@ -817,7 +774,7 @@ abbrevs_load(const struct scan *sc, uint64_t off, const struct unit *u)
 			t->ncodes = c;
 		}
 		a = &t->tab[code];
-		if (a->tag || !uleb(&p, end, &tag) || !tag || p >= end)
+		if (a->tag || !tr_uleb128(&p, end, &tag) || !tag || p >= end)
 			goto fail; /* a duplicate code, or truncated */
 		a->tag = (uint32_t)tag;
 		a->children = *p++ == DW_CHILDREN_yes;
@@ -828,10 +785,10 @@ abbrevs_load(const struct scan *sc, uint64_t off, const struct unit *u)
 			int64_t ic = 0;
 			int sz;
 
-			if (!uleb(&p, end, &at) || !uleb(&p, end, &form))
+			if (!tr_uleb128(&p, end, &at) || !tr_uleb128(&p, end, &form))
 				goto fail;
 			if (form == DW_FORM_implicit_const &&
-			    !sleb(&p, end, &ic))
+			    !tr_sleb128(&p, end, &ic))
 				goto fail;
 			if (!at && !form)
 				break;
@@ -968,7 +925,7 @@ skip_children(const struct scan *sc, const struct unit *u,
 		const struct abbrev *a;
 		uint64_t code;
 
-		if (!uleb(&p, end, &code))
+		if (!tr_uleb128(&p, end, &code))
 			return false;
 		if (!code) {
 			depth--;
@@ -1135,7 +1092,7 @@ die_at(const struct scan *sc, uint64_t off, const struct unit **uo,
 		return 1;
 	p = sc->info.p + off;
 	end = sc->info.p + u->end;
-	if (!uleb(&p, end, &code))
+	if (!tr_uleb128(&p, end, &code))
 		return -1;
 	if (!code)
 		return 1;
@@ -1248,15 +1205,15 @@ scan_ranges(const struct scan *sc, struct tr_dwarf *d, const struct unit *u,
 			switch (kind) {
 			case DW_RLE_base_addressx:
 				t.form = DW_FORM_addrx;
-				if (!uleb(&p, end, &t.u) ||
+				if (!tr_uleb128(&p, end, &t.u) ||
 				    !addr_of(sc, u, &t, &base))
 					return -1;
 				continue;
 			case DW_RLE_startx_endx:
 			case DW_RLE_startx_length:
 				t.form = DW_FORM_addrx;
-				if (!uleb(&p, end, &t.u) ||
-				    !addr_of(sc, u, &t, &lo) || !uleb(&p, end, &b))
+				if (!tr_uleb128(&p, end, &t.u) ||
+				    !addr_of(sc, u, &t, &lo) || !tr_uleb128(&p, end, &b))
 					return -1;
 				if (kind == DW_RLE_startx_length) {
 					hi = lo + b;
@@ -1267,7 +1224,7 @@ scan_ranges(const struct scan *sc, struct tr_dwarf *d, const struct unit *u,
 				}
 				break;
 			case DW_RLE_offset_pair:
-				if (!uleb(&p, end, &a) || !uleb(&p, end, &b))
+				if (!tr_uleb128(&p, end, &a) || !tr_uleb128(&p, end, &b))
 					return -1;
 				lo = base + a;
 				hi = base + b;
@@ -1290,7 +1247,7 @@ scan_ranges(const struct scan *sc, struct tr_dwarf *d, const struct unit *u,
 					return -1;
 				lo = rd(p, u->asz);
 				p += u->asz;
-				if (!uleb(&p, end, &b))
+				if (!tr_uleb128(&p, end, &b))
 					return -1;
 				hi = lo + b;
 				break;
@@ -1567,7 +1524,7 @@ scan_units(struct scan *sc, struct tr_dwarf *d)
 		u->str_base = u->osz == 8 ? 16 : 8;
 		u->addr_base = u->osz == 8 ? 16 : 8;
 		u->rng_base = u->osz == 8 ? 20 : 12;
-		if (!uleb(&p, q, &code) || !code || !(a = abbrev_of(u, code)) ||
+		if (!tr_uleb128(&p, q, &code) || !code || !(a = abbrev_of(u, code)) ||
 		    !die_decode(u, a, &p, q, &x))
 			return -1;
 		if (x.v[SL_STR_BASE].form)
@@ -1617,7 +1574,7 @@ scan_children(struct scan *sc, struct tr_dwarf *d)
 			/* A unit may end without its final null entry. */
 			if (p >= end)
 				break;
-			if (!uleb(&p, end, &code))
+			if (!tr_uleb128(&p, end, &code))
 				return -1;
 			if (!code)
 				break;

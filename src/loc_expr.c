@@ -6,6 +6,7 @@
 #include "dwarf_int.h"
 #include "dwarf_type.h"
 #include "error.h"
+#include "leb128.h"
 #include "loc_expr.h"
 #include "log.h"
 
@@ -185,18 +186,10 @@ rd_s(struct cur *c, unsigned n)
 static uint64_t
 rd_uleb(struct cur *c)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	uint64_t v;
 
-	while (c->p < c->end) {
-		uint8_t b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
-	}
+	if (tr_uleb128(&c->p, c->end, &v))
+		return v;
 	c->bad = true;
 	return 0;
 }
@@ -204,21 +197,10 @@ rd_uleb(struct cur *c)
 static uint64_t
 rd_sleb(struct cur *c)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	int64_t v;
 
-	while (c->p < c->end) {
-		uint8_t b = *c->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				v |= ~0ull << shift;
-			return v;
-		}
-	}
+	if (tr_sleb128(&c->p, c->end, &v))
+		return (uint64_t)v;
 	c->bad = true;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "dwarf_index.h"
 #include "error.h"
 #include "log.h"
+#include "leb128.h"
 #include "unwind.h"
 
 /*
@@ -288,48 +289,6 @@ row_find(struct tr_unwinder *u, uint64_t pc, struct row *row)
 
 /* ---- DWARF expressions (CFA and register rules) ------------------- */
 
-static bool
-read_uleb(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t r = 0;
-	unsigned shift = 0;
-
-	while (*p < end) {
-		uint8_t b = *(*p)++;
-
-		if (shift < 64)
-			r |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			*v = r;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool
-read_sleb(const uint8_t **p, const uint8_t *end, int64_t *v)
-{
-	uint64_t r = 0;
-	unsigned shift = 0;
-
-	while (*p < end) {
-		uint8_t b = *(*p)++;
-
-		if (shift < 64)
-			r |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				r |= ~(uint64_t)0 << shift;
-			*v = (int64_t)r;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Read an n-byte little-endian operand (x86-64 only). */
 static bool
 read_fixed(const uint8_t **p, const uint8_t *end, unsigned n, bool sign,
@@ -473,7 +432,7 @@ expr_eval(const struct expr *x, const uint8_t *p, size_t len, bool push,
 			continue;
 		}
 		if (op >= DW_OP_breg0 && op <= DW_OP_breg31) {
-			if (!read_sleb(&p, end, &s))
+			if (!tr_sleb128(&p, end, &s))
 				return -TR_EINVAL;
 			err = expr_reg(x, op - DW_OP_breg0, &a);
 			if (err)
@@ -505,17 +464,17 @@ expr_eval(const struct expr *x, const uint8_t *p, size_t len, bool push,
 			break;
 		}
 		case DW_OP_constu:
-			if (!read_uleb(&p, end, &a))
+			if (!tr_uleb128(&p, end, &a))
 				return -TR_EINVAL;
 			PUSH(a);
 			break;
 		case DW_OP_consts:
-			if (!read_sleb(&p, end, &s))
+			if (!tr_sleb128(&p, end, &s))
 				return -TR_EINVAL;
 			PUSH((uint64_t)s);
 			break;
 		case DW_OP_bregx:
-			if (!read_uleb(&p, end, &a) || !read_sleb(&p, end, &s))
+			if (!tr_uleb128(&p, end, &a) || !tr_sleb128(&p, end, &s))
 				return -TR_EINVAL;
 			err = expr_reg(x, a, &b);
 			if (err)
@@ -574,7 +533,7 @@ expr_eval(const struct expr *x, const uint8_t *p, size_t len, bool push,
 			break;
 		}
 		case DW_OP_plus_uconst:
-			if (!read_uleb(&p, end, &a))
+			if (!tr_uleb128(&p, end, &a))
 				return -TR_EINVAL;
 			NEED(1);
 			st[sp - 1] += a;
