@@ -50,6 +50,9 @@ struct cu_lines {
 struct tr_dwarf {
 	int fd;
 	Dwarf_Debug dbg;
+	/* the other DWARF modules' caches (types, locations, scopes) */
+	void *slot[TR__SLOT_MAX_];
+	void (*slot_free[TR__SLOT_MAX_])(void *);
 	Elf *elf; /* the sections the scan read: entry names point there */
 	uint64_t dies;
 
@@ -2392,4 +2395,24 @@ tr__dwarf_cu_of_die(const struct tr_dwarf *d, uint64_t die)
 		if (d->cus[i].die <= die)
 			r = (int)i;
 	return r;
+}
+
+void *
+tr__dwarf_slot(struct tr_dwarf *d, enum tr__dwarf_slot s, size_t size,
+	       void (*destroy)(void *))
+{
+	if (!d->slot[s] && (d->slot[s] = calloc(1, size)))
+		d->slot_free[s] = destroy;
+	return d->slot[s];
+}
+
+void
+tr_dwarf_type_cache_drop(struct tr_dwarf *d)
+{
+	for (int i = 0; i < TR__SLOT_MAX_; i++) {
+		if (d->slot[i] && d->slot_free[i])
+			d->slot_free[i](d->slot[i]);
+		d->slot[i] = NULL;
+		d->slot_free[i] = NULL;
+	}
 }

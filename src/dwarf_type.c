@@ -1,5 +1,4 @@
 /* dwarf_type.c: C types read from DWARF on first use, cached per file, named the way gdb names them. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,128 +98,6 @@ tr__map_free(struct tr__map *m, void (*fn)(void *))
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
-}
-
-/* ---- per-file caches -------------------------------------------------- */
-
-/*
- * struct tr_dwarf belongs to dwarf_index.c, so the caches of the DWARF
- * modules hang off it in this side table instead, keyed by its address.
- * The libdwarf handle and unit count are kept to notice a struct tr_dwarf
- * closed without a drop whose address was reused by a new one.
- */
-struct side {
-	struct tr_dwarf *d;
-	Dwarf_Debug dbg;
-	size_t ncus;
-	void *slot[TR__SLOT_MAX_];
-	void (*destroy[TR__SLOT_MAX_])(void *);
-};
-
-static pthread_mutex_t side_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct side *sides;
-static size_t nsides, cap_sides;
-
-static void
-side_clear(struct side *s)
-{
-	for (int i = 0; i < TR__SLOT_MAX_; i++) {
-		if (s->slot[i] && s->destroy[i])
-			s->destroy[i](s->slot[i]);
-		s->slot[i] = NULL;
-		s->destroy[i] = NULL;
-	}
-}
-
-/* Under side_lock. */
-static struct side *
-side_find(struct tr_dwarf *d, bool create)
-{
-	struct side *s;
-
-	for (size_t i = 0; i < nsides; i++) {
-		s = &sides[i];
-		if (s->d != d)
-			continue;
-		if (s->dbg != tr__dwarf_dbg(d) || s->ncus != tr_dwarf_ncus(d)) {
-			side_clear(s);
-			s->dbg = tr__dwarf_dbg(d);
-			s->ncus = tr_dwarf_ncus(d);
-		}
-		return s;
-	}
-	if (!create)
-		return NULL;
-	if (nsides == cap_sides) {
-		size_t cap = cap_sides ? cap_sides * 2 : 8;
-		struct side *n = realloc(sides, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		sides = n;
-		cap_sides = cap;
-	}
-	s = &sides[nsides++];
-	memset(s, 0, sizeof(*s));
-	s->d = d;
-	s->dbg = tr__dwarf_dbg(d);
-	s->ncus = tr_dwarf_ncus(d);
-	return s;
-}
-
-void *
-tr__dwarf_slot_get(struct tr_dwarf *d, enum tr__dwarf_slot which)
-{
-	struct side *s;
-	void *p;
-
-	pthread_mutex_lock(&side_lock);
-	s = side_find(d, false);
-	p = s ? s->slot[which] : NULL;
-	pthread_mutex_unlock(&side_lock);
-	return p;
-}
-
-int
-tr__dwarf_slot_set(struct tr_dwarf *d, enum tr__dwarf_slot which, void *p,
-		   void (*destroy)(void *))
-{
-	struct side *s;
-
-	pthread_mutex_lock(&side_lock);
-	s = side_find(d, true);
-	if (s) {
-		s->slot[which] = p;
-		s->destroy[which] = destroy;
-	}
-	pthread_mutex_unlock(&side_lock);
-	return s ? 0 : -TR_ENOMEM;
-}
-
-void
-tr_dwarf_type_cache_drop(struct tr_dwarf *d)
-{
-	struct side s;
-	bool found = false;
-
-	pthread_mutex_lock(&side_lock);
-	for (size_t i = 0; i < nsides; i++) {
-		if (sides[i].d != d)
-			continue;
-		s = sides[i];
-		sides[i] = sides[--nsides];
-		found = true;
-		break;
-	}
-	if (!nsides) {
-		free(sides);
-		sides = NULL;
-		cap_sides = 0;
-	}
-	pthread_mutex_unlock(&side_lock);
-	/* The destructors only free memory: no lock needed any more. */
-	if (found)
-		side_clear(&s);
 }
 
 /* ---- DIE helpers ------------------------------------------------------ */
@@ -476,18 +353,8 @@ tcache_free(void *p)
 static struct tcache *
 tcache_get(struct tr_dwarf *d)
 {
-	struct tcache *c = tr__dwarf_slot_get(d, TR__SLOT_TYPES);
-
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (tr__dwarf_slot_set(d, TR__SLOT_TYPES, c, tcache_free) < 0) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return tr__dwarf_slot(d, TR__SLOT_TYPES, sizeof(struct tcache),
+			      tcache_free);
 }
 
 /* Append p to a growing array of pointers. */

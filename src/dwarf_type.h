@@ -120,7 +120,8 @@ int tr_dwarf_type_lookup(struct tr_dwarf *d, const char *name,
 /*
  * tr_dwarf_type_cache_drop: free everything the DWARF modules (types,
  * location expressions, scopes) cached for `d`. tr_dwarf_close() calls it;
- * pointers obtained from them are invalid afterwards. Any thread.
+ * pointers obtained from them are invalid afterwards. The thread using
+ * `d`.
  */
 void tr_dwarf_type_cache_drop(struct tr_dwarf *d);
 
@@ -186,9 +187,13 @@ enum tr__dwarf_slot {
 	TR__SLOT_MAX_
 };
 
-void *tr__dwarf_slot_get(struct tr_dwarf *d, enum tr__dwarf_slot s);
-int tr__dwarf_slot_set(struct tr_dwarf *d, enum tr__dwarf_slot s, void *p,
-		       void (*destroy)(void *));
+/*
+ * tr__dwarf_slot: module `s`'s cache for `d`: made (`size` zeroed bytes)
+ * on first use and kept in `d` until tr_dwarf_type_cache_drop(), which
+ * calls `destroy`; NULL when out of memory. Same thread rules as `d`.
+ */
+void *tr__dwarf_slot(struct tr_dwarf *d, enum tr__dwarf_slot s, size_t size,
+		     void (*destroy)(void *));
 
 /*
  * DIE helpers, for modules that include dwarf_int.h (libdwarf) first. They

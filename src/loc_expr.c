@@ -94,18 +94,8 @@ lcache_free(void *p)
 static struct lcache *
 lcache_get(struct tr_dwarf *d)
 {
-	struct lcache *c = tr__dwarf_slot_get(d, TR__SLOT_LOCS);
-
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (tr__dwarf_slot_set(d, TR__SLOT_LOCS, c, lcache_free) < 0) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return tr__dwarf_slot(d, TR__SLOT_LOCS, sizeof(struct lcache),
+			      lcache_free);
 }
 
 /* What decoding needs to know about the unit of an expression. */

@@ -93,18 +93,8 @@ scache_free(void *p)
 static struct scache *
 scache_get(struct tr_dwarf *d)
 {
-	struct scache *c = tr__dwarf_slot_get(d, TR__SLOT_SCOPES);
-
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (tr__dwarf_slot_set(d, TR__SLOT_SCOPES, c, scache_free) < 0) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return tr__dwarf_slot(d, TR__SLOT_SCOPES, sizeof(struct scache),
+			      scache_free);
 }
 
 /* ---- reading a function body ------------------------------------------ */
