@@ -380,8 +380,8 @@ struct build {
 	struct tr_dwarf *d;
 	Dwarf_Debug dbg;
 	struct tcache *c;
-	struct tr_type **todo; /* stubs still to fill */
-	size_t ntodo, cap_todo;
+	struct tr_type **queue; /* allocated, fields not read yet */
+	size_t nqueue, cap_queue;
 	struct tr_type **made; /* made by this build: sizes to derive */
 	size_t nmade, cap_made;
 	int err;
@@ -403,7 +403,8 @@ tnew(struct build *b, uint64_t die)
 	return t;
 }
 
-/* The type of DIE `off`: from the cache, or a stub filled later. */
+/* The type of DIE `off`: from the cache, or allocated now and queued to
+ * have its fields read (types refer to each other in cycles). */
 static const struct tr_type *
 ref(struct build *b, uint64_t off)
 {
@@ -413,7 +414,7 @@ ref(struct build *b, uint64_t off)
 		return t;
 	t = tnew(b, off);
 	if (!t || tr__map_put(&b->c->map, off, t) < 0 ||
-	    push(&b->todo, &b->ntodo, &b->cap_todo, t) < 0) {
+	    push(&b->queue, &b->nqueue, &b->cap_queue, t) < 0) {
 		b->err = -TR_ENOMEM;
 		return t ? t : &void_type;
 	}
@@ -432,7 +433,7 @@ target_of(struct build *b, Dwarf_Die die, bool dflt)
 }
 
 /* Encoding of the base type at `off`, through typedefs and qualifiers
- * (read from the DIEs: the type itself may still be a stub). */
+ * (read from the DIEs: the type itself may still be queued). */
 static uint32_t
 base_encoding(struct build *b, uint64_t off)
 {
@@ -882,11 +883,11 @@ tr_dwarf_type_get(struct tr_dwarf *d, uint64_t die, const struct tr_type **out)
 	if (!ok)
 		return -TR_EINVAL;
 	t = ref(&b, die);
-	while (b.ntodo > 0)
-		fill(&b, b.todo[--b.ntodo]);
+	while (b.nqueue > 0)
+		fill(&b, b.queue[--b.nqueue]);
 	for (size_t i = 0; i < b.nmade; i++)
 		derive_size(b.made[i], 0);
-	free(b.todo);
+	free(b.queue);
 	free(b.made);
 	if (b.err < 0)
 		tr_log_warn("dwarf_type: DIE %#lx: %s", (unsigned long)die,
