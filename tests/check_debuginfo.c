@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "breakpoint.h"
+#include "helpers.h"
 #include "debuginfo.h"
 #include "stepping.h"
 #include "suites.h"
@@ -36,30 +37,6 @@ static const struct variant {
 	{ "prog-O2-nopie", true, false },
 };
 #define NVARIANTS (int)(sizeof(variants) / sizeof(variants[0]))
-
-/* The line of source file `file` carrying the marker "LINE:name". */
-static unsigned
-marker_line(const char *file, const char *name)
-{
-	char path[512], line[512], tag[128];
-	unsigned n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", TRACEE_SRC_DIR, file);
-	snprintf(tag, sizeof(tag), "LINE:%s ", name);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		n++;
-		if (strstr(line, tag)) {
-			fclose(f);
-			return n;
-		}
-	}
-	fclose(f);
-	ck_abort_msg("no marker %s in %s", name, file);
-	return 0;
-}
 
 struct session {
 	struct tr_tracer *t;
@@ -244,7 +221,7 @@ START_TEST(test_function_breakpoint)
 	ck_assert(ends_with(loc.file, "prog.c"));
 	if (!v->optimized) {
 		/* -O0: past the prologue, on the first line of the body. */
-		ck_assert_uint_eq(loc.line, marker_line("prog.c", "sum_first"));
+		ck_assert_uint_eq(loc.line, tracee_marker_line("prog.c", "sum_first"));
 		ck_assert_uint_gt(loc.offset, 0);
 	} else {
 		/* -O2: frameless, gdb breaks at the entry. */
@@ -267,7 +244,7 @@ START_TEST(test_line_breakpoint_in_loop)
 {
 	struct session s;
 	struct tr_location loc;
-	unsigned line = marker_line("prog.c", "sum_loop");
+	unsigned line = tracee_marker_line("prog.c", "sum_loop");
 	char spec[64];
 	uint64_t addr;
 	uint32_t id;
@@ -326,7 +303,7 @@ START_TEST(test_shared_library)
 	ck_assert_str_eq(loc.module->name, "libtshared.so");
 	ck_assert_str_eq(loc.function, "tshared_add");
 	ck_assert(ends_with(loc.file, "tshared.c"));
-	ck_assert_uint_eq(loc.line, marker_line("tshared.c", "tshared_body"));
+	ck_assert_uint_eq(loc.line, tracee_marker_line("tshared.c", "tshared_body"));
 	id = brk_at(&s, addr);
 	cont_expect_bp(&s, id, addr);
 	ck_assert_int_eq(tr_regs_get(s.t, 0, &regs), 0);
@@ -367,7 +344,7 @@ START_TEST(test_breakpoint_controls)
 
 	start(&s, "prog-O0", "10");
 	snprintf(spec, sizeof(spec), "prog.c:%u",
-		 marker_line("prog.c", "sum_loop"));
+		 tracee_marker_line("prog.c", "sum_loop"));
 	addr = resolve1(&s, spec);
 	leaf = resolve1(&s, "leaf");
 
@@ -477,8 +454,8 @@ expected_line(const char *m)
 	if (!*m)
 		return 0;
 	if (*m == '@')
-		return marker_line("tshared.c", m + 1);
-	return marker_line("prog.c", m);
+		return tracee_marker_line("tshared.c", m + 1);
+	return tracee_marker_line("prog.c", m);
 }
 
 static void
@@ -589,7 +566,7 @@ START_TEST(test_finish)
 		ck_assert_str_eq(val, "6");
 	}
 	if (!_i)
-		ck_assert_uint_eq(loc.line, marker_line("nested.c", "call_l3"));
+		ck_assert_uint_eq(loc.line, tracee_marker_line("nested.c", "call_l3"));
 
 	ck_assert_int_eq(tr_finish(s.t, u, 0, &ev, &regs), 0);
 	ck_assert_int_eq(ev.reason, TR_STOP_FINISH);
@@ -630,7 +607,7 @@ START_TEST(test_pending_breakpoint)
 	ck_assert_int_eq(tr_break_info(t, id, &info, NULL, 0), 0);
 	ck_assert_uint_eq(info.nlocs, 0); /* pending */
 	snprintf(spec, sizeof(spec), "tshared.c:%u",
-		 marker_line("tshared.c", "tshared_ret"));
+		 tracee_marker_line("tshared.c", "tshared_ret"));
 	ck_assert_int_eq(tr_break_set_spec(t, spec, NULL, &line_id), 0);
 	ck_assert_int_eq(tr_break_set_spec(t, "prog.c:", NULL, NULL),
 			 -TR_EINVAL);
@@ -683,9 +660,9 @@ START_TEST(test_backtrace_args)
 		ck_assert(ends_with(f[i].file, "nested.c"));
 	}
 	if (!optimized) {
-		ck_assert_uint_eq(f[1].line, marker_line("nested.c", "call_l3"));
-		ck_assert_uint_eq(f[2].line, marker_line("nested.c", "call_l2"));
-		ck_assert_uint_eq(f[3].line, marker_line("nested.c", "call_l1"));
+		ck_assert_uint_eq(f[1].line, tracee_marker_line("nested.c", "call_l3"));
+		ck_assert_uint_eq(f[2].line, tracee_marker_line("nested.c", "call_l2"));
+		ck_assert_uint_eq(f[3].line, tracee_marker_line("nested.c", "call_l1"));
 	}
 	for (int i = 0; i < 3; i++) {
 		ck_assert_uint_eq(f[i].nargs, 1);

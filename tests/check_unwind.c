@@ -69,24 +69,7 @@ stop(struct session *s)
 static unsigned
 marker_line(const char *name)
 {
-	char path[512], line[512], tag[128];
-	unsigned n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/nested.c", TRACEE_SRC_DIR);
-	snprintf(tag, sizeof(tag), "LINE:%s ", name);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		n++;
-		if (strstr(line, tag)) {
-			fclose(f);
-			return n;
-		}
-	}
-	fclose(f);
-	ck_abort_msg("no marker %s in nested.c", name);
-	return 0;
+	return tracee_marker_line("nested.c", name);
 }
 
 static uint64_t

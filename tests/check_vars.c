@@ -10,6 +10,7 @@
 #include "breakpoint.h"
 #include "debuginfo.h"
 #include "dwarf_type.h"
+#include "helpers.h"
 #include "loc_expr.h"
 #include "scope.h"
 #include "tracer.h"
@@ -65,24 +66,7 @@ enum {
 static unsigned
 marker_line(const char *name)
 {
-	char path[512], line[512], tag[128];
-	unsigned n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/vars.c", TRACEE_SRC_DIR);
-	snprintf(tag, sizeof(tag), "LINE:%s ", name);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	while (fgets(line, sizeof(line), f)) {
-		n++;
-		if (strstr(line, tag)) {
-			fclose(f);
-			return n;
-		}
-	}
-	fclose(f);
-	ck_abort_msg("no marker %s in vars.c", name);
-	return 0;
+	return tracee_marker_line("vars.c", name);
 }
 
 struct session {

@@ -15,6 +15,9 @@
 
 #include "helpers.h"
 
+#ifndef TRACEE_SRC_DIR
+#error TRACEE_SRC_DIR must name the directory of the tracee sources
+#endif
 #ifndef TRACEE_DIR
 #error TRACEE_DIR must name the directory of the tracee programs
 #endif
@@ -320,4 +323,27 @@ wait_until(bool (*cond)(void *), void *arg, int timeout_ms)
 			return false;
 		usleep(200);
 	}
+}
+
+unsigned
+tracee_marker_line(const char *file, const char *name)
+{
+	char path[512], line[512], tag[128];
+	unsigned n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", TRACEE_SRC_DIR, file);
+	snprintf(tag, sizeof(tag), "LINE:%s ", name);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (strstr(line, tag)) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	ck_abort_msg("no marker %s in %s", name, file);
+	return 0;
 }

@@ -100,4 +100,11 @@ uint64_t now_ms(void);
 			      tr_strerror(want));                        \
 	} while (0)
 
+/*
+ * tracee_marker_line: the line of tests/tracees/`file` carrying the marker
+ * "LINE:name" (a comment in the source), so that tests name lines, not
+ * numbers. Fails the test when there is none.
+ */
+unsigned tracee_marker_line(const char *file, const char *name);
+
 #endif
