@@ -11,12 +11,6 @@
 #include "scope.h"
 #include "tracer.h"
 
-static int
-read_target(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	return tr_mem_read(ctx, addr, buf, len, NULL);
-}
-
 static int64_t
 sext(uint64_t v, size_t size)
 {
@@ -151,7 +145,7 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 
 	if (!dw || tr_scope_at(dw, pc - m->bias, &sc) < 0)
 		return;
-	tr_loc_frame_unwound(&lf, &acc, m->bias, read_target, t);
+	tr_loc_frame_unwound(&lf, &acc, m->bias, tr_mem_read_cb, t);
 	for (size_t i = 0; i < sc->nvars && out->nargs < TR_BT_MAX_ARGS; i++) {
 		const struct tr_var *v = &sc->vars[i];
 		struct tr_bt_arg *a = &out->args[out->nargs];
@@ -203,7 +197,7 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 		return err;
 	regs.has_fp = tr_fpregs_get(t, tid, &regs.fp) == 0;
 	tr_debuginfo_refresh(di, NULL);
-	err = tr_backtrace(u, &regs.gp, read_target, t, fr,
+	err = tr_backtrace(u, &regs.gp, tr_mem_read_cb, t, fr,
 			   max < 64 ? max : 64, &nf);
 	if (err < 0 && err != -TR_ERANGE && nf == 0)
 		return err;

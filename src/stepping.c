@@ -277,12 +277,6 @@ landed:
 	return 0;
 }
 
-static int
-read_target(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	return tr_mem_read(ctx, addr, buf, len, NULL);
-}
-
 int
 tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
 	  struct tr_event *ev, struct user_regs_struct *out)
@@ -302,7 +296,7 @@ tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
 	if (err)
 		return err;
 	tr_unwind_frame_from_regs(&regs, &callee);
-	err = tr_unwind_step(u, &callee, read_target, t, &caller);
+	err = tr_unwind_step(u, &callee, tr_mem_read_cb, t, &caller);
 	if (err)
 		return err;
 	/* Back in the caller, the stack pointer is the callee's CFA; a

@@ -1554,6 +1554,12 @@ tr_mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
 }
 
 int
+tr_mem_read_cb(void *tracer, uint64_t addr, void *buf, size_t len)
+{
+	return tr_mem_read(tracer, addr, buf, len, NULL);
+}
+
+int
 tr_mem_write(struct tr_tracer *t, uint64_t addr, const void *buf, size_t len,
 	     size_t *done)
 {

@@ -141,6 +141,10 @@ int tr_mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
 		size_t *done);
 int tr_mem_write(struct tr_tracer *t, uint64_t addr, const void *buf,
 		 size_t len, size_t *done);
+/* tr_mem_read_cb: tr_mem_read as a memory-reader callback (the
+ * tr_mem_reader of unwind.h), `tracer` being the struct tr_tracer. */
+int tr_mem_read_cb(void *tracer, uint64_t addr, void *buf, size_t len);
+
 /* One word with PTRACE_PEEKDATA / POKEDATA; tid 0: the current thread. */
 int tr_peek(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t *val);
 int tr_poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val);

@@ -119,12 +119,6 @@ cont_to_exit(struct session *s, const char *want_line)
 	ck_assert_str_eq(line, want_line);
 }
 
-static int
-read_target(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	return tr_mem_read(ctx, addr, buf, len, NULL);
-}
-
 static const char *const how_name[] = { "regs", "cfi", "guess" };
 
 static void
@@ -168,7 +162,7 @@ take_bt(struct session *s, pid_t tid, struct bt *bt)
 	struct user_regs_struct r;
 
 	ck_assert_int_eq(tr_regs_get(s->te.t, tid, &r), 0);
-	bt->rc = tr_backtrace(s->u, &r, read_target, s->te.t, bt->f, MAXF,
+	bt->rc = tr_backtrace(s->u, &r, tr_mem_read_cb, s->te.t, bt->f, MAXF,
 			      &bt->n);
 	bt_describe(s->di, bt);
 }

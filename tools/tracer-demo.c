@@ -22,12 +22,6 @@ die(const char *what, int err)
 	exit(1);
 }
 
-static int
-read_target(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	return tr_mem_read(ctx, addr, buf, len, NULL);
-}
-
 static uint64_t
 now_ns(void)
 {
@@ -109,7 +103,7 @@ set_var(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	if ((err = tr_regs_get(t, 0, &regs.gp)))
 		return err;
 	tr_unwind_frame_from_regs(&regs.gp, &f0);
-	if ((err = tr_unwind_step(u, &f0, read_target, t, &f1)))
+	if ((err = tr_unwind_step(u, &f0, tr_mem_read_cb, t, &f1)))
 		return err;
 	if ((err = tr_debuginfo_describe(di, regs.gp.rip, &loc)) ||
 	    !loc.dwarf)
@@ -117,7 +111,7 @@ set_var(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	if ((err = tr_scope_at(loc.dwarf, regs.gp.rip - loc.module->bias,
 			       &sc)))
 		return err;
-	tr_loc_frame_unwound(&lf, &acc, loc.module->bias, read_target, t);
+	tr_loc_frame_unwound(&lf, &acc, loc.module->bias, tr_mem_read_cb, t);
 	err = tr_scope_lookup(sc, name, &v);
 	if (!err)
 		err = tr_scope_var_loc(sc, &v, &lf, &where);
