@@ -27,6 +27,8 @@ enum tr_stop_reason {
 	TR_STOP_ATTACH = 6,     /* just attached */
 	TR_STOP_GROUP = 7,      /* group-stop by a stop signal (SIGSTOP, SIGTSTP...) */
 	TR_STOP_FINISH = 8,     /* tid returned from the function finish ran */
+	TR_STOP_TIMEOUT = 9,    /* tid ran alone past tr_resume_one's timeout
+				   and was interrupted */
 };
 
 struct tr_event {

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
@@ -25,6 +27,25 @@
  */
 #define RUNNING_POLL_MS 20
 #define IDLE_POLL_MS 500
+
+/*
+ * After resuming, the tracer polls waitpid for this long (yielding the
+ * CPU between polls) before it sleeps in epoll: a single-step, a step
+ * over a breakpoint, an injected call or the next hit of a conditional
+ * breakpoint in a loop usually stops within microseconds, and waking a
+ * sleeping thread costs 10-25 us here (FIELD-NOTES), more than all of
+ * the ptrace work of a hit.
+ */
+#define RESUME_POLL_NS 300000
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static bool on_tracer_thread(const struct tr_tracer *t)
 {
@@ -222,6 +243,7 @@ finish_stop(struct tr_tracer *t)
 	t->phase = PH_STOPPED;
 	t->have_report = false;
 	t->single = false;
+	t->deadline_ns = 0;
 	if (ev.pc == 0 && regs_of(ev.tid, &regs) == 0)
 		ev.pc = regs.rip;
 	ev.type = TR_EV_STOP;
@@ -343,6 +365,7 @@ resume_thread(struct tr_tracer *t, struct tr_thread *th, int req, int sig)
 	th->state = TH_RUNNING;
 	th->at_bp = false;
 	t->nrunning++;
+	t->resumed_ns = now_ns();
 }
 
 static bool
@@ -532,7 +555,7 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 		if (t->phase == PH_RUNNING) {
 			if (th->stepping || th->over_bp)
 				resume_thread(t, th, PTRACE_SINGLESTEP, 0);
-			else if (!t->single)
+			else if (!t->single || th->calling)
 				resume_thread(t, th, PTRACE_CONT, 0);
 		} else if (th->stepping || th->over_bp || th->step_bp) {
 			replant(t, th, true);
@@ -691,7 +714,7 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 			 */
 			if (th->stepping || th->over_bp)
 				resume_thread(t, th, PTRACE_SINGLESTEP, 0);
-			else if (!t->single)
+			else if (!t->single || th->calling)
 				resume_thread(t, th, PTRACE_CONT, 0);
 		} else if (th->stepping || th->over_bp || th->step_bp) {
 			/* Stopped in the middle of a step (say, a blocking
@@ -827,6 +850,15 @@ handle_status(struct tr_tracer *t, pid_t tid, int status)
 		handle_ptrace_event(t, th, status >> 16, WSTOPSIG(status));
 	else
 		handle_signal_stop(t, th, WSTOPSIG(status));
+	/* The stop that ends an injected call is the call's business: the
+	 * thread keeps the signal it had before the call (a SIGSEGV of the
+	 * callee must not be delivered by the next resume or detach). The
+	 * handlers may have grown the thread table: look the thread up. */
+	th = tr__thread_find(t, tid);
+	if (th && th->calling && th->state != TH_RUNNING) {
+		th->calling = false;
+		th->resume_sig = th->saved_sig;
+	}
 }
 
 void
@@ -946,6 +978,27 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 		return err;
 	if (t->phase != PH_STOPPED)
 		return -TR_ERUNNING;
+	if (r->op == TR_OP_RESUME_ONE) {
+		/* An injected call: this thread alone, no signal, nothing
+		 * pending reported instead, no step over a breakpoint (the
+		 * pc has been moved to the callee). */
+		th->saved_sig = th->resume_sig;
+		th->calling = true;
+		th->stepping = false;
+		t->have_report = false;
+		t->phase = PH_RUNNING;
+		t->single = true;
+		t->deadline_ns = r->len ? now_ns() + r->len * 1000000ull : 0;
+		resume_thread(t, th, PTRACE_CONT, 0);
+		if (th->state != TH_RUNNING) {
+			th->calling = false;
+			t->phase = PH_STOPPED;
+			t->single = false;
+			t->deadline_ns = 0;
+			return tr__target_dying(t) ? -TR_EGONE : -TR_ESRCH;
+		}
+		goto done;
+	}
 	if (sig > 0)
 		th->resume_sig = sig;
 	else if (sig < 0)
@@ -1123,7 +1176,12 @@ op_regs(struct tr_tracer *t, struct tr_req *r)
 		return err;
 	if (ptrace(req[r->op], th->tid, NULL, r->buf) < 0)
 		return tr__ptrace_err(t, th->tid);
-	/* at_bp is checked against the pc again on resume. */
+	/* A pc written onto one of our breakpoints (registers restored
+	 * after an injected call, at the breakpoint the thread stopped at)
+	 * is stepped over on resume, not hit again. */
+	if (r->op == TR_OP_REGS_SET)
+		th->at_bp = tr__bp_find(
+			t, ((struct user_regs_struct *)r->buf)->rip) != NULL;
 	return 0;
 }
 
@@ -1197,6 +1255,7 @@ exec_op(struct tr_tracer *t, struct tr_req *r)
 		return op_xstate(t, r);
 	case TR_OP_STEP:
 	case TR_OP_CONT:
+	case TR_OP_RESUME_ONE:
 		return op_resume(t, r);
 	case TR_OP_INTERRUPT:
 		return op_interrupt(t, r);
@@ -1276,6 +1335,43 @@ target_running(const struct tr_tracer *t)
 		t->nrunning > 0);
 }
 
+/* tr_resume_one's timeout: interrupt the thread, report TR_STOP_TIMEOUT.
+ * True when it fired. */
+static bool
+check_deadline(struct tr_tracer *t)
+{
+	if (!t->deadline_ns || t->phase != PH_RUNNING ||
+	    now_ns() < t->deadline_ns)
+		return false;
+	t->deadline_ns = 0;
+	memset(&t->report, 0, sizeof(t->report));
+	t->report.reason = TR_STOP_TIMEOUT;
+	t->report.tid = t->current_tid;
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (t->threads[i].calling)
+			t->report.tid = t->threads[i].tid;
+	t->have_report = true;
+	t->phase = PH_STOPPING;
+	interrupt_all(t);
+	return true;
+}
+
+static int
+poll_ms(const struct tr_tracer *t)
+{
+	uint64_t now;
+	int ms;
+
+	if (!target_running(t))
+		return IDLE_POLL_MS;
+	if (!t->deadline_ns)
+		return RUNNING_POLL_MS;
+	now = now_ns();
+	ms = now >= t->deadline_ns ? 0
+	     : (int)((t->deadline_ns - now) / 1000000u) + 1;
+	return ms < RUNNING_POLL_MS ? ms : RUNNING_POLL_MS;
+}
+
 static void *
 tracer_main(void *arg)
 {
@@ -1299,10 +1395,16 @@ tracer_main(void *arg)
 		 * target needs the CPU more than we do. */
 		if (!target_running(t) && tr_slab_server_spin(t->slab))
 			continue;
+		if (target_running(t) && check_deadline(t))
+			continue;
+		if (target_running(t) &&
+		    now_ns() - t->resumed_ns < RESUME_POLL_NS) {
+			sched_yield();
+			continue;
+		}
 		if (tr_slab_server_sleep_prepare(t->slab))
 			continue;
-		epoll_wait(t->epfd, evs, 2,
-			   target_running(t) ? RUNNING_POLL_MS : IDLE_POLL_MS);
+		epoll_wait(t->epfd, evs, 2, poll_ms(t));
 		tr_slab_server_sleep_end(t->slab);
 		drain_signalfd(t);
 		tr__reap(t);
@@ -1687,6 +1789,23 @@ int
 tr_cont(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev)
 {
 	return exec_req(t, TR_OP_CONT, tid, sig, ev);
+}
+
+int
+tr_resume_one(struct tr_tracer *t, pid_t tid, unsigned timeout_ms,
+	      struct tr_event *ev)
+{
+	REQ(t, r, TR_OP_RESUME_ONE);
+	int err;
+
+	r->tid = tid;
+	r->len = timeout_ms;
+	r->flags = TR_REQ_WAIT_STOP;
+	err = roundtrip(t, r);
+	if (err == 0)
+		*ev = r->ev;
+	tr_slab_put(t->slab, r);
+	return err;
 }
 
 int

@@ -60,6 +60,8 @@ enum tr_op {
 	TR_OP_THREADS = 21,   /* buf = pid_t[len]; done = number of threads */
 	TR_OP_STATE = 22,     /* buf = struct tr_state */
 	TR_OP_SIGINFO_GET = 23, /* buf = siginfo_t of tid's last stop */
+	TR_OP_RESUME_ONE = 24, /* run tid alone (an injected call); len =
+				  timeout in ms, 0: none */
 	TR_OP_MAX_
 };
 
@@ -174,6 +176,19 @@ int tr_siginfo_get(struct tr_tracer *t, pid_t tid, void *siginfo);
 int tr_step(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev);
 int tr_cont(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev);
 int tr_interrupt(struct tr_tracer *t, struct tr_event *ev);
+
+/*
+ * tr_resume_one: let thread tid (0: current) run alone, every other thread
+ * staying stopped, until it stops; *ev gets that stop. Made for injected
+ * calls: no breakpoint is stepped over (the caller has moved the pc), no
+ * pending stop of another thread is reported instead, the thread gets no
+ * signal, and the signal it had stopped with is still the one it will get
+ * on the next ordinary resume, whatever the call ran into. A thread still
+ * running after timeout_ms (0: no limit) is interrupted: ev->reason is
+ * then TR_STOP_TIMEOUT.
+ */
+int tr_resume_one(struct tr_tracer *t, pid_t tid, unsigned timeout_ms,
+		  struct tr_event *ev);
 
 /* Breakpoint sites: an int3 the tracer owns. A hit stops the target with
  * TR_STOP_BREAKPOINT, pc rewound to addr; resuming steps over it. */

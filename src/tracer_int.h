@@ -42,6 +42,8 @@ struct tr_thread {
 	int resume_sig;      /* signal to deliver when resumed */
 	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
 	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
+	bool calling;        /* running alone for tr_resume_one() */
+	int saved_sig;       /* resume_sig from before that run */
 	struct tr_event pending;
 };
 
@@ -118,6 +120,9 @@ struct tr_tracer {
 	uint64_t solib_addr;     /* our site on the dynamic linker's
 				    _dl_debug_state, or 0 */
 	bool auto_resume; /* the stop in progress is a silent one: resume */
+	uint64_t deadline_ns;   /* tr_resume_one's timeout (CLOCK_MONOTONIC),
+				   0: none */
+	uint64_t resumed_ns;    /* when a thread was last resumed */
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
