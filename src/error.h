@@ -28,6 +28,7 @@ enum tr_error {
 	TR_ENOTSUP = 18,    /* not supported by this kernel or CPU */
 	TR_ERANGE = 19,     /* buffer too small */
 	TR_ENOTTHREAD = 20, /* called from the wrong thread */
+	TR_ECALL = 21,      /* an injected call stopped before it returned */
 	TR_E_MAX_
 };
 
