@@ -44,13 +44,15 @@ xmm_reg(struct user_fpregs_struct *f, unsigned i)
 	return &f->xmm_space[4 * i];
 }
 
+/* The entry point: a process that has not reached it yet (stopped at its
+ * exec) goes over the trap; it is never executed again after that. */
 int
 tr_inject_prepare(struct tr_tracer *t, pid_t pid, uint64_t *ret_addr)
 {
 	char path[64];
 	Elf64_auxv_t av[64];
 	ssize_t n;
-	int fd, err;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -64,8 +66,7 @@ tr_inject_prepare(struct tr_tracer *t, pid_t pid, uint64_t *ret_addr)
 			*ret_addr = av[i].a_un.a_val;
 	if (!*ret_addr)
 		return -TR_ENOENT;
-	err = tr_bp_insert(t, *ret_addr);
-	return err == -TR_EEXIST ? 0 : err;
+	return tr_call_trap_insert(t, *ret_addr);
 }
 
 /* Where each argument goes: registers, or an offset in the stack area. */

@@ -165,6 +165,7 @@ target_reset(struct tr_tracer *t)
 	t->nthreads = 0;
 	t->nrunning = 0;
 	t->nbps = 0;
+	t->scratch = 0; /* the old address space's */
 	tr__ubp_reset(t);
 	t->auto_resume = false;
 	t->have_report = false;
@@ -484,6 +485,7 @@ handle_exec(struct tr_tracer *t, struct tr_thread *th)
 	t->nthreads = 1;
 	t->nrunning = 0;
 	t->nbps = 0;
+	t->scratch = 0; /* the old address space's */
 	tr__ubp_reset(t);
 	if (tr__open_mem(t) < 0)
 		tr_log_warn("exec: cannot reopen /proc/%d/mem", t->pid);
@@ -518,6 +520,22 @@ static void
 go_on(struct tr_tracer *t, struct tr_thread *th)
 {
 	bool others = false;
+	struct user_regs_struct regs;
+	uint64_t slot;
+
+	/* The thread was running and nothing is being reported: it runs the
+	 * displaced copy of the instruction and goes on alone, whatever the
+	 * other threads do (the int3 stays). */
+	if (t->phase == PH_RUNNING && !t->have_report &&
+	    regs_of(th->tid, &regs) == 0 &&
+	    (slot = tr__bp_displaced(t, regs.rip)) != 0) {
+		regs.rip = slot;
+		if (ptrace(PTRACE_SETREGS, th->tid, NULL, &regs) == 0) {
+			resume_thread(t, th, PTRACE_CONT, 0);
+			if (th->state == TH_RUNNING)
+				return;
+		}
+	}
 
 	for (size_t i = 0; i < t->nthreads && !others; i++)
 		others = t->threads[i].state == TH_RUNNING;
@@ -584,7 +602,14 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 			ev.sig = 0;
 			ev.addr = regs.rip;
 			ev.pc = regs.rip;
-			if (tr__ubp_hit(t, th->tid, regs.rip, &ev.bpnum)) {
+			struct tr_bp *site = tr__bp_find(t, regs.rip);
+
+			if (th->calling && site->trap) {
+				/* an injected call came back */
+				ev.reason = TR_STOP_BREAKPOINT;
+				record_stop(t, th, &ev);
+			} else if (tr__ubp_hit(t, th->tid, regs.rip,
+					       &ev.bpnum)) {
 				ev.reason = TR_STOP_BREAKPOINT;
 				record_stop(t, th, &ev);
 			} else if (stepping) {
@@ -1789,6 +1814,46 @@ int
 tr_cont(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev)
 {
 	return exec_req(t, TR_OP_CONT, tid, sig, ev);
+}
+
+struct scratch_arg {
+	uint64_t addr;
+	size_t len;
+};
+
+static int
+scratch_set(struct tr_tracer *t, void *arg)
+{
+	struct scratch_arg *a = arg;
+
+	t->scratch = a->addr;
+	t->scratch_len = a->len;
+	t->scratch_used = 0;
+	for (size_t i = 0; i < t->nbps; i++)
+		t->bps[i].disp = 0;
+	return 0;
+}
+
+static int
+trap_insert(struct tr_tracer *t, void *arg)
+{
+	int err = need_target(t);
+
+	return err ? err : tr__trap_insert(t, *(uint64_t *)arg);
+}
+
+int
+tr_call_trap_insert(struct tr_tracer *t, uint64_t addr)
+{
+	return tr_call(t, trap_insert, &addr);
+}
+
+int
+tr_scratch_set(struct tr_tracer *t, uint64_t addr, size_t len)
+{
+	struct scratch_arg a = { addr, len };
+
+	return tr_call(t, scratch_set, &a);
 }
 
 int

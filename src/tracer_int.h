@@ -54,6 +54,10 @@ struct tr_bp {
 	uint8_t orig;
 	bool raw;       /* planted by tr_bp_insert(): always stops */
 	uint32_t users; /* enabled user breakpoints located here */
+	bool trap;      /* injected calls return here: stops only a thread
+			   that is running a call */
+	uint64_t disp;  /* its displaced copy in the scratch area; 0: not
+			   made yet; 1: the instruction cannot move */
 };
 
 struct tr_ubp;
@@ -123,6 +127,10 @@ struct tr_tracer {
 	uint64_t deadline_ns;   /* tr_resume_one's timeout (CLOCK_MONOTONIC),
 				   0: none */
 	uint64_t resumed_ns;    /* when a thread was last resumed */
+	/* executable memory of the target's for displaced copies of the
+	 * instructions under breakpoints (tr_scratch_set), 0: none */
+	uint64_t scratch;
+	size_t scratch_len, scratch_used;
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -155,6 +163,8 @@ void tr__sites_clear(struct tr_tracer *t); /* lift every int3 */
 int tr__bp_lift(struct tr_tracer *t, uint64_t addr);  /* write orig byte */
 int tr__bp_plant(struct tr_tracer *t, uint64_t addr); /* write int3 */
 void tr__bp_restore_in(struct tr_tracer *t, pid_t pid); /* fork child */
+uint64_t tr__bp_displaced(struct tr_tracer *t, uint64_t addr);
+int tr__trap_insert(struct tr_tracer *t, uint64_t addr);
 int tr__ptrace_err(struct tr_tracer *t, pid_t tid);
 
 /* breakpoint.c: decide whether a hit at a site stops; *bpnum gets the

@@ -22,6 +22,9 @@ main(void)
 	srunner_add_suite(sr, suite_debuginfo());
 	srunner_add_suite(sr, suite_unwind());
 	srunner_add_suite(sr, suite_vars());
+	srunner_add_suite(sr, suite_expr_parse());
+	srunner_add_suite(sr, suite_value());
+	srunner_add_suite(sr, suite_expr());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

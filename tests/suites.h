@@ -9,5 +9,8 @@ Suite *suite_tracer(void);
 Suite *suite_debuginfo(void);
 Suite *suite_unwind(void);
 Suite *suite_vars(void);
+Suite *suite_expr_parse(void);
+Suite *suite_value(void);
+Suite *suite_expr(void);
 
 #endif
