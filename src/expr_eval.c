@@ -65,32 +65,6 @@ static const struct tr_type t_code = { .kind = TR_TYPE_FUNCTION,
 static const struct tr_type t_codep = { .kind = TR_TYPE_POINTER, .size = 8,
 					.target = &t_code };
 
-/* C spellings (and gcc's DWARF ones) of the base types. */
-static const struct {
-	const char *name;
-	const struct tr_type *type;
-} builtin_names[] = {
-	{ "_Bool", &t_bool }, { "char", &t_char },
-	{ "signed char", &t_schar }, { "unsigned char", &t_uchar },
-	{ "short", &t_short }, { "short int", &t_short },
-	{ "signed short", &t_short }, { "short signed", &t_short },
-	{ "unsigned short", &t_ushort }, { "short unsigned int", &t_ushort },
-	{ "unsigned short int", &t_ushort }, { "short unsigned", &t_ushort },
-	{ "int", &t_int }, { "signed", &t_int }, { "signed int", &t_int },
-	{ "unsigned", &t_uint }, { "unsigned int", &t_uint },
-	{ "long", &t_long }, { "long int", &t_long },
-	{ "signed long", &t_long }, { "long signed int", &t_long },
-	{ "unsigned long", &t_ulong }, { "long unsigned int", &t_ulong },
-	{ "unsigned long int", &t_ulong }, { "long unsigned", &t_ulong },
-	{ "long long", &t_llong }, { "long long int", &t_llong },
-	{ "unsigned long long", &t_ullong },
-	{ "long long unsigned int", &t_ullong },
-	{ "unsigned long long int", &t_ullong },
-	{ "long long unsigned", &t_ullong },
-	{ "float", &t_float }, { "double", &t_double },
-	{ "long double", &t_ldouble }, { "void", &t_void },
-};
-
 /* ---- errors and memory ---------------------------------------------- */
 
 static int
@@ -635,16 +609,59 @@ tr_eval_is_type(void *ctx, const char *name)
 	       t->kind == TR_TYPE_TYPEDEF;
 }
 
+/* C allows the words of a base type in any order ("int unsigned", "long
+ * int long"): the base type they name, or NULL. */
+static const struct tr_type *
+builtin_words(const char *base)
+{
+	int n_long = 0, n_short = 0, n_char = 0, n_int = 0, n_uns = 0;
+	int n_sig = 0, n_dbl = 0, n_flt = 0, n_bool = 0, n_void = 0;
+	const char *p = base;
+
+	while (*p) {
+		size_t k = strcspn(p, " ");
+
+#define W(s) (k == sizeof(s) - 1 && !strncmp(p, s, k))
+		if (W("long")) n_long++;
+		else if (W("short")) n_short++;
+		else if (W("char")) n_char++;
+		else if (W("int")) n_int++;
+		else if (W("unsigned")) n_uns++;
+		else if (W("signed")) n_sig++;
+		else if (W("double")) n_dbl++;
+		else if (W("float")) n_flt++;
+		else if (W("_Bool")) n_bool++;
+		else if (W("void")) n_void++;
+		else return NULL;
+#undef W
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	if (n_void)
+		return &t_void;
+	if (n_bool)
+		return &t_bool;
+	if (n_flt)
+		return &t_float;
+	if (n_dbl)
+		return n_long ? &t_ldouble : &t_double;
+	if (n_char)
+		return n_uns ? &t_uchar : n_sig ? &t_schar : &t_char;
+	if (n_short)
+		return n_uns ? &t_ushort : &t_short;
+	if (n_long >= 2)
+		return n_uns ? &t_ullong : &t_llong;
+	if (n_long)
+		return n_uns ? &t_ulong : &t_long;
+	return n_uns ? &t_uint : &t_int;
+}
+
 static int
 type_of_name(struct tr_eval_env *e, const struct tr_ast *at,
 	     const struct tr_typename *tn, const struct tr_type **out)
 {
-	const struct tr_type *t = NULL;
-
-	for (size_t i = 0; i < sizeof(builtin_names) / sizeof(builtin_names[0]);
-	     i++)
-		if (!strcmp(builtin_names[i].name, tn->base))
-			t = builtin_names[i].type;
+	const struct tr_type *t = builtin_words(tn->base);
 	if (!t && e->st->dw && tr_dwarf_type_lookup(e->st->dw, tn->base, &t))
 		t = NULL;
 	if (!t) {
