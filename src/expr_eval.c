@@ -123,7 +123,7 @@ array_of(struct tr_eval_env *e, const struct tr_type *t, uint64_t n)
 static int
 mem_fail(struct tr_eval_env *e, const struct tr_ast *at, uint64_t addr)
 {
-	return fail(e, at, -TR_EFAULT, "Cannot access memory at address %#"
+	return fail(e, at, -TR_EFAULT, "Cannot access memory at address 0x%"
 		    PRIx64, addr);
 }
 
@@ -480,11 +480,15 @@ static const struct tr_type t_nodebug_fn = { .kind = TR_TYPE_FUNCTION,
  * the scope of a function of its unit (which lists the unit's statics). */
 static int
 var_by_entry(struct tr_eval_env *e, const struct tr_ast *at,
-	     struct tr_dwarf *dw, const struct tr_dw_entry *ve,
+	     struct tr_dwarf *dw, uint64_t bias, const struct tr_dw_entry *ve,
 	     struct tr_value *v)
 {
 	struct tr_eval_state *st = e->st;
 	size_t nf = tr_dwarf_nfuncs(dw);
+	struct tr_loc_frame lf = st->lf;
+
+	/* a static's address is relative to its own module */
+	lf.bias = bias;
 
 	if (st->scope && st->scope->dwarf == dw)
 		for (size_t i = 0; i < st->scope->nvars; i++)
@@ -502,8 +506,8 @@ var_by_entry(struct tr_eval_env *e, const struct tr_ast *at,
 			continue;
 		for (size_t i = 0; i < sc->nvars; i++)
 			if (sc->vars[i].die == ve->die) {
-				err = from_loc(e, at, sc, &sc->vars[i],
-					       &st->lf, v);
+				err = from_loc(e, at, sc, &sc->vars[i], &lf,
+					       v);
 				break;
 			}
 		tr_scope_free(sc);
@@ -534,12 +538,39 @@ lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *name,
 		    n && fn[0]->lowpc &&
 		    tr_scope_at(st->dw, fn[0]->lowpc, &fsc) == 0) {
 			int err = -TR_ENOENT;
+			struct tr_loc_frame lf = st->lf;
+			struct tr_loc_unwound acc = st->acc;
 
+			/* Its locals are those of its innermost frame on the
+			 * stack, as gdb reads them. */
+			if (st->nframes < 2 && e->unw && e->have_regs) {
+				size_t nf = 0;
+
+				tr_backtrace(e->unw, &e->regs.gp, e->read,
+					     e->ctx, st->frames, MAX_FRAMES,
+					     &nf);
+				if (nf > st->nframes)
+					st->nframes = nf;
+				st->acc.frame = &st->frames[e->frame];
+				acc = st->acc;
+			}
+			for (size_t k = 0; k < st->nframes; k++) {
+				uint64_t pc = tr_unwind_lookup_pc(
+					&st->frames[k]) - st->mod->bias;
+
+				if (pc >= fn[0]->lowpc && pc < fn[0]->highpc) {
+					acc.frame = &st->frames[k];
+					acc.regs = k == 0 ? &e->regs : NULL;
+					tr_loc_frame_unwound(&lf, &acc,
+							     st->mod->bias,
+							     e->read, e->ctx);
+					break;
+				}
+			}
 			for (size_t i = 0; i < fsc->nvars; i++)
 				if (!strcmp(fsc->vars[i].name, name)) {
 					err = from_loc(e, at, fsc,
-						       &fsc->vars[i], &st->lf,
-						       v);
+						       &fsc->vars[i], &lf, v);
 					break;
 				}
 			tr_scope_free(fsc);
@@ -553,7 +584,8 @@ lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *name,
 			n = 0;
 			if (tr_dwarf_lookup(st->dw, q, TR_DW_VAR, ve, 1, &n) ==
 				    0 && n) {
-				int err = var_by_entry(e, at, st->dw, ve[0], v);
+				int err = var_by_entry(e, at, st->dw,
+						       st->mod->bias, ve[0], v);
 
 				if (err != -TR_ENOENT)
 					return err;
@@ -573,6 +605,24 @@ lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *name,
 
 		if (m != st->mod && dwarf_func(e, m, name, v))
 			return 0;
+	}
+	/* Variables with DWARF anywhere (the target may be stopped where
+	 * there is no scope: in the dynamic linker, in libc). */
+	for (size_t i = 0; i < nm; i++) {
+		struct tr_dwarf *dw =
+			tr_debuginfo_dwarf(e->di, tr_symtab_module(sym, i));
+		const struct tr_dw_entry *ve[1];
+		size_t n = 0;
+
+		if (dw && tr_dwarf_lookup(dw, name, TR_DW_VAR, ve, 1, &n) == 0 &&
+		    n && !ve[0]->declaration) {
+			int err = var_by_entry(
+				e, at, dw, tr_symtab_module(sym, i)->bias,
+				ve[0], v);
+
+			if (err != -TR_ENOENT)
+				return err;
+		}
 	}
 	if (tr_symtab_lookup(sym, name, &s) == 0) {
 		if (s.kind == TR_SYM_FUNC || s.kind == TR_SYM_IFUNC) {
@@ -676,6 +726,15 @@ type_of_name(struct tr_eval_env *e, const struct tr_ast *at,
 				t = NULL;
 		}
 	}
+	if (!t && !strncmp(tn->base, "struct ", 7))
+		return fail(e, at, -TR_ENOENT, "No struct type named %s.",
+			    tn->base + 7);
+	if (!t && !strncmp(tn->base, "union ", 6))
+		return fail(e, at, -TR_ENOENT, "No union type named %s.",
+			    tn->base + 6);
+	if (!t && !strncmp(tn->base, "enum ", 5))
+		return fail(e, at, -TR_ENOENT, "No enum type named %s.",
+			    tn->base + 5);
 	if (!t)
 		return fail(e, at, -TR_ENOENT, "No symbol \"%s\" in current "
 			    "context.", tn->base);
@@ -709,6 +768,10 @@ static const struct {
 	{ "ecx", TR_UREG_RCX, 4 }, { "edx", TR_UREG_RDX, 4 },
 	{ "esi", TR_UREG_RSI, 4 }, { "edi", TR_UREG_RDI, 4 },
 	{ "ebp", TR_UREG_RBP, 4 }, { "esp", TR_UREG_RSP, 4 },
+	{ "al", TR_UREG_RAX, 1 }, { "bl", TR_UREG_RBX, 1 },
+	{ "cl", TR_UREG_RCX, 1 }, { "dl", TR_UREG_RDX, 1 },
+	{ "ax", TR_UREG_RAX, 2 }, { "bx", TR_UREG_RBX, 2 },
+	{ "cx", TR_UREG_RCX, 2 }, { "dx", TR_UREG_RDX, 2 },
 };
 
 static unsigned long long *
@@ -778,7 +841,9 @@ reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value *v)
 		 reg_names[i].ureg == TR_UREG_RBP)
 		vint(e, v, reg_names[i].size == 8 ? &t_voidp : &t_int, x);
 	else
-		vint(e, v, reg_names[i].size == 8 ? &t_long : &t_int, x);
+		vint(e, v, reg_names[i].size == 8 ? &t_long
+			   : reg_names[i].size == 4 ? &t_int
+			   : reg_names[i].size == 2 ? &t_short : &t_schar, x);
 	if (e->frame == 0) {
 		v->lval = TR_LVAL_REGISTER;
 		v->reg = UREG_LVAL + reg_names[i].ureg;
@@ -1002,10 +1067,11 @@ arith(struct tr_eval_env *e, const struct tr_ast *at, int op,
 		unsigned bits = (unsigned)strip(pt)->size * 8;
 
 		if (is_float(ta) || is_float(tb))
-			return fail(e, at, -TR_EINVAL, "Integer only operation "
-				    "%s.", tr_tok_str(op));
+			return fail(e, at, -TR_EINVAL, "Integer-only operation "
+				    "on floating point number.");
 		if (y >= bits)
-			y %= bits; /* what the CPU does; C says undefined */
+			return vint(e, out, pt, 0); /* as gdb: C leaves it
+						       undefined */
 		if (op == TR_TOK_SHL)
 			x <<= y;
 		else if (is_signed(pt))
@@ -1031,8 +1097,8 @@ arith(struct tr_eval_env *e, const struct tr_ast *at, int op,
 		case TR_TOK_EQ: return vint(e, out, &t_int, x == y);
 		case TR_TOK_NE: return vint(e, out, &t_int, x != y);
 		default:
-			return fail(e, at, -TR_EINVAL, "Integer only operation "
-				    "%s.", tr_tok_str(op));
+			return fail(e, at, -TR_EINVAL, "Integer-only operation "
+				    "on floating point number.");
 		}
 		if (strip(ct)->size == 4)
 			r = (float)r;
@@ -1132,7 +1198,17 @@ store(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value *lv,
 		}
 		memcpy(buf, &x, n);
 		err = e->write(e->ctx, lv->addr, buf, n);
-		return err ? mem_fail(e, at, lv->addr) : 0;
+		if (err)
+			return mem_fail(e, at, lv->addr);
+		/* the value now in the field: cut to its width */
+		x = (x >> lv->bit_offset) & (lv->bit_size >= 64 ? ~0ull
+				: (1ull << lv->bit_size) - 1);
+		if (is_signed(lv->type) && lv->bit_size < 64 &&
+		    (x >> (lv->bit_size - 1)) & 1)
+			x |= ~0ull << lv->bit_size;
+		memcpy(tr_value_bytes(lv), &x,
+		       lv->size < 8 ? lv->size : 8);
+		return 0;
 	}
 	if (lv->lval == TR_LVAL_REGISTER) {
 		struct user_regs_struct r = e->regs.gp;
@@ -1690,7 +1766,8 @@ eval(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 
 		if ((err = type_of_name(e, a, &a->tn, &t)))
 			return err;
-		return vint(e, v, &t_ulong, strip(t)->size);
+		/* gdb gives sizeof the type int */
+		return vint(e, v, &t_int, strip(t)->size);
 	}
 	case TR_AST_SIZEOF_EXPR: {
 		bool nse = e->no_side_effects;
@@ -1700,7 +1777,7 @@ eval(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 		e->no_side_effects = nse;
 		if (err)
 			return err;
-		err = vint(e, v, &t_ulong, strip(x.type)->size);
+		err = vint(e, v, &t_int, strip(x.type)->size);
 		tr_value_release(&x);
 		return err;
 	}
@@ -1721,6 +1798,24 @@ eval(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 		if ((err = eval(e, a->a, &x)))
 			return err;
 		if ((err = eval(e, a->b, &y))) {
+			tr_value_release(&x);
+			return err;
+		}
+		if (strip(x.type)->kind == TR_TYPE_ARRAY &&
+		    x.lval != TR_LVAL_MEMORY && !x.optimized_out &&
+		    is_int(y.type)) {
+			/* an element of an array that is not in memory (a
+			 * member of a struct a call returned) */
+			const struct tr_type *et = strip(x.type)->target;
+			uint64_t es = strip(et)->size, k = as_u64(&y);
+
+			tr_value_release(&y);
+			if (!es || k >= x.size / es) {
+				tr_value_release(&x);
+				return fail(e, a, -TR_ERANGE, "no such vector "
+					    "element");
+			}
+			err = vset(e, v, et, tr_value_cbytes(&x) + k * es, es);
 			tr_value_release(&x);
 			return err;
 		}

@@ -151,7 +151,7 @@ put_float(struct out *o, const uint8_t *b, size_t size)
 			uint64_t u;
 
 			memcpy(&u, b, 8);
-			put(o, "%snan(%#" PRIx64 ")", (u >> 63) ? "-" : "",
+			put(o, "%snan(0x%" PRIx64 ")", (u >> 63) ? "-" : "",
 			    u & 0xfffffffffffffull);
 			return;
 		}
@@ -198,7 +198,7 @@ put_string_at(struct out *o, uint64_t addr)
 			if (!want) {
 				if (!open)
 					put(o, " <error: Cannot access memory at "
-					    "address %#" PRIx64 ">", addr + n);
+					    "address 0x%" PRIx64 ">", addr + n);
 				else
 					put(o, "\"");
 				return;
@@ -240,11 +240,11 @@ put_symbol(struct out *o, uint64_t addr)
 static void
 put_pointer(struct out *o, const struct tr_type *t, uint64_t v, bool bare)
 {
-	const struct tr_type *p = tr_type_strip(t->target);
+	const struct tr_type *p = tr_type_strip(tr_type_strip(t)->target);
 	char tn[256];
 
 	if (is_char(p)) {
-		put(o, "%#" PRIx64, v);
+		put(o, "0x%" PRIx64, v);
 		if (v)
 			put_string_at(o, v);
 		return;
@@ -253,7 +253,7 @@ put_pointer(struct out *o, const struct tr_type *t, uint64_t v, bool bare)
 		tr_type_name(t, tn, sizeof(tn));
 		put(o, "(%s) ", tn);
 	}
-	put(o, "%#" PRIx64, v);
+	put(o, "0x%" PRIx64, v);
 	put_symbol(o, v);
 }
 
@@ -305,7 +305,7 @@ put_enum(struct out *o, const struct tr_type *t, const uint8_t *b)
 		}
 	}
 	if (rest)
-		put(o, "%sunknown: %#" PRIx64, first ? "" : " | ", rest);
+		put(o, "%sunknown: 0x%" PRIx64, first ? "" : " | ", rest);
 	put(o, ")");
 }
 
@@ -316,22 +316,10 @@ put_char_array(struct out *o, const uint8_t *b, uint64_t n)
 	uint64_t i = 0, shown = 0, end = n;
 	bool open = false, first = true;
 
-	/* gdb (print null-stop off) drops one trailing NUL run entirely if
-	 * the rest is a C string... it prints trailing NULs as repeats or
-	 * escapes; a single terminating NUL is not shown. */
-	if (end && !b[end - 1]) {
-		/* the terminating NUL of a fully used buffer is not shown */
-		uint64_t z = end;
-
-		while (z && !b[z - 1])
-			z--;
-		if (end - z == 1 || z == 0)
-			end = z ? z : (end - z < (uint64_t)o->repeats ? 0 : end);
-	}
-	if (end == 0 && n && !b[0] && n < o->repeats) {
-		put(o, "\"\"");
-		return;
-	}
+	/* gdb (print null-stop off) takes a NUL in the last element for the
+	 * terminator and does not show it; NULs before it are shown. */
+	if (end && !b[end - 1])
+		end--;
 	while (i < end && shown < o->print_max) {
 		uint64_t r = 1;
 
@@ -501,11 +489,11 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 		put_enum(o, s, b);
 		return;
 	case TR_TYPE_POINTER:
-		put_pointer(o, s, get_u(b, 8), depth > 0);
+		put_pointer(o, t, get_u(b, 8), depth > 0);
 		return;
 	case TR_TYPE_FUNCTION:
 		tr_type_name(t, tn, sizeof(tn));
-		put(o, "{%s} %#" PRIx64, tn, addr);
+		put(o, "{%s} 0x%" PRIx64, tn, addr);
 		put_symbol(o, addr);
 		return;
 	case TR_TYPE_STRUCT:
