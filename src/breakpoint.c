@@ -196,6 +196,13 @@ tr__ubp_hit(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
 		}
 		if (c == 0)
 			continue;
+		if (c == 2) {
+			/* decided elsewhere (tr_break_count_hit) */
+			stop = true;
+			if (!*bpnum)
+				*bpnum = b->id;
+			continue;
+		}
 		b->hits++;
 		if (b->ignore && c > 0) {
 			b->ignore--;
@@ -329,7 +336,7 @@ struct id_args {
 	size_t max;
 };
 
-enum { DO_DELETE, DO_ENABLE, DO_COND, DO_IGNORE, DO_INFO };
+enum { DO_DELETE, DO_ENABLE, DO_COND, DO_IGNORE, DO_INFO, DO_HIT };
 
 static int
 do_id(struct tr_tracer *t, void *p)
@@ -360,6 +367,9 @@ do_id(struct tr_tracer *t, void *p)
 		return 0;
 	case DO_IGNORE:
 		b->ignore = a->count;
+		return 0;
+	case DO_HIT:
+		b->hits++;
 		return 0;
 	case DO_INFO:
 		a->info->id = b->id;
@@ -399,6 +409,14 @@ tr_break_condition(struct tr_tracer *t, uint32_t id, tr_break_cond_fn cond,
 {
 	struct id_args a = { .id = id, .what = DO_COND, .cond = cond,
 			     .ctx = ctx };
+
+	return tr_call(t, do_id, &a);
+}
+
+int
+tr_break_count_hit(struct tr_tracer *t, uint32_t id)
+{
+	struct id_args a = { .id = id, .what = DO_HIT };
 
 	return tr_call(t, do_id, &a);
 }

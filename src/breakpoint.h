@@ -16,6 +16,9 @@ struct tr_tracer;
  * It returns 1 to stop, 0 to go on (the tracer steps over the breakpoint
  * and resumes at once), or a negative TR_E* code: an error stops, as in
  * gdb. `ctx` belongs to the caller and must outlive the breakpoint.
+ * It may also return 2: stop, without counting the hit or the ignore
+ * count, for a caller that decides later (a condition that calls
+ * functions) and counts with tr_break_count_hit().
  */
 typedef int (*tr_break_cond_fn)(struct tr_tracer *t, pid_t tid, uint64_t addr,
 				void *ctx);
@@ -63,6 +66,8 @@ int tr_break_enable(struct tr_tracer *t, uint32_t id, bool enabled);
 int tr_break_condition(struct tr_tracer *t, uint32_t id, tr_break_cond_fn cond,
 		       void *ctx);
 int tr_break_ignore(struct tr_tracer *t, uint32_t id, uint32_t count);
+/* One more hit of `id` (its condition held), for conditions returning 2. */
+int tr_break_count_hit(struct tr_tracer *t, uint32_t id);
 int tr_break_info(struct tr_tracer *t, uint32_t id, struct tr_break_info *info,
 		  uint64_t *locs, size_t max);
 /* Ids of all breakpoints; *n gets the count (may exceed max). */

@@ -15,6 +15,7 @@
 #include "inject.h"
 #include "log.h"
 #include "session.h"
+#include "scope.h"
 #include "slab.h"
 #include "symtab.h"
 #include "unwind.h"
@@ -45,6 +46,7 @@ enum job_kind {
 	JOB_STEP = 5,     /* event loop */
 	JOB_QUIT = 6,
 	JOB_SCRATCH = 7,  /* interpreter: map the displaced-copy area */
+	JOB_CHECK = 8,    /* interpreter: do a condition's names exist? */
 };
 
 struct job {
@@ -59,6 +61,7 @@ struct job {
 	struct tr_expr_err *err;
 	struct tr_event *ev;
 	bool truth;               /* JOB_COND */
+	uint64_t pc;              /* JOB_CHECK: where it is evaluated */
 };
 
 struct tr_session {
@@ -306,6 +309,70 @@ out:
 	return err;
 }
 
+/* Every name of the tree is a variable visible at pc, a function or a
+ * symbol: else gdb's error, at the name. */
+static int
+check_names(struct tr_session *s, struct tr_scope *sc, const struct tr_ast *a,
+	    struct tr_expr_err *err)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
+	struct tr_var v;
+	struct tr_sym sym;
+	int e;
+
+	if (!a)
+		return 0;
+	if (a->kind == TR_AST_IDENT &&
+	    !(sc && tr_scope_lookup(sc, a->name, &v) == 0) &&
+	    tr_symtab_lookup(st, a->name, &sym) < 0) {
+		bool found = false;
+
+		for (size_t i = 0; i < tr_symtab_nmodules(st) && !found; i++) {
+			struct tr_dwarf *dw = tr_debuginfo_dwarf(
+				s->idi, tr_symtab_module(st, i));
+			const struct tr_dw_entry *ent[1];
+			size_t n = 0;
+
+			found = dw && tr_dwarf_lookup(dw, a->name, 0, ent, 1,
+						      &n) == 0 && n;
+		}
+		if (!found) {
+			if (err) {
+				err->pos = a->pos;
+				snprintf(err->msg, sizeof(err->msg),
+					 "No symbol \"%s\" in current "
+					 "context.", a->name);
+			}
+			return -TR_ENOENT;
+		}
+	}
+	if ((e = check_names(s, sc, a->a, err)) ||
+	    (e = check_names(s, sc, a->b, err)) ||
+	    (e = check_names(s, sc, a->c, err)))
+		return e;
+	for (size_t i = 0; i < a->nargs; i++)
+		if ((e = check_names(s, sc, a->args[i], err)))
+			return e;
+	return 0;
+}
+
+static int
+interp_check(struct tr_session *s, struct job *j)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
+	const struct tr_module *m = tr_symtab_module_at(st, j->pc);
+	struct tr_dwarf *dw = m ? tr_debuginfo_dwarf(s->idi, m) : NULL;
+	struct tr_scope *sc = NULL;
+	int err;
+
+	if (dw && tr_scope_at(dw, j->pc - m->bias, &sc) < 0)
+		sc = NULL;
+	err = check_names(s, sc, j->ast, j->err);
+	if (sc)
+		tr_scope_free(sc);
+	return err;
+}
+
 static int
 interp_run(struct tr_session *s, struct job *j)
 {
@@ -325,6 +392,8 @@ interp_run(struct tr_session *s, struct job *j)
 			    tr_strerror(err));
 	if (j->kind == JOB_SCRATCH)
 		return s->ret_addr ? interp_scratch(s) : -TR_ENOENT;
+	if (j->kind == JOB_CHECK)
+		return interp_check(s, j);
 	err = ienv_init(s, &e, j->tid, j->frame);
 	if (err) {
 		set_err(j->err, 0, e.err[0] ? e.err : tr_strerror(err));
@@ -417,7 +486,7 @@ cond_on_tracer(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
 
 	(void)addr;
 	if (c->calls)
-		return 1;
+		return 2; /* the event loop decides, and counts */
 	if (s->cpid != pid || !s->cdi) {
 		if (s->cunw)
 			tr_unwinder_free(s->cunw);
@@ -494,6 +563,24 @@ cond_install(struct tr_session *s, uint32_t id, const char *src,
 			cond_free(c);
 			return e;
 		}
+		{
+			/* names must exist where the breakpoint is (when it
+			 * has a location yet) */
+			uint64_t loc;
+			struct tr_break_info info;
+			struct job j = { .kind = JOB_CHECK, .ast = c->ast,
+					 .err = err };
+
+			if (tr_break_info(s->t, id, &info, &loc, 1) == 0 &&
+			    info.nlocs) {
+				j.pc = loc;
+				e = submit(s->islab, &j);
+				if (e == -TR_ENOENT) {
+					cond_free(c);
+					return -TR_EINVAL;
+				}
+			}
+		}
 		c->bpnum = id;
 		c->calls = tr_ast_has_call(c->ast);
 		c->s = s;
@@ -551,6 +638,7 @@ calling_cond_stops(struct tr_session *s, const struct tr_event *ev)
 	}
 	if (!j.truth)
 		return false;
+	tr_break_count_hit(s->t, c->bpnum);
 	if (c->ignore) {
 		c->ignore--;
 		return false;
