@@ -1699,8 +1699,22 @@ incdec(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v,
 	return 0;
 }
 
+static int eval_node(struct tr_eval_env *e, const struct tr_ast *a,
+		     struct tr_value *v);
+
+/* A failed evaluation leaves nothing allocated in *v. */
 static int
 eval(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
+{
+	int err = eval_node(e, a, v);
+
+	if (err)
+		tr_value_release(v);
+	return err;
+}
+
+static int
+eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 {
 	struct tr_value x, y;
 	int err;
