@@ -12,5 +12,6 @@ Suite *suite_vars(void);
 Suite *suite_expr_parse(void);
 Suite *suite_value(void);
 Suite *suite_expr(void);
+Suite *suite_proto(void);
 
 #endif

@@ -1,0 +1,2 @@
+/* jsonrpc.c: placeholder: being written. */
+#include "jsonrpc.h"
