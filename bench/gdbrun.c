@@ -13,6 +13,18 @@
 
 #include "gdbrun.h"
 
+/* A child of a tracerd benchmark inherits the SIGCHLD that tracerd's
+ * tracer blocks (tr_tracer_new): gdb and gdbserver wait for their
+ * inferiors with SIGCHLD, and hang without it. */
+static void
+child_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 double
 bench_now(void)
 {
@@ -91,6 +103,7 @@ bench_gdb_batch(const char *gdb, const char *script, double timeout_s,
 		dup2(nul, 0);
 		dup2(nul, 1);
 		dup2(nul, 2);
+		child_signals();
 		execl(gdb, gdb, "-nx", "-batch", "-x", path, (char *)NULL);
 		_exit(127);
 	}
@@ -131,6 +144,7 @@ bench_gdbserver_start(const char *gdbserver, int port, const char *prog,
 		dup2(nul, 0);
 		dup2(nul, 1);
 		dup2(nul, 2);
+		child_signals();
 		execl(gdbserver, gdbserver, "--once", where, prog, arg,
 		      (char *)NULL);
 		_exit(127);

@@ -362,6 +362,13 @@ do_id(struct tr_tracer *t, void *p)
 		b->enabled = a->enabled;
 		return 0;
 	case DO_COND:
+		/* A condition compiled into the target is the old one. */
+		for (size_t i = 0; i < b->nlocs; i++) {
+			struct tr_bp *site = tr__bp_find(t, b->locs[i]);
+
+			if (site && site->tramp)
+				tr__tramp_drop(t, site);
+		}
 		b->cond = a->cond;
 		b->ctx = a->ctx;
 		return 0;

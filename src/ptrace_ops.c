@@ -64,13 +64,18 @@ tr__bp_find(struct tr_tracer *t, uint64_t addr)
 	return i < t->nbps && t->bps[i].addr == addr ? &t->bps[i] : NULL;
 }
 
-/* Show original bytes where our int3s are. */
+/* Show original bytes where our int3s and jumps (tramp.c) are. */
 static void
-shadow_bps(const struct tr_tracer *t, uint64_t addr, uint8_t *buf, size_t len)
+shadow_bps(struct tr_tracer *t, uint64_t addr, uint8_t *buf, size_t len)
 {
-	for (size_t i = bp_lower(t, addr);
-	     i < t->nbps && t->bps[i].addr - addr < len; i++)
-		buf[t->bps[i].addr - addr] = t->bps[i].orig;
+	size_t i = bp_lower(t, addr >= 4 ? addr - 4 : 0);
+
+	for (; i < t->nbps && t->bps[i].addr < addr + len; i++) {
+		if (t->bps[i].tramp)
+			tr__tramp_shadow(t, &t->bps[i], addr, buf, len);
+		if (t->bps[i].addr >= addr)
+			buf[t->bps[i].addr - addr] = t->bps[i].orig;
+	}
 }
 
 static bool
@@ -191,6 +196,10 @@ tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf, size_t len,
 		return 0;
 	if (!range_ok(addr, len))
 		return -TR_EFAULT;
+	/* Code written under a jump: back to an int3 there first (its
+	 * moved copy would be stale). */
+	if (t->tramps_built || t->tramp_want)
+		tr__tramp_drop_range(t, addr, len);
 	/*
 	 * Write around our int3s, straight from the caller's buffer, and
 	 * record the bytes meant for those places as the new originals: the
@@ -241,6 +250,8 @@ tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val)
 {
 	uint8_t *b = (uint8_t *)&val;
 
+	if (t->tramps_built || t->tramp_want)
+		tr__tramp_drop_range(t, addr, sizeof(val));
 	/* Keep our int3s planted; the bytes meant for them become the
 	 * originals. */
 	for (size_t i = bp_lower(t, addr);
@@ -269,6 +280,8 @@ tr__bp_lift(struct tr_tracer *t, uint64_t addr)
 
 	if (!bp)
 		return -TR_ENOENT;
+	if (bp->tramp)
+		tr__tramp_drop(t, bp); /* lifted: the jump goes */
 	return tr__raw_write(t, t->pid, t->memfd, addr, &bp->orig, 1, NULL);
 }
 
@@ -297,6 +310,8 @@ tr__bp_displaced(struct tr_tracer *t, uint64_t addr)
 		return 0;
 	if (bp->disp)
 		return bp->disp;
+	if (tr__bp_jumped(t, bp))
+		return bp->disp = tr__tramp_disp(t, bp);
 	if (!t->scratch || t->scratch_used + DISP_SLOT > t->scratch_len)
 		return 0;
 	/* the original bytes, not our int3s */
@@ -347,6 +362,9 @@ site_new(struct tr_tracer *t, size_t i, uint64_t addr)
 
 	if (!range_ok(addr, 1))
 		return -TR_EFAULT;
+	/* a site inside another's jump: that one becomes an int3 again */
+	if (t->tramps_built || t->tramp_want)
+		tr__tramp_drop_range(t, addr, 1);
 	if (pread(t->memfd, &orig, 1, (off_t)addr) != 1)
 		return tr__target_dying(t) ? -TR_EGONE : -TR_EFAULT;
 	if (t->nbps == t->cap_bps) {
@@ -373,8 +391,12 @@ site_new(struct tr_tracer *t, size_t i, uint64_t addr)
 static int
 site_del(struct tr_tracer *t, size_t i)
 {
-	int err = tr__raw_write(t, t->pid, t->memfd, t->bps[i].addr,
-				&t->bps[i].orig, 1, NULL);
+	int err;
+
+	if (t->bps[i].tramp)
+		tr__tramp_drop(t, &t->bps[i]);
+	err = tr__raw_write(t, t->pid, t->memfd, t->bps[i].addr,
+			    &t->bps[i].orig, 1, NULL);
 
 	/* A target that is gone has no int3 left to remove. */
 	if (err < 0 && err != -TR_EGONE)
@@ -394,6 +416,8 @@ tr__bp_insert(struct tr_tracer *t, uint64_t addr)
 	if (i < t->nbps && t->bps[i].addr == addr) {
 		if (t->bps[i].raw)
 			return -TR_EEXIST;
+		if (t->bps[i].tramp)
+			tr__tramp_drop(t, &t->bps[i]); /* every hit stops */
 		t->bps[i].raw = true;
 		return 0;
 	}
@@ -422,6 +446,8 @@ tr__trap_insert(struct tr_tracer *t, uint64_t addr)
 
 	if (i >= t->nbps || t->bps[i].addr != addr)
 		err = site_new(t, i, addr);
+	else if (t->bps[i].tramp)
+		tr__tramp_drop(t, &t->bps[i]);
 	if (err == 0)
 		t->bps[i].trap = true;
 	return err;
@@ -437,6 +463,8 @@ tr__site_get(struct tr_tracer *t, uint64_t addr)
 		err = site_new(t, i, addr);
 		if (err)
 			return err;
+	} else if (t->bps[i].tramp) {
+		tr__tramp_drop(t, &t->bps[i]); /* a second user */
 	}
 	t->bps[i].users++;
 	return 0;
@@ -479,9 +507,22 @@ tr__bp_restore_in(struct tr_tracer *t, pid_t pid)
 		tr_log_warn("fork child %d: %s", pid, strerror(errno));
 		return;
 	}
-	for (size_t i = 0; i < t->nbps; i++)
+	for (size_t i = 0; i < t->nbps; i++) {
+		uint8_t b[5];
+
+		/* a jump's bytes, then the int3's */
+		b[0] = t->bps[i].orig;
+		if (tr__bp_jumped(t, &t->bps[i])) {
+			memset(b + 1, 0, 4);
+			tr__tramp_shadow(t, &t->bps[i], t->bps[i].addr, b, 5);
+			if (pwrite(fd, b + 1, 4, (off_t)t->bps[i].addr + 1) != 4)
+				tr_log_warn("fork child %d: cannot restore %#lx",
+					    pid,
+					    (unsigned long)t->bps[i].addr);
+		}
 		if (pwrite(fd, &t->bps[i].orig, 1, (off_t)t->bps[i].addr) != 1)
 			tr_log_warn("fork child %d: cannot restore %#lx", pid,
 				    (unsigned long)t->bps[i].addr);
+	}
 	close(fd);
 }

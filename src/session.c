@@ -12,6 +12,7 @@
 #include "debuginfo.h"
 #include "error.h"
 #include "expr_eval.h"
+#include "fastcond.h"
 #include "inject.h"
 #include "log.h"
 #include "session.h"
@@ -34,6 +35,9 @@ struct cond {
 	struct tr_ast *ast;
 	bool calls;
 	uint32_t ignore;   /* calling conditions: hits still to ignore */
+	/* locations the compiler was tried at (fastcond.h), once each */
+	uint64_t tried[8];
+	unsigned ntried;
 	struct tr_session *s;
 	struct cond *next;
 };
@@ -258,6 +262,10 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
  * detach, as memory a function called by gdb allocates does. Without it
  * breakpoints still work, with a single-step per hit that goes on.
  */
+/* Displaced copies take 32 bytes, trampolines of compiled conditions
+ * some 100 to 1,100 (tramp.c). */
+#define SCRATCH_LEN (64 * 1024)
+
 static int
 interp_scratch(struct tr_session *s)
 {
@@ -267,7 +275,7 @@ interp_scratch(struct tr_session *s)
 		tr_symtab_module(tr_debuginfo_symtab(s->idi), 0);
 	uint64_t args[6] = { m && m->lo > 0x200000 ? (m->lo - 0x100000) & ~0xfffull
 						   : 0,
-			     4096, PROT_READ | PROT_EXEC,
+			     SCRATCH_LEN, PROT_READ | PROT_EXEC,
 			     MAP_PRIVATE | MAP_ANONYMOUS |
 				     (m ? MAP_FIXED_NOREPLACE : 0),
 			     (uint64_t)-1, 0 };
@@ -300,7 +308,7 @@ interp_scratch(struct tr_session *s)
 	if (!err && (addr == (uint64_t)-1 || !addr))
 		err = -TR_ENOMEM;
 	if (!err)
-		err = tr_scratch_set(s->t, addr, 4096);
+		err = tr_scratch_set(s->t, addr, SCRATCH_LEN);
 out:
 	free(c);
 	if (err)
@@ -474,6 +482,44 @@ direct_set_regs(void *ctx, const struct user_regs_struct *r)
  * goes on. A condition with calls always stops here; the event loop
  * decides. An error stops too (gdb does the same), logged.
  */
+/*
+ * At a location's first hit, try to compile the condition into the
+ * target (fastcond.h, tramp.c): later hits where it is false then cost
+ * no stop. One that does not compile stays evaluated here.
+ */
+static void
+cond_compile(struct tr_tracer *t, struct cond *c, uint64_t addr)
+{
+	struct tr_fastcond *fc;
+	char why[160];
+	int err;
+
+	for (unsigned i = 0; i < c->ntried; i++)
+		if (c->tried[i] == addr)
+			return;
+	if (c->ntried == sizeof(c->tried) / sizeof(c->tried[0]))
+		return;
+	c->tried[c->ntried++] = addr;
+	fc = malloc(sizeof(*fc));
+	if (!fc)
+		return;
+	err = tr_fastcond_compile(c->s->cdi, c->s->cunw, tr_direct_pid(t),
+				  addr, c->ast, fc, why, sizeof(why));
+	if (err == 0)
+		err = tr_direct_fast_cond(t, addr, c->bpnum, fc->code, fc->len,
+					  fc->ntemps, fc->func_lo, fc->func_hi);
+	if (err)
+		tr_log_debug("breakpoint %u at %#lx: condition \"%s\" stays "
+			     "with the tracer: %s", c->bpnum,
+			     (unsigned long)addr, c->src,
+			     why[0] ? why : tr_strerror(err));
+	else
+		tr_log_debug("breakpoint %u at %#lx: condition \"%s\" "
+			     "compiled into the target (%zu bytes)", c->bpnum,
+			     (unsigned long)addr, c->src, fc->len);
+	free(fc);
+}
+
 static int
 cond_on_tracer(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
 {
@@ -522,6 +568,8 @@ cond_on_tracer(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
 		tr_log_info("breakpoint %u: condition \"%s\": %s", c->bpnum,
 			    c->src, e.err[0] ? e.err : tr_strerror(err));
 	tr_eval_env_done(&e);
+	if (!err && !s->opts.no_compiled_conditions)
+		cond_compile(t, c, addr);
 	return err ? 1 : truth;
 }
 

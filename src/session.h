@@ -31,8 +31,10 @@ struct tr_session;
 struct tr_session_opts {
 	unsigned call_timeout_ms; /* an injected call running longer is
 				     interrupted and undone (0: 5000) */
-	bool unwind_on_signal;    /* unused yet: a faulting call is always
-				     undone, as gdb's "set unwindonsignal on" */
+	bool no_compiled_conditions; /* evaluate every condition on the
+					tracer thread at each hit, never
+					compiled into the target
+					(fastcond.h) */
 };
 
 /* tr_session_new: start the tracer, event-loop and interpreter threads.

@@ -166,6 +166,7 @@ target_reset(struct tr_tracer *t)
 	t->nrunning = 0;
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
+	tr__tramp_reset(t);
 	tr__ubp_reset(t);
 	t->auto_resume = false;
 	t->have_report = false;
@@ -358,6 +359,8 @@ maybe_finish_stop(struct tr_tracer *t)
 static void
 resume_thread(struct tr_tracer *t, struct tr_thread *th, int req, int sig)
 {
+	if (t->ntramps && (th->at_bp || th->in_patch))
+		tr__tramp_resume(t, th);
 	if (ptrace(req, th->tid, NULL, (void *)(long)sig) < 0) {
 		/* ESRCH: killed meanwhile; its exit status will come. */
 		tr_log_debug("resume %d: %s", th->tid, strerror(errno));
@@ -395,8 +398,16 @@ continue_resume(struct tr_tracer *t)
 
 		if (th->state != TH_STOPPED || !th->at_bp)
 			continue;
+		if (!at_breakpoint(t, th, &addr)) {
+			th->at_bp = false;
+			continue;
+		}
+		/* A jumped site needs no step: the thread runs the moved
+		 * copy (resume_thread). */
+		if (tr__bp_jumped(t, tr__bp_find(t, addr)))
+			continue;
 		th->at_bp = false;
-		if (!at_breakpoint(t, th, &addr) || tr__bp_lift(t, addr) < 0)
+		if (tr__bp_lift(t, addr) < 0)
 			continue;
 		th->over_bp = addr;
 		t->single = true;
@@ -409,6 +420,9 @@ continue_resume(struct tr_tracer *t)
 		th->over_bp = 0;
 	}
 	t->single = false;
+	/* Every thread is stopped: jumps to compiled conditions go in. */
+	if ((t->tramp_want || t->tramp_ready) && t->nrunning == 0)
+		tr__tramp_arm(t);
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 
@@ -486,6 +500,7 @@ handle_exec(struct tr_tracer *t, struct tr_thread *th)
 	t->nrunning = 0;
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
+	tr__tramp_reset(t);
 	tr__ubp_reset(t);
 	if (tr__open_mem(t) < 0)
 		tr_log_warn("exec: cannot reopen /proc/%d/mem", t->pid);
@@ -523,10 +538,15 @@ go_on(struct tr_tracer *t, struct tr_thread *th)
 	struct user_regs_struct regs;
 	uint64_t slot;
 
+	/* A condition compiled since the last resume goes into the target
+	 * now if nothing else runs, else after the others are stopped. */
+	if (t->tramp_want && t->nrunning == 0)
+		tr__tramp_arm(t);
+
 	/* The thread was running and nothing is being reported: it runs the
 	 * displaced copy of the instruction and goes on alone, whatever the
 	 * other threads do (the int3 stays). */
-	if (t->phase == PH_RUNNING && !t->have_report &&
+	if (t->phase == PH_RUNNING && !t->have_report && !t->tramp_want &&
 	    regs_of(th->tid, &regs) == 0 &&
 	    (slot = tr__bp_displaced(t, regs.rip)) != 0) {
 		regs.rip = slot;
@@ -871,6 +891,14 @@ handle_status(struct tr_tracer *t, pid_t tid, int status)
 		t->nrunning--;
 	if (th->state != TH_EXITING)
 		th->state = TH_STOPPED;
+	/* Never seen inside a trampoline (tramp.c). */
+	if (t->tramps_built && tr__tramp_stop(t, th, status)) {
+		if (t->phase == PH_RUNNING)
+			resume_thread(t, th, PTRACE_CONT, 0);
+		else
+			maybe_finish_stop(t);
+		return;
+	}
 	if (status >> 16)
 		handle_ptrace_event(t, th, status >> 16, WSTOPSIG(status));
 	else
@@ -1040,7 +1068,11 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 
 		/* Step alone; the others stay stopped. */
 		th->step_from = regs_of(th->tid, &regs) == 0 ? regs.rip : 0;
-		if (at_breakpoint(t, th, &addr) && tr__bp_lift(t, addr) == 0)
+		if (at_breakpoint(t, th, &addr) &&
+		    tr__bp_jumped(t, tr__bp_find(t, addr)))
+			th->at_bp = true; /* steps the moved copy */
+		else if (at_breakpoint(t, th, &addr) &&
+			 tr__bp_lift(t, addr) == 0)
 			th->step_bp = addr;
 		th->stepping = true;
 		t->single = true;
@@ -1204,9 +1236,12 @@ op_regs(struct tr_tracer *t, struct tr_req *r)
 	/* A pc written onto one of our breakpoints (registers restored
 	 * after an injected call, at the breakpoint the thread stopped at)
 	 * is stepped over on resume, not hit again. */
-	if (r->op == TR_OP_REGS_SET)
-		th->at_bp = tr__bp_find(
-			t, ((struct user_regs_struct *)r->buf)->rip) != NULL;
+	if (r->op == TR_OP_REGS_SET) {
+		uint64_t rip = ((struct user_regs_struct *)r->buf)->rip;
+
+		th->at_bp = tr__bp_find(t, rip) != NULL;
+		th->in_patch = t->ntramps && tr__tramp_inside(t, rip);
+	}
 	return 0;
 }
 
@@ -1530,6 +1565,8 @@ tr_tracer_free(struct tr_tracer *t)
 		close(t->memfd);
 	free(t->threads);
 	free(t->bps);
+	tr__tramp_reset(t);
+	free(t->tramps);
 	tr__ubp_reset(t);
 	free(t->ubps);
 	free(t->deferred);
@@ -1826,6 +1863,10 @@ scratch_set(struct tr_tracer *t, void *arg)
 {
 	struct scratch_arg *a = arg;
 
+	for (size_t i = 0; i < t->nbps; i++)
+		if (t->bps[i].tramp)
+			tr__tramp_drop(t, &t->bps[i]);
+	tr__tramp_reset(t);
 	t->scratch = a->addr;
 	t->scratch_len = a->len;
 	t->scratch_used = 0;
@@ -1984,6 +2025,15 @@ tr_direct_regs_set(struct tr_tracer *t, pid_t tid,
 	if (ptrace(PTRACE_SETREGS, th->tid, NULL, r) < 0)
 		return tr__ptrace_err(t, th->tid);
 	return 0;
+}
+
+int
+tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
+		    const uint8_t *body, size_t blen, unsigned ntemps,
+		    uint64_t func_lo, uint64_t func_hi)
+{
+	return tr__tramp_request(t, addr, bpnum, body, blen, ntemps, func_lo,
+				 func_hi);
 }
 
 pid_t

@@ -254,4 +254,28 @@ int tr_direct_regs_set(struct tr_tracer *t, pid_t tid,
 /* The target's pid (0: none). */
 pid_t tr_direct_pid(const struct tr_tracer *t);
 
+/*
+ * tr_direct_fast_cond: from a breakpoint condition (tracer thread), the
+ * condition of breakpoint `bpnum` at `addr` compiled to x86-64 code the
+ * target runs itself (tramp.c): at the next moment every thread is
+ * stopped, the site becomes a jump to a trampoline that runs `body` and
+ * traps only when it leaves %rax non-zero, so hits where the condition
+ * is false cost no stop at all. A trap is still a hit whose condition
+ * the tracer evaluates: the body may say "maybe" (non-zero) whenever it
+ * is not sure, never "false" when the condition holds.
+ *
+ * The body's contract: [%rsp + 8*i] for i < ntemps (at most 15) are its
+ * temporaries; the thread's own %rdx, %rcx, %rax and rflags are at
+ * [%rsp + 8*ntemps + 0, 8, 16, 24], and its own %rsp is %rsp + 8*ntemps
+ * + 160. It may change %rax, %rcx, %rdx and the flags only, must not
+ * push, pop or write memory but its temporaries, and ends by running
+ * off its end. [func_lo, func_hi) is the function around addr: when
+ * the jump covers more than one instruction, its code is scanned for
+ * branches into the covered bytes (none, or no jump). -TR_EEXIST when
+ * the site has one already.
+ */
+int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
+			const uint8_t *body, size_t blen, unsigned ntemps,
+			uint64_t func_lo, uint64_t func_hi);
+
 #endif

@@ -42,6 +42,8 @@ struct tr_thread {
 	int resume_sig;      /* signal to deliver when resumed */
 	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
 	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
+	bool in_patch;       /* pc shown inside a jumped site (tramp.c):
+				moved back on resume */
 	bool calling;        /* running alone for tr_resume_one() */
 	int saved_sig;       /* resume_sig from before that run */
 	struct tr_event pending;
@@ -58,6 +60,32 @@ struct tr_bp {
 			   that is running a call */
 	uint64_t disp;  /* its displaced copy in the scratch area; 0: not
 			   made yet; 1: the instruction cannot move */
+	uint32_t tramp; /* its trampoline (tramp.c): index + 1 in
+			   t->tramps; 0: none */
+};
+
+/* A condition compiled into the target (tramp.c). */
+enum tramp_state {
+	TRAMP_WANTED = 1,  /* requested, not built yet */
+	TRAMP_READY = 2,   /* built, the jump not written (yet) */
+	TRAMP_JUMPED = 3,  /* the site jumps to it */
+	TRAMP_DROPPED = 4, /* no longer used (its code stays) */
+	TRAMP_FAILED = 5,  /* could not be built: the int3 stays */
+};
+
+struct tr_tramp {
+	uint64_t addr;      /* the breakpoint site */
+	uint32_t bpnum;
+	enum tramp_state st;
+	uint8_t *body;      /* the compiled condition */
+	size_t blen;
+	unsigned ntemps;
+	uint64_t func_lo, func_hi; /* the function around addr, for the
+				      scan of branches into the jump */
+	/* where its parts are in the scratch area */
+	uint64_t at, epi, trap, disp, fpath, end;
+	uint8_t jlen;       /* bytes of code moved (whole instructions) */
+	uint8_t orig[5];    /* the bytes under the jump */
 };
 
 struct tr_ubp;
@@ -131,6 +159,10 @@ struct tr_tracer {
 	 * instructions under breakpoints (tr_scratch_set), 0: none */
 	uint64_t scratch;
 	size_t scratch_len, scratch_used;
+	/* trampolines of conditions compiled into the target (tramp.c) */
+	struct tr_tramp *tramps;
+	size_t ntramps, cap_tramps;
+	size_t tramp_want, tramp_ready, tramps_built;
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -166,6 +198,22 @@ void tr__bp_restore_in(struct tr_tracer *t, pid_t pid); /* fork child */
 uint64_t tr__bp_displaced(struct tr_tracer *t, uint64_t addr);
 int tr__trap_insert(struct tr_tracer *t, uint64_t addr);
 int tr__ptrace_err(struct tr_tracer *t, pid_t tid);
+
+/* tramp.c: conditions run by the target itself, behind a jump */
+int tr__tramp_request(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
+		      const uint8_t *body, size_t blen, unsigned ntemps,
+		      uint64_t func_lo, uint64_t func_hi);
+void tr__tramp_arm(struct tr_tracer *t);  /* every thread stopped */
+void tr__tramp_drop(struct tr_tracer *t, struct tr_bp *bp);
+void tr__tramp_drop_range(struct tr_tracer *t, uint64_t addr, size_t len);
+bool tr__tramp_stop(struct tr_tracer *t, struct tr_thread *th, int status);
+void tr__tramp_resume(struct tr_tracer *t, struct tr_thread *th);
+bool tr__tramp_inside(struct tr_tracer *t, uint64_t rip);
+bool tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp);
+uint64_t tr__tramp_disp(struct tr_tracer *t, const struct tr_bp *bp);
+void tr__tramp_shadow(struct tr_tracer *t, const struct tr_bp *bp,
+		      uint64_t addr, uint8_t *buf, size_t len);
+void tr__tramp_reset(struct tr_tracer *t);
 
 /* breakpoint.c: decide whether a hit at a site stops; *bpnum gets the
  * first user breakpoint that stops (0: a raw site). */

@@ -126,6 +126,37 @@ modrm_len(const uint8_t *p, size_t avail, bool *riprel)
 	return n;
 }
 
+/* Relative branches: opcode at code[i] (after prefixes), its map. */
+static int
+rel_branch(const uint8_t *code, size_t i, size_t avail, bool map2,
+	   struct tr_insn *out)
+{
+	uint8_t op = code[i];
+	size_t n;
+
+	if (!map2 && ((op >= 0x70 && op <= 0x7f) || op == 0xeb ||
+		      (op >= 0xe0 && op <= 0xe3)))
+		n = 1; /* jcc, jmp, loop*, jrcxz: rel8 */
+	else if ((!map2 && (op == 0xe8 || op == 0xe9)) ||
+		 (map2 && op >= 0x80 && op <= 0x8f))
+		n = 4; /* call, jmp, jcc: rel32 */
+	else
+		return 0;
+	if (i + 1 + n > avail)
+		return -1;
+	if (n == 1) {
+		out->rel = (int8_t)code[i + 1];
+	} else {
+		int32_t r;
+
+		memcpy(&r, code + i + 1, 4);
+		out->rel = r;
+	}
+	out->len = (uint8_t)(i + 1 + n);
+	out->branch = out->has_rel = true;
+	return 1;
+}
+
 int
 tr_insn_decode(const uint8_t *code, size_t avail, struct tr_insn *out)
 {
@@ -156,6 +187,23 @@ tr_insn_decode(const uint8_t *code, size_t avail, struct tr_insn *out)
 	}
 	if (i >= avail)
 		return -1;
+	n = rel_branch(code, i, avail, false, out);
+	if (n == 0 && code[i] == 0x0f && i + 1 < avail)
+		n = rel_branch(code, i + 1, avail, true, out);
+	if (n != 0)
+		return n < 0 ? -1 : 0;
+	if (code[i] == 0xc3 || code[i] == 0xcc) {
+		out->len = (uint8_t)(i + 1); /* ret, int3 */
+		out->branch = code[i] == 0xc3;
+		return 0;
+	}
+	if (code[i] == 0xc2) {
+		if (i + 3 > avail)
+			return -1;
+		out->len = (uint8_t)(i + 3); /* ret imm16 */
+		out->branch = true;
+		return 0;
+	}
 	op = code[i++];
 	if (op == 0xc4 || op == 0xc5) {
 		/* VEX: map from the prefix, then opcode and ModR/M */
@@ -223,9 +271,15 @@ tr_insn_decode(const uint8_t *code, size_t avail, struct tr_insn *out)
 			flags |= I8;
 		if (map1 && op == 0xf7 && reg <= 1)
 			flags |= IZ;
-		if (map1 && op == 0xff && reg >= 2 && reg <= 5)
-			return -1;
 		i += (size_t)n;
+		if (map1 && op == 0xff && reg >= 2 && reg <= 5) {
+			/* call/jmp through a register or memory */
+			if (i > avail)
+				return -1;
+			out->len = (uint8_t)i;
+			out->branch = out->indirect = true;
+			return 0;
+		}
 	}
 	if (flags & I8)
 		i += 1;

@@ -23,10 +23,20 @@ struct tr_insn {
 			     displacement at disp_off must be adjusted by
 			     whoever moves it */
 	uint8_t disp_off;
+	/* Branches are decoded too (never movable), for scans of a
+	 * function's code: `branch` for jumps, calls and returns; `has_rel`
+	 * when the target is the next instruction + `rel` (jmp/jcc/call/loop
+	 * with an 8- or 32-bit displacement); `indirect` for jmp and call
+	 * through a register or memory (a jump table may go anywhere). */
+	bool branch;
+	bool has_rel;
+	bool indirect;
+	int32_t rel;
 };
 
 /* tr_insn_decode: decode the instruction at code[0..avail). -1 when it is
- * longer than avail or not understood (then out->movable is false). */
+ * longer than avail or not understood (then out->movable is false). A
+ * branch decodes (0) with movable false. */
 int tr_insn_decode(const uint8_t *code, size_t avail, struct tr_insn *out);
 
 #endif

@@ -1,0 +1,627 @@
+/* tramp.c: breakpoints whose condition runs inside the target: a jump to a trampoline that tests it and traps only when it may hold. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+
+#include "error.h"
+#include "log.h"
+#include "procfs.h"
+#include "tracer_int.h"
+#include "x86_insn.h"
+
+/*
+ * An int3 costs a stop and a resume: about 20 us of ptrace round trip
+ * here (FIELD-NOTES), which caps a conditional breakpoint whose condition
+ * is false at some 50,000 hits/s however fast the condition itself is.
+ * gdbserver's fast tracepoints and Dyninst avoid the trap with a jump;
+ * so does tracerd, for conditions simple enough to compile (session.c and
+ * fastcond.c compile them to a `body` of machine code).
+ *
+ * The first 5 bytes at the breakpoint become `jmp rel32` to a trampoline
+ * in the scratch area:
+ *
+ *   at:    lea -128(%rsp),%rsp        skip the red zone
+ *          pushfq; push %rax; push %rcx; push %rdx
+ *          lea -8N(%rsp),%rsp         N temporaries for the body
+ *   body:  ...                        %rax = 0: the condition is false
+ *   B:     lea 8N(%rsp),%rsp
+ *          test %rax,%rax
+ *          pop %rdx; pop %rcx
+ *          jz fpath
+ *          pop %rax; popfq; lea 128(%rsp),%rsp
+ *   trap:  int3                       may be true: the tracer decides
+ *   disp:  the instructions the jump covers, moved (jlen bytes)
+ *          jmp *0(%rip); .quad addr + jlen
+ *   fpath: pop %rax; popfq; lea 128(%rsp),%rsp
+ *          jmp disp
+ *
+ * The body reads registers and memory only (it has no side effects), so
+ * a thread stopped anywhere before `disp` can be put back at `addr` as
+ * if it had not started (tramp_rollback): the tracer never shows a
+ * stopped thread inside a trampoline. A thread at disp+k is shown at
+ * addr+k (the moved instructions keep their lengths), and moved back on
+ * resume. The int3 at `trap` reports as a hit of the breakpoint at addr,
+ * which the tracer's own evaluation of the condition confirms or not, so
+ * a body only needs to be right when it says "false".
+ */
+
+/* Layout offsets from `at`. */
+#define PRO_LEN 14              /* prologue before the body */
+#define EPI_LEN 22              /* B .. trap */
+#define FPATH_LEN 12            /* pop, popfq, lea, jmp rel8 */
+#define BACK_LEN 14             /* jmp *0(%rip); .quad */
+
+/* Saved registers, by their offset below the thread's own rsp. */
+enum { SV_FLAGS = 1, SV_RAX = 2, SV_RCX = 4, SV_RDX = 8 };
+
+static struct tr_tramp *
+tramp_of(struct tr_tracer *t, const struct tr_bp *bp)
+{
+	return bp && bp->tramp ? &t->tramps[bp->tramp - 1] : NULL;
+}
+
+static bool
+jumped(struct tr_tracer *t, const struct tr_bp *bp)
+{
+	struct tr_tramp *tp = tramp_of(t, bp);
+
+	return tp && tp->st == TRAMP_JUMPED;
+}
+
+bool
+tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp)
+{
+	return jumped(t, bp);
+}
+
+uint64_t
+tr__tramp_disp(struct tr_tracer *t, const struct tr_bp *bp)
+{
+	struct tr_tramp *tp = tramp_of(t, bp);
+
+	return tp && tp->st == TRAMP_JUMPED ? tp->disp : 0;
+}
+
+/* Original bytes 1..4 under a jump, for reads (ptrace_ops.c). */
+void
+tr__tramp_shadow(struct tr_tracer *t, const struct tr_bp *bp, uint64_t addr,
+		 uint8_t *buf, size_t len)
+{
+	struct tr_tramp *tp = tramp_of(t, bp);
+
+	if (!tp || tp->st != TRAMP_JUMPED)
+		return;
+	for (unsigned k = 1; k < 5; k++)
+		if (bp->addr + k >= addr && bp->addr + k - addr < len)
+			buf[bp->addr + k - addr] = tp->orig[k];
+}
+
+int
+tr__tramp_request(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
+		  const uint8_t *body, size_t blen, unsigned ntemps,
+		  uint64_t func_lo, uint64_t func_hi)
+{
+	struct tr_bp *bp = tr__bp_find(t, addr);
+	struct tr_tramp *tp;
+
+	if (!bp)
+		return -TR_ENOENT;
+	if (ntemps > 15 || blen > 2048 || !blen)
+		return -TR_EINVAL;
+	tp = tramp_of(t, bp);
+	if (tp && (tp->st == TRAMP_WANTED || tp->st == TRAMP_JUMPED ||
+		   tp->st == TRAMP_READY))
+		return -TR_EEXIST;
+	if (t->ntramps == t->cap_tramps) {
+		size_t cap = t->cap_tramps ? t->cap_tramps * 2 : 8;
+		struct tr_tramp *n = realloc(t->tramps, cap * sizeof(*n));
+
+		if (!n)
+			return -TR_ENOMEM;
+		t->tramps = n;
+		t->cap_tramps = cap;
+	}
+	tp = &t->tramps[t->ntramps];
+	memset(tp, 0, sizeof(*tp));
+	tp->body = malloc(blen);
+	if (!tp->body)
+		return -TR_ENOMEM;
+	memcpy(tp->body, body, blen);
+	tp->blen = blen;
+	tp->ntemps = ntemps;
+	tp->addr = addr;
+	tp->bpnum = bpnum;
+	tp->func_lo = func_lo;
+	tp->func_hi = func_hi;
+	tp->st = TRAMP_WANTED;
+	bp->tramp = (uint32_t)++t->ntramps;
+	t->tramp_want++;
+	return 0;
+}
+
+/* FF /4 or /5: jmp through a register or memory (FF /2, /3 are calls). */
+static bool
+jmp_indirect(const uint8_t *p, size_t len)
+{
+	size_t o = 0;
+
+	while (o < len && p[o] != 0xff)
+		o++; /* prefixes, REX */
+	return o + 1 < len && (((p[o + 1] >> 3) & 7) == 4 ||
+			       ((p[o + 1] >> 3) & 7) == 5);
+}
+
+/*
+ * Whether a jump of jlen bytes at addr is safe from the function's own
+ * branches: none may land strictly inside it. A linear sweep of the
+ * function from its start must pass through addr; an indirect jump (a
+ * switch's table) could land anywhere, so one refuses too. With a first
+ * instruction of 5 bytes or more there is nothing to check.
+ */
+static bool
+no_branch_into(struct tr_tracer *t, struct tr_tramp *tp, uint8_t first)
+{
+	uint64_t lo = tp->func_lo, hi = tp->func_hi;
+	size_t n, off = 0;
+	uint8_t *code;
+	bool seen = false, ok = true;
+
+	if (first >= tp->jlen)
+		return true;
+	if (!lo || hi <= lo || tp->addr < lo || tp->addr >= hi ||
+	    hi - lo > 1u << 20)
+		return false;
+	n = hi - lo;
+	code = calloc(1, n + 16);
+	if (!code)
+		return false;
+	if (tr__mem_read(t, lo, code, n, NULL) < 0)
+		ok = false;
+	while (ok && off < n) {
+		struct tr_insn in;
+		uint64_t at = lo + off;
+
+		if (tr_insn_decode(code + off, n + 16 - off, &in) < 0) {
+			ok = false;
+			break;
+		}
+		if (at == tp->addr)
+			seen = true;
+		if (at > tp->addr && at < tp->addr + tp->jlen && !seen)
+			ok = false;
+		if (in.indirect && jmp_indirect(code + off, in.len))
+			ok = false;
+		if (in.has_rel) {
+			uint64_t to = at + in.len + (int64_t)in.rel;
+
+			if (to > tp->addr && to < tp->addr + tp->jlen)
+				ok = false;
+		}
+		off += in.len;
+	}
+	free(code);
+	return ok && seen;
+}
+
+/* Emit the trampoline into the scratch area: 0, or why not. */
+static int
+tramp_build(struct tr_tracer *t, struct tr_tramp *tp)
+{
+	uint8_t code[16 + 15], *out;
+	size_t size, k = 0, b;
+	uint8_t first = 0;
+	int64_t rel;
+	uint64_t back;
+	int err;
+
+	if (tr__mem_read(t, tp->addr, code, sizeof(code), NULL) < 0)
+		return -TR_EFAULT;
+	/* The instructions the 5-byte jump covers, each movable. */
+	while (k < 5) {
+		struct tr_insn in;
+
+		if (tr_insn_decode(code + k, sizeof(code) - k, &in) < 0 ||
+		    !in.movable)
+			return -TR_EINVAL;
+		if (!first)
+			first = in.len;
+		k += in.len;
+	}
+	tp->jlen = (uint8_t)k;
+	memcpy(tp->orig, code, 5);
+	if (!no_branch_into(t, tp, first))
+		return -TR_EINVAL;
+	size = PRO_LEN + tp->blen + EPI_LEN + 1 + tp->jlen + BACK_LEN +
+	       FPATH_LEN;
+	size = (size + 15) & ~(size_t)15;
+	if (!t->scratch || t->scratch_used + size > t->scratch_len)
+		return -TR_ENOMEM;
+	tp->at = t->scratch + t->scratch_used;
+	rel = (int64_t)(tp->at - (tp->addr + 5));
+	if (rel != (int32_t)rel)
+		return -TR_ERANGE;
+	out = malloc(size);
+	if (!out)
+		return -TR_ENOMEM;
+	memset(out, 0xcc, size);
+	b = 0;
+	memcpy(out + b, "\x48\x8d\x64\x24\x80\x9c\x50\x51\x52\x48\x8d\x64\x24",
+	       13);
+	out[13] = (uint8_t)(-8 * (int)tp->ntemps);
+	b = PRO_LEN;
+	memcpy(out + b, tp->body, tp->blen);
+	b += tp->blen;
+	tp->epi = tp->at + b;
+	memcpy(out + b, "\x48\x8d\x64\x24", 4);
+	out[b + 4] = (uint8_t)(8 * tp->ntemps);
+	memcpy(out + b + 5, "\x48\x85\xc0\x5a\x59\x74", 6);
+	/* jz fpath: over pop, popfq, lea (10), the int3, the moved code and
+	 * the jump back */
+	out[b + 11] = (uint8_t)(10 + 1 + tp->jlen + BACK_LEN);
+	memcpy(out + b + 12, "\x58\x9d\x48\x8d\xa4\x24\x80\x00\x00\x00", 10);
+	b += EPI_LEN;
+	tp->trap = tp->at + b;
+	out[b++] = 0xcc;
+	tp->disp = tp->at + b;
+	/* The moved instructions, rip-relative operands rebased. */
+	for (k = 0; k < tp->jlen;) {
+		struct tr_insn in;
+
+		tr_insn_decode(code + k, sizeof(code) - k, &in);
+		memcpy(out + b + k, code + k, in.len);
+		if (in.riprel) {
+			int32_t d;
+			int64_t nd;
+
+			memcpy(&d, code + k + in.disp_off, 4);
+			nd = (int64_t)d + (int64_t)(tp->addr - tp->disp);
+			if (nd != (int32_t)nd) {
+				free(out);
+				return -TR_ERANGE;
+			}
+			d = (int32_t)nd;
+			memcpy(out + b + k + in.disp_off, &d, 4);
+		}
+		k += in.len;
+	}
+	b += tp->jlen;
+	back = tp->addr + tp->jlen;
+	memcpy(out + b, "\xff\x25\x00\x00\x00\x00", 6);
+	memcpy(out + b + 6, &back, 8);
+	b += BACK_LEN;
+	tp->fpath = tp->at + b;
+	memcpy(out + b, "\x58\x9d\x48\x8d\xa4\x24\x80\x00\x00\x00\xeb", 11);
+	out[b + 11] = (uint8_t)(int8_t)((int64_t)tp->disp -
+					(int64_t)(tp->fpath + FPATH_LEN));
+	b += FPATH_LEN;
+	tp->end = tp->at + b;
+	err = tr__raw_write(t, t->pid, t->memfd, tp->at, out, size, NULL);
+	free(out);
+	if (err < 0)
+		return err;
+	t->scratch_used += size;
+	t->tramps_built++;
+	return 0;
+}
+
+/* Write the jump (every thread stopped). */
+static int
+tramp_jump(struct tr_tracer *t, struct tr_tramp *tp)
+{
+	uint8_t j[5];
+	int32_t rel = (int32_t)(tp->at - (tp->addr + 5));
+	int err;
+
+	j[0] = 0xe9;
+	memcpy(j + 1, &rel, 4);
+	/* Byte 0 is our int3 until the rest is in place. */
+	err = tr__raw_write(t, t->pid, t->memfd, tp->addr + 1, j + 1, 4, NULL);
+	if (err == 0)
+		err = tr__raw_write(t, t->pid, t->memfd, tp->addr, j, 1, NULL);
+	if (err == 0)
+		tp->st = TRAMP_JUMPED;
+	return err;
+}
+
+/*
+ * Back to a plain int3 site: the int3 first (one byte: a thread running
+ * meanwhile sees the jump or the int3, both fine), then the original
+ * bytes behind it. Threads inside the trampoline finish it; its memory
+ * is never reused.
+ */
+static void
+tramp_unjump(struct tr_tracer *t, struct tr_tramp *tp)
+{
+	uint8_t int3 = 0xcc;
+
+	if (tp->st != TRAMP_JUMPED)
+		return;
+	tr__raw_write(t, t->pid, t->memfd, tp->addr, &int3, 1, NULL);
+	tr__raw_write(t, t->pid, t->memfd, tp->addr + 1, tp->orig + 1, 4, NULL);
+	tp->st = TRAMP_READY;
+}
+
+void
+tr__tramp_drop(struct tr_tracer *t, struct tr_bp *bp)
+{
+	struct tr_tramp *tp = tramp_of(t, bp);
+
+	if (!tp)
+		return;
+	if (tp->st == TRAMP_WANTED)
+		t->tramp_want--;
+	else if (tp->st == TRAMP_READY)
+		t->tramp_ready--;
+	tramp_unjump(t, tp);
+	tp->st = TRAMP_DROPPED;
+	free(tp->body);
+	tp->body = NULL;
+	bp->tramp = 0;
+	/* its displaced copy may have been the trampoline's */
+	bp->disp = 0;
+}
+
+void
+tr__tramp_drop_range(struct tr_tracer *t, uint64_t addr, size_t len)
+{
+	for (size_t i = 0; i < t->ntramps; i++) {
+		struct tr_tramp *tp = &t->tramps[i];
+		uint64_t hi = tp->addr + (tp->jlen ? tp->jlen : 5);
+
+		if (tp->st == TRAMP_DROPPED || tp->st == TRAMP_FAILED)
+			continue;
+		if (addr < hi && tp->addr < addr + len)
+			tr__tramp_drop(t, tr__bp_find(t, tp->addr));
+	}
+}
+
+static bool
+thread_blocks(struct tr_tracer *t, struct tr_tramp *tp)
+{
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct tr_thread *th = &t->threads[i];
+		struct user_regs_struct r;
+
+		if (th->over_bp == tp->addr || th->step_bp == tp->addr)
+			return true;
+		if (ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0)
+			continue;
+		if (r.rip > tp->addr && r.rip < tp->addr + tp->jlen)
+			return true;
+	}
+	return false;
+}
+
+void
+tr__tramp_arm(struct tr_tracer *t)
+{
+	if (!t->tramp_want && !t->tramp_ready)
+		return;
+	for (size_t i = 0; i < t->nbps; i++) {
+		struct tr_bp *bp = &t->bps[i];
+		struct tr_tramp *tp = tramp_of(t, bp);
+		int err;
+
+		if (!tp || (tp->st != TRAMP_WANTED && tp->st != TRAMP_READY))
+			continue;
+		/* Only a site with one user, the breakpoint whose condition
+		 * it is: anything else must see every hit. */
+		if (bp->users != 1 || bp->raw || bp->trap) {
+			tr__tramp_drop(t, bp);
+			continue;
+		}
+		if (tp->st == TRAMP_WANTED) {
+			t->tramp_want--;
+			err = tramp_build(t, tp);
+			if (err < 0) {
+				tr_log_debug("breakpoint %u at %#lx: no jump "
+					     "(%s), the int3 stays",
+					     tp->bpnum, (unsigned long)tp->addr,
+					     tr_strerror(err));
+				tp->st = TRAMP_FAILED;
+				free(tp->body);
+				tp->body = NULL;
+				bp->tramp = 0;
+				continue;
+			}
+			tp->st = TRAMP_READY;
+			t->tramp_ready++;
+		}
+		if (thread_blocks(t, tp))
+			continue;
+		if (tramp_jump(t, tp) == 0) {
+			t->tramp_ready--;
+			bp->disp = tp->disp;
+		}
+	}
+}
+
+/* The trampoline `rip` is in, or NULL. */
+static struct tr_tramp *
+tramp_at(struct tr_tracer *t, uint64_t rip)
+{
+	if (!t->tramps_built || rip < t->scratch ||
+	    rip >= t->scratch + t->scratch_used)
+		return NULL;
+	for (size_t i = 0; i < t->ntramps; i++)
+		if (t->tramps[i].at && rip >= t->tramps[i].at &&
+		    rip < t->tramps[i].end)
+			return &t->tramps[i];
+	return NULL;
+}
+
+/* Stack depth below the thread's own rsp, and what is saved, at rip
+ * (before the moved code), from the layout above. */
+static void
+tramp_state(const struct tr_tramp *tp, uint64_t rip, unsigned *depth,
+	    unsigned *saved)
+{
+	uint64_t off = rip - tp->at, e = tp->epi - tp->at;
+	unsigned all = SV_FLAGS | SV_RAX | SV_RCX | SV_RDX;
+
+	*saved = 0;
+	*depth = 0;
+	if (rip >= tp->fpath) {
+		off = rip - tp->fpath;
+		if (off == 0) {
+			*depth = 144, *saved = SV_FLAGS | SV_RAX;
+		} else if (off == 1) {
+			*depth = 136, *saved = SV_FLAGS;
+		} else if (off == 2) {
+			*depth = 128;
+		}
+		return;
+	}
+	if (off >= 5 && off <= 9) {
+		static const unsigned d[] = { 128, 136, 144, 152, 160 };
+		static const unsigned s[] = { 0, SV_FLAGS, SV_FLAGS | SV_RAX,
+					      SV_FLAGS | SV_RAX | SV_RCX, 0 };
+
+		*depth = d[off - 5];
+		*saved = off == 9 ? all : s[off - 5];
+	} else if (off >= PRO_LEN && off <= e) {
+		*depth = 160 + 8 * tp->ntemps, *saved = all;
+	} else if (off == e + 5 || off == e + 8) {
+		*depth = 160, *saved = all;
+	} else if (off == e + 9) {
+		*depth = 152, *saved = SV_FLAGS | SV_RAX | SV_RCX;
+	} else if (off == e + 10 || off == e + 12) {
+		*depth = 144, *saved = SV_FLAGS | SV_RAX;
+	} else if (off == e + 13) {
+		*depth = 136, *saved = SV_FLAGS;
+	} else if (off == e + 14) {
+		*depth = 128;
+	}
+}
+
+static int
+tramp_rollback(struct tr_tracer *t, struct tr_tramp *tp,
+	       struct user_regs_struct *r)
+{
+	unsigned depth, saved;
+	uint64_t top, v[4];
+
+	tramp_state(tp, r->rip, &depth, &saved);
+	top = r->rsp + depth;
+	if (saved) {
+		/* rdx, rcx, rax, flags from top-160 up */
+		if (tr__mem_read(t, top - 160, v, sizeof(v), NULL) < 0)
+			return -TR_EFAULT;
+		if (saved & SV_RDX)
+			r->rdx = v[0];
+		if (saved & SV_RCX)
+			r->rcx = v[1];
+		if (saved & SV_RAX)
+			r->rax = v[2];
+		if (saved & SV_FLAGS)
+			r->eflags = v[3];
+	}
+	r->rsp = top;
+	r->rip = tp->addr;
+	return 0;
+}
+
+/*
+ * A thread stopped (status from waitpid) inside a trampoline is put back
+ * where it stands in the original code. The trampoline's int3 becomes a
+ * hit of the breakpoint at addr: pc is set to addr + 1, as the int3 of
+ * a plain site leaves it. Returns true when the stop is to be swallowed
+ * (a trap of a breakpoint deleted meanwhile).
+ */
+bool
+tr__tramp_stop(struct tr_tracer *t, struct tr_thread *th, int status)
+{
+	struct user_regs_struct r;
+	struct tr_tramp *tp;
+	bool trap = false;
+
+	if (!t->tramps_built ||
+	    ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0 ||
+	    !(tp = tramp_at(t, r.rip)))
+		return false;
+	if (r.rip == tp->disp) {
+		siginfo_t si;
+
+		if (!(status >> 16) && WSTOPSIG(status) == SIGTRAP)
+			trap = ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si) ==
+				       0 && si.si_code == SI_KERNEL;
+		else if (status >> 16 == PTRACE_EVENT_STOP &&
+			 tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) == 1)
+			trap = true; /* queued: took_queued_hit() takes it */
+		if (trap) {
+			if (!tr__bp_find(t, tp->addr)) {
+				/* its breakpoint is gone: go on */
+				r.rip = tp->addr;
+				if (status >> 16)
+					th->eat_sigtrap = true;
+				ptrace(PTRACE_SETREGS, th->tid, NULL, &r);
+				return !(status >> 16);
+			}
+			r.rip = tp->addr + 1;
+		} else {
+			r.rip = tp->addr;
+			th->at_bp = true;
+		}
+	} else if (r.rip > tp->disp && r.rip <= tp->disp + tp->jlen) {
+		r.rip = tp->addr + (r.rip - tp->disp);
+		th->in_patch = r.rip < tp->addr + tp->jlen;
+	} else if (r.rip < tp->disp || r.rip >= tp->fpath) {
+		if (tramp_rollback(t, tp, &r) < 0)
+			return false;
+		th->at_bp = false;
+	} else {
+		return false; /* inside the jump back: cannot be */
+	}
+	ptrace(PTRACE_SETREGS, th->tid, NULL, &r);
+	return false;
+}
+
+/* Before a thread resumes: a pc on a jumped site that it must not hit
+ * again (at_bp), or inside the jump, moves to the moved code. */
+void
+tr__tramp_resume(struct tr_tracer *t, struct tr_thread *th)
+{
+	struct user_regs_struct r;
+
+	if (ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0)
+		return;
+	th->in_patch = false;
+	for (size_t i = 0; i < t->ntramps; i++) {
+		struct tr_tramp *tp = &t->tramps[i];
+
+		if (tp->st != TRAMP_JUMPED || r.rip < tp->addr ||
+		    r.rip >= tp->addr + tp->jlen)
+			continue;
+		if (r.rip == tp->addr && !th->at_bp)
+			return;
+		r.rip = tp->disp + (r.rip - tp->addr);
+		ptrace(PTRACE_SETREGS, th->tid, NULL, &r);
+		return;
+	}
+}
+
+/* Whether rip stands inside a jump (for a register write). */
+bool
+tr__tramp_inside(struct tr_tracer *t, uint64_t rip)
+{
+	for (size_t i = 0; i < t->ntramps; i++) {
+		struct tr_tramp *tp = &t->tramps[i];
+
+		if (tp->st == TRAMP_JUMPED && rip > tp->addr &&
+		    rip < tp->addr + tp->jlen)
+			return true;
+	}
+	return false;
+}
+
+void
+tr__tramp_reset(struct tr_tracer *t)
+{
+	for (size_t i = 0; i < t->ntramps; i++)
+		free(t->tramps[i].body);
+	t->ntramps = 0;
+	t->tramp_want = t->tramp_ready = 0;
+	t->tramps_built = 0;
+}
