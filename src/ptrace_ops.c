@@ -280,7 +280,7 @@ tr__bp_lift(struct tr_tracer *t, uint64_t addr)
 
 	if (!bp)
 		return -TR_ENOENT;
-	if (bp->tramp)
+	if (tr__bp_jumped(t, bp))
 		tr__tramp_drop(t, bp); /* lifted: the jump goes */
 	return tr__raw_write(t, t->pid, t->memfd, addr, &bp->orig, 1, NULL);
 }
@@ -296,13 +296,12 @@ tr__bp_lift(struct tr_tracer *t, uint64_t addr)
  * scratch area, no room, the instruction branches, or its rip-relative
  * operand is out of 32-bit reach of the copy.
  */
-#define DISP_SLOT 32
 
 uint64_t
 tr__bp_displaced(struct tr_tracer *t, uint64_t addr)
 {
 	struct tr_bp *bp = tr__bp_find(t, addr);
-	uint8_t code[16], slot[DISP_SLOT];
+	uint8_t code[16], slot[TR_DISP_SLOT];
 	struct tr_insn in;
 	uint64_t back, at;
 
@@ -312,12 +311,12 @@ tr__bp_displaced(struct tr_tracer *t, uint64_t addr)
 		return bp->disp;
 	if (tr__bp_jumped(t, bp))
 		return bp->disp = tr__tramp_disp(t, bp);
-	if (!t->scratch || t->scratch_used + DISP_SLOT > t->scratch_len)
+	if (!t->scratch || t->scratch_used + TR_DISP_SLOT > t->scratch_len)
 		return 0;
 	/* the original bytes, not our int3s */
 	if (tr__mem_read(t, addr, code, sizeof(code), NULL) < 0 ||
 	    tr_insn_decode(code, sizeof(code), &in) < 0 || !in.movable ||
-	    in.len + 14u > DISP_SLOT) {
+	    in.len + 14u > TR_DISP_SLOT) {
 		bp->disp = 1;
 		return 0;
 	}
@@ -348,7 +347,7 @@ tr__bp_displaced(struct tr_tracer *t, uint64_t addr)
 		bp->disp = 1;
 		return 0;
 	}
-	t->scratch_used += DISP_SLOT;
+	t->scratch_used += TR_DISP_SLOT;
 	bp->disp = at;
 	return at;
 }

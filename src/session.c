@@ -49,7 +49,6 @@ enum job_kind {
 	JOB_CONT = 4,     /* event loop */
 	JOB_STEP = 5,     /* event loop */
 	JOB_QUIT = 6,
-	JOB_SCRATCH = 7,  /* interpreter: map the displaced-copy area */
 	JOB_CHECK = 8,    /* interpreter: do a condition's names exist? */
 };
 
@@ -88,7 +87,6 @@ struct tr_session {
 	struct tr_unwinder *cunw;
 	pid_t cpid;
 
-	_Atomic pid_t scratch_pid; /* the target that has a scratch area */
 	pthread_mutex_t lock;    /* conds */
 	struct cond *conds;
 };
@@ -255,67 +253,6 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
 	return tr_eval_env_init(e);
 }
 
-/*
- * One page of executable memory in the target for the tracer's displaced
- * copies of the instructions under breakpoints (tr_scratch_set), mapped by
- * an injected call of the target's own mmap. It stays mapped after a
- * detach, as memory a function called by gdb allocates does. Without it
- * breakpoints still work, with a single-step per hit that goes on.
- */
-/* Displaced copies take 32 bytes, trampolines of compiled conditions
- * some 100 to 1,100 (tramp.c). */
-#define SCRATCH_LEN (64 * 1024)
-
-static int
-interp_scratch(struct tr_session *s)
-{
-	/* Near the executable, so that displaced instructions with
-	 * rip-relative operands reach them (±2 GiB); anywhere if taken. */
-	const struct tr_module *m =
-		tr_symtab_module(tr_debuginfo_symtab(s->idi), 0);
-	uint64_t args[6] = { m && m->lo > 0x200000 ? (m->lo - 0x100000) & ~0xfffull
-						   : 0,
-			     SCRATCH_LEN, PROT_READ | PROT_EXEC,
-			     MAP_PRIVATE | MAP_ANONYMOUS |
-				     (m ? MAP_FIXED_NOREPLACE : 0),
-			     (uint64_t)-1, 0 };
-	struct tr_call *c = calloc(1, sizeof(*c));
-	struct tr_sym sym;
-	uint64_t addr = 0;
-	int err;
-
-	if (!c)
-		return -TR_ENOMEM;
-	err = tr_symtab_lookup(tr_debuginfo_symtab(s->idi), "mmap", &sym);
-	if (err)
-		goto out;
-	c->fn = sym.addr;
-	c->ret_addr = s->ret_addr;
-	c->timeout_ms = s->opts.call_timeout_ms;
-	c->nargs = 6;
-	for (int i = 0; i < 6; i++)
-		c->args[i] = (struct tr_call_arg){ &args[i], 8,
-						   { TR_CLS_INTEGER } };
-	c->ret_cls[0] = TR_CLS_INTEGER;
-	c->ret_size = 8;
-	c->ret = &addr;
-	err = tr_inject_call(s->t, 0, c, NULL, NULL, 0);
-	if (!err && addr == (uint64_t)-1 && (args[3] & MAP_FIXED_NOREPLACE)) {
-		/* taken (or an old kernel): wherever the kernel likes */
-		args[3] &= ~(uint64_t)MAP_FIXED_NOREPLACE;
-		err = tr_inject_call(s->t, 0, c, NULL, NULL, 0);
-	}
-	if (!err && (addr == (uint64_t)-1 || !addr))
-		err = -TR_ENOMEM;
-	if (!err)
-		err = tr_scratch_set(s->t, addr, SCRATCH_LEN);
-out:
-	free(c);
-	if (err)
-		tr_log_info("no scratch area for displaced breakpoints: %s",
-			    tr_strerror(err));
-	return err;
-}
 
 /* Every name of the tree is a variable visible at pc, a function or a
  * symbol: else gdb's error, at the name. */
@@ -398,8 +335,6 @@ interp_run(struct tr_session *s, struct job *j)
 	    (err = tr_inject_prepare(s->t, s->ipid, &s->ret_addr)) < 0)
 		tr_log_warn("no return address for calls: %s",
 			    tr_strerror(err));
-	if (j->kind == JOB_SCRATCH)
-		return s->ret_addr ? interp_scratch(s) : -TR_ENOENT;
 	if (j->kind == JOB_CHECK)
 		return interp_check(s, j);
 	err = ienv_init(s, &e, j->tid, j->frame);
@@ -872,14 +807,6 @@ tr_session_break(struct tr_session *s, const char *spec, const char *cond,
 		return e;
 	}
 	if (cond && *cond) {
-		pid_t pid = atomic_load(&s->pid);
-
-		if (pid && atomic_load(&s->scratch_pid) != pid) {
-			struct job j = { .kind = JOB_SCRATCH };
-
-			if (submit(s->islab, &j) == 0)
-				atomic_store(&s->scratch_pid, pid);
-		}
 		e = cond_install(s, *id, cond, o.ignore_count, err);
 		if (e) {
 			tr_break_delete(s->t, *id);

@@ -166,6 +166,7 @@ target_reset(struct tr_tracer *t)
 	t->nrunning = 0;
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
+	t->scratch_failed = false;
 	tr__tramp_reset(t);
 	tr__ubp_reset(t);
 	t->auto_resume = false;
@@ -500,6 +501,7 @@ handle_exec(struct tr_tracer *t, struct tr_thread *th)
 	t->nrunning = 0;
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
+	t->scratch_failed = false;
 	tr__tramp_reset(t);
 	tr__ubp_reset(t);
 	if (tr__open_mem(t) < 0)
@@ -548,6 +550,7 @@ go_on(struct tr_tracer *t, struct tr_thread *th)
 	 * other threads do (the int3 stays). */
 	if (t->phase == PH_RUNNING && !t->have_report && !t->tramp_want &&
 	    regs_of(th->tid, &regs) == 0 &&
+	    tr__scratch_ensure(t, th) == 0 &&
 	    (slot = tr__bp_displaced(t, regs.rip)) != 0) {
 		regs.rip = slot;
 		if (ptrace(PTRACE_SETREGS, th->tid, NULL, &regs) == 0) {
@@ -892,7 +895,7 @@ handle_status(struct tr_tracer *t, pid_t tid, int status)
 	if (th->state != TH_EXITING)
 		th->state = TH_STOPPED;
 	/* Never seen inside a trampoline (tramp.c). */
-	if (t->tramps_built && tr__tramp_stop(t, th, status)) {
+	if (t->scratch_used && tr__tramp_stop(t, th, status)) {
 		if (t->phase == PH_RUNNING)
 			resume_thread(t, th, PTRACE_CONT, 0);
 		else
@@ -1853,28 +1856,6 @@ tr_cont(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev)
 	return exec_req(t, TR_OP_CONT, tid, sig, ev);
 }
 
-struct scratch_arg {
-	uint64_t addr;
-	size_t len;
-};
-
-static int
-scratch_set(struct tr_tracer *t, void *arg)
-{
-	struct scratch_arg *a = arg;
-
-	for (size_t i = 0; i < t->nbps; i++)
-		if (t->bps[i].tramp)
-			tr__tramp_drop(t, &t->bps[i]);
-	tr__tramp_reset(t);
-	t->scratch = a->addr;
-	t->scratch_len = a->len;
-	t->scratch_used = 0;
-	for (size_t i = 0; i < t->nbps; i++)
-		t->bps[i].disp = 0;
-	return 0;
-}
-
 static int
 trap_insert(struct tr_tracer *t, void *arg)
 {
@@ -1887,14 +1868,6 @@ int
 tr_call_trap_insert(struct tr_tracer *t, uint64_t addr)
 {
 	return tr_call(t, trap_insert, &addr);
-}
-
-int
-tr_scratch_set(struct tr_tracer *t, uint64_t addr, size_t len)
-{
-	struct scratch_arg a = { addr, len };
-
-	return tr_call(t, scratch_set, &a);
 }
 
 int

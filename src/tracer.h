@@ -191,15 +191,6 @@ int tr_resume_one(struct tr_tracer *t, pid_t tid, unsigned timeout_ms,
 		  struct tr_event *ev);
 
 /*
- * tr_scratch_set: `len` bytes of executable memory in the target at addr
- * (allocated there by the caller, e.g. with an injected mmap) that the
- * tracer may fill with displaced copies of the instructions under its
- * breakpoints, so that a hit that does not stop goes on without a
- * single-step. 0 addr: none. Forgotten at exec.
- */
-int tr_scratch_set(struct tr_tracer *t, uint64_t addr, size_t len);
-
-/*
  * tr_call_trap_insert: an int3 at addr that injected calls return to: it
  * stops a thread running tr_resume_one() (TR_STOP_BREAKPOINT there), and
  * any other thread goes over it as if it were not there (the program's

@@ -64,6 +64,9 @@ struct tr_bp {
 			   t->tramps; 0: none */
 };
 
+/* Bytes of a displaced copy in the scratch area (ptrace_ops.c). */
+#define TR_DISP_SLOT 32
+
 /* A condition compiled into the target (tramp.c). */
 enum tramp_state {
 	TRAMP_WANTED = 1,  /* requested, not built yet */
@@ -159,6 +162,7 @@ struct tr_tracer {
 	 * instructions under breakpoints (tr_scratch_set), 0: none */
 	uint64_t scratch;
 	size_t scratch_len, scratch_used;
+	bool scratch_failed; /* the target would not map one */
 	/* trampolines of conditions compiled into the target (tramp.c) */
 	struct tr_tramp *tramps;
 	size_t ntramps, cap_tramps;
@@ -214,6 +218,7 @@ uint64_t tr__tramp_disp(struct tr_tracer *t, const struct tr_bp *bp);
 void tr__tramp_shadow(struct tr_tracer *t, const struct tr_bp *bp,
 		      uint64_t addr, uint8_t *buf, size_t len);
 void tr__tramp_reset(struct tr_tracer *t);
+int tr__scratch_ensure(struct tr_tracer *t, struct tr_thread *th);
 
 /* breakpoint.c: decide whether a hit at a site stops; *bpnum gets the
  * first user breakpoint that stops (0: a raw site). */

@@ -1,9 +1,16 @@
 /* tramp.c: breakpoints whose condition runs inside the target: a jump to a trampoline that tests it and traps only when it may hold. */
+#include <elf.h>
+#include <stdio.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "log.h"
@@ -205,6 +212,136 @@ no_branch_into(struct tr_tracer *t, struct tr_tramp *tp, uint8_t first)
 	return ok && seen;
 }
 
+/* ---- the scratch area ------------------------------------------------ */
+
+#define SCRATCH_LEN (64 * 1024)
+
+static uint64_t
+auxv_get(pid_t pid, uint64_t type)
+{
+	char path[64];
+	Elf64_auxv_t av[64];
+	uint64_t entry = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, av, sizeof(av));
+	close(fd);
+	for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(av[0]); i++)
+		if (av[i].a_type == type)
+			entry = av[i].a_un.a_val;
+	return entry;
+}
+
+/*
+ * One mmap system call made by stopped thread th: a `syscall` written
+ * over the program's entry point (run once at start-up, never again, so
+ * no other thread can be there), one single-step, everything put back.
+ * The kernel's answer, or a negative TR_E* code.
+ */
+static int64_t
+remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
+	    uint64_t flags)
+{
+	struct user_regs_struct saved, r;
+	uint64_t entry = auxv_get(t->pid, AT_ENTRY);
+	uint8_t orig[2];
+	int64_t ret = -TR_ESYS;
+	int st;
+
+	if (!entry || t->memfd < 0 ||
+	    pread(t->memfd, orig, 2, (off_t)entry) != 2 ||
+	    ptrace(PTRACE_GETREGS, th->tid, NULL, &saved) < 0)
+		return -TR_EFAULT;
+	if (pwrite(t->memfd, "\x0f\x05", 2, (off_t)entry) != 2)
+		return -TR_EFAULT;
+	r = saved;
+	r.rip = entry;
+	r.rax = SYS_mmap;
+	r.orig_rax = (unsigned long long)-1; /* no restart of a syscall the
+						thread was in */
+	r.rdi = hint;
+	r.rsi = SCRATCH_LEN;
+	r.rdx = PROT_READ | PROT_EXEC;
+	r.r10 = flags;
+	r.r8 = (unsigned long long)-1;
+	r.r9 = 0;
+	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &r) == 0) {
+		for (int tries = 0; tries < 8; tries++) {
+			if (ptrace(PTRACE_SINGLESTEP, th->tid, NULL, NULL) < 0 ||
+			    waitpid(th->tid, &st, __WALL) != th->tid ||
+			    !WIFSTOPPED(st))
+				break;
+			if (WSTOPSIG(st) == SIGTRAP && !(st >> 16)) {
+				if (ptrace(PTRACE_GETREGS, th->tid, NULL, &r) ==
+					    0 &&
+				    r.rip == entry + 2)
+					ret = (int64_t)r.rax;
+				break;
+			}
+			/* a signal came first: the thread gets it later */
+			if (!(st >> 16) && !th->resume_sig)
+				th->resume_sig = WSTOPSIG(st);
+		}
+	}
+	ptrace(PTRACE_SETREGS, th->tid, NULL, &saved);
+	if (pwrite(t->memfd, orig, 2, (off_t)entry) != 2)
+		tr_log_warn("cannot restore the entry point at %#lx",
+			    (unsigned long)entry);
+	return ret;
+}
+
+/*
+ * The scratch area (displaced copies, trampolines): 64 KiB mapped by the
+ * target itself, within reach of a rel32 jump from the executable (its
+ * program headers, AT_PHDR) when the address space allows: libraries may
+ * be out of reach, their breakpoints then stay int3s and their displaced
+ * copies single-steps. It stays after a detach, as memory a function
+ * called by gdb maps does. Needs a stopped thread.
+ */
+int
+tr__scratch_ensure(struct tr_tracer *t, struct tr_thread *th)
+{
+	uint64_t base = auxv_get(t->pid, AT_PHDR) & ~0xfffffull;
+	uint64_t hints[3];
+	int64_t got = -1;
+
+	if (t->scratch)
+		return 0;
+	if (t->scratch_failed || !th || th->state != TH_STOPPED)
+		return -TR_ENOENT;
+	/* below the module when there is room, else above its .bss */
+	hints[0] = base > 0x20000000 ? base - 0x10000000 : base + 0x40000000;
+	hints[1] = base > 0x20000000 ? base - 0x18000000 : base + 0x48000000;
+	hints[2] = 0;
+	for (int i = 0; i < 3; i++) {
+		got = remote_mmap(t, th, hints[i],
+				  MAP_PRIVATE | MAP_ANONYMOUS |
+					  (hints[i] ? MAP_FIXED_NOREPLACE : 0));
+		if (got > 0 && (uint64_t)got < 0xfffffffffffff000ull)
+			break;
+		if (got < 0 && got > -4096 && got != -EEXIST)
+			break; /* the kernel said no for another reason */
+	}
+	if (got <= 0 || (uint64_t)got >= 0xfffffffffffff000ull) {
+		t->scratch_failed = true;
+		tr_log_info("no scratch area in %d: %s", t->pid,
+			    got < 0 && got > -4096 ? strerror((int)-got) :
+						     "mmap failed");
+		return -TR_ENOMEM;
+	}
+	t->scratch = (uint64_t)got;
+	t->scratch_len = SCRATCH_LEN;
+	t->scratch_used = 0;
+	tr_log_debug("scratch area of %d at %#lx", t->pid,
+		     (unsigned long)t->scratch);
+	return 0;
+}
+
 /* Emit the trampoline into the scratch area: 0, or why not. */
 static int
 tramp_build(struct tr_tracer *t, struct tr_tramp *tp)
@@ -377,6 +514,9 @@ tr__tramp_drop_range(struct tr_tracer *t, uint64_t addr, size_t len)
 	}
 }
 
+/* Whether a thread keeps the jump out for now: one stepping over the
+ * int3 there. One stopped inside the bytes the jump covers will run
+ * their moved copy (in_patch, tr__tramp_resume). */
 static bool
 thread_blocks(struct tr_tracer *t, struct tr_tramp *tp)
 {
@@ -386,10 +526,9 @@ thread_blocks(struct tr_tracer *t, struct tr_tramp *tp)
 
 		if (th->over_bp == tp->addr || th->step_bp == tp->addr)
 			return true;
-		if (ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0)
-			continue;
-		if (r.rip > tp->addr && r.rip < tp->addr + tp->jlen)
-			return true;
+		if (ptrace(PTRACE_GETREGS, th->tid, NULL, &r) == 0 &&
+		    r.rip > tp->addr && r.rip < tp->addr + tp->jlen)
+			th->in_patch = true;
 	}
 	return false;
 }
@@ -399,6 +538,12 @@ tr__tramp_arm(struct tr_tracer *t)
 {
 	if (!t->tramp_want && !t->tramp_ready)
 		return;
+	for (size_t i = 0; !t->scratch && i < t->nthreads; i++)
+		if (t->threads[i].state == TH_STOPPED &&
+		    tr__scratch_ensure(t, &t->threads[i]) == 0)
+			break;
+	if (!t->scratch && !t->scratch_failed)
+		return; /* another time */
 	for (size_t i = 0; i < t->nbps; i++) {
 		struct tr_bp *bp = &t->bps[i];
 		struct tr_tramp *tp = tramp_of(t, bp);
@@ -524,6 +669,41 @@ tramp_rollback(struct tr_tracer *t, struct tr_tramp *tp,
 }
 
 /*
+ * A thread stopped in a displaced copy (ptrace_ops.c: the instruction,
+ * then a jump back) is shown where it stands in the original code: at
+ * the breakpoint, past it already (at_bp: it is not hit again), or
+ * after the instruction.
+ */
+static bool
+disp_stop(struct tr_tracer *t, struct tr_thread *th,
+	  struct user_regs_struct *r)
+{
+	for (size_t i = 0; i < t->nbps; i++) {
+		struct tr_bp *bp = &t->bps[i];
+		struct tr_insn in;
+		uint8_t code[16];
+
+		if (bp->disp <= 1 || r->rip < bp->disp ||
+		    r->rip >= bp->disp + TR_DISP_SLOT)
+			continue;
+		if (r->rip == bp->disp) {
+			r->rip = bp->addr;
+			th->at_bp = true;
+		} else if (tr__mem_read(t, bp->addr, code, sizeof(code), NULL) ==
+				   0 &&
+			   tr_insn_decode(code, sizeof(code), &in) == 0 &&
+			   r->rip == bp->disp + in.len) {
+			r->rip = bp->addr + in.len;
+		} else {
+			return false;
+		}
+		ptrace(PTRACE_SETREGS, th->tid, NULL, r);
+		return false;
+	}
+	return false;
+}
+
+/*
  * A thread stopped (status from waitpid) inside a trampoline is put back
  * where it stands in the original code. The trampoline's int3 becomes a
  * hit of the breakpoint at addr: pc is set to addr + 1, as the int3 of
@@ -537,10 +717,10 @@ tr__tramp_stop(struct tr_tracer *t, struct tr_thread *th, int status)
 	struct tr_tramp *tp;
 	bool trap = false;
 
-	if (!t->tramps_built ||
-	    ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0 ||
-	    !(tp = tramp_at(t, r.rip)))
+	if (!t->scratch_used || ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0)
 		return false;
+	if (!(tp = tramp_at(t, r.rip)))
+		return disp_stop(t, th, &r);
 	if (r.rip == tp->disp) {
 		siginfo_t si;
 

@@ -13,5 +13,6 @@ Suite *suite_expr_parse(void);
 Suite *suite_value(void);
 Suite *suite_expr(void);
 Suite *suite_proto(void);
+Suite *suite_fastcond(void);
 
 #endif
