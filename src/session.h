@@ -69,8 +69,10 @@ int tr_session_step(struct tr_session *s, pid_t tid, struct tr_event *ev);
  * with an optional condition, an expression in the scope of the
  * breakpoint's location (NULL: none). The condition is parsed and checked
  * now, then compiled once: one that calls no function is evaluated on the
- * tracer thread where the hit is seen; one that calls functions is
- * evaluated by the interpreter. A condition whose evaluation fails at a
+ * tracer thread where the hit is seen, and at its first hit compiled
+ * into the target when it can be (fastcond.h: later hits where it is
+ * false cost no stop); one that calls functions is evaluated by the
+ * interpreter. A condition whose evaluation fails at a
  * hit stops there (as gdb does). -TR_EINVAL with *err filled when the
  * condition does not parse or names nothing known there.
  */
