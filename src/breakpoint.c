@@ -159,6 +159,8 @@ solib_event(struct tr_tracer *t)
 {
 	bool changed = false;
 
+	/* whoever caches the maps reads them again (tr_run_count) */
+	atomic_fetch_add_explicit(&t->runs, 1, memory_order_relaxed);
 	if (!t->di || tr_debuginfo_refresh(t->di, &changed) < 0 || !changed)
 		return;
 	for (size_t i = 0; i < t->nubps; i++)

@@ -80,6 +80,7 @@ struct tr_session {
 	struct tr_debuginfo *idi;
 	struct tr_unwinder *iunw;
 	pid_t ipid;
+	uint64_t iruns;    /* tr_run_count() when idi was refreshed */
 	uint64_t ret_addr;
 
 	/* the tracer thread's own (conditions evaluated there) */
@@ -199,7 +200,13 @@ interp_target(struct tr_session *s)
 	if (!pid)
 		return -TR_ENOTARGET;
 	if (s->ipid == pid && s->idi) {
-		tr_debuginfo_refresh(s->idi, NULL);
+		/* the maps are read again only after the target ran */
+		uint64_t runs = tr_run_count(s->t);
+
+		if (runs != s->iruns) {
+			tr_debuginfo_refresh(s->idi, NULL);
+			s->iruns = runs;
+		}
 		return 0;
 	}
 	if (s->iunw)
@@ -213,6 +220,7 @@ interp_target(struct tr_session *s)
 	    (err = tr_unwinder_new(s->idi, &s->iunw)))
 		return err;
 	s->ipid = pid;
+	s->iruns = tr_run_count(s->t);
 	return 0;
 }
 

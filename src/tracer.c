@@ -1030,6 +1030,11 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 	int sig = (int)(int64_t)r->val;
 	int err = stopped_thread(t, r->tid, &th);
 
+	/* The program runs on its own: it may map or unmap libraries
+	 * (tr_run_count). Injected calls (TR_OP_RESUME_ONE) do not count:
+	 * a library they load is seen at the dynamic linker's breakpoint. */
+	if (r->op != TR_OP_RESUME_ONE)
+		atomic_fetch_add_explicit(&t->runs, 1, memory_order_relaxed);
 	if (err)
 		return err;
 	if (t->phase != PH_STOPPED)
@@ -1998,6 +2003,12 @@ tr_direct_regs_set(struct tr_tracer *t, pid_t tid,
 	if (ptrace(PTRACE_SETREGS, th->tid, NULL, r) < 0)
 		return tr__ptrace_err(t, th->tid);
 	return 0;
+}
+
+uint64_t
+tr_run_count(struct tr_tracer *t)
+{
+	return atomic_load_explicit(&t->runs, memory_order_relaxed);
 }
 
 int

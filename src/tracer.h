@@ -265,6 +265,12 @@ pid_t tr_direct_pid(const struct tr_tracer *t);
  * branches into the covered bytes (none, or no jump). -TR_EEXIST when
  * the site has one already.
  */
+/* tr_run_count: how many times the target has been resumed (continue,
+ * step) or its dynamic linker has changed the libraries; any thread may
+ * ask. The modules it maps can only change when this moves, so a cache
+ * of them (a struct tr_debuginfo) need not be refreshed until then. */
+uint64_t tr_run_count(struct tr_tracer *t);
+
 int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
 			const uint8_t *body, size_t blen, unsigned ntemps,
 			uint64_t func_lo, uint64_t func_hi);

@@ -142,6 +142,7 @@ struct tr_tracer {
 	struct tr_event report;
 	struct tr_event last_stop;
 	uint64_t ev_seq;
+	_Atomic uint64_t runs; /* resumes of any thread (tr_run_count) */
 	struct fork_kid kids[MAX_FORK_KIDS];
 
 	/* breakpoint sites, sorted by address */

@@ -270,6 +270,7 @@ remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
 	r.r10 = flags;
 	r.r8 = (unsigned long long)-1;
 	r.r9 = 0;
+	atomic_fetch_add_explicit(&t->runs, 1, memory_order_relaxed);
 	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &r) == 0) {
 		for (int tries = 0; tries < 8; tries++) {
 			if (ptrace(PTRACE_SINGLESTEP, th->tid, NULL, NULL) < 0 ||
