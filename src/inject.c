@@ -1,5 +1,4 @@
 /* inject.c: calling a function of the target from tracerd (System V x86-64 ABI). */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "error.h"
 #include "inject.h"
+#include "procfs.h"
 #include "tracer.h"
 
 /*
@@ -49,24 +49,9 @@ xmm_reg(struct user_fpregs_struct *f, unsigned i)
 int
 tr_inject_prepare(struct tr_tracer *t, pid_t pid, uint64_t *ret_addr)
 {
-	char path[64];
-	Elf64_auxv_t av[64];
-	ssize_t n;
-	int fd;
+	int err = tr_proc_auxv(pid, AT_ENTRY, ret_addr);
 
-	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -TR_EGONE;
-	n = read(fd, av, sizeof(av));
-	close(fd);
-	*ret_addr = 0;
-	for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(av[0]); i++)
-		if (av[i].a_type == AT_ENTRY)
-			*ret_addr = av[i].a_un.a_val;
-	if (!*ret_addr)
-		return -TR_ENOENT;
-	return tr_call_trap_insert(t, *ret_addr);
+	return err ? err : tr_call_trap_insert(t, *ret_addr);
 }
 
 /* Where each argument goes: registers, or an offset in the stack area. */

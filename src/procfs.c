@@ -1,4 +1,5 @@
 /* procfs.c: thread names and states from /proc. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,4 +74,25 @@ tr_proc_sig_pending(pid_t pid, pid_t tid, int sig)
 	if (!p || sscanf(p + 8, "%llx", &mask) != 1)
 		return -TR_ESYS;
 	return (mask >> (sig - 1)) & 1;
+}
+
+int
+tr_proc_auxv(pid_t pid, uint64_t type, uint64_t *val)
+{
+	char path[64];
+	Elf64_auxv_t av[64];
+	ssize_t n;
+	int fd;
+
+	*val = 0;
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -TR_EGONE;
+	n = read(fd, av, sizeof(av));
+	close(fd);
+	for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(av[0]); i++)
+		if (av[i].a_type == type)
+			*val = av[i].a_un.a_val;
+	return *val ? 0 : -TR_ENOENT;
 }

@@ -3,6 +3,7 @@
 #define TR_SRC_PROCFS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -24,5 +25,10 @@ int tr_proc_thread_state(pid_t pid, pid_t tid);
  * itself (SigPnd): 1, 0, or -TR_E*.
  */
 int tr_proc_sig_pending(pid_t pid, pid_t tid, int sig);
+
+/* tr_proc_auxv: *val gets auxiliary vector entry `type` (AT_ENTRY,
+ * AT_PHDR...) of process pid: 0, -TR_ENOENT when it has none (or it is
+ * 0), -TR_EGONE when the process is gone. */
+int tr_proc_auxv(pid_t pid, uint64_t type, uint64_t *val);
 
 #endif

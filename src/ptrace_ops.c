@@ -198,7 +198,7 @@ tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf, size_t len,
 		return -TR_EFAULT;
 	/* Code written under a jump: back to an int3 there first (its
 	 * moved copy would be stale). */
-	if (t->tramps_built || t->tramp_want)
+	if (t->ntramps)
 		tr__tramp_drop_range(t, addr, len);
 	/*
 	 * Write around our int3s, straight from the caller's buffer, and
@@ -250,7 +250,7 @@ tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val)
 {
 	uint8_t *b = (uint8_t *)&val;
 
-	if (t->tramps_built || t->tramp_want)
+	if (t->ntramps)
 		tr__tramp_drop_range(t, addr, sizeof(val));
 	/* Keep our int3s planted; the bytes meant for them become the
 	 * originals. */
@@ -309,8 +309,6 @@ tr__bp_displaced(struct tr_tracer *t, uint64_t addr)
 		return 0;
 	if (bp->disp)
 		return bp->disp;
-	if (tr__bp_jumped(t, bp))
-		return bp->disp = tr__tramp_disp(t, bp);
 	if (!t->scratch || t->scratch_used + TR_DISP_SLOT > t->scratch_len)
 		return 0;
 	/* the original bytes, not our int3s */
@@ -362,7 +360,7 @@ site_new(struct tr_tracer *t, size_t i, uint64_t addr)
 	if (!range_ok(addr, 1))
 		return -TR_EFAULT;
 	/* a site inside another's jump: that one becomes an int3 again */
-	if (t->tramps_built || t->tramp_want)
+	if (t->ntramps)
 		tr__tramp_drop_range(t, addr, 1);
 	if (pread(t->memfd, &orig, 1, (off_t)addr) != 1)
 		return tr__target_dying(t) ? -TR_EGONE : -TR_EFAULT;

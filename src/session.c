@@ -421,11 +421,6 @@ direct_set_regs(void *ctx, const struct user_regs_struct *r)
 }
 
 /*
- * A condition without calls, right where the hit is seen: 1 stops, 0
- * goes on. A condition with calls always stops here; the event loop
- * decides. An error stops too (gdb does the same), logged.
- */
-/*
  * At a location's first hit, try to compile the condition into the
  * target (fastcond.h, tramp.c): later hits where it is false then cost
  * no stop. One that does not compile stays evaluated here.
@@ -463,6 +458,11 @@ cond_compile(struct tr_tracer *t, struct cond *c, uint64_t addr)
 	free(fc);
 }
 
+/*
+ * A condition without calls, right where the hit is seen: 1 stops, 0
+ * goes on. A condition with calls always stops here; the event loop
+ * decides. An error stops too (gdb does the same), logged.
+ */
 static int
 cond_on_tracer(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
 {

@@ -1076,12 +1076,12 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 
 		/* Step alone; the others stay stopped. */
 		th->step_from = regs_of(th->tid, &regs) == 0 ? regs.rip : 0;
-		if (at_breakpoint(t, th, &addr) &&
-		    tr__bp_jumped(t, tr__bp_find(t, addr)))
-			th->at_bp = true; /* steps the moved copy */
-		else if (at_breakpoint(t, th, &addr) &&
-			 tr__bp_lift(t, addr) == 0)
-			th->step_bp = addr;
+		if (at_breakpoint(t, th, &addr)) {
+			if (tr__bp_jumped(t, tr__bp_find(t, addr)))
+				th->at_bp = true; /* steps the moved copy */
+			else if (tr__bp_lift(t, addr) == 0)
+				th->step_bp = addr;
+		}
 		th->stepping = true;
 		t->single = true;
 		resume_thread(t, th, PTRACE_SINGLESTEP, th->resume_sig);

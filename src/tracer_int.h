@@ -167,7 +167,7 @@ struct tr_tracer {
 	/* trampolines of conditions compiled into the target (tramp.c) */
 	struct tr_tramp *tramps;
 	size_t ntramps, cap_tramps;
-	size_t tramp_want, tramp_ready, tramps_built;
+	size_t tramp_want, tramp_ready; /* how many are in those states */
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -215,7 +215,6 @@ bool tr__tramp_stop(struct tr_tracer *t, struct tr_thread *th, int status);
 void tr__tramp_resume(struct tr_tracer *t, struct tr_thread *th);
 bool tr__tramp_inside(struct tr_tracer *t, uint64_t rip);
 bool tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp);
-uint64_t tr__tramp_disp(struct tr_tracer *t, const struct tr_bp *bp);
 void tr__tramp_shadow(struct tr_tracer *t, const struct tr_bp *bp,
 		      uint64_t addr, uint8_t *buf, size_t len);
 void tr__tramp_reset(struct tr_tracer *t);

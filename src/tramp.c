@@ -1,8 +1,6 @@
 /* tramp.c: breakpoints whose condition runs inside the target: a jump to a trampoline that tests it and traps only when it may hold. */
 #include <elf.h>
-#include <stdio.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -69,26 +67,12 @@ tramp_of(struct tr_tracer *t, const struct tr_bp *bp)
 	return bp && bp->tramp ? &t->tramps[bp->tramp - 1] : NULL;
 }
 
-static bool
-jumped(struct tr_tracer *t, const struct tr_bp *bp)
+bool
+tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp)
 {
 	struct tr_tramp *tp = tramp_of(t, bp);
 
 	return tp && tp->st == TRAMP_JUMPED;
-}
-
-bool
-tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp)
-{
-	return jumped(t, bp);
-}
-
-uint64_t
-tr__tramp_disp(struct tr_tracer *t, const struct tr_bp *bp)
-{
-	struct tr_tramp *tp = tramp_of(t, bp);
-
-	return tp && tp->st == TRAMP_JUMPED ? tp->disp : 0;
 }
 
 /* Original bytes 1..4 under a jump, for reads (ptrace_ops.c). */
@@ -216,27 +200,6 @@ no_branch_into(struct tr_tracer *t, struct tr_tramp *tp, uint8_t first)
 
 #define SCRATCH_LEN (64 * 1024)
 
-static uint64_t
-auxv_get(pid_t pid, uint64_t type)
-{
-	char path[64];
-	Elf64_auxv_t av[64];
-	uint64_t entry = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, av, sizeof(av));
-	close(fd);
-	for (ssize_t i = 0; n > 0 && i < n / (ssize_t)sizeof(av[0]); i++)
-		if (av[i].a_type == type)
-			entry = av[i].a_un.a_val;
-	return entry;
-}
-
 /*
  * One mmap system call made by stopped thread th: a `syscall` written
  * over the program's entry point (run once at start-up, never again, so
@@ -248,12 +211,12 @@ remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
 	    uint64_t flags)
 {
 	struct user_regs_struct saved, r;
-	uint64_t entry = auxv_get(t->pid, AT_ENTRY);
+	uint64_t entry;
 	uint8_t orig[2];
 	int64_t ret = -TR_ESYS;
 	int st;
 
-	if (!entry || t->memfd < 0 ||
+	if (tr_proc_auxv(t->pid, AT_ENTRY, &entry) < 0 || t->memfd < 0 ||
 	    pread(t->memfd, orig, 2, (off_t)entry) != 2 ||
 	    ptrace(PTRACE_GETREGS, th->tid, NULL, &saved) < 0)
 		return -TR_EFAULT;
@@ -307,14 +270,15 @@ remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
 int
 tr__scratch_ensure(struct tr_tracer *t, struct tr_thread *th)
 {
-	uint64_t base = auxv_get(t->pid, AT_PHDR) & ~0xfffffull;
-	uint64_t hints[3];
+	uint64_t base, hints[3];
 	int64_t got = -1;
 
 	if (t->scratch)
 		return 0;
 	if (t->scratch_failed || !th || th->state != TH_STOPPED)
 		return -TR_ENOENT;
+	tr_proc_auxv(t->pid, AT_PHDR, &base); /* 0: anywhere below */
+	base &= ~0xfffffull;
 	/* below the module when there is room, else above its .bss */
 	hints[0] = base > 0x20000000 ? base - 0x10000000 : base + 0x40000000;
 	hints[1] = base > 0x20000000 ? base - 0x18000000 : base + 0x48000000;
@@ -440,7 +404,6 @@ tramp_build(struct tr_tracer *t, struct tr_tramp *tp)
 	if (err < 0)
 		return err;
 	t->scratch_used += size;
-	t->tramps_built++;
 	return 0;
 }
 
@@ -588,7 +551,7 @@ tr__tramp_arm(struct tr_tracer *t)
 static struct tr_tramp *
 tramp_at(struct tr_tracer *t, uint64_t rip)
 {
-	if (!t->tramps_built || rip < t->scratch ||
+	if (rip < t->scratch ||
 	    rip >= t->scratch + t->scratch_used)
 		return NULL;
 	for (size_t i = 0; i < t->ntramps; i++)
@@ -804,5 +767,4 @@ tr__tramp_reset(struct tr_tracer *t)
 		free(t->tramps[i].body);
 	t->ntramps = 0;
 	t->tramp_want = t->tramp_ready = 0;
-	t->tramps_built = 0;
 }
