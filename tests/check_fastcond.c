@@ -70,6 +70,20 @@ fs_end(struct fsess *x)
 		close(x->out.out);
 }
 
+/* A breakpoint on step() if cond; its number. */
+static uint32_t
+fs_break(struct fsess *x, const char *cond)
+{
+	struct tr_expr_err err;
+	uint32_t id = 0;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(tr_session_break(x->s, "step", cond, NULL, &id, &err) ==
+			      0,
+		      "%s: break if %s: %s", x->prog, cond, err.msg);
+	return id;
+}
+
 /* What fcond computes for loop k of n iterations. */
 static unsigned long
 checksum(long k, long n)
@@ -219,7 +233,6 @@ START_TEST(test_table)
 {
 	const char *prog = progs[_i / NROWS];
 	const struct row *r = &rows[_i % NROWS];
-	struct tr_expr_err err;
 	struct tr_break_info info;
 	struct tr_event ev;
 	struct fsess x;
@@ -227,10 +240,7 @@ START_TEST(test_table)
 	int b;
 
 	fs_start(&x, prog, N_ITER, NULL, false);
-	memset(&err, 0, sizeof(err));
-	ck_assert_msg(tr_session_break(x.s, "step", r->cond, NULL, &id, &err) ==
-			      0,
-		      "%s: break if %s: %s", prog, r->cond, err.msg);
+	id = fs_break(&x, r->cond);
 	cont_bp(&x, id, &ev);
 	ck_assert_msg(eval_long(&x, "i") == r->first,
 		      "%s: if %s stopped at i = %ld, not %ld", prog, r->cond,
@@ -266,9 +276,7 @@ START_TEST(test_change)
 	uint32_t id;
 
 	fs_start(&x, prog, N_ITER, NULL, false);
-	memset(&err, 0, sizeof(err));
-	ck_assert_tr(tr_session_break(x.s, "step", "i == 100", NULL, &id, &err),
-		     0);
+	id = fs_break(&x, "i == 100");
 	cont_bp(&x, id, &ev);
 	ck_assert_int_eq(eval_long(&x, "i"), 100);
 	ck_assert_int_eq(first_byte(&x, id, &addr), 0xe9);
@@ -299,16 +307,12 @@ START_TEST(test_steps)
 	uint64_t pcs[2][8], base[2];
 
 	for (int mode = 0; mode < 2; mode++) {
-		struct tr_expr_err err;
 		struct tr_event ev;
 		struct fsess x;
 		uint32_t id;
 
 		fs_start(&x, prog, N_ITER, NULL, mode == 1);
-		memset(&err, 0, sizeof(err));
-		ck_assert_tr(tr_session_break(x.s, "step", "i == 5", NULL, &id,
-					      &err),
-			     0);
+		id = fs_break(&x, "i == 5");
 		cont_bp(&x, id, &ev);
 		ck_assert_int_eq(first_byte(&x, id, &base[mode]),
 				 mode == 0 ? 0xe9 : 0xcc);
@@ -394,17 +398,13 @@ START_TEST(test_interrupts)
 	const char *prog = progs[_i / 2];
 	const char *nth = _i % 2 ? "3" : NULL;
 	struct pester p = { 0 };
-	struct tr_expr_err err;
 	struct tr_event ev;
 	struct fsess x;
 	pthread_t pt;
-	uint32_t id;
 	int stops = 0, rc;
 
 	fs_start(&x, prog, "2000000", nth, false);
-	memset(&err, 0, sizeof(err));
-	ck_assert_tr(tr_session_break(x.s, "step", "i == -1", NULL, &id, &err),
-		     0);
+	fs_break(&x, "i == -1");
 	p.t = x.t;
 	ck_assert_int_eq(pthread_create(&pt, NULL, pester_main, &p), 0);
 	for (;;) {
@@ -462,9 +462,7 @@ START_TEST(test_detach)
 	int fd, st;
 
 	fs_start(&x, prog, "100000000", NULL, false);
-	memset(&err, 0, sizeof(err));
-	ck_assert_tr(tr_session_break(x.s, "step", "i == 20", NULL, &id, &err),
-		     0);
+	id = fs_break(&x, "i == 20");
 	first_byte(&x, id, &addr);
 	snprintf(path, sizeof(path), "/proc/%d/mem", x.pid);
 	fd = open(path, O_RDONLY);
@@ -496,7 +494,6 @@ END_TEST
 START_TEST(test_threads)
 {
 	const char *prog = progs[_i];
-	struct tr_expr_err err;
 	struct tr_event ev;
 	struct fsess x;
 	pid_t tids[16];
@@ -504,10 +501,7 @@ START_TEST(test_threads)
 	uint32_t id;
 
 	fs_start(&x, prog, "200000", "4", false);
-	memset(&err, 0, sizeof(err));
-	ck_assert_tr(tr_session_break(x.s, "step", "i == 2150000", NULL, &id,
-				      &err),
-		     0);
+	id = fs_break(&x, "i == 2150000");
 	cont_bp(&x, id, &ev);
 	ck_assert_int_eq(eval_long(&x, "i"), 2150000);
 	n = proc_tids(x.pid, tids, 16);
