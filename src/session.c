@@ -50,6 +50,8 @@ enum job_kind {
 	JOB_STEP = 5,     /* event loop */
 	JOB_QUIT = 6,
 	JOB_CHECK = 8,    /* interpreter: do a condition's names exist? */
+	JOB_FN = 9,       /* interpreter: a caller's function (tr_session_run) */
+	JOB_VARS = 10,    /* interpreter: a frame's locals or arguments */
 };
 
 struct job {
@@ -65,6 +67,10 @@ struct job {
 	struct tr_event *ev;
 	bool truth;               /* JOB_COND */
 	uint64_t pc;              /* JOB_CHECK: where it is evaluated */
+	tr_session_fn fn;         /* JOB_FN */
+	tr_session_var_fn var_fn; /* JOB_VARS */
+	void *arg;                /* JOB_FN, JOB_VARS */
+	bool params;              /* JOB_VARS: arguments, else locals */
 };
 
 struct tr_session {
@@ -326,6 +332,71 @@ interp_check(struct tr_session *s, struct job *j)
 	return err;
 }
 
+/*
+ * The locals (innermost block first) or the arguments of the env's frame,
+ * each printed as gdb's "info locals" / "info args" do: a shadowed local
+ * is left out, since its name means the inner one here.
+ */
+static int
+interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
+	struct tr_frame f[1];
+	struct tr_scope *sc = NULL;
+	const struct tr_module *m;
+	struct tr_dwarf *dw;
+	uint64_t pc;
+	int err;
+
+	if (!e->have_regs)
+		return -TR_ERUNNING;
+	/* the frame's pc: walk out to it as the evaluator did */
+	tr_unwind_frame_from_regs(&e->regs.gp, f);
+	for (unsigned i = 0; i < j->frame; i++) {
+		struct tr_frame caller;
+
+		err = tr_unwind_step(s->iunw, f, slab_read, s, &caller);
+		if (err)
+			return err == -TR_ENOENT ? -TR_ERANGE : err;
+		f[0] = caller;
+	}
+	pc = tr_unwind_lookup_pc(f);
+	m = tr_symtab_module_at(st, pc);
+	dw = m ? tr_debuginfo_dwarf(s->idi, m) : NULL;
+	if (!dw || tr_scope_at(dw, pc - m->bias, &sc) < 0) {
+		set_err(j->err, 0, "No symbol table info available.");
+		return -TR_ENOENT;
+	}
+	err = 0;
+	for (size_t i = 0; i < sc->nvars && !err; i++) {
+		const struct tr_var *v = &sc->vars[i];
+		struct tr_ast *ast = NULL;
+		struct tr_expr_err perr;
+		struct tr_value val;
+		char buf[4096];
+
+		if (v->kind != (j->params ? TR_VAR_PARAM : TR_VAR_LOCAL) ||
+		    v->shadowed || !v->name)
+			continue;
+		if (tr_expr_parse(v->name, NULL, NULL, &ast, &perr))
+			continue;
+		if (tr_eval(e, ast, &val) == 0) {
+			int pe = tr_eval_print(e, &val, buf, sizeof(buf));
+
+			if (pe && pe != -TR_ERANGE)
+				snprintf(buf, sizeof(buf), "<error: %s>",
+					 tr_strerror(pe));
+			tr_value_release(&val);
+		} else {
+			snprintf(buf, sizeof(buf), "<error: %s>", e->err);
+		}
+		tr_ast_free(ast);
+		err = j->var_fn(v->name, buf, j->arg);
+	}
+	tr_scope_free(sc);
+	return err;
+}
+
 static int
 interp_run(struct tr_session *s, struct job *j)
 {
@@ -345,9 +416,16 @@ interp_run(struct tr_session *s, struct job *j)
 			    tr_strerror(err));
 	if (j->kind == JOB_CHECK)
 		return interp_check(s, j);
+	if (j->kind == JOB_FN)
+		return j->fn(s->t, s->idi, s->iunw, j->arg);
 	err = ienv_init(s, &e, j->tid, j->frame);
 	if (err) {
 		set_err(j->err, 0, e.err[0] ? e.err : tr_strerror(err));
+		tr_eval_env_done(&e);
+		return err;
+	}
+	if (j->kind == JOB_VARS) {
+		err = interp_vars(s, &e, j);
 		tr_eval_env_done(&e);
 		return err;
 	}
@@ -685,6 +763,7 @@ tr_session_new(const struct tr_session_opts *opts, struct tr_session **out)
 		s->opts.call_timeout_ms = DEFAULT_CALL_TIMEOUT_MS;
 	pthread_mutex_init(&s->lock, NULL);
 	to.slab = so;
+	to.detach_launched = s->opts.detach_launched;
 	if ((err = tr_tracer_new(&to, &s->t)) ||
 	    (err = tr_slab_new(&so, &s->islab)) ||
 	    (err = tr_slab_new(NULL, &s->lslab)))
@@ -863,4 +942,37 @@ tr_session_whatis(struct tr_session *s, const char *expr, pid_t tid,
 	if (err)
 		memset(err, 0, sizeof(*err));
 	return submit(s->islab, &j);
+}
+
+int
+tr_session_run(struct tr_session *s, tr_session_fn fn, void *arg)
+{
+	struct job j = { .kind = JOB_FN, .fn = fn, .arg = arg };
+
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_vars(struct tr_session *s, pid_t tid, unsigned frame, bool params,
+		tr_session_var_fn fn, void *arg, struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_VARS, .tid = tid, .frame = frame,
+			 .params = params, .var_fn = fn, .arg = arg,
+			 .err = err };
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	return submit(s->islab, &j);
+}
+
+void
+tr_session_stats(struct tr_session *s, struct tr_slab_stats *tracer,
+		 struct tr_slab_stats *interp, struct tr_slab_stats *loop)
+{
+	if (tracer)
+		tr_slab_stats_get(tr_tracer_slab(s->t), tracer);
+	if (interp)
+		tr_slab_stats_get(s->islab, interp);
+	if (loop)
+		tr_slab_stats_get(s->lslab, loop);
 }

@@ -35,6 +35,8 @@ struct tr_session_opts {
 					tracer thread at each hit, never
 					compiled into the target
 					(fastcond.h) */
+	bool detach_launched;  /* tr_session_free() detaches from a
+				  launched target instead of killing it */
 };
 
 /* tr_session_new: start the tracer, event-loop and interpreter threads.
@@ -112,5 +114,39 @@ int tr_session_eval(struct tr_session *s, const char *expr, pid_t tid,
 int tr_session_whatis(struct tr_session *s, const char *expr, pid_t tid,
 		      unsigned frame, char *out, size_t len,
 		      struct tr_expr_err *err);
+
+/*
+ * tr_session_run: run fn(t, di, u, arg) on the interpreter thread, with
+ * its debug information and unwinder up to date for the target, and
+ * return its result. For what needs them and is not an evaluation:
+ * backtraces, line steps and finish (stepping.h), symbol lookups. fn
+ * must not call back into the session.
+ */
+struct tr_debuginfo;
+struct tr_unwinder;
+typedef int (*tr_session_fn)(struct tr_tracer *t, struct tr_debuginfo *di,
+			     struct tr_unwinder *u, void *arg);
+int tr_session_run(struct tr_session *s, tr_session_fn fn, void *arg);
+
+/*
+ * tr_session_vars: the locals (params false; innermost block first) or the
+ * arguments of frame `frame` of thread `tid`, each printed as gdb's
+ * "info locals" / "info args" print them: fn(name, value, arg) per
+ * variable, on the interpreter thread; a non-zero return stops the walk
+ * and is returned. A local hidden by an inner one of the same name is left
+ * out. -TR_ERANGE: no such frame; -TR_ENOENT (err filled): no debug
+ * information there.
+ */
+typedef int (*tr_session_var_fn)(const char *name, const char *value,
+				 void *arg);
+int tr_session_vars(struct tr_session *s, pid_t tid, unsigned frame,
+		    bool params, tr_session_var_fn fn, void *arg,
+		    struct tr_expr_err *err);
+
+/* tr_session_stats: the counters of the session's three request slabs:
+ * to the tracer, to the interpreter, to the event loop (NULL: skip). */
+struct tr_slab_stats;
+void tr_session_stats(struct tr_session *s, struct tr_slab_stats *tracer,
+		      struct tr_slab_stats *interp, struct tr_slab_stats *loop);
 
 #endif

@@ -638,3 +638,18 @@ tr_symtab_in_plt(const struct tr_symtab *st, uint64_t addr)
 	}
 	return false;
 }
+
+int
+tr_symtab_sym(const struct tr_symtab *st, size_t mod, size_t i,
+	      struct tr_sym *out)
+{
+	const struct mod *m;
+
+	if (mod >= st->nmods)
+		return -TR_ENOENT;
+	m = st->mods[mod];
+	if (i >= m->pub.nsyms)
+		return -TR_ENOENT;
+	fill(out, m, &m->syms[i]);
+	return 0;
+}

@@ -76,6 +76,10 @@ int tr_symtab_addr(const struct tr_symtab *st, uint64_t addr,
 /* Modules, in load order (the executable first). */
 size_t tr_symtab_nmodules(const struct tr_symtab *st);
 const struct tr_module *tr_symtab_module(const struct tr_symtab *st, size_t i);
+/* tr_symtab_sym: symbol i (0 .. nsyms - 1, by address) of module `mod`
+ * (an index as for tr_symtab_module); -TR_ENOENT past the end. */
+int tr_symtab_sym(const struct tr_symtab *st, size_t mod, size_t i,
+		  struct tr_sym *out);
 /* The module mapped at `addr`, or NULL. */
 const struct tr_module *tr_symtab_module_at(const struct tr_symtab *st,
 					    uint64_t addr);

@@ -1,0 +1,183 @@
+/* main.c: tracerd's command line: options, logging, then the server loop (server.c). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+/*
+ * Exit codes:
+ *   0  shut down on request (SIGINT, SIGTERM, SIGHUP or "shutdown")
+ *   1  could not start: listening failed, the launch or attach failed
+ *   2  bad command line
+ */
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: tracerd [OPTIONS] [--launch PROGRAM [ARGS...] | "
+	      "--attach PID]\n"
+	      "\n"
+	      "A debugger backend daemon: clients (tracectl, scripts) drive\n"
+	      "debugging sessions over JSON-RPC 2.0, one message per line\n"
+	      "(proto/PROTOCOL.md).\n"
+	      "\n"
+	      "  --socket PATH       Unix socket to listen on (default:\n"
+	      "                      $TRACERD_SOCKET, else\n"
+	      "                      $XDG_RUNTIME_DIR/tracerd/tracerd.sock,\n"
+	      "                      else /tmp/tracerd-UID/tracerd.sock)\n"
+	      "  --listen HOST:PORT  also listen on TCP (loopback only unless\n"
+	      "                      --allow-remote)\n"
+	      "  --allow-remote      accept a TCP address other than loopback;\n"
+	      "                      needs --token-file\n"
+	      "  --token-file FILE   TCP clients must first send\n"
+	      "                      auth {\"token\": <first line of FILE>}\n"
+	      "  --launch PROG ARGS  start with a session on PROG, stopped at\n"
+	      "                      its first instruction (the rest of the\n"
+	      "                      command line is its arguments)\n"
+	      "  --attach PID        start with a session attached to PID\n"
+	      "  --on-exit kill|detach\n"
+	      "                      what shutdown does to launched targets\n"
+	      "                      (default: kill); attached ones are always\n"
+	      "                      detached, their breakpoints removed\n"
+	      "  --no-compiled-conditions\n"
+	      "                      evaluate breakpoint conditions in tracerd\n"
+	      "                      at every hit, never in the target\n"
+	      "  --max-request BYTES largest request line (default 16 MiB)\n"
+	      "  --log-level LEVEL   error, warn, info (default) or debug\n"
+	      "  -q, --quiet         --log-level warn\n"
+	      "  -h, --help          this text\n"
+	      "  -V, --version       the version\n"
+	      "\n"
+	      "Exit status: 0 after a requested shutdown, 1 when it could\n"
+	      "not start, 2 for a bad command line.\n",
+	      f);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_SOCKET = 256, O_LISTEN, O_REMOTE, O_TOKEN, O_LAUNCH,
+	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG };
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "allow-remote", no_argument, NULL, O_REMOTE },
+		{ "token-file", required_argument, NULL, O_TOKEN },
+		{ "launch", required_argument, NULL, O_LAUNCH },
+		{ "attach", required_argument, NULL, O_ATTACH },
+		{ "on-exit", required_argument, NULL, O_ONEXIT },
+		{ "no-compiled-conditions", no_argument, NULL, O_NOCOMP },
+		{ "max-request", required_argument, NULL, O_MAXREQ },
+		{ "log-level", required_argument, NULL, O_LOG },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct srv_opts o = { 0 };
+	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
+			       .stderr_fd = -1 };
+	bool launch = false;
+	pid_t attach = 0;
+	int level = TR_LOG_INFO, c;
+	char *end;
+
+	/* "+": options stop at the first non-option, the launched
+	 * program's arguments are its own */
+	while ((c = getopt_long(argc, argv, "+qhV", lo, NULL)) != -1) {
+		switch (c) {
+		case O_SOCKET:
+			o.socket_path = optarg;
+			break;
+		case O_LISTEN:
+			o.tcp = optarg;
+			break;
+		case O_REMOTE:
+			o.allow_remote = true;
+			break;
+		case O_TOKEN:
+			o.token_file = optarg;
+			break;
+		case O_LAUNCH:
+			launch = true;
+			l.path = optarg;
+			/* the program's arguments: the rest, argv[0] first */
+			l.argv = &argv[optind - 1];
+			optind = argc;
+			break;
+		case O_ATTACH:
+			attach = (pid_t)strtol(optarg, &end, 10);
+			if (*end || attach <= 0) {
+				fprintf(stderr, "tracerd: --attach %s: not a "
+					"process id\n", optarg);
+				return 2;
+			}
+			break;
+		case O_ONEXIT:
+			if (!strcmp(optarg, "kill")) {
+				o.on_exit = SRV_KILL_LAUNCHED;
+			} else if (!strcmp(optarg, "detach")) {
+				o.on_exit = SRV_DETACH_LAUNCHED;
+			} else {
+				fprintf(stderr, "tracerd: --on-exit: kill or "
+					"detach\n");
+				return 2;
+			}
+			break;
+		case O_NOCOMP:
+			o.no_compiled_conditions = true;
+			break;
+		case O_MAXREQ:
+			o.max_line = strtoul(optarg, &end, 10);
+			if (*end || o.max_line < 1024) {
+				fprintf(stderr, "tracerd: --max-request: a "
+					"size of at least 1024 bytes\n");
+				return 2;
+			}
+			break;
+		case O_LOG:
+			if (!strcmp(optarg, "error"))
+				level = TR_LOG_ERROR;
+			else if (!strcmp(optarg, "warn"))
+				level = TR_LOG_WARN;
+			else if (!strcmp(optarg, "info"))
+				level = TR_LOG_INFO;
+			else if (!strcmp(optarg, "debug"))
+				level = TR_LOG_DEBUG;
+			else {
+				fprintf(stderr, "tracerd: --log-level: error, "
+					"warn, info or debug\n");
+				return 2;
+			}
+			break;
+		case 'q':
+			level = TR_LOG_WARN;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tracerd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tracerd: unexpected argument \"%s\" (the "
+			"program to launch goes after --launch)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (launch && attach) {
+		fprintf(stderr, "tracerd: --launch or --attach, not both\n");
+		return 2;
+	}
+	tr_log_set(level, tr_log_stderr, NULL);
+	return srv_run(&o, launch ? &l : NULL, attach);
+}
