@@ -359,6 +359,8 @@ after_run(struct srv_call *x, int err, const struct tr_event *ev,
 	struct tr_jw w;
 
 	atomic_store(&ss->stop_req, false);
+	/* followers may act on the notification at once */
+	atomic_store(&ss->busy_running, false);
 	if (err == -TR_EGONE || (!err && ev->type != TR_EV_STOP)) {
 		atomic_store(&ss->state, SRV_EXITED);
 	} else {

@@ -372,23 +372,34 @@ job_free(struct srv_job *j)
 }
 
 /* Run one request of a session (worker) or of the server (epoll thread)
- * and deliver its reply. */
+ * into *out; *off: where the reply starts in it. */
 static void
-call_run(struct srv_conn *c, struct srv_sess *ss,
-	 const struct tr_rpc_request *req, const struct srv_method *m)
+call_exec(struct srv_conn *c, struct srv_sess *ss,
+	  const struct tr_rpc_request *req, const struct srv_method *m,
+	  struct tr_buf *out, size_t *off)
 {
-	struct tr_buf out;
-	struct srv_call x = { .c = c, .ss = ss, .req = req, .out = &out };
+	struct srv_call x = { .c = c, .ss = ss, .req = req, .out = out };
 
-	tr_buf_init(&out);
-	tr_jw_init(&x.w, &out);
+	tr_jw_init(&x.w, out);
 	x.params = req->params && req->params->kind == TR_JSON_OBJECT
 			   ? req->params : NULL;
 	m->fn(&x);
 	if (!x.replied)
 		srv_error(&x, TR_RPC_INTERNAL_ERROR, "no reply");
+	*off = x.body_off;
+}
+
+static void
+call_run(struct srv_conn *c, struct srv_sess *ss,
+	 const struct tr_rpc_request *req, const struct srv_method *m)
+{
+	struct tr_buf out;
+	size_t off;
+
+	tr_buf_init(&out);
+	call_exec(c, ss, req, m, &out, &off);
 	if (!tr_rpc_is_notification(req))
-		conn_deliver(c, &out, x.body_off);
+		conn_deliver(c, &out, off);
 	tr_buf_free(&out);
 }
 
@@ -484,14 +495,23 @@ worker_main(void *arg)
 		} else {
 			struct timespec t0, t1;
 
+			struct tr_buf out;
+			size_t off;
+
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			if (j->m->flags & SRV_M_RUNS)
 				atomic_store(&ss->busy_running, true);
-			call_run(j->c, ss, &j->req, j->m);
+			tr_buf_init(&out);
+			call_exec(j->c, ss, &j->req, j->m, &out, &off);
+			/* not running any more before the client hears it:
+			 * its next request must not be refused */
 			if (j->m->flags & SRV_M_RUNS) {
 				atomic_store(&ss->busy_running, false);
 				atomic_fetch_sub(&ss->runs_queued, 1);
 			}
+			if (!tr_rpc_is_notification(&j->req))
+				conn_deliver(j->c, &out, off);
+			tr_buf_free(&out);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			ss->requests++;
 			ss->busy_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) *

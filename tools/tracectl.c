@@ -604,6 +604,54 @@ cmd_threads(void)
 	tr_cl_reply_free(&r);
 }
 
+static int eval_addr(const char *expr, uint64_t *addr);
+
+/* print/FMT EXPR for integers: x d u o t c, as gdb formats them. */
+static void
+cmd_print_fmt(const char *fmt, const char *expr)
+{
+	char f = fmt[1];
+	uint64_t v;
+
+	if (!f || fmt[2] || !strchr("xduotc", f)) {
+		printf("Undefined output format \"%s\" (print/x, /d, /u, /o, "
+		       "/t or /c).\n", fmt + 1);
+		g.failed = true;
+		return;
+	}
+	if (eval_addr(expr, &v))
+		return;
+	printf("$%u = ", ++g.history);
+	switch (f) {
+	case 'x':
+		printf("0x%" PRIx64 "\n", v);
+		break;
+	case 'd':
+		printf("%" PRId64 "\n", (int64_t)v);
+		break;
+	case 'u':
+		printf("%" PRIu64 "\n", v);
+		break;
+	case 'o':
+		printf("0%" PRIo64 "\n", v);
+		break;
+	case 't': {
+		int b = 63;
+
+		while (b > 0 && !((v >> b) & 1))
+			b--;
+		for (; b >= 0; b--)
+			putchar('0' + (int)((v >> b) & 1));
+		putchar('\n');
+		break;
+	}
+	case 'c':
+		printf("%d '%c'\n", (int)(int8_t)v,
+		       isprint((int)(v & 0xff)) ? (int)(v & 0xff) : '.');
+		break;
+	}
+}
+
 /* The value of an address expression, through the server's evaluator. */
 static int
 eval_addr(const char *expr, uint64_t *addr)
@@ -918,7 +966,8 @@ static const char help_text[] =
 	"            stepi|si   interrupt (or ^C while it runs)\n"
 	"Stack:      bt|backtrace [N]   frame|f [N]   up [N]   down [N]\n"
 	"            info locals   info args   info frame\n"
-	"Data:       print|p EXPR   call EXPR   whatis EXPR   set var EXPR\n"
+	"Data:       print|p|eval EXPR   print/x EXPR   call EXPR\n"
+	"            whatis EXPR   set var EXPR\n"
 	"            x/NFU ADDR   info registers [REG]   info threads\n"
 	"            thread TID\n"
 	"Symbols:    info symbol ADDR   info address NAME\n"
@@ -953,6 +1002,11 @@ run_command(char *line)
 		cmd[n] = 0;
 		while (isspace((unsigned char)*sp))
 			sp++;
+		if (!strcmp(cmd, "p") || !strcmp(cmd, "print") ||
+		    !strcmp(cmd, "output")) {
+			cmd_print_fmt(fmt, sp);
+			return true;
+		}
 		if (strcmp(cmd, "x")) {
 			printf("Undefined command: \"%s\".  Try \"help\".\n",
 			       cmd);
@@ -1027,7 +1081,7 @@ run_command(char *line)
 		cmd_run("stepi", NULL);
 	else if (IS("interrupt"))
 		cmd_simple("interrupt", NULL);
-	else if (IS("print") || IS("p") || IS("output"))
+	else if (IS("print") || IS("p") || IS("output") || IS("eval"))
 		cmd_print(arg, false);
 	else if (IS("call"))
 		cmd_print(arg, true);

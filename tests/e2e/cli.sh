@@ -1,0 +1,101 @@
+#!/bin/bash
+# cli.sh: tracectl's gdb-like commands against the demo program, one-shot
+# and scripted, compared with what the program and gdb would say.
+. "$(dirname "$0")/lib.sh"
+
+start_tracerd --launch "$DEMO"
+line=$(grep -n 'conditional breakpoint' "$srcdir/tools/demo-target.c" |
+	cut -d: -f1)
+
+# One-shot commands, each its own connection.
+tc break compute >"$T/b1"
+check "break prints the location" has "$T/b1" \
+	'^Breakpoint 1 at 0x[0-9a-f]+: file demo-target.c, line 2[0-9]\.$'
+tc continue >"$T/c1"
+check "continue stops at the breakpoint with its arguments" has "$T/c1" \
+	'^Breakpoint 1, compute \(x=4, y=2\) at demo-target.c:[0-9]+$'
+check "the source line follows" has "$T/c1" $'^[0-9]+\t\tcounter[+][+];'
+tc --json eval 'x * 10 + y' >"$T/j1" || true
+check "--json prints the raw result" has "$T/j1" '^\{"value":"42"\}$'
+
+# A scripted session on one connection.
+tc <<SCRIPT >"$T/s1" 2>&1
+info args
+print greeting
+print/x 255
+bt
+finish
+info locals
+print p
+print p.x * 100 + p.y
+call add(p.x, 5) + r
+whatis p
+set var r = 7
+print r
+print nosuch + 1
+info threads
+info registers rip
+x/4xb greeting
+x/2dw &p
+x/s greeting
+tbreak add
+continue
+info frame
+up
+info args
+down
+delete 1
+break demo-target.c:$line if i == 7
+continue
+print i
+condition 3 i == 9
+continue
+print i
+info breakpoints
+disable 3
+stepi
+next
+step
+continue
+SCRIPT
+s=$T/s1
+check "info args" has "$s" '^x = 4$'
+check "print of a char array" has "$s" '^\$1 = "hello, world", .*repeats 51 times>$'
+check "finish prints the caller and the value" has "$s" '^Value returned is \$[0-9]+ = 42$'
+check "info locals shows the struct" has "$s" '^p = \{x = 3, y = 4, name = 0x[0-9a-f]+ "p"\}$'
+check "arithmetic on members" has "$s" '^\$[0-9]+ = 304$'
+check "an injected call in an expression" has "$s" '^\$[0-9]+ = 8$'
+check "whatis" has "$s" '^type = struct point$'
+check "set var writes the target" has "$s" '^\$[0-9]+ = 7$'
+check "an unknown name is gdb's error" has "$s" '^No symbol "nosuch" in current context\.$'
+check "info threads lists the thread" has "$s" '^\* 1    Thread [0-9]+ +0x[0-9a-f]+ in main \(\)$'
+check "info registers rip" has "$s" '^rip +0x[0-9a-f]+ +[0-9]+$'
+check "x/4xb" has "$s" $'^0x[0-9a-f]+:\t0x68\t0x65\t0x6c\t0x6c$'
+check "x/2dw" has "$s" $'^0x[0-9a-f]+:\t3\t4$'
+check "x/s" has "$s" $'^0x[0-9a-f]+:\t"hello, world"$'
+check "tbreak stops once" has "$s" '^Temporary breakpoint 2 at'
+check "the call of add in walk" has "$s" '^Breakpoint 2, add \(a=0, b=4\)'
+check "up selects the caller" has "$s" '^#1  0x[0-9a-f]+ in walk \(p=0x[0-9a-f]+, n=10\) at demo-target.c:[0-9]+$'
+check "info args in the selected frame" has "$s" '^n = 10$'
+check "a conditional breakpoint stops where it holds" has "$s" '^\$[0-9]+ = 7$'
+check "a changed condition" has "$s" '^\$[0-9]+ = 9$'
+check "info breakpoints shows the condition" has "$s" $'^\tstop only if i == 9$'
+check "the hits are counted" has "$s" $'^\tbreakpoint already hit 2 times$'
+check "the program finishes normally" has "$s" '^\[Inferior \(process [0-9]+\) exited normally\]$'
+hasnt_errs() { hasnt "$s" 'Undefined|tracectl:'; }
+check "no command was refused" hasnt_errs
+
+# The program's own output: the set var and calls left it intact.
+check "the target printed compute's result" has "$T/tracerd.out" \
+	'compute\(4, 2\) returned 42'
+check "walk's sum is unchanged by the breakpoints" has "$T/tracerd.out" \
+	'walk returned 175$'
+
+# Errors exit 1.
+rc=0
+tc print 1 >/dev/null 2>&1 || rc=$?
+check "a command on an exited program fails with status 1" [ "$rc" -eq 1 ]
+tc kill >"$T/k" 2>&1
+check "kill ends the session" [ "$(tc sessions)" = "No sessions." ]
+stop_tracerd
+finish
