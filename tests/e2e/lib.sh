@@ -126,3 +126,104 @@ finish() {
 	[ "$failures" -eq 0 ] && exit 0
 	exit 1
 }
+
+# A raw JSON-RPC conversation on one connection: rpc_open, then
+# rpc ID LINE sends LINE and waits for the reply of that id, into $R;
+# every line received is also appended to $T/rpc.log (notifications too).
+rpc_open() {
+	coproc RPC { "$TRACECTL" --socket "$SOCK" --raw; }
+	bg_pids+=("$RPC_PID")
+}
+
+rpc() {
+	local id=$1 line=$2 l
+	printf '%s\n' "$line" >&"${RPC[1]}"
+	R=
+	while IFS= read -r -t 30 l <&"${RPC[0]}"; do
+		printf '%s\n' "$l" >>"$T/rpc.log"
+		case $l in
+		*"\"id\":$id,"* | *"\"id\":$id}"*)
+			R=$l
+			return 0
+			;;
+		esac
+	done
+	echo "no reply to: $line" >&2
+	return 1
+}
+
+# like STRING PATTERN: STRING is PATTERN, where '*' stands for any text
+# and every other character for itself (for the JSON lines in $R).
+like() {
+	local s=$1 p=$2 seg
+	seg=${p%%\**}
+	if [[ $p != *\** ]]; then
+		[[ $s == "$seg" ]] && return 0
+		echo "--- '$1' is not '$2'" >&2
+		return 1
+	fi
+	if [[ ${s:0:${#seg}} != "$seg" ]]; then
+		echo "--- '$1' does not start like '$2'" >&2
+		return 1
+	fi
+	s=${s:${#seg}}
+	p=${p#*\*}
+	while [[ $p == *\** ]]; do
+		seg=${p%%\**}
+		p=${p#*\*}
+		[ -z "$seg" ] && continue
+		if [[ $s != *"$seg"* ]]; then
+			echo "--- '$1' is not like '$2': no '$seg'" >&2
+			return 1
+		fi
+		s=${s#*"$seg"}
+	done
+	if [[ $s != *"$p" ]]; then
+		echo "--- '$1' does not end like '$2'" >&2
+		return 1
+	fi
+}
+
+# wait_for FILE REGEX [SECONDS]: until FILE has a line matching REGEX.
+wait_for() {
+	local i n=$((${3:-20} * 20))
+	for ((i = 0; i < n; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "--- waited in vain for /$2/ in $1:" >&2
+	tail -n 20 "$1" >&2 2>/dev/null
+	return 1
+}
+
+# raw_client NAME: a second raw connection fed through a fifo: lines
+# written to fd 7 go to tracerd, everything received lands in $T/NAME.
+raw_client() {
+	mkfifo "$T/$1.in"
+	"$TRACECTL" --socket "$SOCK" --raw <"$T/$1.in" >"$T/$1" &
+	bg_pids+=("$!")
+	exec 7>"$T/$1.in"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	[ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status"
+}
+
+# code_bytes PID ADDR: 8 bytes of PID's memory at ADDR, in hex (root may
+# read a process's memory without stopping it).
+code_bytes() {
+	dd if="/proc/$1/mem" bs=1 skip=$(($2)) count=8 iflag=skip_bytes \
+		status=none 2>/dev/null | od -An -tx1 | tr -d ' \n'
+}
+
+# wait_count FILE REGEX N [SECONDS]: until FILE has N lines matching.
+wait_count() {
+	local i n=$((${4:-20} * 20))
+	for ((i = 0; i < n; i++)); do
+		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	echo "--- fewer than $3 lines match /$2/ in $1" >&2
+	return 1
+}
