@@ -122,8 +122,11 @@ fill(struct tr_cl *c, int timeout_ms)
 static bool
 next_line(struct tr_cl *c, const char **line, size_t *len)
 {
-	char *nl = memchr(c->in + c->start, '\n', c->len - c->start);
+	char *nl;
 
+	if (!c->in || c->start == c->len)
+		return false;
+	nl = memchr(c->in + c->start, '\n', c->len - c->start);
 	if (!nl)
 		return false;
 	*line = c->in + c->start;
@@ -341,6 +344,10 @@ send_request(struct tr_cl *c, int64_t id, const char *method,
 	return tr_cl_send_raw(c, c->out.data, c->out.len);
 }
 
+static const struct tr_json_limits reply_limits = {
+	.max_string = 512u << 20,
+};
+
 int
 tr_cl_call(struct tr_cl *c, const char *method, const char *params_json,
 	   void *bin, size_t binlen, volatile int *interrupt,
@@ -364,10 +371,16 @@ tr_cl_call(struct tr_cl *c, const char *method, const char *params_json,
 			const struct tr_json *idv, *res, *e;
 			int64_t got;
 
-			if (tr_json_parse(line, len, NULL, &tree, &je) ||
+			/* The server is trusted to send JSON; the limits
+			 * only bound what one reply may hold: a base64
+			 * read_memory of the largest size is 342 MiB. */
+			if (tr_json_parse(line, len, &reply_limits, &tree,
+					  &je) ||
 			    tree->kind != TR_JSON_OBJECT) {
+				/* it may have been the reply: never wait for
+				 * one that already came */
 				tr_json_free(tree);
-				continue; /* not ours to judge */
+				return -TR_EINVAL;
 			}
 			idv = tr_json_get(tree, "id");
 			if (!idv) {

@@ -199,7 +199,7 @@ where_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 			snprintf(w->file, sizeof(w->file), "%s", w->loc.file);
 		if (w->loc.module)
 			snprintf(w->module, sizeof(w->module), "%s",
-				 w->loc.module->path);
+				 w->loc.module->name);
 	}
 	if (w->with_frame) {
 		size_t n = 0;
@@ -610,12 +610,13 @@ write_session_head(struct srv_call *x, pid_t pid)
 	tr_jw_int(&x->w, pid);
 }
 
-/* A launch or attach that failed: the session goes. */
+/* A launch or attach that failed: the session goes, unannounced (its
+ * creator learns of it from the error). */
 static int
 create_failed(struct srv_call *x, int err, const char *what)
 {
 	srv_lib_error(x, err, what);
-	srv_sess_end(x->ss);
+	srv_sess_end(x->ss, NULL);
 	return 0;
 }
 
@@ -734,7 +735,7 @@ m_launch(struct srv_call *x)
 oom:
 	srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
 fail:
-	srv_sess_end(x->ss);
+	srv_sess_end(x->ss, NULL);
 out:
 	for (size_t i = 0; envp && envp[i]; i++)
 		free(envp[i]);
@@ -759,7 +760,7 @@ m_attach(struct srv_call *x)
 	if (param_num(x, "pid", true, INT32_MAX, &pid) < 0 || !pid) {
 		if (!x->replied)
 			srv_error(x, TR_RPC_INVALID_PARAMS, "bad \"pid\"");
-		srv_sess_end(x->ss);
+		srv_sess_end(x->ss, NULL);
 		return 0;
 	}
 	err = tr_session_attach(x->ss->s, (pid_t)pid);
@@ -811,10 +812,7 @@ end_session(struct srv_call *x, bool kill_it)
 	tr_jw_key(&x->w, kill_it ? "killed" : "detached");
 	tr_jw_int(&x->w, atomic_load(&ss->pid));
 	tr_rpc_end(&x->w);
-	/* launched targets: the session's end must not kill what was
-	 * detached, nor detach what was killed */
-	ss->launched = kill_it;
-	srv_sess_end(ss);
+	srv_sess_end(ss, kill_it ? "killed" : "detached");
 	return 0;
 }
 
@@ -1319,9 +1317,15 @@ m_break(struct srv_call *x)
 		free(b->spec);
 		free(b->cond);
 		free(b);
-		if (err == -TR_EINVAL && !e.msg[0])
-			return srv_error(x, TR_RPC_INVALID_PARAMS,
-					 "malformed location \"%s\"", spec);
+		/* the library's own words: about the location, not the
+		 * condition */
+		if (!e.msg[0] || !strcmp(e.msg, tr_strerror(err))) {
+			if (err == -TR_EINVAL)
+				return srv_error(x, TR_RPC_INVALID_PARAMS,
+						 "malformed location \"%s\"",
+						 spec);
+			return srv_lib_error(x, err, spec);
+		}
 		return eval_error(x, err, &e);
 	}
 	b->id = id;
@@ -1707,7 +1711,7 @@ lookup_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		return err;
 	snprintf(sc->sname, sizeof(sc->sname), "%s", sc->sym.name);
 	snprintf(sc->module, sizeof(sc->module), "%s",
-		 sc->sym.module ? sc->sym.module->path : "");
+		 sc->sym.module ? sc->sym.module->name : "");
 	return 0;
 }
 

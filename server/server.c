@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,10 +126,53 @@ conn_flush_locked(struct srv_conn *c)
 	}
 }
 
+/* Replies this large are written by the thread that made them, from its
+ * own buffer, while it waits for the socket (see conn_deliver). */
+#define BIG_REPLY (256u << 10)
+/* A client that takes nothing for this long while a large reply waits has
+ * the rest queued like any reply, for the epoll loop to write. */
+#define SEND_STALL_MS 5000
+
+/* Write buf[0..len) to fd, waiting for the socket; stops early when it
+ * makes no progress for SEND_STALL_MS. Returns the bytes written, or
+ * (size_t)-1 when the peer is gone. */
+static size_t
+send_waiting(int fd, const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = send(fd, buf + done, len - done,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&p, 1, SEND_STALL_MS) == 0)
+				return done; /* stalled */
+			continue;
+		}
+		return (size_t)-1;
+	}
+	return done;
+}
+
 /*
- * Hand b->data[off..len) to c. When nothing is waiting to be sent, the
- * buffers are swapped, not copied: a bulk memory read goes from the
- * buffer the target's bytes were read into straight to the socket.
+ * Hand b->data[off..len) to c, in order after what c already has queued.
+ *  - A large reply (a bulk memory read) to a connection with nothing
+ *    queued is written from b by the calling thread (a session worker),
+ *    which waits for the socket without holding c's lock: the target's
+ *    bytes go from the buffer process_vm_readv wrote them into to the
+ *    socket, and b keeps its memory (and its pages) for the next read.
+ *    Meanwhile other replies for c are queued behind it.
+ *  - Otherwise, when nothing is queued and b is small, the buffers are
+ *    swapped rather than copied; else b's bytes are appended.
  */
 static void
 conn_deliver(struct srv_conn *c, struct tr_buf *b, size_t off)
@@ -140,13 +184,48 @@ conn_deliver(struct srv_conn *c, struct tr_buf *b, size_t off)
 		pthread_mutex_unlock(&c->mu);
 		return;
 	}
-	if (c->out_off >= c->out.len) {
+	if (c->out_off >= c->out.len && !c->sending &&
+	    b->len - off >= BIG_REPLY) {
+		int fd = c->fd;
+		size_t n;
+
+		c->sending = true;
+		pthread_mutex_unlock(&c->mu);
+		n = send_waiting(fd, b->data + off, b->len - off);
+		pthread_mutex_lock(&c->mu);
+		c->sending = false;
+		if (c->closed) {
+			/* conn_close left the descriptor to us */
+			close(fd);
+			pthread_mutex_unlock(&c->mu);
+			return;
+		}
+		if (n == (size_t)-1) {
+			shutdown(fd, SHUT_RDWR);
+		} else if (n < b->len - off) {
+			/* stalled: the rest goes first in line */
+			struct tr_buf rest;
+
+			tr_buf_init(&rest);
+			if (tr_buf_append(&rest, b->data + off + n,
+					  b->len - off - n) ||
+			    tr_buf_append(&rest, c->out.data + c->out_off,
+					  c->out.len - c->out_off)) {
+				shutdown(fd, SHUT_RDWR);
+				tr_buf_free(&rest);
+			} else {
+				tr_buf_free(&c->out);
+				c->out = rest;
+				c->out_off = 0;
+			}
+		}
+	} else if (c->out_off >= c->out.len && !c->sending &&
+		   b->cap <= (1u << 20)) {
 		struct tr_buf tmp = c->out;
 
 		c->out = *b;
 		c->out_off = off;
 		*b = tmp;
-		tr_buf_reset(b);
 	} else if (c->out.len - c->out_off > MAX_PENDING_OUT) {
 		tr_log_warn("client %u reads no replies: dropped", c->id);
 		shutdown(c->fd, SHUT_RDWR);
@@ -155,7 +234,9 @@ conn_deliver(struct srv_conn *c, struct tr_buf *b, size_t off)
 			    c->id);
 		shutdown(c->fd, SHUT_RDWR);
 	}
-	conn_flush_locked(c);
+	tr_buf_reset(b);
+	if (!c->sending)
+		conn_flush_locked(c);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -174,7 +255,10 @@ conn_close(struct srv_conn *c)
 	pthread_mutex_lock(&c->mu);
 	c->closed = true;
 	epoll_ctl(srv.ep, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	/* a worker writing a large reply closes it when done, so that the
+	 * descriptor is not reused under it */
+	if (!c->sending)
+		close(c->fd);
 	c->fd = -1;
 	pthread_mutex_unlock(&c->mu);
 	tr_log_info("client %u disconnected", c->id);
@@ -415,6 +499,7 @@ sess_unref_free(struct srv_sess *ss)
 		free(b);
 	}
 	free(ss->program);
+	tr_buf_free(&ss->out);
 	pthread_mutex_destroy(&ss->mu);
 	pthread_cond_destroy(&ss->cv);
 	free(ss);
@@ -495,14 +580,14 @@ worker_main(void *arg)
 		} else {
 			struct timespec t0, t1;
 
-			struct tr_buf out;
+			struct tr_buf *out = &ss->out;
 			size_t off;
 
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			if (j->m->flags & SRV_M_RUNS)
 				atomic_store(&ss->busy_running, true);
-			tr_buf_init(&out);
-			call_exec(j->c, ss, &j->req, j->m, &out, &off);
+			tr_buf_reset(out);
+			call_exec(j->c, ss, &j->req, j->m, out, &off);
 			/* not running any more before the client hears it:
 			 * its next request must not be refused */
 			if (j->m->flags & SRV_M_RUNS) {
@@ -510,8 +595,7 @@ worker_main(void *arg)
 				atomic_fetch_sub(&ss->runs_queued, 1);
 			}
 			if (!tr_rpc_is_notification(&j->req))
-				conn_deliver(j->c, &out, off);
-			tr_buf_free(&out);
+				conn_deliver(j->c, out, off);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			ss->requests++;
 			ss->busy_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) *
@@ -583,15 +667,14 @@ srv_sess_new(struct srv_call *x)
 }
 
 /* The session was detached or killed (its worker, in the method): it
- * leaves the list, its followers are told, its worker stops. */
+ * leaves the list, its followers are told `how` (NULL: nobody), its
+ * worker stops. */
 void
-srv_sess_end(struct srv_sess *ss)
+srv_sess_end(struct srv_sess *ss, const char *how)
 {
-	static const char *const how[] = { "detached", "killed" };
-
 	atomic_store(&ss->ended, true);
-	notify_ended(ss, how[ss->launched && srv.o.on_exit ==
-					      SRV_KILL_LAUNCHED]);
+	if (how)
+		notify_ended(ss, how);
 	sess_list_remove(ss);
 	tr_log_info("session %u ended", ss->id);
 }
@@ -694,11 +777,17 @@ reap_sessions(bool all)
 
 /* ---- requests ----------------------------------------------------------- */
 
+/* An error reply, at once. A request without id (a notification) gets
+ * none, as JSON-RPC 2.0 says; callers pass a NULL `req` for messages that
+ * are not valid requests, which are answered with id null. */
 static void
-reply_error_now(struct srv_conn *c, const struct tr_json *id, int code,
-		const char *msg)
+reply_error_now(struct srv_conn *c, const struct tr_rpc_request *req,
+		const struct tr_json *id, int code, const char *msg)
 {
 	struct tr_buf b;
+
+	if (req && tr_rpc_is_notification(req))
+		return;
 
 	tr_buf_init(&b);
 	if (tr_rpc_write_error(&b, id, code, msg, NULL) == 0)
@@ -768,13 +857,13 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 	char why[160];
 
 	if (tr_rpc_parse_request(line, len, &lim, &req, &perr)) {
-		reply_error_now(c, perr.has_id ? perr.id : NULL, perr.code,
+		reply_error_now(c, NULL, perr.has_id ? perr.id : NULL, perr.code,
 				perr.message);
 		tr_rpc_request_free(&req);
 		return;
 	}
 	if (req.params && req.params->kind != TR_JSON_OBJECT) {
-		reply_error_now(c, req.id, TR_RPC_INVALID_PARAMS,
+		reply_error_now(c, &req, req.id, TR_RPC_INVALID_PARAMS,
 				"params must be an object");
 		goto done;
 	}
@@ -786,7 +875,7 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 
 		if (strcmp(req.method, "auth") || !tok ||
 		    !(s = tr_json_str(tok, &sl)) || !token_ok(s, sl)) {
-			reply_error_now(c, req.id, SRV_E_AUTH,
+			reply_error_now(c, &req, req.id, SRV_E_AUTH,
 					"authenticate first: "
 					"auth {\"token\": ...}");
 			goto done;
@@ -797,11 +886,11 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 	if (!m) {
 		snprintf(why, sizeof(why), "no method \"%.100s\"",
 			 req.method);
-		reply_error_now(c, req.id, TR_RPC_METHOD_NOT_FOUND, why);
+		reply_error_now(c, &req, req.id, TR_RPC_METHOD_NOT_FOUND, why);
 		goto done;
 	}
 	if (atomic_load(&srv.stopping) && !(m->flags & SRV_M_SERVER)) {
-		reply_error_now(c, req.id, SRV_E_SHUTDOWN,
+		reply_error_now(c, &req, req.id, SRV_E_SHUTDOWN,
 				"the server is shutting down");
 		goto done;
 	}
@@ -826,7 +915,7 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 		tr_buf_free(&out);
 		atomic_fetch_add(&ss->refs, 1);
 	} else if (!(ss = resolve_session(c, &req, why, sizeof(why)))) {
-		reply_error_now(c, req.id, SRV_E_NO_SESSION, why);
+		reply_error_now(c, &req, req.id, SRV_E_NO_SESSION, why);
 		goto done;
 	}
 	pthread_mutex_lock(&c->mu);
@@ -839,7 +928,7 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 		goto done;
 	}
 	if ((m->flags & SRV_M_STOPPED) && atomic_load(&ss->busy_running)) {
-		reply_error_now(c, req.id, SRV_E_RUNNING,
+		reply_error_now(c, &req, req.id, SRV_E_RUNNING,
 				"Cannot execute this command while the "
 				"target is running (interrupt it first)");
 		srv_sess_unref(ss);
@@ -852,7 +941,7 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 	}
 	j = calloc(1, sizeof(*j));
 	if (!j) {
-		reply_error_now(c, req.id, TR_RPC_INTERNAL_ERROR,
+		reply_error_now(c, &req, req.id, TR_RPC_INTERNAL_ERROR,
 				"out of memory");
 		srv_sess_unref(ss);
 		goto done;
@@ -890,7 +979,7 @@ conn_readable(struct srv_conn *c)
 	while ((k = tr_rpc_framer_next(&c->fr, &line, &len)) !=
 	       TR_RPC_FRAME_NONE) {
 		if (k == TR_RPC_FRAME_TOO_LONG)
-			reply_error_now(c, NULL, TR_RPC_INVALID_REQUEST,
+			reply_error_now(c, NULL, NULL, TR_RPC_INVALID_REQUEST,
 					"request too large");
 		else
 			handle_line(c, line, len);
@@ -901,7 +990,7 @@ static void
 conn_writable(struct srv_conn *c)
 {
 	pthread_mutex_lock(&c->mu);
-	if (!c->closed)
+	if (!c->closed && !c->sending)
 		conn_flush_locked(c);
 	pthread_mutex_unlock(&c->mu);
 }
@@ -1097,6 +1186,29 @@ ep_add(int fd, int *tag)
 
 /* ---- the loop ------------------------------------------------------------- */
 
+/*
+ * An interrupt can reach the tracer just before the resume it was meant
+ * for (the worker had already looked for one): it then finds the target
+ * stopped and does nothing. So while a session's interrupt is pending
+ * (stop_req, cleared when its run request ends), the loop sends it again
+ * every 20 ms. Returns whether one is pending.
+ */
+static bool
+reinterrupt(void)
+{
+	bool pending = false;
+
+	pthread_mutex_lock(&srv.mu);
+	for (struct srv_sess *ss = srv.sesss; ss; ss = ss->next)
+		if (atomic_load(&ss->stop_req) &&
+		    atomic_load(&ss->busy_running)) {
+			srv_sess_interrupt(ss);
+			pending = true;
+		}
+	pthread_mutex_unlock(&srv.mu);
+	return pending;
+}
+
 /* A session made from the command line (--launch, --attach). */
 static int
 initial_session(struct tr_launch *l, pid_t attach_pid)
@@ -1137,6 +1249,15 @@ initial_session(struct tr_launch *l, pid_t attach_pid)
 	}
 	atomic_store(&ss->pid, pid);
 	atomic_store(&ss->state, SRV_STOPPED);
+	{
+		struct tr_state st;
+
+		if (tr_state_get(ss->t, &st) == 0) {
+			pthread_mutex_lock(&ss->mu);
+			ss->last = st.last_stop;
+			pthread_mutex_unlock(&ss->mu);
+		}
+	}
 	tr_log_info("session %u: %s process %d", ss->id,
 		    l ? "launched" : "attached to", (int)pid);
 	return 0;
@@ -1233,7 +1354,8 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 
 	while (!atomic_load(&srv.stopping)) {
 		struct epoll_event evs[64];
-		int n = epoll_wait(srv.ep, evs, 64, -1);
+		int n = epoll_wait(srv.ep, evs, 64,
+				   reinterrupt() ? 20 : -1);
 
 		if (n < 0 && errno != EINTR)
 			break;

@@ -96,6 +96,9 @@ struct srv_sess {
 	bool quit;
 	atomic_uint refs;
 
+	/* The worker's reply buffer, kept from one request to the next so
+	 * that a bulk read finds its pages already there. */
+	struct tr_buf out;
 	uint64_t requests;         /* worker's */
 	uint64_t busy_ns;
 	struct srv_sess *next;     /* server list, under srv.mu */
@@ -124,6 +127,7 @@ struct srv_conn {
 	size_t out_off;         /* first unsent byte of out */
 	bool closed;
 	bool want_out;          /* EPOLLOUT armed */
+	bool sending;           /* a worker writes a large reply to fd */
 	struct srv_follow follows[SRV_MAX_FOLLOW];
 	unsigned nfollows;
 
@@ -195,7 +199,7 @@ struct srv_follow *srv_follow_get(struct srv_conn *c, uint32_t sid,
 void srv_reset_frames(struct srv_sess *ss);
 
 struct srv_sess *srv_sess_new(struct srv_call *x);
-void srv_sess_end(struct srv_sess *ss);
+void srv_sess_end(struct srv_sess *ss, const char *how);
 struct srv_sess *srv_sess_find(uint32_t id);
 void srv_sess_unref(struct srv_sess *ss);
 int srv_sessions_write(struct tr_jw *w);

@@ -35,9 +35,13 @@ rpc 10 "{$j,\"id\":10,\"method\":\"eval\",\"params\":{\"expr\":\"1\"}}"
 check "no session yet" like "$R" '*"code":-32002,"message":"no session*'
 rpc 11 "{$j,\"id\":11,\"method\":\"launch\",\"params\":{\"program\":\"$T/nosuch\"}}"
 check "launching a missing program fails" like "$R" '*"id":11,"error"*cannot execute the program"}}'
-check "its session ends at once" has "$T/rpc.log" '"method":"session_ended","params":\{"session":1'
+check "its session is not announced" hasnt "$T/rpc.log" '"method":"session_ended","params":\{"session":1'
+# A notification (no id) is never answered, even when it fails.
+printf '{"jsonrpc":"2.0","method":"nosuch"}\n{"jsonrpc":"2.0","method":"eval"}\n' >&"${RPC[1]}"
 rpc 12 "{$j,\"id\":12,\"method\":\"sessions\"}"
 check "and leaves no session" like "$R" '*"result":[]*'
+check "notifications got no reply" like "$(tail -n 1 "$T/rpc.log")" '*"id":12,*'
+check "nor anything else" [ "$(grep -c '"id":null' "$T/rpc.log")" -eq 3 ]
 
 # A session on the demo program.
 rpc 20 "{$j,\"id\":20,\"method\":\"launch\",\"params\":{\"program\":\"$DEMO\",\"stdout\":\"$T/demo.out\"}}"
@@ -48,6 +52,8 @@ rpc 22 "{$j,\"id\":22,\"method\":\"break\",\"params\":{\"location\":\"walk\",\"c
 check "a condition naming nothing" like "$R" '*"code":-32004,"message":"No symbol \"nosuch\" in current context.","data":{"pos":5}*'
 rpc 23 "{$j,\"id\":23,\"method\":\"break\",\"params\":{\"location\":42}}"
 check "a location that is not a string" like "$R" '*"code":-32602*'
+rpc 231 "{$j,\"id\":231,\"method\":\"break\",\"params\":{\"location\":\"demo-target.c:\"}}"
+check "a malformed location" like "$R" '*"code":-32602,"message":"malformed location \"demo-target.c:\""*'
 rpc 24 "{$j,\"id\":24,\"method\":\"continue\"}"
 check "continue answers with the stop" like "$R" '*"result":{"stop":{"event":"stop","reason":"breakpoint","thread":*,"breakpoint":1,"frame":{*"function":"compute"*'
 check "after a stopped notification" has "$T/rpc.log" \
