@@ -1220,13 +1220,19 @@ on_line(char *line)
 		repl_quit = true;
 		return;
 	}
+	/* libedit draws the next prompt when the handler returns; out of
+	 * readline while the command prints, back in after it */
+	rl_callback_handler_remove();
 	if (*line)
 		add_history(line);
 	g.in_readline = false;
 	if (!run_command(line))
 		repl_quit = true;
-	g.in_readline = true;
 	free(line);
+	if (!repl_quit) {
+		g.in_readline = true;
+		rl_callback_handler_install("(tracectl) ", on_line);
+	}
 }
 
 static void
@@ -1273,7 +1279,8 @@ repl_tty(void)
 		if (p[0].revents)
 			rl_callback_read_char();
 	}
-	rl_callback_handler_remove();
+	if (g.in_readline)
+		rl_callback_handler_remove();
 	if (hist[0])
 		write_history(hist);
 }
