@@ -330,10 +330,54 @@ record_stop(struct tr_tracer *t, struct tr_thread *th,
 static bool report_pending(struct tr_tracer *t);
 static void continue_resume(struct tr_tracer *t);
 
+/*
+ * Whether the stop being gathered must still wait for threads on their
+ * way out (past PTRACE_EVENT_EXIT, running to their end). Such a thread
+ * cannot be stopped, but it is still listed in /proc and a request about
+ * it would find it running: the stop is reported once it is reaped. The
+ * leader is reaped only after every other thread is gone, so it is not
+ * waited for while another thread remains (stopped). With no thread
+ * stopped, the whole target is on its way out, and its exit is what ends
+ * the wait (target_gone).
+ */
+static bool
+exits_pending(const struct tr_tracer *t)
+{
+	bool stopped = false;
+
+	for (size_t i = 0; i < t->nthreads; i++) {
+		const struct tr_thread *th = &t->threads[i];
+
+		if (th->state == TH_EXITING && th->tid != t->pid)
+			return true;
+		if (th->state == TH_STOPPED)
+			stopped = true;
+	}
+	return !stopped;
+}
+
+/* A stopped thread for a report of no thread's own, the current one when
+ * it can be: the next request about "the current thread" must find it
+ * stopped. */
+static pid_t
+report_tid(struct tr_tracer *t)
+{
+	struct tr_thread *th = tr__thread_find(t, t->current_tid);
+
+	if (th && th->state == TH_STOPPED)
+		return th->tid;
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (t->threads[i].state == TH_STOPPED)
+			return t->threads[i].tid;
+	return t->current_tid;
+}
+
 static void
 maybe_finish_stop(struct tr_tracer *t)
 {
 	if (t->phase == PH_STOPPING && t->nrunning == 0) {
+		if (exits_pending(t))
+			return;
 		if (t->auto_resume && !t->have_report) {
 			/* A silent stop: resume, unless another thread has a
 			 * stop of its own to tell. */
@@ -350,7 +394,7 @@ maybe_finish_stop(struct tr_tracer *t)
 			 * its breakpoint) may leak into this one. */
 			memset(&t->report, 0, sizeof(t->report));
 			t->report.reason = TR_STOP_INTERRUPT;
-			t->report.tid = t->current_tid;
+			t->report.tid = report_tid(t);
 			t->have_report = true;
 		}
 		finish_stop(t);
@@ -813,12 +857,29 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 		maybe_finish_stop(t);
 		return;
 	}
-	case PTRACE_EVENT_EXIT:
-		/* Dying: let it finish; it takes no part in all-stop. */
+	case PTRACE_EVENT_EXIT: {
+		/* The thread that was running alone (a step, a call, a step
+		 * over a breakpoint): nothing else would end that run. */
+		bool alone = t->single && t->phase == PH_RUNNING &&
+			     (th->stepping || th->over_bp || th->step_bp ||
+			      th->calling);
+		bool silent = alone && !th->stepping && !th->calling;
+
+		/* Dying: let it finish; it takes no part in all-stop. A
+		 * breakpoint lifted for its step goes back in. */
+		replant(t, th, false);
+		th->stepping = false;
 		th->state = TH_EXITING;
 		ptrace(PTRACE_CONT, th->tid, NULL, NULL);
+		if (alone) {
+			/* A step over a breakpoint resumes the others, once
+			 * it is gone; a step or a call ends in a stop. */
+			t->phase = PH_STOPPING;
+			t->auto_resume = silent && !t->have_report;
+		}
 		maybe_finish_stop(t);
 		return;
+	}
 	default:
 		break;
 	}
@@ -1127,6 +1188,8 @@ op_interrupt(struct tr_tracer *t, struct tr_req *r)
 	if (t->phase == PH_RUNNING) {
 		t->phase = PH_STOPPING;
 		interrupt_all(t);
+		/* Nothing may be left to stop (threads on their way out). */
+		maybe_finish_stop(t);
 	}
 	if (t->phase == PH_STOPPED) {
 		r->ev = t->last_stop;

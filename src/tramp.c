@@ -205,12 +205,26 @@ no_branch_into(struct tr_tracer *t, struct tr_tramp *tp, uint8_t first)
  * over the program's entry point (run once at start-up, never again, so
  * no other thread can be there), one single-step, everything put back.
  * The kernel's answer, or a negative TR_E* code.
+ *
+ * The step may first report something else, without the thread having
+ * run an instruction (pc still at the entry point):
+ *  - the interrupt of an all-stop that was still pending;
+ *  - a signal, or a SIGTRAP already queued: a breakpoint hit or a
+ *    completed step the tracer took earlier and meant to swallow (it is
+ *    swallowed here);
+ *  - the way out of a system call the thread is stopped in (a clone or
+ *    exec event: TRAP_BRKPT). On that way out the kernel stores the
+ *    call's result in rax, over ours. It is the thread's own, to be put
+ *    back with the rest: the old value (-ENOSYS) would make a clone3
+ *    whose thread runs already look unsupported, and glibc then clones
+ *    a second thread on the same stack.
+ * Each time, the call is set up again and stepped again.
  */
 static int64_t
 remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
 	    uint64_t flags)
 {
-	struct user_regs_struct saved, r;
+	struct user_regs_struct saved, call, r;
 	uint64_t entry;
 	uint8_t orig[2];
 	int64_t ret = -TR_ESYS;
@@ -222,35 +236,58 @@ remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
 		return -TR_EFAULT;
 	if (pwrite(t->memfd, "\x0f\x05", 2, (off_t)entry) != 2)
 		return -TR_EFAULT;
-	r = saved;
-	r.rip = entry;
-	r.rax = SYS_mmap;
-	r.orig_rax = (unsigned long long)-1; /* no restart of a syscall the
-						thread was in */
-	r.rdi = hint;
-	r.rsi = SCRATCH_LEN;
-	r.rdx = PROT_READ | PROT_EXEC;
-	r.r10 = flags;
-	r.r8 = (unsigned long long)-1;
-	r.r9 = 0;
+	call = saved;
+	call.rip = entry;
+	call.rax = SYS_mmap;
+	call.orig_rax = (unsigned long long)-1; /* no restart of a syscall
+						   the thread was in */
+	call.rdi = hint;
+	call.rsi = SCRATCH_LEN;
+	call.rdx = PROT_READ | PROT_EXEC;
+	call.r10 = flags;
+	call.r8 = (unsigned long long)-1;
+	call.r9 = 0;
 	atomic_fetch_add_explicit(&t->runs, 1, memory_order_relaxed);
-	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &r) == 0) {
-		for (int tries = 0; tries < 8; tries++) {
-			if (ptrace(PTRACE_SINGLESTEP, th->tid, NULL, NULL) < 0 ||
-			    waitpid(th->tid, &st, __WALL) != th->tid ||
-			    !WIFSTOPPED(st))
-				break;
-			if (WSTOPSIG(st) == SIGTRAP && !(st >> 16)) {
-				if (ptrace(PTRACE_GETREGS, th->tid, NULL, &r) ==
-					    0 &&
-				    r.rip == entry + 2)
-					ret = (int64_t)r.rax;
-				break;
-			}
-			/* a signal came first: the thread gets it later */
-			if (!(st >> 16) && !th->resume_sig)
-				th->resume_sig = WSTOPSIG(st);
+	for (int tries = 0; tries < 8; tries++) {
+		bool trap;
+		siginfo_t si;
+
+		if (ptrace(PTRACE_SETREGS, th->tid, NULL, &call) < 0 ||
+		    ptrace(PTRACE_SINGLESTEP, th->tid, NULL, NULL) < 0 ||
+		    waitpid(th->tid, &st, __WALL) != th->tid ||
+		    !WIFSTOPPED(st) ||
+		    ptrace(PTRACE_GETREGS, th->tid, NULL, &r) < 0)
+			break;
+		trap = !(st >> 16) && WSTOPSIG(st) == SIGTRAP;
+		if (st >> 16 == PTRACE_EVENT_STOP)
+			th->interrupt_sent = false;
+		else if (!(st >> 16) && !trap && !th->resume_sig)
+			th->resume_sig = WSTOPSIG(st); /* it gets it later */
+		if (r.rip == entry + 2) {
+			ret = (int64_t)r.rax;
+			/* Reported before the step's own trap: that one is
+			 * still queued, for the tracer to swallow. */
+			if (!trap &&
+			    tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) == 1)
+				th->eat_step_trap = true;
+			break;
 		}
+		if (r.rip != entry)
+			break;
+		/* Nothing ran. A call the thread was stopped in may have
+		 * returned meanwhile: rax is then its result. */
+		if (r.rax != call.rax)
+			saved.rax = r.rax;
+		if (!trap)
+			continue;
+		if (ptrace(PTRACE_GETSIGINFO, th->tid, NULL, &si) < 0)
+			break;
+		if (si.si_code == SI_KERNEL && th->eat_sigtrap)
+			th->eat_sigtrap = false;
+		else if (si.si_code != SI_KERNEL && th->eat_step_trap)
+			th->eat_step_trap = false;
+		else if (si.si_code != TRAP_BRKPT && !th->resume_sig)
+			th->resume_sig = SIGTRAP; /* the program's own */
 	}
 	ptrace(PTRACE_SETREGS, th->tid, NULL, &saved);
 	if (pwrite(t->memfd, orig, 2, (off_t)entry) != 2)

@@ -392,7 +392,13 @@ pc_in_file(pid_t pid, uint64_t pc)
  * A condition that is never true, and the target interrupted again and
  * again while its threads run through the trampoline: no stopped thread
  * is ever seen inside it, and the loops compute what they should.
+ *
+ * The loops are long enough (some 0.2 s of CPU at -O0) for the pester to
+ * land its interrupts on a loaded machine too, where every hand-over
+ * between threads may wait for a scheduler tick (4 ms): loops of
+ * 2,000,000 iterations ended after as few as three interrupts.
  */
+#define INTR_ITER "20000000"
 START_TEST(test_interrupts)
 {
 	const char *prog = progs[_i / 2];
@@ -403,7 +409,7 @@ START_TEST(test_interrupts)
 	pthread_t pt;
 	int stops = 0, rc;
 
-	fs_start(&x, prog, "2000000", nth, false);
+	fs_start(&x, prog, INTR_ITER, nth, false);
 	fs_break(&x, "i == -1");
 	p.t = x.t;
 	ck_assert_int_eq(pthread_create(&pt, NULL, pester_main, &p), 0);
@@ -442,7 +448,7 @@ START_TEST(test_interrupts)
 	pthread_join(pt, NULL);
 	ck_assert_int_eq(ev.status, 0);
 	ck_assert_int_gt(stops, 5);
-	expect_checksums(&x, nth ? 3 : 1, 2000000);
+	expect_checksums(&x, nth ? 3 : 1, atol(INTR_ITER));
 	fs_end(&x);
 }
 END_TEST
