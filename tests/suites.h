@@ -14,5 +14,6 @@ Suite *suite_value(void);
 Suite *suite_expr(void);
 Suite *suite_proto(void);
 Suite *suite_fastcond(void);
+Suite *suite_rsp(void);
 
 #endif
