@@ -31,8 +31,12 @@ usage(FILE *f)
 	      "                      else /tmp/tracerd-UID/tracerd.sock)\n"
 	      "  --listen HOST:PORT  also listen on TCP (loopback only unless\n"
 	      "                      --allow-remote)\n"
+	      "  --gdb HOST:PORT     serve gdb's remote protocol (target\n"
+	      "                      remote HOST:PORT) for the session of\n"
+	      "                      --launch or --attach; loopback only\n"
+	      "                      unless --allow-remote\n"
 	      "  --allow-remote      accept a TCP address other than loopback;\n"
-	      "                      needs --token-file\n"
+	      "                      --listen also needs --token-file\n"
 	      "  --token-file FILE   TCP clients must first send\n"
 	      "                      auth {\"token\": <first line of FILE>}\n"
 	      "  --launch PROG ARGS  start with a session on PROG, stopped at\n"
@@ -60,11 +64,12 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	enum { O_SOCKET = 256, O_LISTEN, O_REMOTE, O_TOKEN, O_LAUNCH,
+	enum { O_SOCKET = 256, O_LISTEN, O_GDB, O_REMOTE, O_TOKEN, O_LAUNCH,
 	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG };
 	static const struct option lo[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "gdb", required_argument, NULL, O_GDB },
 		{ "allow-remote", no_argument, NULL, O_REMOTE },
 		{ "token-file", required_argument, NULL, O_TOKEN },
 		{ "launch", required_argument, NULL, O_LAUNCH },
@@ -95,6 +100,9 @@ main(int argc, char **argv)
 			break;
 		case O_LISTEN:
 			o.tcp = optarg;
+			break;
+		case O_GDB:
+			o.gdb = optarg;
 			break;
 		case O_REMOTE:
 			o.allow_remote = true;

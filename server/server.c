@@ -23,7 +23,8 @@
 #include "server.h"
 
 /* epoll tags */
-enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5 };
+enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5,
+       EP_GDB = 6 };
 
 /* A connection whose unsent output grows past this is not reading its
  * replies: it is dropped rather than let it hold the daemon's memory. */
@@ -33,8 +34,10 @@ enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5 };
 static struct {
 	struct srv_opts o;
 	int ep;
-	int ufd, tfd, sfd, wfd;
-	int tags[6];
+	int ufd, tfd, sfd, wfd, gfd;
+	int tags[7];
+	int rsp_fds[16];     /* gdb connections, under mu */
+	unsigned nrsp;
 	char sock_path[108];
 	char token[256];
 	bool have_token;
@@ -46,7 +49,7 @@ static struct {
 	uint32_t next_sid;
 	unsigned next_cid;
 	atomic_bool stopping;
-} srv = { .ufd = -1, .tfd = -1, .sfd = -1, .wfd = -1 };
+} srv = { .ufd = -1, .tfd = -1, .sfd = -1, .wfd = -1, .gfd = -1 };
 
 const struct srv_opts *
 srv_options(void)
@@ -1176,6 +1179,100 @@ listen_tcp(void)
 	return 0;
 }
 
+/* The gdb listener: the TCP listener's rules (loopback unless
+ * --allow-remote). The remote protocol has no token to present, so a
+ * non-loopback address needs --allow-remote alone. */
+static int
+listen_gdb(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	bool loop;
+	int one = 1, fd;
+
+	if (tr_ep_parse_tcp(srv.o.gdb, &ss, &sl, &loop)) {
+		tr_log_error("--gdb %s: expected HOST:PORT", srv.o.gdb);
+		return -1;
+	}
+	if (!loop && !srv.o.allow_remote) {
+		tr_log_error("--gdb %s is not a loopback address: it needs "
+			     "--allow-remote", srv.o.gdb);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 8)) {
+		tr_log_error("cannot listen on %s: %s", srv.o.gdb,
+			     strerror(errno));
+		close(fd);
+		return -1;
+	}
+	srv.gfd = fd;
+	tr_log_info("gdb remote protocol on %s", srv.o.gdb);
+	return 0;
+}
+
+void
+srv_rsp_register(int fd)
+{
+	pthread_mutex_lock(&srv.mu);
+	if (srv.nrsp < 16)
+		srv.rsp_fds[srv.nrsp++] = fd;
+	pthread_mutex_unlock(&srv.mu);
+}
+
+void
+srv_rsp_done(int fd)
+{
+	pthread_mutex_lock(&srv.mu);
+	for (unsigned i = 0; i < srv.nrsp; i++)
+		if (srv.rsp_fds[i] == fd) {
+			srv.rsp_fds[i] = srv.rsp_fds[--srv.nrsp];
+			break;
+		}
+	pthread_mutex_unlock(&srv.mu);
+}
+
+/* A gdb connection: it drives the only session there is. */
+static void
+accept_gdb(void)
+{
+	struct srv_sess *ss = NULL;
+	int fd = accept4(srv.gfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	pthread_mutex_lock(&srv.mu);
+	if (srv.nrsp >= 16) {
+		pthread_mutex_unlock(&srv.mu);
+		close(fd);
+		return;
+	}
+	if (srv.sesss && !srv.sesss->next && !atomic_load(&srv.sesss->ended)) {
+		ss = srv.sesss;
+		atomic_fetch_add(&ss->refs, 1);
+	}
+	pthread_mutex_unlock(&srv.mu);
+	if (!ss) {
+		tr_log_warn("gdb connection refused: it needs exactly one "
+			    "session (tracerd --gdb ... --launch/--attach)");
+		close(fd);
+		return;
+	}
+	srv_rsp_register(fd);
+	if (srv_rsp_start(fd, ss)) {
+		srv_rsp_done(fd);
+		srv_sess_unref(ss);
+		close(fd);
+		return;
+	}
+	tr_log_info("gdb client on session %u", ss->id);
+}
+
 static int
 ep_add(int fd, int *tag)
 {
@@ -1301,7 +1398,7 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 
 	srv.o = *o;
 	pthread_mutex_init(&srv.mu, NULL);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		srv.tags[i] = i;
 	/* SIGCHLD for the tracers' signalfds, SIGINT/SIGTERM for ours:
 	 * blocked before any thread exists, so every thread inherits it. */
@@ -1338,12 +1435,14 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 		tr_log_error("epoll/signalfd/eventfd: %s", strerror(errno));
 		return 1;
 	}
-	if (listen_unix() || (o->tcp && listen_tcp()))
+	if (listen_unix() || (o->tcp && listen_tcp()) ||
+	    (o->gdb && listen_gdb()))
 		goto out;
 	if (ep_add(srv.ufd, &srv.tags[EP_UNIX]) ||
 	    (srv.tfd >= 0 && ep_add(srv.tfd, &srv.tags[EP_TCP])) ||
 	    ep_add(srv.sfd, &srv.tags[EP_SIGNAL]) ||
-	    ep_add(srv.wfd, &srv.tags[EP_WAKE]))
+	    ep_add(srv.wfd, &srv.tags[EP_WAKE]) ||
+	    (srv.gfd >= 0 && ep_add(srv.gfd, &srv.tags[EP_GDB])))
 		goto out;
 	if ((launch || attach_pid) && initial_session(launch, attach_pid))
 		goto out;
@@ -1368,6 +1467,9 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 				break;
 			case EP_TCP:
 				accept_one(srv.tfd, true);
+				break;
+			case EP_GDB:
+				accept_gdb();
 				break;
 			case EP_SIGNAL: {
 				struct signalfd_siginfo si;
@@ -1412,6 +1514,16 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 out:
 	tr_log_info("shutting down");
 	atomic_store(&srv.stopping, true);
+	/* gdb connections first: their threads use the sessions */
+	for (int i = 0; i < 500; i++) {
+		pthread_mutex_lock(&srv.mu);
+		for (unsigned k = 0; k < srv.nrsp; k++)
+			shutdown(srv.rsp_fds[k], SHUT_RDWR);
+		i = srv.nrsp ? i : 500;
+		pthread_mutex_unlock(&srv.mu);
+		if (i < 500)
+			usleep(10000);
+	}
 	stop_all_sessions();
 	while (srv.conns) {
 		struct srv_conn *c = srv.conns;
@@ -1443,5 +1555,7 @@ out:
 	}
 	if (srv.tfd >= 0)
 		close(srv.tfd);
+	if (srv.gfd >= 0)
+		close(srv.gfd);
 	return rc;
 }

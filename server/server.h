@@ -41,6 +41,7 @@ enum srv_on_exit {
 struct srv_opts {
 	const char *socket_path;   /* Unix socket; NULL: the default */
 	const char *tcp;           /* "HOST:PORT", or NULL */
+	const char *gdb;           /* "HOST:PORT" for gdb's remote protocol */
 	bool allow_remote;         /* a TCP address other than loopback */
 	const char *token_file;    /* clients must present its token */
 	enum srv_on_exit on_exit;
@@ -205,6 +206,13 @@ void srv_sess_unref(struct srv_sess *ss);
 int srv_sessions_write(struct tr_jw *w);
 void srv_shutdown_request(void);
 const struct srv_opts *srv_options(void);
+
+/* rsp.c: serve gdb's remote protocol on fd for session ss (whose
+ * reference it takes), on a thread of its own. */
+int srv_rsp_start(int fd, struct srv_sess *ss);
+/* server.c: the RSP threads say when they are gone */
+void srv_rsp_register(int fd);
+void srv_rsp_done(int fd);
 
 int srv_run(const struct srv_opts *o, struct tr_launch *launch,
 	    pid_t attach_pid);

@@ -1,0 +1,83 @@
+#!/bin/bash
+# gdb.sh: the real gdb drives tracerd through the remote protocol; and
+# raw packets, good and bad, get the replies the protocol says.
+. "$(dirname "$0")/lib.sh"
+
+GDB=$(command -v gdb || true)
+if [ -z "$GDB" ]; then
+	# tools/quickstart installs gdb; a bare `make check` may lack it
+	echo "gdb not installed: nothing to test"
+	exit 77
+fi
+port=$((21000 + $$ % 20000))
+start_tracerd --gdb 127.0.0.1:$port --launch "$DEMO"
+
+cat >"$T/script.gdb" <<GDB
+set confirm off
+set pagination off
+target remote 127.0.0.1:$port
+break compute
+continue
+info args
+bt
+print add(2,3)
+print greeting
+x/4xb greeting
+info threads
+finish
+next
+stepi
+info registers rip
+set var counter = 40
+print counter + 2
+continue
+GDB
+timeout 120 "$GDB" -nx -batch -x "$T/script.gdb" "$DEMO" >"$T/gdb.out" 2>&1
+o=$T/gdb.out
+check "gdb stops at the breakpoint, in a PIE" has "$o" \
+	'^Breakpoint 1, compute \(x=4, y=2\) at .*demo-target.c:[0-9]+$'
+check "info args" has "$o" '^y = 2$'
+check "bt" has "$o" '^#1  0x[0-9a-f]+ in main \(\) at .*demo-target.c:[0-9]+$'
+check "gdb's own call add(2,3)" has "$o" '^\$1 = 5$'
+check "print a string" has "$o" '^\$2 = "hello, world", .*repeats 51 times>$'
+check "x/4xb" has "$o" $'^0x[0-9a-f]+ <greeting>:\t0x68\t0x65\t0x6c\t0x6c$'
+check "info threads" has "$o" '^\* 1    Thread [0-9]+ .* compute \(x=4, y=2\)'
+check "finish" has "$o" '^Value returned is \$3 = 42$'
+check "next" has "$o" $'^48\t'
+check "stepi" has "$o" '^0x[0-9a-f]+	48	'
+check "registers" has "$o" '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+[0-9]+>$'
+check "set var writes the target" has "$o" '^\$4 = 42$'
+check "the program runs to its end" has "$o" '^\[Inferior 1 \(Remote target\) exited normally\]$'
+check "with the value gdb wrote" has "$T/tracerd.out" 'counter is 40$'
+hasnt_err() { hasnt "$o" 'Protocol error|Remote failure|Couldn.t|Cannot'; }
+check "no protocol errors" hasnt_err
+
+# Raw packets on a new connection (the target has exited: the
+# session's state says so).
+pkt() {
+	local s=$1 sum=0 i
+	for ((i = 0; i < ${#s}; i++)); do
+		sum=$(((sum + $(printf '%d' "'${s:i:1}")) % 256))
+	done
+	printf '$%s#%02x' "$s" "$sum"
+}
+exec 5<>"/dev/tcp/127.0.0.1/$port"
+{
+	printf '$?#00'             # bad checksum
+	pkt '?'
+	pkt 'qNoSuchThing'
+	pkt 'm0,4'
+	pkt 'p9999'
+	printf '$%s#00' "$(head -c 200000 /dev/zero | tr '\0' 'a')"
+	pkt 'vCont?'
+} >&5
+sleep 1
+timeout 2 cat <&5 >"$T/raw" || true
+exec 5>&-
+r=$(cat "$T/raw")
+check "a bad checksum is answered -" like "$r" '-*'
+check "? after the exit: W00" like "$r" '*$W00#b7*'
+check "an unknown packet: empty" like "$r" '*$#00*'
+check "vCont? lists c;C;s;S" like "$r" '*$vCont;c;C;s;S;t#*'
+stop_tracerd
+finish
