@@ -1829,8 +1829,8 @@ m_functions(struct srv_call *x)
 
 /* The latency under which fraction q of the requests completed, from the
  * log2 histogram: the upper bound of the bucket it falls in, in ns. */
-static uint64_t
-hist_quantile(const uint64_t *h, double q)
+uint64_t
+srv_hist_quantile(const uint64_t *h, double q)
 {
 	uint64_t total = 0, acc = 0;
 
@@ -1868,11 +1868,11 @@ write_slab(struct tr_jw *w, const char *name, const struct tr_slab_stats *s)
 	tr_jw_key(w, "latency_ns");
 	tr_jw_obj_begin(w);
 	tr_jw_key(w, "p50");
-	tr_jw_uint(w, hist_quantile(s->latency_hist, 0.5));
+	tr_jw_uint(w, srv_hist_quantile(s->latency_hist, 0.5));
 	tr_jw_key(w, "p90");
-	tr_jw_uint(w, hist_quantile(s->latency_hist, 0.9));
+	tr_jw_uint(w, srv_hist_quantile(s->latency_hist, 0.9));
 	tr_jw_key(w, "p99");
-	tr_jw_uint(w, hist_quantile(s->latency_hist, 0.99));
+	tr_jw_uint(w, srv_hist_quantile(s->latency_hist, 0.99));
 	tr_jw_key(w, "log2_histogram");
 	tr_jw_arr_begin(w);
 	for (int i = 0; i < TR_SLAB_HIST; i++)

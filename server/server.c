@@ -504,6 +504,7 @@ sess_unref_free(struct srv_sess *ss)
 	free(ss->program);
 	tr_buf_free(&ss->out);
 	pthread_mutex_destroy(&ss->mu);
+	pthread_mutex_destroy(&ss->target_mu);
 	pthread_cond_destroy(&ss->cv);
 	free(ss);
 }
@@ -590,7 +591,9 @@ worker_main(void *arg)
 			if (j->m->flags & SRV_M_RUNS)
 				atomic_store(&ss->busy_running, true);
 			tr_buf_reset(out);
+			pthread_mutex_lock(&ss->target_mu);
 			call_exec(j->c, ss, &j->req, j->m, out, &off);
+			pthread_mutex_unlock(&ss->target_mu);
 			/* not running any more before the client hears it:
 			 * its next request must not be refused */
 			if (j->m->flags & SRV_M_RUNS) {
@@ -613,7 +616,12 @@ worker_main(void *arg)
 			pthread_mutex_unlock(&ss->mu);
 		}
 	}
+	/* a gdb connection may be in a packet: it sees `ended` next */
+	pthread_mutex_lock(&ss->target_mu);
 	tr_session_free(ss->s);
+	ss->s = NULL;
+	ss->t = NULL;
+	pthread_mutex_unlock(&ss->target_mu);
 	atomic_store(&ss->worker_done, true);
 	wake_loop(); /* the epoll loop joins this thread */
 	return NULL;
@@ -645,6 +653,7 @@ srv_sess_new(struct srv_call *x)
 		return NULL;
 	}
 	pthread_mutex_init(&ss->mu, NULL);
+	pthread_mutex_init(&ss->target_mu, NULL);
 	pthread_cond_init(&ss->cv, NULL);
 	atomic_init(&ss->refs, 2); /* the list's and the worker's */
 	err = tr_session_new(&so, &ss->s);
@@ -1252,25 +1261,32 @@ accept_gdb(void)
 		close(fd);
 		return;
 	}
-	if (srv.sesss && !srv.sesss->next && !atomic_load(&srv.sesss->ended)) {
+	if (srv.sesss && srv.sesss->next) {
+		pthread_mutex_unlock(&srv.mu);
+		tr_log_warn("gdb connection refused: several sessions, and "
+			    "the remote protocol drives one");
+		close(fd);
+		return;
+	}
+	/* the only session; none: extended-remote makes one (vRun,
+	 * vAttach) */
+	if (srv.sesss && !atomic_load(&srv.sesss->ended)) {
 		ss = srv.sesss;
 		atomic_fetch_add(&ss->refs, 1);
 	}
 	pthread_mutex_unlock(&srv.mu);
-	if (!ss) {
-		tr_log_warn("gdb connection refused: it needs exactly one "
-			    "session (tracerd --gdb ... --launch/--attach)");
-		close(fd);
-		return;
-	}
 	srv_rsp_register(fd);
 	if (srv_rsp_start(fd, ss)) {
 		srv_rsp_done(fd);
-		srv_sess_unref(ss);
+		if (ss)
+			srv_sess_unref(ss);
 		close(fd);
 		return;
 	}
-	tr_log_info("gdb client on session %u", ss->id);
+	if (ss)
+		tr_log_info("gdb client on session %u", ss->id);
+	else
+		tr_log_info("gdb client, no session yet");
 }
 
 static int
@@ -1306,9 +1322,8 @@ reinterrupt(void)
 	return pending;
 }
 
-/* A session made from the command line (--launch, --attach). */
-static int
-initial_session(struct tr_launch *l, pid_t attach_pid)
+struct srv_sess *
+srv_sess_start(const struct tr_launch *l, pid_t attach_pid, int *errp)
 {
 	struct tr_rpc_request req = { 0 };
 	struct tr_buf out;
@@ -1322,8 +1337,10 @@ initial_session(struct tr_launch *l, pid_t attach_pid)
 	tr_jw_init(&x.w, &out);
 	ss = srv_sess_new(&x);
 	tr_buf_free(&out);
-	if (!ss)
-		return -1;
+	if (!ss) {
+		*errp = -TR_ENOMEM;
+		return NULL;
+	}
 	if (l) {
 		err = tr_session_launch(ss->s, l, &pid);
 		ss->launched = true;
@@ -1341,8 +1358,8 @@ initial_session(struct tr_launch *l, pid_t attach_pid)
 		pthread_mutex_unlock(&ss->mu);
 		atomic_store(&ss->ended, true);
 		sess_list_remove(ss);
-		reap_sessions(true);
-		return -1;
+		*errp = err;
+		return NULL;
 	}
 	atomic_store(&ss->pid, pid);
 	atomic_store(&ss->state, SRV_STOPPED);
@@ -1355,8 +1372,34 @@ initial_session(struct tr_launch *l, pid_t attach_pid)
 			pthread_mutex_unlock(&ss->mu);
 		}
 	}
+	atomic_fetch_add(&ss->refs, 1);
 	tr_log_info("session %u: %s process %d", ss->id,
 		    l ? "launched" : "attached to", (int)pid);
+	return ss;
+}
+
+void
+srv_sess_finish(struct srv_sess *ss, const char *how)
+{
+	srv_sess_end(ss, how);
+	pthread_mutex_lock(&ss->mu);
+	ss->quit = true;
+	pthread_cond_signal(&ss->cv);
+	pthread_mutex_unlock(&ss->mu);
+}
+
+/* A session made from the command line (--launch, --attach). */
+static int
+initial_session(struct tr_launch *l, pid_t attach_pid)
+{
+	int err;
+	struct srv_sess *ss = srv_sess_start(l, attach_pid, &err);
+
+	if (!ss) {
+		reap_sessions(true);
+		return -1;
+	}
+	srv_sess_unref(ss);
 	return 0;
 }
 

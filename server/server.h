@@ -92,6 +92,11 @@ struct srv_sess {
 
 	pthread_t th;
 	pthread_mutex_t mu;        /* the queue */
+	/* Held while the target is worked on: by the worker around each
+	 * request and when it frees the session, by a gdb connection
+	 * around each packet. Requests of both protocols never interleave,
+	 * and a gdb connection never uses a freed session. */
+	pthread_mutex_t target_mu;
 	pthread_cond_t cv;
 	struct srv_job *head, *tail;
 	bool quit;
@@ -168,6 +173,8 @@ struct srv_method {
 };
 
 /* methods.c */
+/* The latency (ns) under which fraction q of a slab's requests completed. */
+uint64_t srv_hist_quantile(const uint64_t *h, double q);
 const struct srv_method *srv_method_find(const char *name, size_t len);
 
 /* Server-side error codes (JSON-RPC server range). Append-only. */
@@ -201,6 +208,13 @@ void srv_reset_frames(struct srv_sess *ss);
 
 struct srv_sess *srv_sess_new(struct srv_call *x);
 void srv_sess_end(struct srv_sess *ss, const char *how);
+/* srv_sess_start: a new session that launches l (or attaches to
+ * attach_pid), stopped; the caller gets a reference. NULL with *err. */
+struct srv_sess *srv_sess_start(const struct tr_launch *l, pid_t attach_pid,
+				int *err);
+/* srv_sess_finish: end the session (its target killed or detached by the
+ * caller, under target_mu) and stop its worker. */
+void srv_sess_finish(struct srv_sess *ss, const char *how);
 struct srv_sess *srv_sess_find(uint32_t id);
 void srv_sess_unref(struct srv_sess *ss);
 int srv_sessions_write(struct tr_jw *w);

@@ -1296,6 +1296,7 @@ op_regs(struct tr_tracer *t, struct tr_req *r)
 		[TR_OP_FPREGS_GET] = PTRACE_GETFPREGS,
 		[TR_OP_FPREGS_SET] = PTRACE_SETFPREGS,
 		[TR_OP_SIGINFO_GET] = PTRACE_GETSIGINFO,
+		[TR_OP_SIGINFO_SET] = PTRACE_SETSIGINFO,
 	};
 	struct tr_thread *th;
 	int err = stopped_thread(t, r->tid, &th);
@@ -1380,6 +1381,7 @@ exec_op(struct tr_tracer *t, struct tr_req *r)
 	case TR_OP_FPREGS_GET:
 	case TR_OP_FPREGS_SET:
 	case TR_OP_SIGINFO_GET:
+	case TR_OP_SIGINFO_SET:
 		return op_regs(t, r);
 	case TR_OP_XSTATE_GET:
 	case TR_OP_XSTATE_SET:
@@ -1892,6 +1894,13 @@ tr_siginfo_get(struct tr_tracer *t, pid_t tid, void *siginfo)
 {
 	return buf_op(t, TR_OP_SIGINFO_GET, tid, siginfo, sizeof(siginfo_t),
 		      NULL);
+}
+
+int
+tr_siginfo_set(struct tr_tracer *t, pid_t tid, const void *siginfo)
+{
+	return buf_op(t, TR_OP_SIGINFO_SET, tid, (void *)siginfo,
+		      sizeof(siginfo_t), NULL);
 }
 
 static int

@@ -62,6 +62,8 @@ enum tr_op {
 	TR_OP_SIGINFO_GET = 23, /* buf = siginfo_t of tid's last stop */
 	TR_OP_RESUME_ONE = 24, /* run tid alone (an injected call); len =
 				  timeout in ms, 0: none */
+	TR_OP_SIGINFO_SET = 25, /* siginfo_t of tid's stop = buf (what the
+				   signal passed on resume carries) */
 	TR_OP_MAX_
 };
 
@@ -164,6 +166,7 @@ int tr_xstate_get(struct tr_tracer *t, pid_t tid, void *buf, size_t len,
 int tr_xstate_set(struct tr_tracer *t, pid_t tid, const void *buf, size_t len);
 /* siginfo of the last stop of tid. */
 int tr_siginfo_get(struct tr_tracer *t, pid_t tid, void *siginfo);
+int tr_siginfo_set(struct tr_tracer *t, pid_t tid, const void *siginfo);
 
 /*
  * Execution. `ev` NULL: return once resumed; stops come as events.
