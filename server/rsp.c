@@ -384,6 +384,19 @@ host_signo(int g)
 	return 0;
 }
 
+/* A thread id as the client wants it: pPID.TID once multiprocess+ is
+ * agreed, else TID; hex. */
+static const char *
+tid_str(const struct rsp *r, pid_t tid, char *buf, size_t len)
+{
+	if (r->multiprocess)
+		snprintf(buf, len, "p%x.%x", (unsigned)rsp_pid(r),
+			 (unsigned)tid);
+	else
+		snprintf(buf, len, "%x", (unsigned)tid);
+	return buf;
+}
+
 /* The stop reply of ev: T with the thread and every register, so that
  * the client need not ask for them (gdb sends no `g` after such a stop);
  * swbreak for a breakpoint when the client takes it, else lldb's
@@ -399,13 +412,21 @@ send_stop(struct rsp *r, const struct tr_event *ev)
 
 	if (ev->type == TR_EV_EXIT) {
 		snprintf(buf, sizeof(buf), "W%02x", ev->status & 0xff);
+		if (r->multiprocess)
+			snprintf(buf + 3, sizeof(buf) - 3, ";process:%x",
+				 (unsigned)ev->pid);
 		r->gone = true;
+		r->stop = *ev;
 		return rsp_reply_str(r, buf);
 	}
 	if (ev->type == TR_EV_KILLED) {
 		snprintf(buf, sizeof(buf), "X%02x",
 			 rsp_gdb_signo(ev->sig) & 0xff);
+		if (r->multiprocess)
+			snprintf(buf + 3, sizeof(buf) - 3, ";process:%x",
+				 (unsigned)ev->pid);
 		r->gone = true;
+		r->stop = *ev;
 		return rsp_reply_str(r, buf);
 	}
 	sig = ev->reason == TR_STOP_SIGNAL || ev->reason == TR_STOP_GROUP
@@ -414,8 +435,13 @@ send_stop(struct rsp *r, const struct tr_event *ev)
 						: SIGTRAP;
 	r->stop = *ev;
 	tr_buf_init(&b);
-	snprintf(buf, sizeof(buf), "T%02xthread:%x;", rsp_gdb_signo(sig),
-		 (unsigned)ev->tid);
+	{
+		char id[48];
+
+		snprintf(buf, sizeof(buf), "T%02xthread:%s;",
+			 rsp_gdb_signo(sig),
+			 tid_str(r, ev->tid, id, sizeof(id)));
+	}
 	tr_buf_append(&b, buf, strlen(buf));
 	if (rsp_regs(r, ev->tid, true, &rs) == 0) {
 		for (size_t i = 0; i < NREGS; i++) {
@@ -437,8 +463,10 @@ send_stop(struct rsp *r, const struct tr_event *ev)
 		tr_threads(r->t, tids, 1024, &n);
 		tr_buf_append(&b, "threads:", 8);
 		for (size_t i = 0; i < n && i < 1024; i++) {
-			snprintf(buf, sizeof(buf), "%s%x", i ? "," : "",
-				 (unsigned)tids[i]);
+			char id[48];
+
+			snprintf(buf, sizeof(buf), "%s%s", i ? "," : "",
+				 tid_str(r, tids[i], id, sizeof(id)));
 			tr_buf_append(&b, buf, strlen(buf));
 		}
 		tr_buf_append(&b, ";", 1);
@@ -807,7 +835,8 @@ svr4_list(struct rsp *r, struct tr_buf *b)
 		tr_buf_append(b, "<library name=\"", 15);
 		xml_attr(b, name);
 		snprintf(line, sizeof(line),
-			 "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\"/>",
+			 "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" "
+			 "lmid=\"0x0\"/>",
 			 (unsigned long long)lm, (unsigned long long)laddr,
 			 (unsigned long long)lld);
 		tr_buf_append(b, line, strlen(line));
@@ -824,7 +853,7 @@ qxfer(struct rsp *r, const char *p, size_t plen)
 	char obj[32], annex[64];
 	const char *q = p + 6;
 	size_t l = strcspn(q, ":");
-	pid_t pid = atomic_load(&r->ss->pid);
+	pid_t pid = rsp_pid(r);
 
 	if (l >= sizeof(obj))
 		return rsp_reply_str(r, "");
@@ -888,6 +917,8 @@ qxfer(struct rsp *r, const char *p, size_t plen)
 		free(data);
 		return rc;
 	}
+	if (!strcmp(obj, "threads") && (!r->t || r->gone))
+		return xfer_reply(r, "<threads/>\n", 11, q);
 	if (!strcmp(obj, "threads")) {
 		pid_t tids[1024];
 		size_t n = 0;
@@ -899,12 +930,12 @@ qxfer(struct rsp *r, const char *p, size_t plen)
 		tr_buf_init(&b);
 		tr_buf_append(&b, "<?xml version=\"1.0\"?>\n<threads>\n", 32);
 		for (size_t i = 0; i < n && i < 1024; i++) {
-			char name[64] = "";
+			char name[64] = "", id[48];
 
 			tr_proc_thread_name(pid, tids[i], name, sizeof(name));
 			snprintf(line, sizeof(line),
-				 "<thread id=\"%x\" core=\"0\" name=\"%s\"/>\n",
-				 (unsigned)tids[i], name);
+				 "<thread id=\"%s\" core=\"0\" name=\"%s\"/>\n",
+				 tid_str(r, tids[i], id, sizeof(id)), name);
 			tr_buf_append(&b, line, strlen(line));
 		}
 		tr_buf_append(&b, "</threads>\n", 11);
@@ -1250,7 +1281,7 @@ thread_list(struct rsp *r)
 	pid_t tids[1024];
 	size_t n = 0;
 	struct tr_buf b;
-	char num[24];
+	char num[64];
 	int rc;
 
 	if (r->gone || tr_threads(r->t, tids, 1024, &n))
@@ -1258,8 +1289,10 @@ thread_list(struct rsp *r)
 	tr_buf_init(&b);
 	tr_buf_append(&b, "m", 1);
 	for (size_t i = 0; i < n && i < 1024; i++) {
-		snprintf(num, sizeof(num), "%s%x", i ? "," : "",
-			 (unsigned)tids[i]);
+		char id[48];
+
+		snprintf(num, sizeof(num), "%s%s", i ? "," : "",
+			 tid_str(r, tids[i], id, sizeof(id)));
 		tr_buf_append(&b, num, strlen(num));
 	}
 	rc = rsp_reply(r, b.data, b.len);
@@ -1331,7 +1364,7 @@ end_target(struct rsp *r, bool kill_it)
 {
 	bps_sync(r, true);
 	if (!r->gone)
-		kill_it ? tr_kill(r->t) : tr_detach(r->t);
+		kill_it ? tr_kill(r->t) : tr_detach_nosig(r->t);
 	else if (kill_it)
 		tr_kill(r->t); /* reaps an exited target */
 	drop_session(r, kill_it ? "killed" : "detached");
@@ -1589,6 +1622,9 @@ packet(struct rsp *r, const char *p, size_t len)
 		r->extended = true;
 		return rsp_reply_str(r, "OK");
 	case '?':
+		if (r->t && (r->stop.type == TR_EV_EXIT ||
+			     r->stop.type == TR_EV_KILLED))
+			return send_stop(r, &r->stop); /* how it ended */
 		if (!r->t || r->gone)
 			return rsp_reply_str(r, "W00");
 		return send_stop(r, &r->stop);
@@ -1667,6 +1703,7 @@ packet(struct rsp *r, const char *p, size_t len)
 
 			r->swbreak = strstr(p, "swbreak+") != NULL;
 			r->binary_upload = strstr(p, "binary-upload+") != NULL;
+			r->multiprocess = strstr(p, "multiprocess+") != NULL;
 			/* lldb says neither; it wants reason:breakpoint */
 			r->lldb = !r->swbreak;
 			snprintf(buf, sizeof(buf),
@@ -1675,10 +1712,11 @@ packet(struct rsp *r, const char *p, size_t len)
 				 "qXfer:exec-file:read+;qXfer:threads:read+;"
 				 "qXfer:libraries-svr4:read+;"
 				 "qXfer:siginfo:read+;qXfer:siginfo:write+;"
-				 "QPassSignals+;QThreadSuffixSupported+;"
+				 "QPassSignals+;QThreadSuffixSupported+;%s"
 				 "QListThreadsInStopReply+;"
 				 "vContSupported+", PACKET_SIZE,
-				 r->binary_upload ? "binary-upload+;" : "");
+				 r->binary_upload ? "binary-upload+;" : "",
+				 r->multiprocess ? "multiprocess+;" : "");
 			return rsp_reply_str(r, buf);
 		}
 		if (!strncmp(p, "qXfer:", 6))
@@ -1688,12 +1726,14 @@ packet(struct rsp *r, const char *p, size_t len)
 		if (!strcmp(p, "qsThreadInfo"))
 			return rsp_reply_str(r, "l");
 		if (!strcmp(p, "qC")) {
-			char buf[32];
+			char buf[64];
 
 			if (!r->t || r->gone)
 				return rsp_reply_str(r, "E01");
-			snprintf(buf, sizeof(buf), "QC%x",
-				 (unsigned)r->stop.tid);
+			char id[48];
+
+			snprintf(buf, sizeof(buf), "QC%s",
+				 tid_str(r, r->stop.tid, id, sizeof(id)));
 			return rsp_reply_str(r, buf);
 		}
 		if (!strncmp(p, "qAttached", 9))

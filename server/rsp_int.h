@@ -43,6 +43,7 @@ struct rsp {
 	bool thread_suffix;    /* QThreadSuffixSupported (lldb) */
 	bool lldb;             /* the client looks like lldb */
 	bool list_threads_in_stop; /* QListThreadsInStopReply (lldb) */
+	bool multiprocess;     /* thread ids are pPID.TID (gdb) */
 	bool binary_upload;    /* x replies start with `b` (GDB 16) */
 	pid_t gtid;            /* Hg: registers and memory (0: current) */
 	pid_t ctid;            /* Hc: resumes (-1, 0: all / any) */

@@ -1001,7 +1001,7 @@ do_detach(struct tr_tracer *t)
 	tr__sites_clear(t);
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
-		int sig = th->resume_sig;
+		int sig = t->detach_nosig ? 0 : th->resume_sig;
 		int st;
 
 		/* A queued SIGTRAP of ours would kill the process once we are
@@ -1224,6 +1224,7 @@ op_detach(struct tr_tracer *t, struct tr_req *r)
 
 	if (err)
 		return err;
+	t->detach_nosig = r->val == 1;
 	if (t->phase == PH_STOPPED) {
 		do_detach(t);
 		return 0;
@@ -1758,6 +1759,17 @@ int
 tr_detach(struct tr_tracer *t)
 {
 	return simple(t, TR_OP_DETACH);
+}
+
+int
+tr_detach_nosig(struct tr_tracer *t)
+{
+	REQ(t, r, TR_OP_DETACH);
+	r->val = 1;
+	int err = roundtrip(t, r);
+
+	tr_slab_put(t->slab, r);
+	return err;
 }
 
 int

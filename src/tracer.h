@@ -52,7 +52,8 @@ enum tr_op {
 	TR_OP_CONT = 13,      /* resume all threads; tid gets signal val */
 	TR_OP_INTERRUPT = 14, /* stop all threads */
 	TR_OP_KILL = 15,      /* kill the target; completes once it is reaped */
-	TR_OP_DETACH = 16,    /* let the target go, as it was found */
+	TR_OP_DETACH = 16,    /* let the target go, as it was found; val 1:
+				 passing no stop signal on */
 	TR_OP_LAUNCH = 17,    /* arg = struct tr_launch *; val = pid */
 	TR_OP_ATTACH = 18,    /* val = pid to attach to */
 	TR_OP_BP_INSERT = 19, /* plant a breakpoint at addr */
@@ -131,6 +132,11 @@ int tr_launch(struct tr_tracer *t, const struct tr_launch *l, pid_t *pid);
 int tr_attach(struct tr_tracer *t, pid_t pid);
 /* Remove breakpoints and let the target run on exactly as it was. */
 int tr_detach(struct tr_tracer *t);
+/* tr_detach_nosig: the same, but the signal each thread last stopped with
+ * is not passed on (only one that arrived and was never reported is):
+ * for a client that resumes with explicit signals, such as gdb, whose
+ * own injected calls end in a SIGSEGV that must not reach the program. */
+int tr_detach_nosig(struct tr_tracer *t);
 /* Kill the target and wait until it is reaped. */
 int tr_kill(struct tr_tracer *t);
 

@@ -155,6 +155,7 @@ struct tr_tracer {
 	struct tr_debuginfo *di; /* the tracer thread's own, for specs */
 	uint64_t solib_addr;     /* our site on the dynamic linker's
 				    _dl_debug_state, or 0 */
+	bool detach_nosig;    /* this detach passes no stop signal on */
 	bool auto_resume; /* the stop in progress is a silent one: resume */
 	uint64_t deadline_ns;   /* tr_resume_one's timeout (CLOCK_MONOTONIC),
 				   0: none */

@@ -41,13 +41,14 @@ check "bt" has "$o" '^#1  0x[0-9a-f]+ in main \(\) at .*demo-target.c:[0-9]+$'
 check "gdb's own call add(2,3)" has "$o" '^\$1 = 5$'
 check "print a string" has "$o" '^\$2 = "hello, world", .*repeats 51 times>$'
 check "x/4xb" has "$o" $'^0x[0-9a-f]+ <greeting>:\t0x68\t0x65\t0x6c\t0x6c$'
-check "info threads" has "$o" '^\* 1    Thread [0-9]+ .* compute \(x=4, y=2\)'
+check "info threads: pid.tid (multiprocess), the thread's name" has "$o" \
+	'^\* 1    Thread ([0-9]+)\.\1 "demo-target" compute \(x=4, y=2\)'
 check "finish" has "$o" '^Value returned is \$3 = 42$'
 check "next" has "$o" $'^48\t'
 check "stepi" has "$o" '^0x[0-9a-f]+	48	'
 check "registers" has "$o" '^rip +0x[0-9a-f]+ +0x[0-9a-f]+ <main\+[0-9]+>$'
 check "set var writes the target" has "$o" '^\$4 = 42$'
-check "the program runs to its end" has "$o" '^\[Inferior 1 \(Remote target\) exited normally\]$'
+check "the program runs to its end" has "$o" '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
 check "with the value gdb wrote" has "$T/tracerd.out" 'counter is 40$'
 hasnt_err() { hasnt "$o" 'Protocol error|Remote failure|Couldn.t|Cannot'; }
 check "no protocol errors" hasnt_err
