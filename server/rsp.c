@@ -964,6 +964,9 @@ read_mem(struct rsp *r, const char *p, bool binary)
 	if (!comma || tr_rsp_hex_u64(p, (size_t)(comma - p), &addr) ||
 	    tr_rsp_hex_u64(comma + 1, strlen(comma + 1), &len))
 		return rsp_reply_str(r, "E01");
+	/* lldb probes for x with a zero-length read and wants OK */
+	if (binary && len == 0 && !r->binary_upload)
+		return rsp_reply_str(r, "OK");
 	if (len > PACKET_SIZE / 2)
 		len = PACKET_SIZE / 2;
 	buf = malloc(len + 1);
