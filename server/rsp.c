@@ -397,6 +397,27 @@ tid_str(const struct rsp *r, pid_t tid, char *buf, size_t len)
 	return buf;
 }
 
+/* The target's threads as a comma-separated list of ids, appended to b;
+ * -1 when they cannot be listed. */
+static int
+append_tids(struct rsp *r, struct tr_buf *b)
+{
+	pid_t tids[1024];
+	size_t n = 0;
+
+	if (tr_threads(r->t, tids, 1024, &n))
+		return -1;
+	for (size_t i = 0; i < n && i < 1024; i++) {
+		char id[48];
+
+		if (i)
+			tr_buf_append(b, ",", 1);
+		tid_str(r, tids[i], id, sizeof(id));
+		tr_buf_append(b, id, strlen(id));
+	}
+	return 0;
+}
+
 /* The stop reply of ev: T with the thread and every register, so that
  * the client need not ask for them (gdb sends no `g` after such a stop);
  * swbreak for a breakpoint when the client takes it, else lldb's
@@ -457,18 +478,8 @@ send_stop(struct rsp *r, const struct tr_event *ev)
 		}
 	}
 	if (r->list_threads_in_stop) {
-		pid_t tids[1024];
-		size_t n = 0;
-
-		tr_threads(r->t, tids, 1024, &n);
 		tr_buf_append(&b, "threads:", 8);
-		for (size_t i = 0; i < n && i < 1024; i++) {
-			char id[48];
-
-			snprintf(buf, sizeof(buf), "%s%s", i ? "," : "",
-				 tid_str(r, tids[i], id, sizeof(id)));
-			tr_buf_append(&b, buf, strlen(buf));
-		}
+		append_tids(r, &b);
 		tr_buf_append(&b, ";", 1);
 	}
 	if (ev->reason == TR_STOP_BREAKPOINT && r->swbreak)
@@ -1281,24 +1292,17 @@ z_packet(struct rsp *r, const char *p, bool insert)
 static int
 thread_list(struct rsp *r)
 {
-	pid_t tids[1024];
-	size_t n = 0;
 	struct tr_buf b;
-	char num[64];
 	int rc;
 
-	if (r->gone || tr_threads(r->t, tids, 1024, &n))
+	if (r->gone)
 		return rsp_reply_str(r, "l");
 	tr_buf_init(&b);
 	tr_buf_append(&b, "m", 1);
-	for (size_t i = 0; i < n && i < 1024; i++) {
-		char id[48];
-
-		snprintf(num, sizeof(num), "%s%s", i ? "," : "",
-			 tid_str(r, tids[i], id, sizeof(id)));
-		tr_buf_append(&b, num, strlen(num));
-	}
-	rc = rsp_reply(r, b.data, b.len);
+	if (append_tids(r, &b))
+		rc = rsp_reply_str(r, "l");
+	else
+		rc = rsp_reply(r, b.data, b.len);
 	tr_buf_free(&b);
 	return rc;
 }
@@ -1353,7 +1357,6 @@ drop_session(struct rsp *r, const char *how)
 		return;
 	if (how && !atomic_load(&ss->ended))
 		srv_sess_finish(ss, how);
-	r->ss = NULL;
 	bind_session(r, NULL);
 	pthread_mutex_unlock(&ss->target_mu);
 	srv_sess_unref(ss);
@@ -1373,6 +1376,22 @@ end_target(struct rsp *r, bool kill_it)
 	drop_session(r, kill_it ? "killed" : "detached");
 }
 
+/* Drive the session vRun or vAttach made (NULL: err says why not) and
+ * answer with its first stop. */
+static int
+adopt_session(struct rsp *r, struct srv_sess *ss, int err)
+{
+	int rc;
+
+	if (!ss)
+		return rsp_reply_err(r, err);
+	pthread_mutex_lock(&ss->target_mu);
+	bind_session(r, ss);
+	rc = send_stop(r, &r->stop);
+	pthread_mutex_unlock(&ss->target_mu);
+	return rc;
+}
+
 /* vRun;PROGRAM;ARG...: hex-encoded words. An empty program is the one
  * the last session ran. */
 static int
@@ -1383,7 +1402,7 @@ v_run(struct rsp *r, const char *p)
 	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
 			       .stderr_fd = -1 };
 	struct srv_sess *ss;
-	int err = 0, rc;
+	int err = 0;
 	char *last = r->ss && r->ss->program ? strdup(r->ss->program) : NULL;
 
 	while (*p == ';' && argc < 63) {
@@ -1428,13 +1447,7 @@ v_run(struct rsp *r, const char *p)
 	ss = srv_sess_start(&l, 0, &err);
 	for (size_t i = 0; i < argc; i++)
 		free(argv[i]);
-	if (!ss)
-		return rsp_reply_err(r, err);
-	pthread_mutex_lock(&ss->target_mu);
-	bind_session(r, ss);
-	rc = send_stop(r, &r->stop);
-	pthread_mutex_unlock(&ss->target_mu);
-	return rc;
+	return adopt_session(r, ss, err);
 }
 
 static int
@@ -1442,7 +1455,7 @@ v_attach(struct rsp *r, const char *p)
 {
 	uint64_t pid;
 	struct srv_sess *ss;
-	int err, rc;
+	int err;
 
 	if (tr_rsp_hex_u64(p, strlen(p), &pid) || pid == 0 ||
 	    pid > INT32_MAX)
@@ -1452,13 +1465,7 @@ v_attach(struct rsp *r, const char *p)
 	if (r->ss) /* exited: let it go (target_mu held by locked_packet) */
 		end_target(r, true);
 	ss = srv_sess_start(NULL, (pid_t)pid, &err);
-	if (!ss)
-		return rsp_reply_err(r, err);
-	pthread_mutex_lock(&ss->target_mu);
-	bind_session(r, ss);
-	rc = send_stop(r, &r->stop);
-	pthread_mutex_unlock(&ss->target_mu);
-	return rc;
+	return adopt_session(r, ss, err);
 }
 
 /* ---- monitor commands (qRcmd) ---------------------------------------------------- */

@@ -1153,13 +1153,34 @@ listen_unix(void)
 	return 0;
 }
 
+/* A non-blocking TCP socket listening on ss (`what`: the address, for
+ * the log); -1 when it cannot be. */
+static int
+tcp_listen(const struct sockaddr_storage *ss, socklen_t sl, int backlog,
+	   const char *what)
+{
+	int one = 1,
+	    fd = socket(ss->ss_family,
+			SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, sl) || listen(fd, backlog)) {
+		tr_log_error("cannot listen on %s: %s", what, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int
 listen_tcp(void)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	bool loop;
-	int one = 1, fd;
+	int fd;
 
 	if (tr_ep_parse_tcp(srv.o.tcp, &ss, &sl, &loop)) {
 		tr_log_error("--listen %s: expected HOST:PORT", srv.o.tcp);
@@ -1171,17 +1192,8 @@ listen_tcp(void)
 			     srv.o.tcp);
 		return -1;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0)
+	if ((fd = tcp_listen(&ss, sl, 64, srv.o.tcp)) < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 64)) {
-		tr_log_error("cannot listen on %s: %s", srv.o.tcp,
-			     strerror(errno));
-		close(fd);
-		return -1;
-	}
 	srv.tfd = fd;
 	tr_log_info("listening on tcp %s%s", srv.o.tcp,
 		    srv.have_token ? " (token required)" : "");
@@ -1197,7 +1209,7 @@ listen_gdb(void)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	bool loop;
-	int one = 1, fd;
+	int fd;
 
 	if (tr_ep_parse_tcp(srv.o.gdb, &ss, &sl, &loop)) {
 		tr_log_error("--gdb %s: expected HOST:PORT", srv.o.gdb);
@@ -1208,17 +1220,8 @@ listen_gdb(void)
 			     "--allow-remote", srv.o.gdb);
 		return -1;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0)
+	if ((fd = tcp_listen(&ss, sl, 8, srv.o.gdb)) < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 8)) {
-		tr_log_error("cannot listen on %s: %s", srv.o.gdb,
-			     strerror(errno));
-		close(fd);
-		return -1;
-	}
 	srv.gfd = fd;
 	tr_log_info("gdb remote protocol on %s", srv.o.gdb);
 	return 0;
