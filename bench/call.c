@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "gdbrun.h"
-#include "session.h"
+#include "session/session.h"
 
 /*
  * Method. tracerd: a session launches call-target, stops at ready(), and

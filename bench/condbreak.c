@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "gdbrun.h"
-#include "session.h"
+#include "session/session.h"
 
 /*
  * Method. call-target runs loop_body(i) for i < N (100,000); a breakpoint

@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "slab.h"
-#include "tracer.h"
+#include "base/error.h"
+#include "target/slab.h"
+#include "target/tracer.h"
 
 /*
  * Method. bench-target idles with one known word; one tracer per wait

@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dwarf_index.h"
-#include "error.h"
-#include "log.h"
-#include "symtab.h"
-#include "tracer.h"
+#include "symbols/dwarf_index.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "symbols/symtab.h"
+#include "target/tracer.h"
 
 /*
  * Method. bench/gen-index writes a program of N functions fn_0..fn_{N-1}

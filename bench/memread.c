@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "error.h"
+#include "base/error.h"
 #include "gdbrun.h"
 #include "json.h"
 

@@ -10,7 +10,7 @@
 
 #include "client.h"
 #include "endpoint.h"
-#include "error.h"
+#include "base/error.h"
 #include "jsonrpc.h"
 
 struct tr_cl {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "endpoint.h"
-#include "error.h"
+#include "base/error.h"
 
 int
 tr_ep_default_socket(char *buf, size_t len)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "json.h"
 
 /* --- the arena a tree lives in ------------------------------------- */

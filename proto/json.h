@@ -8,7 +8,7 @@
 
 /*
  * The codec of the wire protocol, on libc alone. Functions that can fail
- * return 0 or a negative TR_E* code of src/error.h:
+ * return 0 or a negative TR_E* code of src/base/error.h:
  *   -TR_EINVAL  malformed input, or the writer used out of order;
  *   -TR_ERANGE  a limit exceeded (depth, values, string length, writer
  *               nesting);

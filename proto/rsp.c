@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "rsp.h"
 
 enum { ST_IDLE = 0, ST_DATA, ST_ESCAPE, ST_REPEAT, ST_CS1, ST_CS2 };

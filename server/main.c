@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "log.h"
+#include "base/log.h"
 #include "server.h"
 
 /*

@@ -9,15 +9,15 @@
 #include <sys/user.h>
 #include <unistd.h>
 
-#include "backtrace.h"
-#include "breakpoint.h"
+#include "control/backtrace.h"
+#include "control/breakpoint.h"
 #include "config.h"
-#include "debuginfo.h"
-#include "error.h"
-#include "log.h"
+#include "symbols/debuginfo.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "server.h"
-#include "stepping.h"
-#include "symtab.h"
+#include "control/stepping.h"
+#include "symbols/symtab.h"
 
 #define EVAL_OUT 65536
 #define MAX_READ (256u << 20)  /* one read_memory request */

@@ -13,9 +13,9 @@
 #include <sys/user.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "log.h"
-#include "procfs.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "target/procfs.h"
 #include "rsp.h"
 #include "rsp_int.h"
 #include "server.h"

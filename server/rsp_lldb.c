@@ -14,10 +14,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "inject.h"
-#include "log.h"
-#include "procfs.h"
+#include "base/error.h"
+#include "eval/inject.h"
+#include "base/log.h"
+#include "target/procfs.h"
 #include "rsp_int.h"
 
 /*

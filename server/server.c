@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "endpoint.h"
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "server.h"
 
 /* epoll tags */

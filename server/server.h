@@ -10,7 +10,7 @@
 
 #include "json.h"
 #include "jsonrpc.h"
-#include "session.h"
+#include "session/session.h"
 
 /*
  * Threads of the daemon:

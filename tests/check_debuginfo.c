@@ -9,14 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "breakpoint.h"
+#include "control/breakpoint.h"
 #include "helpers.h"
-#include "debuginfo.h"
-#include "stepping.h"
+#include "symbols/debuginfo.h"
+#include "control/stepping.h"
 #include "suites.h"
-#include "unwind.h"
-#include "backtrace.h"
-#include "tracer.h"
+#include "symbols/unwind.h"
+#include "control/backtrace.h"
+#include "target/tracer.h"
 
 #ifndef TRACEE_DIR
 #error TRACEE_DIR must name the directory of the tracee programs

@@ -12,12 +12,12 @@
 #include <sys/user.h>
 #include <unistd.h>
 
-#include "breakpoint.h"
-#include "error.h"
+#include "control/breakpoint.h"
+#include "base/error.h"
 #include "helpers.h"
-#include "session.h"
+#include "session/session.h"
 #include "suites.h"
-#include "tracer.h"
+#include "target/tracer.h"
 
 #ifndef TRACEE_DIR
 #error TRACEE_DIR must name the directory of the tracee programs

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "expr_parse.h"
+#include "base/error.h"
+#include "eval/expr_parse.h"
 #include "suites.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "breakpoint.h"
-#include "error.h"
+#include "control/breakpoint.h"
+#include "base/error.h"
 #include "helpers.h"
-#include "session.h"
+#include "session/session.h"
 #include "suites.h"
-#include "tracer.h"
+#include "target/tracer.h"
 
 /*
  * tests/tracees/fcond.c calls step(i, &acc) in a loop and prints the

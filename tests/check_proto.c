@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "json.h"
 #include "jsonrpc.h"
 #include "suites.h"

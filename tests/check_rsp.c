@@ -4,7 +4,7 @@
 
 #include <check.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "rsp.h"
 #include "suites.h"
 

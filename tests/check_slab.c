@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "slab.h"
+#include "target/slab.h"
 #include "suites.h"
-#include "tracer.h"
+#include "target/tracer.h"
 
 /* Operations of the test's server (the slab leaves `op` to its server). */
 enum {

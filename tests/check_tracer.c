@@ -14,7 +14,7 @@
 
 #include "helpers.h"
 #include "suites.h"
-#include "tracer.h"
+#include "target/tracer.h"
 
 #define LINE_MS 5000 /* how long a tracee may take to print a line */
 #define NWORKERS 4   /* as in tracees/threads.c */

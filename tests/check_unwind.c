@@ -8,11 +8,11 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "debuginfo.h"
+#include "symbols/debuginfo.h"
 #include "helpers.h"
 #include "suites.h"
-#include "tracer.h"
-#include "unwind.h"
+#include "target/tracer.h"
+#include "symbols/unwind.h"
 
 #ifndef TRACEE_SRC_DIR
 #error TRACEE_SRC_DIR must name the directory of the tracee sources

@@ -7,14 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "breakpoint.h"
-#include "debuginfo.h"
-#include "dwarf_type.h"
+#include "control/breakpoint.h"
+#include "symbols/debuginfo.h"
+#include "symbols/dwarf_type.h"
 #include "helpers.h"
-#include "loc_expr.h"
-#include "scope.h"
-#include "tracer.h"
-#include "unwind.h"
+#include "symbols/loc_expr.h"
+#include "symbols/scope.h"
+#include "target/tracer.h"
+#include "symbols/unwind.h"
 
 #ifndef TRACEE_DIR
 #error TRACEE_DIR must name the directory of the tracee programs
@@ -1032,7 +1032,7 @@ START_TEST(test_caller_frame)
 	struct session s;
 	struct tr_unwinder *u;
 	struct tr_frame f0, f1, f2;
-	struct tr_loc_unwound acc0 = { &f0, NULL }, acc1 = { &f1, NULL };
+	struct tr_unwind_loc acc0 = { &f0, NULL }, acc1 = { &f1, NULL };
 	struct tr_loc_frame lf;
 	struct tr_scope *sc;
 	struct tr_var x;
@@ -1056,7 +1056,7 @@ START_TEST(test_caller_frame)
 
 	/* The innermost frame through the same adapter. */
 	acc0.regs = &s.regs;
-	tr_loc_frame_unwound(&lf, &acc0, s.bias, mem_cb, &s);
+	tr_unwind_loc_frame(&lf, &acc0, s.bias, mem_cb, &s);
 	ck_assert(lf.innermost && lf.has_cfa && lf.pc == pc);
 	sc = scope(&s, lf.pc);
 	ck_assert_int_eq(tr_scope_lookup(sc, "shadow", &x), 0);
@@ -1066,7 +1066,7 @@ START_TEST(test_caller_frame)
 	tr_scope_free(sc);
 
 	/* main, above it: the pc is a return address, looked up less 1. */
-	tr_loc_frame_unwound(&lf, &acc1, s.bias, mem_cb, &s);
+	tr_unwind_loc_frame(&lf, &acc1, s.bias, mem_cb, &s);
 	ck_assert(!lf.innermost && lf.has_cfa);
 	ck_assert_uint_eq(lf.pc, f1.pc - 1);
 	sc = scope(&s, lf.pc);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "tracer.h"
+#include "target/tracer.h"
 
 struct tracee {
 	struct tr_tracer *t; /* NULL for a spawned, not yet attached one */

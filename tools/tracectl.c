@@ -16,7 +16,7 @@
 #include "client.h"
 #include "config.h"
 #include "endpoint.h"
-#include "error.h"
+#include "base/error.h"
 #include "json.h"
 
 /*

@@ -142,38 +142,31 @@ check "\$_siginfo written, read back" has "$o" '^\$3 = 7$'
 
 # 5. raw packets (no session now: every process above was killed,
 # detached or ended)
-pkt() {
-	local s=$1 sum=0 i
-	for ((i = 0; i < ${#s}; i++)); do
-		sum=$(((sum + $(printf '%d' "'${s:i:1}")) % 256))
-	done
-	printf '$%s#%02x' "$s" "$sum"
-}
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 exec 5<>"/dev/tcp/127.0.0.1/$port"
 {
-	pkt 'QStartNoAckMode'
-	pkt '?'
-	pkt 'g'
-	pkt "vRun;$(hex "$E2E");$(hex exit);$(hex 3)"
-	pkt 'QPassSignals:1e;1f'
-	pkt 'm'
-	pkt 'mzz,4'
-	pkt 'm0,4'
-	pkt 'Z0,zz,1'
-	pkt 'Z1,1000,1'
-	pkt 'P0=12'
-	pkt 'M0,4:zz'
-	pkt 'X0,4:ab'
-	pkt 'Hx1'
-	pkt "$(head -c 140000 /dev/zero | tr '\0' 'a')"
-	pkt 'qRcmd,zz'
-	pkt "qRcmd,$(hex 'eval 1 +')"
-	pkt 'vAttach;0'
-	pkt 'qSupported:swbreak+;multiprocess+'
-	pkt 'c'
-	pkt '?'
-	pkt 'vRun;'
+	rsp_pkt 'QStartNoAckMode'
+	rsp_pkt '?'
+	rsp_pkt 'g'
+	rsp_pkt "vRun;$(hex "$E2E");$(hex exit);$(hex 3)"
+	rsp_pkt 'QPassSignals:1e;1f'
+	rsp_pkt 'm'
+	rsp_pkt 'mzz,4'
+	rsp_pkt 'm0,4'
+	rsp_pkt 'Z0,zz,1'
+	rsp_pkt 'Z1,1000,1'
+	rsp_pkt 'P0=12'
+	rsp_pkt 'M0,4:zz'
+	rsp_pkt 'X0,4:ab'
+	rsp_pkt 'Hx1'
+	rsp_pkt "$(head -c 140000 /dev/zero | tr '\0' 'a')"
+	rsp_pkt 'qRcmd,zz'
+	rsp_pkt "qRcmd,$(hex 'eval 1 +')"
+	rsp_pkt 'vAttach;0'
+	rsp_pkt 'qSupported:swbreak+;multiprocess+'
+	rsp_pkt 'c'
+	rsp_pkt '?'
+	rsp_pkt 'vRun;'
 } >&5
 sleep 2
 timeout 2 cat <&5 >"$T/raw" || true

@@ -55,22 +55,15 @@ check "no protocol errors" hasnt_err
 
 # Raw packets on a new connection (the target has exited: the
 # session's state says so).
-pkt() {
-	local s=$1 sum=0 i
-	for ((i = 0; i < ${#s}; i++)); do
-		sum=$(((sum + $(printf '%d' "'${s:i:1}")) % 256))
-	done
-	printf '$%s#%02x' "$s" "$sum"
-}
 exec 5<>"/dev/tcp/127.0.0.1/$port"
 {
 	printf '$?#00'             # bad checksum
-	pkt '?'
-	pkt 'qNoSuchThing'
-	pkt 'm0,4'
-	pkt 'p9999'
+	rsp_pkt '?'
+	rsp_pkt 'qNoSuchThing'
+	rsp_pkt 'm0,4'
+	rsp_pkt 'p9999'
 	printf '$%s#00' "$(head -c 200000 /dev/zero | tr '\0' 'a')"
-	pkt 'vCont?'
+	rsp_pkt 'vCont?'
 } >&5
 sleep 1
 timeout 2 cat <&5 >"$T/raw" || true

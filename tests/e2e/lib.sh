@@ -227,3 +227,14 @@ wait_count() {
 	echo "--- fewer than $3 lines match /$2/ in $1" >&2
 	return 1
 }
+
+# rsp_pkt PAYLOAD: a GDB remote protocol packet, $PAYLOAD#checksum. The
+# checksum is computed in one process whatever the size: a subshell per
+# character took half an hour for a 140,000-byte packet on a loaded
+# machine.
+rsp_pkt() {
+	local s=$1 sum
+	sum=$(printf '%s' "$s" | od -An -v -tu1 |
+		awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s % 256 }')
+	printf '$%s#%02x' "$s" "$sum"
+}

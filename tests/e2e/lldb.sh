@@ -87,18 +87,11 @@ tc break compute >/dev/null
 tc continue >"$T/c1"
 check "tracectl stops in compute" has "$T/c1" 'compute \(x=4, y=2\)'
 
-pkt() {
-	local s=$1 sum=0 i
-	for ((i = 0; i < ${#s}; i++)); do
-		sum=$(((sum + $(printf '%d' "'${s:i:1}")) % 256))
-	done
-	printf '$%s#%02x' "$s" "$sum"
-}
 # q PACKET: send it, its reply's payload in $R ('}' escapes undone; the
 # replies checked here hold no other escaped byte).
 q() {
 	local d c
-	pkt "$1" >&5
+	rsp_pkt "$1" >&5
 	R=
 	IFS= read -r -d '#' -t 20 d <&5 || {
 		echo "--- no reply to $1" >&2

@@ -1,0 +1,262 @@
+/* backtrace.c: frames with function, line and arguments, from the unwinder and the DWARF scopes. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/user.h>
+
+#include "control/backtrace.h"
+#include "symbols/dwarf_type.h"
+#include "base/error.h"
+#include "symbols/loc_expr.h"
+#include "symbols/scope.h"
+#include "target/tracer.h"
+
+static int64_t
+sext(uint64_t v, size_t size)
+{
+	if (size >= 8)
+		return (int64_t)v;
+	return (int64_t)(v << (64 - size * 8)) >> (64 - size * 8);
+}
+
+/* A char as gdb shows it: 65 'A', 10 '\n', 0 '\000'. */
+static void
+fmt_char(char *out, size_t len, int64_t v)
+{
+	unsigned char c = (unsigned char)v;
+	static const char esc[] = "\a\b\f\n\r\t\v";
+	static const char name[] = "abfnrtv";
+	const char *p = c ? strchr(esc, c) : NULL;
+
+	if (c == '\'' || c == '\\')
+		snprintf(out, len, "%" PRId64 " '\\%c'", v, c);
+	else if (p)
+		snprintf(out, len, "%" PRId64 " '\\%c'", v, name[p - esc]);
+	else if (c >= 0x20 && c < 0x7f)
+		snprintf(out, len, "%" PRId64 " '%c'", v, c);
+	else
+		snprintf(out, len, "%" PRId64 " '\\%03o'", v, c);
+}
+
+/* A C string at addr, quoted, at most 40 characters (gdb: 200). */
+static void
+fmt_string(struct tr_tracer *t, char *out, size_t len, uint64_t addr)
+{
+	char s[41];
+	size_t k = 0, o;
+
+	o = (size_t)snprintf(out, len, "%#" PRIx64, addr);
+	if (!addr || tr_mem_read(t, addr, s, 1, NULL) < 0)
+		return;
+	while (k < 40 && tr_mem_read(t, addr + k, &s[k], 1, NULL) == 0 && s[k])
+		k++;
+	s[k] = 0;
+	if (o + 4 < len) {
+		o += (size_t)snprintf(out + o, len - o, " \"");
+		for (size_t i = 0; i < k && o + 6 < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c == '"' || c == '\\')
+				o += (size_t)snprintf(out + o, len - o, "\\%c", c);
+			else if (c >= 0x20 && c < 0x7f)
+				out[o++] = (char)c;
+			else
+				o += (size_t)snprintf(out + o, len - o, "\\%03o", c);
+		}
+		snprintf(out + o, len - o, k == 40 ? "\"..." : "\"");
+	}
+}
+
+/* A value as gdb prints frame arguments by default (print frame-arguments
+ * scalars): aggregates are "...". */
+static void
+fmt_value(struct tr_tracer *t, const struct tr_type *ty, const uint8_t *b,
+	  char *out, size_t len)
+{
+	const struct tr_type *s = tr_type_strip(ty);
+	uint64_t v = 0;
+
+	if (s->size && s->size <= 8)
+		memcpy(&v, b, s->size);
+	switch (s->kind) {
+	case TR_TYPE_BASE:
+		if (s->encoding == TR_ENC_FLOAT && s->size == 8) {
+			double d;
+
+			memcpy(&d, b, 8);
+			snprintf(out, len, "%.17g", d);
+		} else if (s->encoding == TR_ENC_FLOAT && s->size == 4) {
+			float f;
+
+			memcpy(&f, b, 4);
+			snprintf(out, len, "%.9g", (double)f);
+		} else if (s->encoding == TR_ENC_BOOLEAN) {
+			snprintf(out, len, v ? "true" : "false");
+		} else if (s->encoding == TR_ENC_SIGNED_CHAR ||
+			   s->encoding == TR_ENC_UNSIGNED_CHAR) {
+			fmt_char(out, len, s->encoding == TR_ENC_SIGNED_CHAR
+						   ? sext(v, 1) : (int64_t)v);
+		} else if (s->encoding == TR_ENC_SIGNED) {
+			snprintf(out, len, "%" PRId64, sext(v, s->size));
+		} else if (s->size <= 8) {
+			snprintf(out, len, "%" PRIu64, v);
+		} else {
+			snprintf(out, len, "...");
+		}
+		return;
+	case TR_TYPE_ENUM:
+		for (size_t i = 0; i < s->nenumerators; i++)
+			if (s->enumerators[i].value ==
+			    sext(v, s->size ? s->size : 4)) {
+				snprintf(out, len, "%s", s->enumerators[i].name);
+				return;
+			}
+		snprintf(out, len, "%" PRId64, sext(v, s->size ? s->size : 4));
+		return;
+	case TR_TYPE_POINTER: {
+		const struct tr_type *p = tr_type_strip(s->target);
+
+		if (p->kind == TR_TYPE_BASE && p->size == 1 &&
+		    (p->encoding == TR_ENC_SIGNED_CHAR ||
+		     p->encoding == TR_ENC_UNSIGNED_CHAR))
+			fmt_string(t, out, len, v);
+		else
+			snprintf(out, len, "%#" PRIx64, v);
+		return;
+	}
+	default:
+		snprintf(out, len, "...");
+	}
+}
+
+/* The parameters of the frame, in declaration order. */
+static void
+frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
+	   const struct tr_frame *fr, const struct tr_loc_regs *regs,
+	   struct tr_bt_frame *out)
+{
+	uint64_t pc = tr_unwind_lookup_pc(fr);
+	const struct tr_module *m = tr_symtab_module_at(
+		tr_debuginfo_symtab(di), pc);
+	struct tr_dwarf *dw = m ? tr_debuginfo_dwarf(di, m) : NULL;
+	struct tr_scope *sc;
+	struct tr_unwind_loc acc = { .frame = fr, .regs = regs };
+	struct tr_loc_frame lf;
+
+	if (!dw || tr_scope_at(dw, pc - m->bias, &sc) < 0)
+		return;
+	tr_unwind_loc_frame(&lf, &acc, m->bias, tr_mem_read_cb, t);
+	for (size_t i = 0; i < sc->nvars && out->nargs < TR_BT_MAX_ARGS; i++) {
+		const struct tr_var *v = &sc->vars[i];
+		struct tr_bt_arg *a = &out->args[out->nargs];
+		uint8_t buf[64];
+		size_t size = tr_type_strip(v->type)->size;
+		int err;
+
+		if (v->kind != TR_VAR_PARAM)
+			continue;
+		snprintf(a->name, sizeof(a->name), "%s", v->name ? v->name : "?");
+		if (size > sizeof(buf))
+			size = 0; /* an aggregate too big to show anyway */
+		err = size ? tr_scope_var_read(sc, v, &lf, buf, size, NULL)
+			   : 0;
+		if (err == -TR_ENOENT)
+			snprintf(a->value, sizeof(a->value), "<optimized out>");
+		else if (err < 0)
+			snprintf(a->value, sizeof(a->value), "<error: %s>",
+				 tr_strerror(err));
+		else if (!size)
+			snprintf(a->value, sizeof(a->value), "...");
+		else
+			fmt_value(t, v->type, buf, a->value, sizeof(a->value));
+		out->nargs++;
+	}
+	tr_scope_free(sc);
+}
+
+int
+tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
+		    struct tr_unwinder *u, pid_t tid,
+		    struct tr_bt_frame *frames, size_t max, size_t *n)
+{
+	struct tr_frame fr[64];
+	struct tr_loc_regs regs;
+	struct tr_state st;
+	size_t nf = 0;
+	int err;
+
+	*n = 0;
+	err = tr_state_get(t, &st);
+	if (err)
+		return err;
+	if (!tid)
+		tid = st.current_tid;
+	memset(&regs, 0, sizeof(regs));
+	err = tr_regs_get(t, tid, &regs.gp);
+	if (err)
+		return err;
+	regs.has_fp = tr_fpregs_get(t, tid, &regs.fp) == 0;
+	tr_debuginfo_refresh(di, NULL);
+	err = tr_backtrace(u, &regs.gp, tr_mem_read_cb, t, fr,
+			   max < 64 ? max : 64, &nf);
+	if (err < 0 && err != -TR_ERANGE && nf == 0)
+		return err;
+	for (size_t i = 0; i < nf; i++) {
+		struct tr_bt_frame *f = &frames[i];
+		struct tr_location loc;
+		uint64_t lpc = tr_unwind_lookup_pc(&fr[i]);
+
+		memset(f, 0, sizeof(*f));
+		f->pc = fr[i].pc;
+		f->guessed = fr[i].how == TR_FRAME_GUESS;
+		f->sigtramp = fr[i].sigtramp;
+		if (tr_debuginfo_describe(di, lpc, &loc) == 0) {
+			f->function = loc.function;
+			f->offset = fr[i].pc - (lpc - loc.offset);
+			f->file = loc.file;
+			f->line = loc.line;
+			f->module = loc.module ? loc.module->name : NULL;
+		}
+		frame_args(t, di, &fr[i], i == 0 ? &regs : NULL, f);
+	}
+	*n = nf;
+	return 0;
+}
+
+int
+tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di, uint64_t fn_pc,
+		const struct user_regs_struct *regs,
+		const struct user_fpregs_struct *fp, char *out, size_t len)
+{
+	struct tr_location loc;
+	const struct tr_type *ft, *rt;
+	uint8_t b[16];
+	int err;
+
+	if (tr_debuginfo_describe(di, fn_pc, &loc) < 0 || !loc.dwfunc)
+		return -TR_ENOENT;
+	err = tr_dwarf_type_get(loc.dwarf, loc.dwfunc->die, &ft);
+	if (err)
+		return err;
+	rt = tr_type_strip(ft->target);
+	switch (rt->kind) {
+	case TR_TYPE_VOID:
+		return -TR_ENOENT;
+	case TR_TYPE_BASE:
+	case TR_TYPE_ENUM:
+	case TR_TYPE_POINTER:
+		break;
+	default:
+		return -TR_ENOTSUP;
+	}
+	/* System V: floating point comes back in xmm0, the rest in rax. */
+	if (rt->kind == TR_TYPE_BASE && rt->encoding == TR_ENC_FLOAT) {
+		if (!fp || rt->size > 8)
+			return -TR_ENOTSUP;
+		memcpy(b, &fp->xmm_space[0], 8);
+	} else {
+		memcpy(b, &regs->rax, 8);
+	}
+	fmt_value(t, ft->target, b, out, len);
+	return 0;
+}

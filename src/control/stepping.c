@@ -1,0 +1,315 @@
+/* stepping.c: step and next by source line, on top of single-steps and breakpoints. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "control/stepping.h"
+#include "target/tracer.h"
+#include "symbols/unwind.h"
+#include "symbols/scope.h"
+
+/* A line is rarely more than a few hundred instructions; a loop of a
+ * single line (while (!flag);) would step forever: give up then. */
+#define MAX_STEPS 200000
+
+/* One instruction, and the registers after it, in one submission. */
+static int
+step_insn(struct tr_tracer *t, pid_t tid, struct tr_event *ev,
+	  struct user_regs_struct *regs)
+{
+	struct tr_req *s = tr_req_get(t), *g = tr_req_get(t);
+	int err;
+
+	s->op = TR_OP_STEP;
+	s->flags = TR_REQ_WAIT_STOP;
+	s->tid = tid;
+	s->next = g;
+	g->op = TR_OP_REGS_GET;
+	g->tid = tid;
+	g->buf = regs;
+	tr_req_submit(t, s);
+	err = tr_req_wait(t, g);
+	*ev = s->ev;
+	if (s->result < 0)
+		err = s->result;
+	tr_req_put(t, s);
+	tr_req_put(t, g);
+	/* A stop that is no step (exit, signal) leaves the registers
+	 * request failed or canceled: report the stop itself. */
+	if (ev->type != TR_EV_STOP || ev->reason != TR_STOP_STEP)
+		return 1;
+	return err;
+}
+
+/*
+ * Run everything until `tid` reaches `addr` in a frame whose stack
+ * pointer is above `min_sp` (so a recursive call of the same function
+ * does not count). Returns 0 when there, 1 when something else stopped
+ * the target first (in *ev), or -TR_E*.
+ */
+static int
+run_to(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t min_sp,
+       struct tr_event *ev, struct user_regs_struct *regs)
+{
+	bool ours = tr_bp_insert(t, addr) == 0;
+	int err, ret;
+
+	for (;;) {
+		err = tr_cont(t, tid, 0, ev);
+		if (err) {
+			ret = err;
+			break;
+		}
+		if (ev->type != TR_EV_STOP || ev->reason != TR_STOP_BREAKPOINT ||
+		    ev->addr != addr) {
+			ret = 1;
+			break;
+		}
+		if (ev->tid != tid) {
+			/* Another thread at our private breakpoint: not its
+			 * stop to report, unless a user breakpoint is there. */
+			if (ev->bpnum) {
+				ret = 1;
+				break;
+			}
+			continue;
+		}
+		err = tr_regs_get(t, tid, regs);
+		if (err) {
+			ret = err;
+			break;
+		}
+		if (regs->rsp > min_sp) {
+			ret = 0;
+			break;
+		}
+	}
+	if (ours)
+		tr_bp_remove(t, addr);
+	return ret;
+}
+
+/* Whether pc is in code with line information (a function we can step
+ * into and stop in). */
+static bool
+has_lines(struct tr_debuginfo *di, uint64_t pc, struct tr_location *loc)
+{
+	if (tr_debuginfo_describe(di, pc, loc) < 0 || !loc->dwfunc ||
+	    loc->line == 0)
+		return false;
+	return true;
+}
+
+/* Calls into shared libraries go through a PLT stub (and, the first
+ * time, the dynamic linker's lazy binder). */
+static bool
+in_plt(struct tr_debuginfo *di, uint64_t pc)
+{
+	return tr_symtab_in_plt(tr_debuginfo_symtab(di), pc);
+}
+
+/* The innermost inlined subroutine at pc (its DIE), or 0. */
+static uint64_t
+inline_at(const struct tr_location *loc)
+{
+	struct tr_scope *sc;
+	uint64_t die = 0;
+
+	if (!loc->dwarf || !loc->module ||
+	    tr_scope_at(loc->dwarf, loc->pc - loc->module->bias, &sc) < 0)
+		return 0;
+	die = sc->inline_die;
+	tr_scope_free(sc);
+	return die;
+}
+
+static void
+make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
+{
+	ev->type = TR_EV_STOP;
+	ev->reason = TR_STOP_STEP;
+	ev->tid = tid;
+	ev->pc = pc;
+	ev->sig = 0;
+	ev->bpnum = 0;
+}
+
+int
+tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+	     bool over, struct tr_event *ev)
+{
+	struct user_regs_struct regs, prev;
+	struct tr_location loc, here;
+	struct tr_state st;
+	uint64_t lo, hi;
+	uint32_t cur_line;
+	const char *cur_file;
+	uint64_t start_inline = 0, in;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	err = tr_state_get(t, &st);
+	if (err)
+		return err;
+	if (!tid)
+		tid = st.current_tid;
+	err = tr_regs_get(t, tid, &regs);
+	if (err)
+		return err;
+	tr_debuginfo_refresh(di, NULL);
+	if (!has_lines(di, regs.rip, &loc)) {
+		/* No line here (in libc, say): gdb steps until it is out of
+		 * the function; one instruction at a time until code with
+		 * lines is reached is the same, only slower. */
+		loc.line = 0;
+	}
+	lo = loc.line_lo;
+	hi = loc.line_hi;
+	cur_line = loc.line;
+	cur_file = loc.file;
+	start_inline = over && loc.line ? inline_at(&loc) : 0;
+
+	for (int n = 0; n < MAX_STEPS; n++) {
+		uint64_t ret_addr = 0;
+
+		prev = regs;
+		err = step_insn(t, tid, ev, &regs);
+		if (err)
+			return err < 0 ? err : 0;
+
+		/* A call: the return address was just pushed, pointing
+		 * just past the instruction we stepped. */
+		if (regs.rsp == prev.rsp - 8 &&
+		    tr_mem_read(t, regs.rsp, &ret_addr, 8, NULL) == 0 &&
+		    ret_addr > prev.rip && ret_addr <= prev.rip + 15) {
+			bool into = !over && has_lines(di, regs.rip, &here);
+
+			/* Through a PLT stub (and the lazy binder) to see
+			 * whether the real function has lines. */
+			if (!over && !into && in_plt(di, regs.rip)) {
+				int k;
+
+				for (k = 0; k < 100000; k++) {
+					if (regs.rip == ret_addr)
+						break;
+					if (has_lines(di, regs.rip, &here)) {
+						into = true;
+						break;
+					}
+					tr_debuginfo_refresh(di, NULL);
+					err = step_insn(t, tid, ev, &regs);
+					if (err)
+						return err < 0 ? err : 0;
+				}
+				if (regs.rip == ret_addr)
+					goto landed;
+			}
+			if (into) {
+				uint64_t entry = here.func_lo, bp = regs.rip;
+				uint8_t code[16];
+				bool have;
+
+				/* Entering at the entry: stop past the
+				 * prologue, where `break FUNC` would. */
+				if (regs.rip == entry) {
+					have = tr_debuginfo_read_code(di, entry,
+						code, sizeof(code)) == 0;
+					if (tr_dwarf_breakpoint_addr(here.dwarf,
+						here.dwfunc, have ? code : NULL,
+						have ? sizeof(code) : 0,
+						&bp) == 0)
+						bp += here.module->bias;
+					else
+						bp = regs.rip;
+				}
+				if (bp != regs.rip) {
+					err = run_to(t, tid, bp, 0, ev, &regs);
+					if (err)
+						return err < 0 ? err : 0;
+				}
+				make_step_event(ev, tid, regs.rip);
+				return 0;
+			}
+			/* Over the call: at full speed to its return, in this
+			 * frame (the stack pointer above the callee's). */
+			err = run_to(t, tid, ret_addr, regs.rsp, ev, &regs);
+			if (err)
+				return err < 0 ? err : 0;
+		}
+landed:
+		if (regs.rip >= lo && regs.rip < hi)
+			continue;
+		if (!has_lines(di, regs.rip, &here)) {
+			if (cur_line == 0)
+				continue; /* still looking for lines */
+			/* Returned into code without lines (main's caller
+			 * in libc): stop there, as gdb does. */
+			make_step_event(ev, tid, regs.rip);
+			return 0;
+		}
+		if (regs.rip == here.line_lo &&
+		    (here.line != cur_line || !cur_file ||
+		     strcmp(here.file, cur_file) != 0)) {
+			/* next: code inlined from a call on this line is
+			 * that call's body, stepped over as gdb does. */
+			if (over && (in = inline_at(&here)) &&
+			    in != start_inline)
+				continue;
+			if (here.is_stmt) {
+				make_step_event(ev, tid, regs.rip);
+				return 0;
+			}
+			/* A new line that is no statement: keep going
+			 * without adopting it. */
+			continue;
+		}
+		/* The middle of a line (back in the caller, or a jump
+		 * into another part of a line): adopt it, and go on to
+		 * the next line from there. */
+		lo = here.line_lo;
+		hi = here.line_hi;
+		cur_line = here.line;
+		cur_file = here.file;
+	}
+	make_step_event(ev, tid, regs.rip);
+	tr_log_info("step: gave up after %d instructions", MAX_STEPS);
+	return 0;
+}
+
+int
+tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
+	  struct tr_event *ev, struct user_regs_struct *out)
+{
+	struct user_regs_struct regs;
+	struct tr_frame callee, caller;
+	struct tr_state st;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	err = tr_state_get(t, &st);
+	if (err)
+		return err;
+	if (!tid)
+		tid = st.current_tid;
+	err = tr_regs_get(t, tid, &regs);
+	if (err)
+		return err;
+	tr_unwind_frame_from_regs(&regs, &callee);
+	err = tr_unwind_step(u, &callee, tr_mem_read_cb, t, &caller);
+	if (err)
+		return err;
+	/* Back in the caller, the stack pointer is the callee's CFA; a
+	 * deeper (recursive) return to the same address has it lower. */
+	err = run_to(t, tid, caller.pc, callee.cfa - 1, ev, &regs);
+	if (err)
+		return err < 0 ? err : 0;
+	ev->type = TR_EV_STOP;
+	ev->reason = TR_STOP_FINISH;
+	ev->tid = tid;
+	ev->pc = regs.rip;
+	ev->bpnum = 0;
+	if (out)
+		*out = regs;
+	return 0;
+}

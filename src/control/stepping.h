@@ -1,0 +1,50 @@
+/* stepping.h: source-level stepping: step and next by line, as gdb does them. */
+#ifndef TR_CONTROL_STEPPING_H
+#define TR_CONTROL_STEPPING_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "symbols/debuginfo.h"
+#include "target/event.h"
+#include <sys/user.h>
+
+struct tr_tracer;
+
+/*
+ * tr_step_line: run thread `tid` (0: current) to the start of another
+ * source line, like gdb's `step` (over == false: into called functions
+ * that have line information, past their prologue) or `next` (over ==
+ * true: calls run to their return at full speed). Other threads stay
+ * stopped while single-stepping and run while a call is stepped over.
+ *
+ * The rules follow gdb 13: the step ends at the first instruction that
+ * starts a line-table entry (is_stmt) of another line; landing in the
+ * middle of a line (returning into the caller) adopts that line and goes
+ * on to the next; a function without line information is stepped over,
+ * and returning into one ends the step there.
+ *
+ * *ev gets the stop: TR_STOP_STEP when the step completed, otherwise
+ * whatever interrupted it (a breakpoint, a signal, the exit). Any thread
+ * but the tracer thread; `di` is the caller's, refreshed as needed.
+ */
+int tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+		 bool over, struct tr_event *ev);
+
+struct tr_unwinder;
+
+/*
+ * tr_finish: run until the function of thread `tid`'s innermost frame
+ * returns to its caller, like gdb's `finish`: the return address comes
+ * from the unwinder (CFI), and a recursive call of the same function
+ * returning first does not count (the stack pointer must be back at the
+ * frame's CFA). *ev gets TR_STOP_FINISH with the caller's pc, or what
+ * stopped the target first; *regs (may be NULL) the registers at the
+ * return: rax/rdx, or xmm0/xmm1 in the FP state, hold the return value,
+ * to be read with the function's DWARF return type. -TR_ENOENT from the
+ * outermost frame.
+ */
+int tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
+	      struct tr_event *ev, struct user_regs_struct *regs);
+
+#endif

@@ -1,0 +1,503 @@
+/* expr_eval.c: evaluating parsed C expressions against a stopped thread, with calls injected into the target. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbols/debuginfo.h"
+#include "symbols/dwarf_index.h"
+#include "base/error.h"
+#include "eval/eval_int.h"
+#include "symbols/scope.h"
+#include "symbols/symtab.h"
+
+/* ---- the evaluator -------------------------------------------------- */
+
+static int eval(struct tr_eval_env *e, const struct tr_ast *a,
+		struct tr_value *v);
+
+static const struct tr_type *
+lit_type(enum tr_lit l)
+{
+	switch (l) {
+	case TR_LIT_UINT: return &tr__t_uint;
+	case TR_LIT_LONG: return &tr__t_long;
+	case TR_LIT_ULONG: return &tr__t_ulong;
+	case TR_LIT_LLONG: return &tr__t_llong;
+	case TR_LIT_ULLONG: return &tr__t_ullong;
+	case TR_LIT_FLOAT: return &tr__t_float;
+	case TR_LIT_DOUBLE: return &tr__t_double;
+	case TR_LIT_LDOUBLE: return &tr__t_ldouble;
+	case TR_LIT_CHAR: return &tr__t_char;
+	default: return &tr__t_int;
+	}
+}
+
+static int
+assign_op(int op)
+{
+	switch (op) {
+	case TR_TOK_ADD_ASSIGN: return TR_TOK_PLUS;
+	case TR_TOK_SUB_ASSIGN: return TR_TOK_MINUS;
+	case TR_TOK_MUL_ASSIGN: return TR_TOK_STAR;
+	case TR_TOK_DIV_ASSIGN: return TR_TOK_SLASH;
+	case TR_TOK_MOD_ASSIGN: return TR_TOK_PERCENT;
+	case TR_TOK_AND_ASSIGN: return TR_TOK_AMP;
+	case TR_TOK_OR_ASSIGN: return TR_TOK_PIPE;
+	case TR_TOK_XOR_ASSIGN: return TR_TOK_CARET;
+	case TR_TOK_SHL_ASSIGN: return TR_TOK_SHL;
+	case TR_TOK_SHR_ASSIGN: return TR_TOK_SHR;
+	default: return 0;
+	}
+}
+
+static int
+assign(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
+{
+	struct tr_value lv, rv, nv;
+	int err, op = assign_op(a->op);
+
+	if ((err = eval(e, a->a, &lv)))
+		return err;
+	if (lv.lval != TR_LVAL_MEMORY && lv.lval != TR_LVAL_REGISTER) {
+		tr_value_release(&lv);
+		return tr__ev_fail(e, a, -TR_EINVAL, "Left operand of assignment is "
+			    "not an lvalue.");
+	}
+	if ((err = eval(e, a->b, &rv)))
+		goto out1;
+	if (op) {
+		struct tr_value cur;
+
+		memset(&cur, 0, sizeof(cur));
+		cur = lv;
+		cur.heap = NULL;
+		if ((err = tr__ev_vset(e, &cur, lv.type, tr_value_cbytes(&lv),
+				lv.size)))
+			goto out2;
+		if ((err = tr__ev_decay(e, a->b, &rv)) ||
+		    (err = tr__ev_check_avail(e, a->a, &lv))) {
+			tr_value_release(&cur);
+			goto out2;
+		}
+		err = tr__ev_arith(e, a, op, &cur, &rv, &nv);
+		tr_value_release(&cur);
+		if (err)
+			goto out2;
+		tr_value_release(&rv);
+		rv = nv;
+	}
+	if (tr__ev_is_scalar(lv.type)) {
+		if ((err = tr__ev_convert(e, a->b, &rv, lv.type)))
+			goto out2;
+	} else if (tr__ev_strip(rv.type) != tr__ev_strip(lv.type) &&
+		   tr__ev_strip(rv.type)->size != tr__ev_strip(lv.type)->size) {
+		err = tr__ev_fail(e, a, -TR_EINVAL, "Invalid cast.");
+		goto out2;
+	}
+	if ((err = tr__ev_store(e, a, &lv, &rv)))
+		goto out2;
+	lv.optimized_out = false;
+	*v = lv;
+	tr_value_release(&rv);
+	return 0;
+out2:
+	tr_value_release(&rv);
+out1:
+	tr_value_release(&lv);
+	return err;
+}
+
+static int
+incdec(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v,
+       bool post)
+{
+	struct tr_value lv, one, nv, old;
+	int err;
+
+	if ((err = eval(e, a->a, &lv)))
+		return err;
+	if (lv.lval != TR_LVAL_MEMORY && lv.lval != TR_LVAL_REGISTER) {
+		tr_value_release(&lv);
+		return tr__ev_fail(e, a, -TR_EINVAL, "Left operand of assignment is "
+			    "not an lvalue.");
+	}
+	if ((err = tr__ev_check_avail(e, a->a, &lv)) ||
+	    (err = tr__ev_vset(e, &old, lv.type, tr_value_cbytes(&lv), lv.size))) {
+		tr_value_release(&lv);
+		return err;
+	}
+	tr__ev_vint(e, &one, &tr__t_int, 1);
+	err = tr__ev_arith(e, a, a->op == TR_TOK_INC ? TR_TOK_PLUS : TR_TOK_MINUS,
+		    &old, &one, &nv);
+	tr_value_release(&one);
+	if (!err)
+		err = tr__ev_convert(e, a, &nv, lv.type);
+	if (!err)
+		err = tr__ev_store(e, a, &lv, &nv);
+	if (err) {
+		tr_value_release(&old);
+		tr_value_release(&nv);
+		tr_value_release(&lv);
+		return err;
+	}
+	tr_value_release(&lv);
+	if (post) {
+		tr_value_release(&nv);
+		*v = old;
+	} else {
+		tr_value_release(&old);
+		*v = nv;
+	}
+	return 0;
+}
+
+static int eval_node(struct tr_eval_env *e, const struct tr_ast *a,
+		     struct tr_value *v);
+
+/* A failed evaluation leaves nothing allocated in *v. */
+static int
+eval(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
+{
+	int err = eval_node(e, a, v);
+
+	if (err)
+		tr_value_release(v);
+	return err;
+}
+
+static int
+eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
+{
+	struct tr_value x, y;
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	v->type = &tr__t_int;
+	switch (a->kind) {
+	case TR_AST_INT:
+	case TR_AST_CHAR:
+		return tr__ev_vint(e, v, lit_type(a->lit), a->ival);
+	case TR_AST_FLOAT:
+		return tr__ev_vfloat(e, v, lit_type(a->lit), a->fval);
+	case TR_AST_STRING: {
+		const struct tr_type *t = tr__ev_array_of(e, &tr__t_char, a->len + 1);
+
+		if (!t || tr__ev_vset(e, v, t, a->str, a->len + 1))
+			return tr__ev_fail(e, a, -TR_ENOMEM, "Out of memory.");
+		v->lval = TR_LVAL_INTERNAL;
+		return 0;
+	}
+	case TR_AST_IDENT:
+		return tr__ev_lookup_name(e, a, a->name, NULL, v);
+	case TR_AST_SCOPED:
+		return tr__ev_lookup_name(e, a, a->name, a->scope, v);
+	case TR_AST_REG:
+		return tr__ev_reg_value(e, a, v);
+	case TR_AST_COMMA:
+		if ((err = eval(e, a->a, &x)))
+			return err;
+		tr_value_release(&x);
+		return eval(e, a->b, v);
+	case TR_AST_ASSIGN:
+		return assign(e, a, v);
+	case TR_AST_POSTFIX:
+		return incdec(e, a, v, true);
+	case TR_AST_TERNARY:
+		if ((err = eval(e, a->a, &x)) || (err = tr__ev_decay(e, a->a, &x)) ||
+		    (err = tr__ev_check_avail(e, a->a, &x)))
+			return err;
+		{
+			bool c = tr__ev_truth(&x);
+
+			tr_value_release(&x);
+			return eval(e, c ? a->b : a->c, v);
+		}
+	case TR_AST_CAST: {
+		const struct tr_type *t;
+
+		if ((err = tr__ev_type_of_name(e, a, &a->tn, &t)))
+			return err;
+		/* (type) f(args) of a function without debug info: the
+		 * cast names the return type, as gdb 13 asks. */
+		if (a->a->kind == TR_AST_CALL)
+			err = tr__ev_call(e, a->a, v, t);
+		else
+			err = eval(e, a->a, v);
+		if (err)
+			return err;
+		return tr__ev_convert(e, a, v, t);
+	}
+	case TR_AST_SIZEOF_TYPE: {
+		const struct tr_type *t;
+
+		if ((err = tr__ev_type_of_name(e, a, &a->tn, &t)))
+			return err;
+		/* gdb gives sizeof the type int */
+		return tr__ev_vint(e, v, &tr__t_int, tr__ev_strip(t)->size);
+	}
+	case TR_AST_SIZEOF_EXPR: {
+		bool nse = e->no_side_effects;
+
+		e->no_side_effects = true;
+		err = eval(e, a->a, &x);
+		e->no_side_effects = nse;
+		if (err)
+			return err;
+		err = tr__ev_vint(e, v, &tr__t_int, tr__ev_strip(x.type)->size);
+		tr_value_release(&x);
+		return err;
+	}
+	case TR_AST_MEMBER:
+		if ((err = eval(e, a->a, v)))
+			return err;
+		return tr__ev_member(e, a, v, a->name);
+	case TR_AST_ARROW:
+		if ((err = eval(e, a->a, v)))
+			return err;
+		if (!tr__ev_is_ptr(v->type))
+			return tr__ev_fail(e, a, -TR_EINVAL, "The -> operator needs "
+				    "a pointer to a structure.");
+		if ((err = tr__ev_deref(e, a, v)))
+			return err;
+		return tr__ev_member(e, a, v, a->name);
+	case TR_AST_INDEX:
+		if ((err = eval(e, a->a, &x)))
+			return err;
+		if ((err = eval(e, a->b, &y))) {
+			tr_value_release(&x);
+			return err;
+		}
+		if (tr__ev_strip(x.type)->kind == TR_TYPE_ARRAY &&
+		    x.lval != TR_LVAL_MEMORY && !x.optimized_out &&
+		    tr__ev_is_int(y.type)) {
+			/* an element of an array that is not in memory (a
+			 * member of a struct a call returned) */
+			const struct tr_type *et = tr__ev_strip(x.type)->target;
+			uint64_t es = tr__ev_strip(et)->size, k = tr__ev_as_u64(&y);
+
+			tr_value_release(&y);
+			if (!es || k >= x.size / es) {
+				tr_value_release(&x);
+				return tr__ev_fail(e, a, -TR_ERANGE, "no such vector "
+					    "element");
+			}
+			err = tr__ev_vset(e, v, et, tr_value_cbytes(&x) + k * es, es);
+			tr_value_release(&x);
+			return err;
+		}
+		if (!(err = tr__ev_decay(e, a->a, &x)) && !(err = tr__ev_decay(e, a->b, &y)) &&
+		    !(err = tr__ev_check_avail(e, a->a, &x)) &&
+		    !(err = tr__ev_check_avail(e, a->b, &y))) {
+			if (!tr__ev_is_ptr(x.type) && !tr__ev_is_ptr(y.type))
+				err = tr__ev_fail(e, a, -TR_EINVAL, "cannot subscript "
+					   "something of type `%s'",
+					   tr__ev_strip(x.type)->name
+						   ? tr__ev_strip(x.type)->name
+						   : "?");
+			else
+				err = tr__ev_arith(e, a, TR_TOK_PLUS, &x, &y, v);
+		}
+		tr_value_release(&x);
+		tr_value_release(&y);
+		return err ? err : tr__ev_deref(e, a, v);
+	case TR_AST_CALL:
+		return tr__ev_call(e, a, v, NULL);
+	case TR_AST_UNARY:
+		if (a->op == TR_TOK_INC || a->op == TR_TOK_DEC)
+			return incdec(e, a, v, false);
+		if ((err = eval(e, a->a, v)))
+			return err;
+		switch (a->op) {
+		case TR_TOK_STAR:
+			return tr__ev_deref(e, a, v);
+		case TR_TOK_AMP: {
+			const struct tr_type *p;
+			uint64_t addr = v->addr;
+
+			if (v->bit_size)
+				return tr__ev_fail(e, a, -TR_EINVAL, "Attempt to take "
+					    "address of value not located in "
+					    "memory.");
+			if (v->lval == TR_LVAL_REGISTER)
+				return tr__ev_fail(e, a, -TR_EINVAL, "Address "
+					    "requested for identifier \"%s\" "
+					    "which is in register.",
+					    a->a->name ? a->a->name : "?");
+			if (v->lval != TR_LVAL_MEMORY)
+				return tr__ev_fail(e, a, -TR_EINVAL, "Attempt to take "
+					    "address of value not located in "
+					    "memory.");
+			p = tr__ev_pointer_to(e, v->type);
+			tr_value_release(v);
+			if (!p)
+				return tr__ev_fail(e, a, -TR_ENOMEM, "Out of memory.");
+			return tr__ev_vint(e, v, p, addr);
+		}
+		default:
+			break;
+		}
+		if ((err = tr__ev_decay(e, a, v)) || (err = tr__ev_check_avail(e, a->a, v)))
+			return err;
+		if (a->op == TR_TOK_NOT) {
+			bool t;
+
+			if (!tr__ev_is_scalar(v->type))
+				return tr__ev_need_number(e, a, v);
+			t = tr__ev_truth(v);
+			tr_value_release(v);
+			return tr__ev_vint(e, v, &tr__t_int, !t);
+		}
+		if ((err = tr__ev_need_number(e, a, v)))
+			return err;
+		if (a->op == TR_TOK_PLUS)
+			return tr__ev_convert(e, a, v, tr__ev_promote(v->type));
+		if (a->op == TR_TOK_MINUS) {
+			const struct tr_type *t = tr__ev_promote(v->type);
+
+			if (tr__ev_is_float(t)) {
+				long double f = -tr__ev_as_ld(v);
+
+				tr_value_release(v);
+				return tr__ev_vfloat(e, v, t, f);
+			}
+			{
+				uint64_t n = -tr__ev_as_u64(v);
+
+				tr_value_release(v);
+				return tr__ev_vint(e, v, t, n);
+			}
+		}
+		if (a->op == TR_TOK_TILDE) {
+			const struct tr_type *t = tr__ev_promote(v->type);
+			uint64_t n;
+
+			if (tr__ev_is_float(t))
+				return tr__ev_fail(e, a, -TR_EINVAL, "Argument to "
+					    "complement operation not an "
+					    "integer, boolean.");
+			n = ~tr__ev_as_u64(v);
+			tr_value_release(v);
+			return tr__ev_vint(e, v, t, n);
+		}
+		return tr__ev_fail(e, a, -TR_EINVAL, "Invalid unary operator.");
+	case TR_AST_BINARY:
+		if (a->op == TR_TOK_ANDAND || a->op == TR_TOK_OROR) {
+			bool t;
+
+			/* Short-circuit: the right side may not run. */
+			if ((err = eval(e, a->a, &x)) ||
+			    (err = tr__ev_decay(e, a->a, &x)) ||
+			    (err = tr__ev_check_avail(e, a->a, &x)))
+				return err;
+			t = tr__ev_truth(&x);
+			tr_value_release(&x);
+			if (t == (a->op == TR_TOK_OROR))
+				return tr__ev_vint(e, v, &tr__t_int, t);
+			if ((err = eval(e, a->b, &y)) ||
+			    (err = tr__ev_decay(e, a->b, &y)) ||
+			    (err = tr__ev_check_avail(e, a->b, &y)))
+				return err;
+			t = tr__ev_truth(&y);
+			tr_value_release(&y);
+			return tr__ev_vint(e, v, &tr__t_int, t);
+		}
+		if ((err = eval(e, a->a, &x)))
+			return err;
+		if ((err = eval(e, a->b, &y))) {
+			tr_value_release(&x);
+			return err;
+		}
+		if (!(err = tr__ev_decay(e, a->a, &x)) && !(err = tr__ev_decay(e, a->b, &y)) &&
+		    !(err = tr__ev_check_avail(e, a->a, &x)) &&
+		    !(err = tr__ev_check_avail(e, a->b, &y)))
+			err = tr__ev_arith(e, a, a->op, &x, &y, v);
+		tr_value_release(&x);
+		tr_value_release(&y);
+		return err;
+	}
+	return tr__ev_fail(e, a, -TR_EINVAL, "Unsupported expression.");
+}
+
+int
+tr_eval(struct tr_eval_env *e, const struct tr_ast *ast, struct tr_value *out)
+{
+	e->err[0] = 0;
+	e->errpos = 0;
+	e->st->eval = eval; /* for the arguments of calls (eval_call.c) */
+	return eval(e, ast, out);
+}
+
+int
+tr_eval_truth(struct tr_eval_env *e, const struct tr_ast *ast, bool *t)
+{
+	struct tr_value v;
+	int err = tr_eval(e, ast, &v);
+
+	if (err)
+		return err;
+	if (!(err = tr__ev_decay(e, ast, &v)) && !(err = tr__ev_check_avail(e, ast, &v))) {
+		if (!tr__ev_is_scalar(v.type))
+			err = tr__ev_fail(e, ast, -TR_EINVAL, "The condition is not "
+				   "a number or a pointer.");
+		else
+			*t = tr__ev_truth(&v);
+	}
+	tr_value_release(&v);
+	return err;
+}
+
+static int
+print_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct tr_eval_env *e = ctx;
+
+	return e->read(e->ctx, addr, buf, len);
+}
+
+/* Names as gdb shows them after pointers: functions, and data objects of
+ * static storage (not the stack, not the heap). */
+static bool
+print_sym(void *ctx, uint64_t addr, char *name, size_t len, uint64_t *off)
+{
+	struct tr_eval_env *e = ctx;
+	struct tr_sym s;
+	uint64_t o;
+
+	if (tr_symtab_addr(tr_debuginfo_symtab(e->di), addr, &s, &o) < 0 ||
+	    !s.name || (s.kind != TR_SYM_FUNC && s.kind != TR_SYM_OBJECT &&
+			s.kind != TR_SYM_IFUNC))
+		return false;
+	if (s.size && o >= s.size)
+		return false;
+	snprintf(name, len, "%s", s.name);
+	*off = o;
+	return true;
+}
+
+int
+tr_eval_print(struct tr_eval_env *e, const struct tr_value *v, char *out,
+	      size_t len)
+{
+	struct tr_print_env pe = {
+		.read = print_read,
+		.sym = print_sym,
+		.ctx = e,
+	};
+
+	return tr_value_print(v, &pe, out, len);
+}
+
+bool
+tr_ast_has_call(const struct tr_ast *a)
+{
+	if (!a)
+		return false;
+	if (a->kind == TR_AST_CALL)
+		return true;
+	if (tr_ast_has_call(a->a) || tr_ast_has_call(a->b) ||
+	    tr_ast_has_call(a->c))
+		return true;
+	return false;
+}

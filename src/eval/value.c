@@ -1,0 +1,586 @@
+/* value.c: typed values of the target, and printing them the way gdb's print does. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "eval/value.h"
+
+#define MAX_DEPTH 16
+#define DEFAULT_PRINT_MAX 200
+#define DEFAULT_REPEATS 10
+
+int
+tr_value_alloc(struct tr_value *v, size_t size)
+{
+	v->heap = NULL;
+	v->size = 0;
+	if (size > sizeof(v->inline_buf)) {
+		v->heap = calloc(1, size);
+		if (!v->heap)
+			return -TR_ENOMEM;
+	} else {
+		memset(v->inline_buf, 0, sizeof(v->inline_buf));
+	}
+	v->size = size;
+	return 0;
+}
+
+void
+tr_value_release(struct tr_value *v)
+{
+	free(v->heap);
+	v->heap = NULL;
+	v->size = 0;
+}
+
+/* ---- an output buffer that remembers it was cut ---------------------- */
+
+struct out {
+	char *buf;
+	size_t len, n;
+	bool cut;
+	const struct tr_print_env *env;
+	unsigned print_max, repeats;
+};
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->cut)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= o->len - o->n) {
+		o->cut = true;
+		o->n = o->len - 1;
+		return;
+	}
+	o->n += (size_t)k;
+}
+
+static int64_t
+sext(uint64_t v, size_t size)
+{
+	if (size >= 8 || size == 0)
+		return (int64_t)v;
+	return (int64_t)(v << (64 - size * 8)) >> (64 - size * 8);
+}
+
+static uint64_t
+get_u(const uint8_t *b, size_t size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, b, size < 8 ? size : 8);
+	return v;
+}
+
+/* One character inside quotes, escaped as gdb does. */
+static void
+put_char_body(struct out *o, unsigned c, char quote)
+{
+	static const char esc[] = "\a\b\f\n\r\t\v\033";
+	static const char name[] = "abfnrtve";
+	const char *p = c ? memchr(esc, (int)c, sizeof(esc) - 1) : NULL;
+
+	if (c == (unsigned char)quote || c == '\\')
+		put(o, "\\%c", c);
+	else if (p)
+		put(o, "\\%c", name[p - esc]);
+	else if (c >= 0x20 && c < 0x7f)
+		put(o, "%c", c);
+	else
+		put(o, "\\%03o", c & 0xff);
+}
+
+static void
+put_char(struct out *o, int64_t v, unsigned c)
+{
+	put(o, "%" PRId64 " '", v);
+	put_char_body(o, c, '\'');
+	put(o, "'");
+}
+
+static bool
+is_char(const struct tr_type *t)
+{
+	t = tr_type_strip(t);
+	return t->kind == TR_TYPE_BASE && t->size == 1 &&
+	       (t->encoding == TR_ENC_SIGNED_CHAR ||
+		t->encoding == TR_ENC_UNSIGNED_CHAR);
+}
+
+/* gdb 13 prints floats with %g and the digits that always read back the
+ * same value: 9 for float (1.10000002), 17 for double
+ * (0.10000000000000001), 18 for the x87 80-bit format. */
+static void
+put_float(struct out *o, const uint8_t *b, size_t size)
+{
+	char tmp[64];
+	long double x;
+	int prec;
+
+	if (size == 4) {
+		float f;
+
+		memcpy(&f, b, 4);
+		x = f;
+		prec = 9;
+		if (isnan(f)) {
+			uint32_t u;
+
+			memcpy(&u, b, 4);
+			put(o, "%snan(%#x)", (u >> 31) ? "-" : "", u & 0x7fffff);
+			return;
+		}
+	} else if (size == 8) {
+		double d;
+
+		memcpy(&d, b, 8);
+		x = d;
+		prec = 17;
+		if (isnan(d)) {
+			uint64_t u;
+
+			memcpy(&u, b, 8);
+			put(o, "%snan(0x%" PRIx64 ")", (u >> 63) ? "-" : "",
+			    u & 0xfffffffffffffull);
+			return;
+		}
+	} else {
+		x = 0;
+		memcpy(&x, b, 10);
+		prec = 18;
+		if (isnan(x)) {
+			put(o, "nan");
+			return;
+		}
+	}
+	if (isinf(x)) {
+		put(o, x < 0 ? "-inf" : "inf");
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*Lg", prec, x);
+	put(o, "%s", tmp);
+}
+
+static void put_value(struct out *o, const struct tr_type *t,
+		      const uint8_t *b, size_t avail, uint64_t addr,
+		      bool have_addr, int depth, bool scalar_only);
+
+/* A string in target memory, quoted; print_max characters at most. */
+static void
+put_string_at(struct out *o, uint64_t addr)
+{
+	unsigned max = o->print_max;
+	uint8_t chunk[64];
+	unsigned n = 0;
+	bool open = false, done = false;
+
+	while (!done && n < max) {
+		size_t want = sizeof(chunk);
+
+		if (o->env->read(o->env->ctx, addr + n, chunk, want) < 0) {
+			/* near the end of a mapping: byte by byte */
+			want = 0;
+			while (want < sizeof(chunk) &&
+			       o->env->read(o->env->ctx, addr + n + want,
+					    &chunk[want], 1) == 0)
+				want++;
+			if (!want) {
+				if (!open)
+					put(o, " <error: Cannot access memory at "
+					    "address 0x%" PRIx64 ">", addr + n);
+				else
+					put(o, "\"");
+				return;
+			}
+		}
+		for (size_t i = 0; i < want && n < max; i++, n++) {
+			if (!chunk[i]) {
+				done = true;
+				break;
+			}
+			if (!open) {
+				put(o, " \"");
+				open = true;
+			}
+			put_char_body(o, chunk[i], '"');
+		}
+	}
+	if (!open)
+		put(o, " \"\"");
+	else
+		put(o, done ? "\"" : "\"...");
+}
+
+static void
+put_symbol(struct out *o, uint64_t addr)
+{
+	char name[256];
+	uint64_t off = 0;
+
+	if (!o->env->sym || !o->env->sym(o->env->ctx, addr, name, sizeof(name),
+					 &off))
+		return;
+	if (off)
+		put(o, " <%s+%" PRIu64 ">", name, off);
+	else
+		put(o, " <%s>", name);
+}
+
+static void
+put_pointer(struct out *o, const struct tr_type *t, uint64_t v, bool bare)
+{
+	const struct tr_type *p = tr_type_strip(tr_type_strip(t)->target);
+	char tn[256];
+
+	if (is_char(p)) {
+		put(o, "0x%" PRIx64, v);
+		if (v)
+			put_string_at(o, v);
+		return;
+	}
+	if (!bare) {
+		tr_type_name(t, tn, sizeof(tn));
+		put(o, "(%s) ", tn);
+	}
+	put(o, "0x%" PRIx64, v);
+	put_symbol(o, v);
+}
+
+static bool
+enum_flags(const struct tr_type *t)
+{
+	uint64_t seen = 0;
+
+	for (size_t i = 0; i < t->nenumerators; i++) {
+		uint64_t v = (uint64_t)t->enumerators[i].value;
+
+		/* every enumerator a distinct bit set (zero allowed) */
+		if (t->enumerators[i].value < 0 || (v & seen))
+			return false;
+		seen |= v;
+	}
+	return t->nenumerators > 0;
+}
+
+static void
+put_enum(struct out *o, const struct tr_type *t, const uint8_t *b)
+{
+	size_t size = t->size ? t->size : 4;
+	int64_t v = tr_type_is_signed(t) ? sext(get_u(b, size), size)
+					 : (int64_t)get_u(b, size);
+	uint64_t rest;
+	bool first = true;
+
+	for (size_t i = 0; i < t->nenumerators; i++)
+		if (t->enumerators[i].value == v) {
+			put(o, "%s", t->enumerators[i].name);
+			return;
+		}
+	if (!enum_flags(t) || v <= 0) {
+		put(o, "%" PRId64, v);
+		return;
+	}
+	/* gdb 13: a flag enum shows its flags, and what is left over */
+	rest = (uint64_t)v;
+	put(o, "(");
+	for (size_t i = 0; i < t->nenumerators; i++) {
+		uint64_t f = (uint64_t)t->enumerators[i].value;
+
+		if (f && (rest & f) == f) {
+			put(o, "%s%s", first ? "" : " | ",
+			    t->enumerators[i].name);
+			rest &= ~f;
+			first = false;
+		}
+	}
+	if (rest)
+		put(o, "%sunknown: 0x%" PRIx64, first ? "" : " | ", rest);
+	put(o, ")");
+}
+
+/* An array of char: "abc", with gdb's repeats and trailing NULs. */
+static void
+put_char_array(struct out *o, const uint8_t *b, uint64_t n)
+{
+	uint64_t i = 0, shown = 0, end = n;
+	bool open = false, first = true;
+
+	/* gdb (print null-stop off) takes a NUL in the last element for the
+	 * terminator and does not show it; NULs before it are shown. */
+	if (end && !b[end - 1])
+		end--;
+	while (i < end && shown < o->print_max) {
+		uint64_t r = 1;
+
+		while (i + r < end && b[i + r] == b[i])
+			r++;
+		if (r >= o->repeats) {
+			if (open)
+				put(o, "\"");
+			open = false;
+			put(o, "%s'", first ? "" : ", ");
+			put_char_body(o, b[i], '\'');
+			put(o, "' <repeats %" PRIu64 " times>", r);
+			i += r;
+			shown += o->repeats;
+			first = false;
+			continue;
+		}
+		if (!open) {
+			put(o, "%s\"", first ? "" : ", ");
+			open = true;
+			first = false;
+		}
+		put_char_body(o, b[i], '"');
+		i++;
+		shown++;
+	}
+	if (open)
+		put(o, "\"");
+	if (i < end)
+		put(o, "...");
+	if (first)
+		put(o, "\"\"");
+}
+
+static void
+put_array(struct out *o, const struct tr_type *t, const uint8_t *b,
+	  size_t avail, uint64_t addr, bool have_addr, int depth)
+{
+	const struct tr_type *et = t->target;
+	uint64_t es = tr_type_strip(et)->size;
+	uint64_t n = t->count_known ? t->count : 0;
+	uint64_t i = 0, shown = 0;
+
+	if (es && n * es > avail)
+		n = avail / es;
+	if (is_char(et)) {
+		put_char_array(o, b, n);
+		return;
+	}
+	put(o, "{");
+	while (i < n && shown < o->print_max && !o->cut) {
+		uint64_t r = 1;
+
+		while (i + r < n && es && !memcmp(b + (i + r) * es, b + i * es, es))
+			r++;
+		if (i)
+			put(o, ", ");
+		put_value(o, et, b + i * es, es, addr + i * es, have_addr,
+			  depth + 1, false);
+		if (r >= o->repeats) {
+			put(o, " <repeats %" PRIu64 " times>", r);
+			i += r;
+			shown += o->repeats;
+		} else {
+			i++;
+			shown++;
+		}
+	}
+	if (i < n)
+		put(o, "...");
+	put(o, "}");
+}
+
+static void
+put_struct(struct out *o, const struct tr_type *t, const uint8_t *b,
+	   size_t avail, uint64_t addr, bool have_addr, int depth)
+{
+	put(o, "{");
+	for (size_t i = 0; i < t->nmembers && !o->cut; i++) {
+		const struct tr_type_member *m = &t->members[i];
+
+		if (i)
+			put(o, ", ");
+		if (m->name)
+			put(o, "%s = ", m->name);
+		if (m->bit_size) {
+			uint64_t v = 0;
+			uint8_t tmp[8];
+			const struct tr_type *mt = tr_type_strip(m->type);
+
+			if (tr_type_bitfield_get(m, b, avail, m->offset, &v) < 0) {
+				put(o, "<error>");
+				continue;
+			}
+			memcpy(tmp, &v, 8);
+			if (mt->kind == TR_TYPE_BASE || mt->kind == TR_TYPE_ENUM) {
+				struct tr_type_member dummy;
+
+				(void)dummy;
+				put_value(o, m->type, tmp, 8, 0, false, depth + 1,
+					  false);
+			} else {
+				put(o, "%" PRIu64, v);
+			}
+			continue;
+		}
+		if (m->offset > avail) {
+			put(o, "<error>");
+			continue;
+		}
+		put_value(o, m->type, b + m->offset, avail - m->offset,
+			  addr + m->offset, have_addr, depth + 1, false);
+	}
+	put(o, "}");
+}
+
+static void
+put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
+	  size_t avail, uint64_t addr, bool have_addr, int depth,
+	  bool scalar_only)
+{
+	const struct tr_type *s = tr_type_strip(t);
+	size_t size = s->size;
+	char tn[256];
+
+	if (depth > MAX_DEPTH) {
+		put(o, "...");
+		return;
+	}
+	if (size > avail && s->kind != TR_TYPE_FUNCTION &&
+	    s->kind != TR_TYPE_ARRAY && s->kind != TR_TYPE_STRUCT &&
+	    s->kind != TR_TYPE_UNION) {
+		put(o, "<error: value not available>");
+		return;
+	}
+	switch (s->kind) {
+	case TR_TYPE_BASE:
+		if (s->encoding == TR_ENC_FLOAT) {
+			put_float(o, b, size);
+		} else if (s->encoding == TR_ENC_BOOLEAN) {
+			uint64_t v = get_u(b, size);
+
+			if (v <= 1)
+				put(o, v ? "true" : "false");
+			else
+				put(o, "%" PRIu64, v);
+		} else if (is_char(s)) {
+			int64_t v = s->encoding == TR_ENC_SIGNED_CHAR
+					    ? sext(b[0], 1) : b[0];
+
+			put_char(o, v, b[0]);
+		} else if (size > 8) {
+			/* __int128: as gdb 13 prints those it knows, hex */
+			uint64_t lo = get_u(b, 8), hi = get_u(b + 8, 8);
+
+			if (!hi)
+				put(o, "%" PRIu64, lo);
+			else
+				put(o, "0x%" PRIx64 "%016" PRIx64, hi, lo);
+		} else if (tr_type_is_signed(s)) {
+			put(o, "%" PRId64, sext(get_u(b, size), size));
+		} else {
+			put(o, "%" PRIu64, get_u(b, size));
+		}
+		return;
+	case TR_TYPE_ENUM:
+		put_enum(o, s, b);
+		return;
+	case TR_TYPE_POINTER:
+		put_pointer(o, t, get_u(b, 8), depth > 0);
+		return;
+	case TR_TYPE_FUNCTION:
+		tr_type_name(t, tn, sizeof(tn));
+		put(o, "{%s} 0x%" PRIx64, tn, addr);
+		put_symbol(o, addr);
+		return;
+	case TR_TYPE_STRUCT:
+	case TR_TYPE_UNION:
+		if (scalar_only) {
+			put(o, "...");
+			return;
+		}
+		put_struct(o, s, b, avail, addr, have_addr, depth);
+		return;
+	case TR_TYPE_ARRAY:
+		if (scalar_only) {
+			put(o, "...");
+			return;
+		}
+		put_array(o, s, b, avail, addr, have_addr, depth);
+		return;
+	case TR_TYPE_VOID:
+		put(o, "void");
+		return;
+	default:
+		put(o, "<unknown type>");
+	}
+}
+
+static int
+print(const struct tr_value *v, const struct tr_print_env *env, char *buf,
+      size_t len, bool scalar_only)
+{
+	struct out o = { .buf = buf, .len = len, .env = env };
+	const struct tr_type *s = tr_type_strip(v->type);
+	const uint8_t *b = tr_value_cbytes(v);
+	uint8_t *lazy = NULL;
+	size_t avail = v->size;
+
+	if (!len)
+		return -TR_ERANGE;
+	buf[0] = 0;
+	o.print_max = env->print_max ? env->print_max : DEFAULT_PRINT_MAX;
+	o.repeats = env->repeats ? env->repeats : DEFAULT_REPEATS;
+	if (v->optimized_out) {
+		put(&o, "<optimized out>");
+		return o.cut ? -TR_ERANGE : 0;
+	}
+	if (v->lazy) {
+		/* read what can be shown: print_max elements */
+		size_t want = s->size;
+		uint64_t es = s->kind == TR_TYPE_ARRAY
+				      ? tr_type_strip(s->target)->size : 0;
+
+		if (es && want > es * (o.print_max + 1))
+			want = es * (o.print_max + 1);
+		if (want > (1u << 24))
+			want = 1u << 24;
+		lazy = malloc(want ? want : 1);
+		if (!lazy)
+			return -TR_ENOMEM;
+		if (env->read(env->ctx, v->addr, lazy, want) < 0) {
+			put(&o, "<error: Cannot access memory at address %#"
+			    PRIx64 ">", v->addr);
+			free(lazy);
+			return o.cut ? -TR_ERANGE : 0;
+		}
+		b = lazy;
+		avail = want;
+	}
+	put_value(&o, v->type, b, avail, v->addr, v->lval == TR_LVAL_MEMORY,
+		  0, scalar_only);
+	free(lazy);
+	if (o.cut) {
+		if (len >= 4)
+			memcpy(buf + len - 4, "...", 4);
+		return -TR_ERANGE;
+	}
+	return 0;
+}
+
+int
+tr_value_print(const struct tr_value *v, const struct tr_print_env *env,
+	       char *out, size_t len)
+{
+	return print(v, env, out, len, false);
+}
+
+int
+tr_value_print_scalar(const struct tr_value *v,
+		      const struct tr_print_env *env, char *out, size_t len)
+{
+	return print(v, env, out, len, true);
+}

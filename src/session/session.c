@@ -1,0 +1,978 @@
+/* session.c: one debugging session: the tracer thread, the event-loop thread and the expression-interpreter thread. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/user.h>
+
+#include "symbols/debuginfo.h"
+#include "base/error.h"
+#include "eval/expr_eval.h"
+#include "eval/fastcond.h"
+#include "eval/inject.h"
+#include "base/log.h"
+#include "session/session.h"
+#include "symbols/scope.h"
+#include "target/slab.h"
+#include "symbols/symtab.h"
+#include "symbols/unwind.h"
+
+#define DEFAULT_CALL_TIMEOUT_MS 5000
+
+/*
+ * A breakpoint condition, compiled once: its tree, and whether it calls
+ * functions. One that does not is evaluated by cond_on_tracer() on the
+ * tracer thread at the hit; one that does makes the hit a stop, and the
+ * event loop has the interpreter evaluate it, resuming when it is false.
+ */
+struct cond {
+	uint32_t bpnum;
+	char *src;
+	struct tr_ast *ast;
+	bool calls;
+	uint32_t ignore;   /* calling conditions: hits still to ignore */
+	/* locations the compiler was tried at (fastcond.h), once each */
+	uint64_t tried[8];
+	unsigned ntried;
+	struct tr_session *s;
+	struct cond *next;
+};
+
+enum job_kind {
+	JOB_EVAL = 1,     /* interpreter */
+	JOB_WHATIS = 2,   /* interpreter */
+	JOB_COND = 3,     /* interpreter: a calling condition at a hit */
+	JOB_CONT = 4,     /* event loop */
+	JOB_STEP = 5,     /* event loop */
+	JOB_QUIT = 6,
+	JOB_CHECK = 8,    /* interpreter: do a condition's names exist? */
+	JOB_FN = 9,       /* interpreter: a caller's function (tr_session_run) */
+	JOB_VARS = 10,    /* interpreter: a frame's locals or arguments */
+};
+
+struct job {
+	enum job_kind kind;
+	const char *expr;
+	const struct tr_ast *ast; /* JOB_COND */
+	pid_t tid;
+	int sig;
+	unsigned frame;
+	char *out;
+	size_t len;
+	struct tr_expr_err *err;
+	struct tr_event *ev;
+	bool truth;               /* JOB_COND */
+	uint64_t pc;              /* JOB_CHECK: where it is evaluated */
+	tr_session_fn fn;         /* JOB_FN */
+	tr_session_var_fn var_fn; /* JOB_VARS */
+	void *arg;                /* JOB_FN, JOB_VARS */
+	bool params;              /* JOB_VARS: arguments, else locals */
+};
+
+struct tr_session {
+	struct tr_tracer *t;
+	struct tr_session_opts opts;
+	struct tr_slab *islab;   /* requests to the interpreter */
+	struct tr_slab *lslab;   /* requests to the event loop */
+	pthread_t ith, lth;
+	bool ith_up, lth_up;
+	_Atomic pid_t pid;
+
+	/* the interpreter thread's own */
+	struct tr_debuginfo *idi;
+	struct tr_unwinder *iunw;
+	pid_t ipid;
+	uint64_t iruns;    /* tr_run_count() when idi was refreshed */
+	uint64_t ret_addr;
+
+	/* the tracer thread's own (conditions evaluated there) */
+	struct tr_debuginfo *cdi;
+	struct tr_unwinder *cunw;
+	pid_t cpid;
+
+	pthread_mutex_t lock;    /* conds */
+	struct cond *conds;
+};
+
+/* ---- running a job on a session thread ------------------------------ */
+
+static int
+submit(struct tr_slab *slab, struct job *j)
+{
+	struct tr_req *r = tr_slab_get(slab);
+	int err;
+
+	r->op = (uint16_t)j->kind;
+	r->arg = j;
+	tr_slab_submit(slab, r);
+	err = tr_slab_wait(slab, r);
+	tr_slab_put(slab, r);
+	return err;
+}
+
+/* The loop of the interpreter and event-loop threads: serve requests,
+ * spinning briefly by the slab's policy before sleeping on its eventfd. */
+static void
+serve(struct tr_session *s, struct tr_slab *slab,
+      int (*run)(struct tr_session *, struct job *))
+{
+	struct pollfd pfd = { .fd = tr_slab_server_fd(slab), .events = POLLIN };
+	bool quit = false;
+
+	tr_slab_server_bind(slab);
+	while (!quit) {
+		struct tr_req *r;
+		bool got = false;
+
+		while ((r = tr_slab_server_next(slab))) {
+			struct job *j = r->arg;
+			int res;
+
+			if (j->kind == JOB_QUIT) {
+				quit = true;
+				res = 0;
+			} else {
+				res = run(s, j);
+			}
+			tr_slab_complete(slab, r, res);
+			got = true;
+		}
+		if (got || quit)
+			continue;
+		if (tr_slab_server_spin(slab))
+			continue;
+		if (tr_slab_server_sleep_prepare(slab))
+			continue;
+		poll(&pfd, 1, 500);
+		tr_slab_server_sleep_end(slab);
+	}
+}
+
+/* ---- the interpreter ------------------------------------------------ */
+
+static int
+slab_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct tr_session *s = ctx;
+
+	return tr_mem_read(s->t, addr, buf, len, NULL);
+}
+
+static int
+slab_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct tr_session *s = ctx;
+
+	return tr_mem_write(s->t, addr, buf, len, NULL);
+}
+
+struct ienv {
+	struct tr_session *s;
+	pid_t tid;
+};
+
+static _Thread_local struct ienv cur_ienv;
+
+static int
+slab_set_regs(void *ctx, const struct user_regs_struct *r)
+{
+	struct tr_session *s = ctx;
+
+	return tr_regs_set(s->t, cur_ienv.tid, r);
+}
+
+static int
+slab_call(void *ctx, struct tr_call *c, char *why, size_t len)
+{
+	struct tr_session *s = ctx;
+
+	c->ret_addr = s->ret_addr;
+	c->timeout_ms = s->opts.call_timeout_ms;
+	return tr_inject_call(s->t, cur_ienv.tid, c, NULL, why, len);
+}
+
+/* The interpreter's view of the target: debug info, unwinder, the int3
+ * injected calls return to; made again when the target changes. */
+static int
+interp_target(struct tr_session *s)
+{
+	pid_t pid = atomic_load(&s->pid);
+	int err;
+
+	if (!pid)
+		return -TR_ENOTARGET;
+	if (s->ipid == pid && s->idi) {
+		/* the maps are read again only after the target ran */
+		uint64_t runs = tr_run_count(s->t);
+
+		if (runs != s->iruns) {
+			tr_debuginfo_refresh(s->idi, NULL);
+			s->iruns = runs;
+		}
+		return 0;
+	}
+	if (s->iunw)
+		tr_unwinder_free(s->iunw);
+	if (s->idi)
+		tr_debuginfo_free(s->idi);
+	s->iunw = NULL;
+	s->idi = NULL;
+	s->ret_addr = 0;
+	if ((err = tr_debuginfo_new(pid, &s->idi)) ||
+	    (err = tr_unwinder_new(s->idi, &s->iunw)))
+		return err;
+	s->ipid = pid;
+	s->iruns = tr_run_count(s->t);
+	return 0;
+}
+
+static void
+set_err(struct tr_expr_err *err, uint32_t pos, const char *msg)
+{
+	if (!err)
+		return;
+	err->pos = pos;
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+}
+
+/* Set up an env for thread tid, frame `frame`, with the slab backend. */
+static int
+ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
+	  unsigned frame)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->di = s->idi;
+	e->unw = s->iunw;
+	e->read = slab_read;
+	e->write = slab_write;
+	e->set_regs = slab_set_regs;
+	e->call = slab_call;
+	e->ctx = s;
+	e->frame = frame;
+	cur_ienv.s = s;
+	cur_ienv.tid = tid;
+	err = tr_regs_get(s->t, tid, &e->regs.gp);
+	if (err == 0) {
+		e->have_regs = true;
+		e->regs.has_fp = tr_fpregs_get(s->t, tid, &e->regs.fp) == 0;
+	} else if (err != -TR_ERUNNING) {
+		return err;
+	}
+	return tr_eval_env_init(e);
+}
+
+
+/* Every name of the tree is a variable visible at pc, a function or a
+ * symbol: else gdb's error, at the name. */
+static int
+check_names(struct tr_session *s, struct tr_scope *sc, const struct tr_ast *a,
+	    struct tr_expr_err *err)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
+	struct tr_var v;
+	struct tr_sym sym;
+	int e;
+
+	if (!a)
+		return 0;
+	if (a->kind == TR_AST_IDENT &&
+	    !(sc && tr_scope_lookup(sc, a->name, &v) == 0) &&
+	    tr_symtab_lookup(st, a->name, &sym) < 0) {
+		bool found = false;
+
+		for (size_t i = 0; i < tr_symtab_nmodules(st) && !found; i++) {
+			struct tr_dwarf *dw = tr_debuginfo_dwarf(
+				s->idi, tr_symtab_module(st, i));
+			const struct tr_dw_entry *ent[1];
+			size_t n = 0;
+
+			found = dw && tr_dwarf_lookup(dw, a->name, 0, ent, 1,
+						      &n) == 0 && n;
+		}
+		if (!found) {
+			if (err) {
+				err->pos = a->pos;
+				snprintf(err->msg, sizeof(err->msg),
+					 "No symbol \"%s\" in current "
+					 "context.", a->name);
+			}
+			return -TR_ENOENT;
+		}
+	}
+	if ((e = check_names(s, sc, a->a, err)) ||
+	    (e = check_names(s, sc, a->b, err)) ||
+	    (e = check_names(s, sc, a->c, err)))
+		return e;
+	for (size_t i = 0; i < a->nargs; i++)
+		if ((e = check_names(s, sc, a->args[i], err)))
+			return e;
+	return 0;
+}
+
+static int
+interp_check(struct tr_session *s, struct job *j)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
+	const struct tr_module *m = tr_symtab_module_at(st, j->pc);
+	struct tr_dwarf *dw = m ? tr_debuginfo_dwarf(s->idi, m) : NULL;
+	struct tr_scope *sc = NULL;
+	int err;
+
+	if (dw && tr_scope_at(dw, j->pc - m->bias, &sc) < 0)
+		sc = NULL;
+	err = check_names(s, sc, j->ast, j->err);
+	if (sc)
+		tr_scope_free(sc);
+	return err;
+}
+
+/*
+ * The locals (innermost block first) or the arguments of the env's frame,
+ * each printed as gdb's "info locals" / "info args" do: a shadowed local
+ * is left out, since its name means the inner one here.
+ */
+static int
+interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
+	struct tr_frame f[1];
+	struct tr_scope *sc = NULL;
+	const struct tr_module *m;
+	struct tr_dwarf *dw;
+	uint64_t pc;
+	int err;
+
+	if (!e->have_regs)
+		return -TR_ERUNNING;
+	/* the frame's pc: walk out to it as the evaluator did */
+	tr_unwind_frame_from_regs(&e->regs.gp, f);
+	for (unsigned i = 0; i < j->frame; i++) {
+		struct tr_frame caller;
+
+		err = tr_unwind_step(s->iunw, f, slab_read, s, &caller);
+		if (err)
+			return err == -TR_ENOENT ? -TR_ERANGE : err;
+		f[0] = caller;
+	}
+	pc = tr_unwind_lookup_pc(f);
+	m = tr_symtab_module_at(st, pc);
+	dw = m ? tr_debuginfo_dwarf(s->idi, m) : NULL;
+	if (!dw || tr_scope_at(dw, pc - m->bias, &sc) < 0) {
+		set_err(j->err, 0, "No symbol table info available.");
+		return -TR_ENOENT;
+	}
+	err = 0;
+	for (size_t i = 0; i < sc->nvars && !err; i++) {
+		const struct tr_var *v = &sc->vars[i];
+		struct tr_ast *ast = NULL;
+		struct tr_expr_err perr;
+		struct tr_value val;
+		char buf[4096];
+
+		if (v->kind != (j->params ? TR_VAR_PARAM : TR_VAR_LOCAL) ||
+		    v->shadowed || !v->name)
+			continue;
+		if (tr_expr_parse(v->name, NULL, NULL, &ast, &perr))
+			continue;
+		if (tr_eval(e, ast, &val) == 0) {
+			int pe = tr_eval_print(e, &val, buf, sizeof(buf));
+
+			if (pe && pe != -TR_ERANGE)
+				snprintf(buf, sizeof(buf), "<error: %s>",
+					 tr_strerror(pe));
+			tr_value_release(&val);
+		} else {
+			snprintf(buf, sizeof(buf), "<error: %s>", e->err);
+		}
+		tr_ast_free(ast);
+		err = j->var_fn(v->name, buf, j->arg);
+	}
+	tr_scope_free(sc);
+	return err;
+}
+
+static int
+interp_run(struct tr_session *s, struct job *j)
+{
+	struct tr_eval_env e;
+	struct tr_ast *ast = NULL;
+	struct tr_value v;
+	struct tr_expr_err perr;
+	int err;
+
+	if ((err = interp_target(s))) {
+		set_err(j->err, 0, tr_strerror(err));
+		return err;
+	}
+	if (!s->ret_addr && j->kind != JOB_WHATIS &&
+	    (err = tr_inject_prepare(s->t, s->ipid, &s->ret_addr)) < 0)
+		tr_log_warn("no return address for calls: %s",
+			    tr_strerror(err));
+	if (j->kind == JOB_CHECK)
+		return interp_check(s, j);
+	if (j->kind == JOB_FN)
+		return j->fn(s->t, s->idi, s->iunw, j->arg);
+	err = ienv_init(s, &e, j->tid, j->frame);
+	if (err) {
+		set_err(j->err, 0, e.err[0] ? e.err : tr_strerror(err));
+		tr_eval_env_done(&e);
+		return err;
+	}
+	if (j->kind == JOB_VARS) {
+		err = interp_vars(s, &e, j);
+		tr_eval_env_done(&e);
+		return err;
+	}
+	if (j->kind == JOB_COND) {
+		err = tr_eval_truth(&e, j->ast, &j->truth);
+		if (err)
+			set_err(j->err, e.errpos, e.err);
+		tr_eval_env_done(&e);
+		return err;
+	}
+	err = tr_expr_parse(j->expr, tr_eval_is_type, &e, &ast, &perr);
+	if (err) {
+		if (j->err)
+			*j->err = perr;
+		tr_eval_env_done(&e);
+		return err;
+	}
+	e.no_side_effects = j->kind == JOB_WHATIS;
+	err = tr_eval(&e, ast, &v);
+	if (err) {
+		set_err(j->err, e.errpos, e.err);
+	} else {
+		if (j->kind == JOB_WHATIS)
+			err = tr_type_name(v.type, j->out, j->len);
+		else
+			err = tr_eval_print(&e, &v, j->out, j->len);
+		if (err == -TR_ERANGE)
+			err = 0; /* cut short, marked "..." */
+		tr_value_release(&v);
+	}
+	tr_ast_free(ast);
+	tr_eval_env_done(&e);
+	return err;
+}
+
+static void *
+interp_main(void *arg)
+{
+	struct tr_session *s = arg;
+
+	serve(s, s->islab, interp_run);
+	return NULL;
+}
+
+/* ---- conditions on the tracer thread -------------------------------- */
+
+static int
+direct_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+	int err = tr_direct_mem_read(ctx, addr, buf, len, &done);
+
+	return err ? err : done == len ? 0 : -TR_EFAULT;
+}
+
+static int
+direct_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	size_t done = 0;
+	int err = tr_direct_mem_write(ctx, addr, buf, len, &done);
+
+	return err ? err : done == len ? 0 : -TR_EFAULT;
+}
+
+static _Thread_local pid_t cond_tid;
+
+static int
+direct_set_regs(void *ctx, const struct user_regs_struct *r)
+{
+	return tr_direct_regs_set(ctx, cond_tid, r);
+}
+
+/*
+ * At a location's first hit, try to compile the condition into the
+ * target (fastcond.h, tramp.c): later hits where it is false then cost
+ * no stop. One that does not compile stays evaluated here.
+ */
+static void
+cond_compile(struct tr_tracer *t, struct cond *c, uint64_t addr)
+{
+	struct tr_fastcond *fc;
+	char why[160];
+	int err;
+
+	for (unsigned i = 0; i < c->ntried; i++)
+		if (c->tried[i] == addr)
+			return;
+	if (c->ntried == sizeof(c->tried) / sizeof(c->tried[0]))
+		return;
+	c->tried[c->ntried++] = addr;
+	fc = malloc(sizeof(*fc));
+	if (!fc)
+		return;
+	err = tr_fastcond_compile(c->s->cdi, c->s->cunw, tr_direct_pid(t),
+				  addr, c->ast, fc, why, sizeof(why));
+	if (err == 0)
+		err = tr_direct_fast_cond(t, addr, c->bpnum, fc->code, fc->len,
+					  fc->ntemps, fc->func_lo, fc->func_hi);
+	if (err)
+		tr_log_debug("breakpoint %u at %#lx: condition \"%s\" stays "
+			     "with the tracer: %s", c->bpnum,
+			     (unsigned long)addr, c->src,
+			     why[0] ? why : tr_strerror(err));
+	else
+		tr_log_debug("breakpoint %u at %#lx: condition \"%s\" "
+			     "compiled into the target (%zu bytes)", c->bpnum,
+			     (unsigned long)addr, c->src, fc->len);
+	free(fc);
+}
+
+/*
+ * A condition without calls, right where the hit is seen: 1 stops, 0
+ * goes on. A condition with calls always stops here; the event loop
+ * decides. An error stops too (gdb does the same), logged.
+ */
+static int
+cond_on_tracer(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
+{
+	struct cond *c = ctx;
+	struct tr_session *s = c->s;
+	struct tr_eval_env e;
+	pid_t pid = tr_direct_pid(t);
+	bool truth = true;
+	int err;
+
+	(void)addr;
+	if (c->calls)
+		return 2; /* the event loop decides, and counts */
+	if (s->cpid != pid || !s->cdi) {
+		if (s->cunw)
+			tr_unwinder_free(s->cunw);
+		tr_debuginfo_free(s->cdi);
+		s->cdi = NULL;
+		s->cunw = NULL;
+		if (tr_debuginfo_new(pid, &s->cdi) < 0 ||
+		    tr_unwinder_new(s->cdi, &s->cunw) < 0)
+			return 1;
+		s->cpid = pid;
+	}
+	memset(&e, 0, sizeof(e));
+	e.di = s->cdi;
+	e.unw = s->cunw;
+	e.read = direct_read;
+	e.write = direct_write;
+	e.set_regs = direct_set_regs;
+	e.ctx = t;
+	cond_tid = tid;
+	if (tr_direct_regs_get(t, tid, &e.regs.gp) < 0)
+		return 1;
+	e.have_regs = true;
+	err = tr_eval_env_init(&e);
+	if (!err && !e.has_dwarf) {
+		/* A library loaded since: look again. */
+		tr_debuginfo_refresh(s->cdi, NULL);
+		tr_eval_env_done(&e);
+		err = tr_eval_env_init(&e);
+	}
+	if (!err)
+		err = tr_eval_truth(&e, c->ast, &truth);
+	if (err)
+		tr_log_info("breakpoint %u: condition \"%s\": %s", c->bpnum,
+			    c->src, e.err[0] ? e.err : tr_strerror(err));
+	tr_eval_env_done(&e);
+	if (!err && !s->opts.no_compiled_conditions)
+		cond_compile(t, c, addr);
+	return err ? 1 : truth;
+}
+
+static struct cond *
+cond_find(struct tr_session *s, uint32_t id)
+{
+	for (struct cond *c = s->conds; c; c = c->next)
+		if (c->bpnum == id)
+			return c;
+	return NULL;
+}
+
+static void
+cond_free(struct cond *c)
+{
+	if (!c)
+		return;
+	tr_ast_free(c->ast);
+	free(c->src);
+	free(c);
+}
+
+/* Compile `src` for breakpoint `id` (NULL or "": none) and install it. */
+static int
+cond_install(struct tr_session *s, uint32_t id, const char *src,
+	     uint32_t ignore, struct tr_expr_err *err)
+{
+	struct cond *c = NULL, *old, **pp;
+	int e;
+
+	if (src && *src) {
+		c = calloc(1, sizeof(*c));
+		if (!c || !(c->src = strdup(src))) {
+			free(c);
+			return -TR_ENOMEM;
+		}
+		e = tr_expr_parse(src, NULL, NULL, &c->ast, err);
+		if (e) {
+			cond_free(c);
+			return e;
+		}
+		{
+			/* names must exist where the breakpoint is (when it
+			 * has a location yet) */
+			uint64_t loc;
+			struct tr_break_info info;
+			struct job j = { .kind = JOB_CHECK, .ast = c->ast,
+					 .err = err };
+
+			if (tr_break_info(s->t, id, &info, &loc, 1) == 0 &&
+			    info.nlocs) {
+				j.pc = loc;
+				e = submit(s->islab, &j);
+				if (e == -TR_ENOENT) {
+					cond_free(c);
+					return -TR_EINVAL;
+				}
+			}
+		}
+		c->bpnum = id;
+		c->calls = tr_ast_has_call(c->ast);
+		c->s = s;
+		c->ignore = c->calls ? ignore : 0;
+	}
+	/* Once tr_break_condition returns, the tracer thread no longer
+	 * uses the old condition: it is freed after. */
+	e = tr_break_condition(s->t, id, c ? cond_on_tracer : NULL, c);
+	if (e) {
+		cond_free(c);
+		return e;
+	}
+	if (c && c->calls && ignore)
+		tr_break_ignore(s->t, id, 0);
+	pthread_mutex_lock(&s->lock);
+	old = cond_find(s, id);
+	for (pp = &s->conds; *pp; pp = &(*pp)->next)
+		if (*pp == old) {
+			*pp = old->next;
+			break;
+		}
+	if (c) {
+		c->next = s->conds;
+		s->conds = c;
+	}
+	pthread_mutex_unlock(&s->lock);
+	cond_free(old);
+	return 0;
+}
+
+/* ---- the event loop ------------------------------------------------- */
+
+/* A hit of a breakpoint whose condition calls functions: have the
+ * interpreter decide. True: report the stop. */
+static bool
+calling_cond_stops(struct tr_session *s, const struct tr_event *ev)
+{
+	struct cond *c;
+	struct job j = { .kind = JOB_COND, .tid = ev->tid };
+	struct tr_expr_err err;
+	int res;
+
+	pthread_mutex_lock(&s->lock);
+	c = cond_find(s, ev->bpnum);
+	pthread_mutex_unlock(&s->lock);
+	if (!c || !c->calls)
+		return true;
+	j.ast = c->ast;
+	j.err = &err;
+	res = submit(s->islab, &j);
+	if (res) {
+		tr_log_info("breakpoint %u: condition \"%s\": %s", c->bpnum,
+			    c->src, err.msg);
+		return true;
+	}
+	if (!j.truth)
+		return false;
+	tr_break_count_hit(s->t, c->bpnum);
+	if (c->ignore) {
+		c->ignore--;
+		return false;
+	}
+	return true;
+}
+
+static int
+loop_run(struct tr_session *s, struct job *j)
+{
+	int err;
+
+	if (j->kind == JOB_STEP)
+		return tr_step(s->t, j->tid, -1, j->ev);
+	err = tr_cont(s->t, j->tid, j->sig, j->ev);
+	while (!err && j->ev->type == TR_EV_STOP &&
+	       j->ev->reason == TR_STOP_BREAKPOINT && j->ev->bpnum &&
+	       !calling_cond_stops(s, j->ev))
+		err = tr_cont(s->t, 0, 0, j->ev);
+	return err;
+}
+
+static void *
+loop_main(void *arg)
+{
+	struct tr_session *s = arg;
+
+	serve(s, s->lslab, loop_run);
+	return NULL;
+}
+
+/* ---- the API -------------------------------------------------------- */
+
+int
+tr_session_new(const struct tr_session_opts *opts, struct tr_session **out)
+{
+	struct tr_session *s = calloc(1, sizeof(*s));
+	struct tr_tracer_opts to = { 0 };
+	/*
+	 * An injected call keeps its requester waiting 20-40 us (one ptrace
+	 * stop costs about 19 us on these VMs); a futex wake-up after that
+	 * costs as much again. Requesters of a session spin (yielding, by
+	 * the adaptive policy) that long before they sleep.
+	 */
+	struct tr_slab_opts so = { .client_spin_ns = 150000 };
+	int err;
+
+	if (!s)
+		return -TR_ENOMEM;
+	if (opts)
+		s->opts = *opts;
+	if (!s->opts.call_timeout_ms)
+		s->opts.call_timeout_ms = DEFAULT_CALL_TIMEOUT_MS;
+	pthread_mutex_init(&s->lock, NULL);
+	to.slab = so;
+	to.detach_launched = s->opts.detach_launched;
+	if ((err = tr_tracer_new(&to, &s->t)) ||
+	    (err = tr_slab_new(&so, &s->islab)) ||
+	    (err = tr_slab_new(NULL, &s->lslab)))
+		goto fail;
+	if (pthread_create(&s->ith, NULL, interp_main, s)) {
+		err = -TR_ESYS;
+		goto fail;
+	}
+	s->ith_up = true;
+	if (pthread_create(&s->lth, NULL, loop_main, s)) {
+		err = -TR_ESYS;
+		goto fail;
+	}
+	s->lth_up = true;
+	*out = s;
+	return 0;
+fail:
+	tr_session_free(s);
+	return err;
+}
+
+void
+tr_session_free(struct tr_session *s)
+{
+	struct job q = { .kind = JOB_QUIT };
+
+	if (!s)
+		return;
+	if (s->lth_up) {
+		submit(s->lslab, &q);
+		pthread_join(s->lth, NULL);
+	}
+	if (s->ith_up) {
+		submit(s->islab, &q);
+		pthread_join(s->ith, NULL);
+	}
+	/* The tracer goes first: once it is gone no condition runs. */
+	tr_tracer_free(s->t);
+	if (s->iunw)
+		tr_unwinder_free(s->iunw);
+	tr_debuginfo_free(s->idi);
+	if (s->cunw)
+		tr_unwinder_free(s->cunw);
+	tr_debuginfo_free(s->cdi);
+	while (s->conds) {
+		struct cond *c = s->conds;
+
+		s->conds = c->next;
+		cond_free(c);
+	}
+	if (s->islab)
+		tr_slab_free(s->islab);
+	if (s->lslab)
+		tr_slab_free(s->lslab);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+struct tr_tracer *
+tr_session_tracer(struct tr_session *s)
+{
+	return s->t;
+}
+
+int
+tr_session_launch(struct tr_session *s, const struct tr_launch *l, pid_t *pid)
+{
+	pid_t p = 0;
+	int err = tr_launch(s->t, l, &p);
+
+	if (!err) {
+		atomic_store(&s->pid, p);
+		if (pid)
+			*pid = p;
+	}
+	return err;
+}
+
+int
+tr_session_attach(struct tr_session *s, pid_t pid)
+{
+	int err = tr_attach(s->t, pid);
+
+	if (!err)
+		atomic_store(&s->pid, pid);
+	return err;
+}
+
+int
+tr_session_cont(struct tr_session *s, pid_t tid, int sig, struct tr_event *ev)
+{
+	struct job j = { .kind = JOB_CONT, .tid = tid, .sig = sig, .ev = ev };
+
+	return submit(s->lslab, &j);
+}
+
+int
+tr_session_step(struct tr_session *s, pid_t tid, struct tr_event *ev)
+{
+	struct job j = { .kind = JOB_STEP, .tid = tid, .ev = ev };
+
+	return submit(s->lslab, &j);
+}
+
+int
+tr_session_break(struct tr_session *s, const char *spec, const char *cond,
+		 const struct tr_break_opts *opts, uint32_t *id,
+		 struct tr_expr_err *err)
+{
+	struct tr_break_opts o = { 0 };
+	struct tr_ast *ast = NULL;
+	int e;
+
+	if (opts)
+		o = *opts;
+	/* Parse first: a bad condition creates no breakpoint. */
+	if (cond && *cond) {
+		e = tr_expr_parse(cond, NULL, NULL, &ast, err);
+		if (e)
+			return e;
+		tr_ast_free(ast);
+	}
+	o.cond = NULL;
+	o.cond_ctx = NULL;
+	e = tr_break_set_spec(s->t, spec, &o, id);
+	if (e) {
+		set_err(err, 0, tr_strerror(e));
+		return e;
+	}
+	if (cond && *cond) {
+		e = cond_install(s, *id, cond, o.ignore_count, err);
+		if (e) {
+			tr_break_delete(s->t, *id);
+			return e;
+		}
+	}
+	return 0;
+}
+
+int
+tr_session_condition(struct tr_session *s, uint32_t id, const char *cond,
+		     struct tr_expr_err *err)
+{
+	struct tr_break_info info;
+	int e = tr_break_info(s->t, id, &info, NULL, 0);
+
+	if (e)
+		return e;
+	return cond_install(s, id, cond, info.ignore_count, err);
+}
+
+int
+tr_session_eval(struct tr_session *s, const char *expr, pid_t tid,
+		unsigned frame, char *out, size_t len, struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_EVAL, .expr = expr, .tid = tid,
+			 .frame = frame, .out = out, .len = len, .err = err };
+
+	if (len)
+		out[0] = 0;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_whatis(struct tr_session *s, const char *expr, pid_t tid,
+		  unsigned frame, char *out, size_t len,
+		  struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_WHATIS, .expr = expr, .tid = tid,
+			 .frame = frame, .out = out, .len = len, .err = err };
+
+	if (len)
+		out[0] = 0;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_run(struct tr_session *s, tr_session_fn fn, void *arg)
+{
+	struct job j = { .kind = JOB_FN, .fn = fn, .arg = arg };
+
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_vars(struct tr_session *s, pid_t tid, unsigned frame, bool params,
+		tr_session_var_fn fn, void *arg, struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_VARS, .tid = tid, .frame = frame,
+			 .params = params, .var_fn = fn, .arg = arg,
+			 .err = err };
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	return submit(s->islab, &j);
+}
+
+void
+tr_session_stats(struct tr_session *s, struct tr_slab_stats *tracer,
+		 struct tr_slab_stats *interp, struct tr_slab_stats *loop)
+{
+	if (tracer)
+		tr_slab_stats_get(tr_tracer_slab(s->t), tracer);
+	if (interp)
+		tr_slab_stats_get(s->islab, interp);
+	if (loop)
+		tr_slab_stats_get(s->lslab, loop);
+}

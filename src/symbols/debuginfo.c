@@ -1,0 +1,298 @@
+/* debuginfo.c: symbols and DWARF of every module of a process, and location specs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbols/debuginfo.h"
+#include "base/error.h"
+#include "base/log.h"
+
+struct dmod {
+	const struct tr_module *m;
+	struct tr_dwarf *dw;
+};
+
+struct tr_debuginfo {
+	pid_t pid;
+	struct tr_symtab *st;
+	struct dmod *dm;
+	size_t ndm, cap;
+};
+
+int
+tr_debuginfo_new(pid_t pid, struct tr_debuginfo **out)
+{
+	struct tr_debuginfo *di;
+	int err;
+
+	*out = NULL;
+	di = calloc(1, sizeof(*di));
+	if (!di)
+		return -TR_ENOMEM;
+	di->pid = pid;
+	err = tr_symtab_new(pid, &di->st);
+	if (err) {
+		free(di);
+		return err;
+	}
+	*out = di;
+	return 0;
+}
+
+void
+tr_debuginfo_free(struct tr_debuginfo *di)
+{
+	if (!di)
+		return;
+	for (size_t i = 0; i < di->ndm; i++)
+		tr_dwarf_close(di->dm[i].dw);
+	free(di->dm);
+	tr_symtab_free(di->st);
+	free(di);
+}
+
+struct tr_symtab *
+tr_debuginfo_symtab(struct tr_debuginfo *di)
+{
+	return di->st;
+}
+
+static bool
+still_mapped(const struct tr_symtab *st, const struct tr_module *m)
+{
+	for (size_t i = 0; i < tr_symtab_nmodules(st); i++)
+		if (tr_symtab_module(st, i) == m)
+			return true;
+	return false;
+}
+
+int
+tr_debuginfo_refresh(struct tr_debuginfo *di, bool *changed)
+{
+	bool ch = false;
+	size_t j = 0;
+	int err = tr_symtab_refresh(di->st, &ch);
+
+	if (changed)
+		*changed = ch;
+	if (err || !ch)
+		return err;
+	/* Close the DWARF of modules that went away. */
+	for (size_t i = 0; i < di->ndm; i++) {
+		if (still_mapped(di->st, di->dm[i].m))
+			di->dm[j++] = di->dm[i];
+		else
+			tr_dwarf_close(di->dm[i].dw);
+	}
+	di->ndm = j;
+	return 0;
+}
+
+struct tr_dwarf *
+tr_debuginfo_dwarf(struct tr_debuginfo *di, const struct tr_module *m)
+{
+	struct dmod *d;
+	int err;
+
+	for (size_t i = 0; i < di->ndm; i++)
+		if (di->dm[i].m == m)
+			return di->dm[i].dw;
+	if (di->ndm == di->cap) {
+		size_t cap = di->cap ? di->cap * 2 : 16;
+		struct dmod *n = realloc(di->dm, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		di->dm = n;
+		di->cap = cap;
+	}
+	d = &di->dm[di->ndm++];
+	d->m = m;
+	d->dw = NULL;
+	err = tr_dwarf_open(m->path, &d->dw);
+	if (err && err != -TR_ENOENT)
+		tr_log_info("debuginfo: %s: %s", m->path, tr_strerror(err));
+	return d->dw;
+}
+
+int
+tr_debuginfo_read_code(struct tr_debuginfo *di, uint64_t addr, void *buf,
+		       size_t len)
+{
+	const struct tr_module *m = tr_symtab_module_at(di->st, addr);
+
+	if (!m)
+		return -TR_EFAULT;
+	return tr_symtab_file_read(di->st, m, addr - m->bias, buf, len);
+}
+
+static void
+push(uint64_t *addrs, size_t max, size_t *n, uint64_t a)
+{
+	for (size_t i = 0; i < *n && i < max; i++)
+		if (addrs[i] == a)
+			return;
+	if (*n < max)
+		addrs[*n] = a;
+	(*n)++;
+}
+
+/* FUNCTION in the DWARF of module m: the address past the prologue of
+ * each definition. */
+static void
+resolve_func_dwarf(struct tr_debuginfo *di, const struct tr_module *m,
+		   const char *name, uint64_t *addrs, size_t max, size_t *n)
+{
+	struct tr_dwarf *dw = tr_debuginfo_dwarf(di, m);
+	const struct tr_dw_entry *e[32];
+	size_t k = 0;
+
+	if (!dw || tr_dwarf_lookup(dw, name, TR_DW_FUNC, e, 32, &k) < 0)
+		return;
+	for (size_t i = 0; i < k && i < 32; i++) {
+		uint8_t code[16];
+		uint64_t a;
+		bool have_code;
+
+		if (e[i]->declaration || !e[i]->lowpc)
+			continue;
+		have_code = tr_symtab_file_read(di->st, m, e[i]->lowpc, code,
+						sizeof(code)) == 0;
+		tr_dwarf_breakpoint_addr(dw, e[i], have_code ? code : NULL,
+					 have_code ? sizeof(code) : 0, &a);
+		push(addrs, max, n, a + m->bias);
+	}
+}
+
+static int
+resolve_func(struct tr_debuginfo *di, const char *spec, uint64_t *addrs,
+	     size_t max, size_t *n)
+{
+	const char *colon = strrchr(spec, ':');
+	const char *name = colon ? colon + 1 : spec;
+	size_t nm = tr_symtab_nmodules(di->st);
+	struct tr_sym sym;
+
+	if (!*name)
+		return -TR_EINVAL;
+	for (size_t i = 0; i < nm; i++) {
+		const struct tr_module *m = tr_symtab_module(di->st, i);
+
+		if (colon && !tr_symtab_module_matches(m, spec,
+						       (size_t)(colon - spec)))
+			continue;
+		resolve_func_dwarf(di, m, name, addrs, max, n);
+	}
+	if (*n)
+		return 0;
+	/* No debug info for it: the ELF symbol's address (gdb also
+	 * breaks at the entry of functions it has no line table for). */
+	if (tr_symtab_lookup(di->st, spec, &sym) == 0 &&
+	    (sym.kind == TR_SYM_FUNC || sym.kind == TR_SYM_IFUNC)) {
+		push(addrs, max, n, sym.addr);
+		return 0;
+	}
+	return -TR_ENOENT;
+}
+
+static int
+resolve_line(struct tr_debuginfo *di, const char *file, uint32_t line,
+	     uint64_t *addrs, size_t max, size_t *n)
+{
+	size_t nm = tr_symtab_nmodules(di->st);
+
+	for (size_t i = 0; i < nm; i++) {
+		const struct tr_module *m = tr_symtab_module(di->st, i);
+		struct tr_dwarf *dw = tr_debuginfo_dwarf(di, m);
+		uint64_t a[64];
+		size_t k = 0;
+
+		if (!dw || tr_dwarf_line_addrs(dw, file, line, a, 64, &k,
+					       NULL) < 0)
+			continue;
+		for (size_t j = 0; j < k && j < 64; j++)
+			push(addrs, max, n, a[j] + m->bias);
+	}
+	return *n ? 0 : -TR_ENOENT;
+}
+
+int
+tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
+		     uint64_t *addrs, size_t max, size_t *n)
+{
+	const char *colon;
+	char *end;
+
+	*n = 0;
+	while (*spec == ' ')
+		spec++;
+	if (!*spec)
+		return -TR_EINVAL;
+	if (*spec == '*') {
+		unsigned long long a;
+
+		errno = 0;
+		a = strtoull(spec + 1, &end, 0);
+		if (errno || end == spec + 1 || *end)
+			return -TR_EINVAL;
+		push(addrs, max, n, a);
+		return 0;
+	}
+	colon = strrchr(spec, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9') {
+		char file[1024];
+		unsigned long line;
+
+		line = strtoul(colon + 1, &end, 10);
+		if (*end || line == 0 || line > UINT32_MAX ||
+		    (size_t)(colon - spec) >= sizeof(file) || colon == spec)
+			return -TR_EINVAL;
+		memcpy(file, spec, (size_t)(colon - spec));
+		file[colon - spec] = 0;
+		return resolve_line(di, file, (uint32_t)line, addrs, max, n);
+	}
+	return resolve_func(di, spec, addrs, max, n);
+}
+
+int
+tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
+		      struct tr_location *loc)
+{
+	const struct tr_module *m = tr_symtab_module_at(di->st, pc);
+	struct tr_dwarf *dw;
+	struct tr_sym sym;
+	uint64_t off;
+
+	memset(loc, 0, sizeof(*loc));
+	loc->pc = pc;
+	if (!m)
+		return -TR_ENOENT;
+	loc->module = m;
+	dw = tr_debuginfo_dwarf(di, m);
+	if (dw) {
+		const struct tr_dw_entry *f = tr_dwarf_func_at(dw, pc - m->bias);
+		struct tr_dw_line ln;
+
+		loc->dwarf = dw;
+		if (f) {
+			loc->function = f->name;
+			loc->offset = pc - m->bias - f->lowpc;
+			loc->func_lo = f->lowpc + m->bias;
+			loc->func_hi = f->highpc + m->bias;
+			loc->dwfunc = f;
+		}
+		if (tr_dwarf_line_range(dw, pc - m->bias, &ln, &loc->line_lo,
+					&loc->line_hi) == 0) {
+			loc->file = ln.file;
+			loc->line = ln.line;
+			loc->is_stmt = ln.is_stmt;
+			loc->line_lo += m->bias;
+			loc->line_hi += m->bias;
+		}
+	}
+	if (!loc->function && tr_symtab_addr(di->st, pc, &sym, &off) == 0) {
+		loc->function = sym.name;
+		loc->offset = off;
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+/* debuginfo.h: what a process's addresses mean: symbols and DWARF of all its modules. */
+#ifndef TR_SYMBOLS_DEBUGINFO_H
+#define TR_SYMBOLS_DEBUGINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "symbols/dwarf_index.h"
+#include "symbols/symtab.h"
+
+/*
+ * A struct tr_debuginfo joins the ELF symbol table of a process (every
+ * mapped module) with the DWARF index of each module that has debug
+ * info, opened on first use. It reads /proc and files only, never the
+ * target through ptrace, so any one thread may use it (one at a time).
+ * Run-time addresses throughout.
+ */
+
+struct tr_debuginfo;
+
+int tr_debuginfo_new(pid_t pid, struct tr_debuginfo **out);
+void tr_debuginfo_free(struct tr_debuginfo *di);
+
+/* Read the module list again (after dlopen/dlclose or exec). */
+int tr_debuginfo_refresh(struct tr_debuginfo *di, bool *changed);
+
+struct tr_symtab *tr_debuginfo_symtab(struct tr_debuginfo *di);
+
+/*
+ * tr_debuginfo_dwarf: the DWARF index of module `m` (opened now if not
+ * yet), or NULL when it has none.
+ */
+struct tr_dwarf *tr_debuginfo_dwarf(struct tr_debuginfo *di,
+				    const struct tr_module *m);
+
+/*
+ * tr_debuginfo_resolve: the addresses a location spec names, the way gdb's
+ * `break` reads it:
+ *   FUNCTION          past the prologue (DWARF), or the symbol address
+ *   MODULE:FUNCTION   in that module only (libc.so.6:strlen)
+ *   FILE:LINE         one address per function with code for that line
+ *   *ADDRESS          that address (0x... or decimal)
+ * Fills up to `max` addresses; *n gets the count. -TR_ENOENT when the spec
+ * names nothing, -TR_EINVAL when it is malformed.
+ */
+int tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
+			 uint64_t *addrs, size_t max, size_t *n);
+
+/* Where an address is. Fields unknown are NULL/0. */
+struct tr_location {
+	uint64_t pc;
+	const struct tr_module *module;
+	const char *function; /* DWARF name, else the ELF symbol */
+	uint64_t offset;      /* pc - start of the function */
+	uint64_t func_lo;     /* the function's code (DWARF), or 0 */
+	uint64_t func_hi;
+	const char *file;
+	uint32_t line;        /* 0: no line information here */
+	bool is_stmt;
+	uint64_t line_lo;     /* the line-table entry's range: what one */
+	uint64_t line_hi;     /* "step" of a line steps through */
+	const struct tr_dw_entry *dwfunc; /* NULL without DWARF */
+	struct tr_dwarf *dwarf;
+};
+
+int tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
+			  struct tr_location *loc);
+
+/*
+ * tr_debuginfo_read_code: `len` bytes of the file backing run-time
+ * address `addr` (code as linked, without our breakpoints).
+ */
+int tr_debuginfo_read_code(struct tr_debuginfo *di, uint64_t addr, void *buf,
+			   size_t len);
+
+#endif

@@ -1,0 +1,783 @@
+/* scope.c: the variables a pc sees: function bodies and unit variables read from DWARF on first use, cached. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbols/dwarf_int.h"
+#include "symbols/dwarf_type.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "symbols/scope.h"
+
+#define NEST_MAX 64 /* deeper block nesting is ignored */
+
+struct range {
+	uint64_t lo, hi;
+};
+
+struct svar {
+	const char *name;
+	uint64_t die;
+	uint64_t origin; /* DW_AT_abstract_origin, 0 none */
+	uint64_t type;   /* type DIE, 0 none */
+	uint32_t line;
+	bool param;
+	bool external;
+	bool decl;       /* a declaration only ("extern int x;" in a block) */
+};
+
+struct sblock {
+	uint64_t die;
+	bool inlined;      /* DW_TAG_inlined_subroutine: a scope of its own */
+	const char *name;  /* inlined: the function's name */
+	struct range *r;
+	size_t nr;
+	struct svar *vars; /* in DIE order */
+	size_t nvars, cap_vars;
+	struct sblock *kids;
+	size_t nkids, cap_kids;
+};
+
+struct sfunc {
+	struct sblock top;
+	const char *name;
+};
+
+struct uvars {
+	struct svar *vars;
+	size_t n;
+};
+
+struct scache {
+	struct tr__map funcs; /* subprogram DIE -> struct sfunc */
+	struct tr__map units; /* unit index + 1 -> struct uvars */
+};
+
+static void
+block_free(struct sblock *b)
+{
+	for (size_t i = 0; i < b->nkids; i++)
+		block_free(&b->kids[i]);
+	free(b->kids);
+	free(b->vars);
+	free(b->r);
+}
+
+static void
+sfunc_free(void *p)
+{
+	struct sfunc *f = p;
+
+	block_free(&f->top);
+	free(f);
+}
+
+static void
+uvars_free(void *p)
+{
+	struct uvars *u = p;
+
+	free(u->vars);
+	free(u);
+}
+
+static void
+scache_free(void *p)
+{
+	struct scache *c = p;
+
+	tr__map_free(&c->funcs, sfunc_free);
+	tr__map_free(&c->units, uvars_free);
+	free(c);
+}
+
+static struct scache *
+scache_get(struct tr_dwarf *d)
+{
+	return tr__dwarf_slot(d, TR__SLOT_SCOPES, sizeof(struct scache),
+			      scache_free);
+}
+
+/* ---- reading a function body ------------------------------------------ */
+
+struct sbuild {
+	struct tr_dwarf *d;
+	Dwarf_Debug dbg;
+	uint16_t version;
+	uint64_t cu_base; /* DWARF 4 .debug_ranges are relative to it */
+	int err;
+};
+
+/* Name, type and line of a variable, from its DIE or the abstract one it
+ * stands for (the concrete DIEs of inlined and cloned code carry only a
+ * location). */
+static void
+var_info(struct sbuild *b, Dwarf_Die die, struct svar *v)
+{
+	Dwarf_Die cur = die, origin;
+	uint64_t u;
+
+	v->die = tr__die_off(b->dbg, die);
+	tr__die_ref(b->dbg, die, DW_AT_abstract_origin, &v->origin);
+	v->decl = tr__die_flag(b->dbg, die, DW_AT_declaration) &&
+		  !tr__die_has(b->dbg, die, DW_AT_location);
+	for (int i = 0; i < 4; i++) {
+		if (!v->name)
+			v->name = tr__die_name(b->dbg, cur);
+		if (!v->type)
+			tr__die_ref(b->dbg, cur, DW_AT_type, &v->type);
+		if (!v->line && tr__die_int(b->dbg, cur, DW_AT_decl_line, NULL,
+					    &u) == 0)
+			v->line = (uint32_t)u;
+		if (!v->external)
+			v->external = tr__die_flag(b->dbg, cur, DW_AT_external);
+		if (tr__die_origin(b->d, cur, &origin) < 0)
+			break;
+		if (cur != die)
+			dwarf_dealloc_die(cur);
+		cur = origin;
+	}
+	if (cur != die)
+		dwarf_dealloc_die(cur);
+}
+
+static int
+add_range(struct sblock *blk, uint64_t lo, uint64_t hi)
+{
+	struct range *r;
+
+	if (hi <= lo)
+		return 0;
+	r = realloc(blk->r, (blk->nr + 1) * sizeof(*r));
+	if (!r)
+		return -TR_ENOMEM;
+	blk->r = r;
+	r[blk->nr].lo = lo;
+	r[blk->nr].hi = hi;
+	blk->nr++;
+	return 0;
+}
+
+/* DW_AT_ranges: DWARF 5 .debug_rnglists (libdwarf gives the addresses),
+ * DWARF 2-4 .debug_ranges (relative to the unit's base address). */
+static void
+die_ranges(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Half form = 0;
+	Dwarf_Unsigned val = 0;
+	Dwarf_Off off = 0;
+	int res;
+
+	if (dwarf_attr(die, DW_AT_ranges, &attr, &err) != DW_DLV_OK) {
+		if (err)
+			dwarf_dealloc_error(b->dbg, err);
+		return;
+	}
+	err = NULL;
+	res = dwarf_whatform(attr, &form, &err);
+	if (res == DW_DLV_OK && form == DW_FORM_rnglistx) {
+		res = dwarf_formudata(attr, &val, &err);
+	} else if (res == DW_DLV_OK) {
+		res = dwarf_global_formref(attr, &off, &err);
+		val = off;
+	}
+	if (res != DW_DLV_OK)
+		goto out;
+	if (b->version >= 5) {
+		Dwarf_Rnglists_Head head;
+		Dwarf_Unsigned count = 0, goff;
+
+		err = NULL;
+		res = dwarf_rnglists_get_rle_head(attr, form, val, &head,
+						  &count, &goff, &err);
+		if (res != DW_DLV_OK)
+			goto out;
+		for (Dwarf_Unsigned i = 0; i < count; i++) {
+			unsigned len, code;
+			Dwarf_Unsigned r1, r2, c1, c2;
+			Dwarf_Bool unavail = 0;
+
+			err = NULL;
+			if (dwarf_get_rnglists_entry_fields_a(head, i, &len,
+				&code, &r1, &r2, &unavail, &c1, &c2,
+				&err) != DW_DLV_OK) {
+				if (err)
+					dwarf_dealloc_error(b->dbg, err);
+				continue;
+			}
+			if (unavail || code == DW_RLE_end_of_list ||
+			    code == DW_RLE_base_address ||
+			    code == DW_RLE_base_addressx)
+				continue;
+			if (add_range(blk, c1, c2) < 0)
+				b->err = -TR_ENOMEM;
+		}
+		dwarf_dealloc_rnglists_head(head);
+	} else {
+		Dwarf_Ranges *rb;
+		Dwarf_Signed n = 0;
+		Dwarf_Unsigned bytes;
+		Dwarf_Off real;
+		uint64_t base = b->cu_base;
+
+		err = NULL;
+		res = dwarf_get_ranges_b(b->dbg, val, die, &real, &rb, &n,
+					 &bytes, &err);
+		if (res != DW_DLV_OK)
+			goto out;
+		for (Dwarf_Signed i = 0; i < n; i++) {
+			if (rb[i].dwr_type == DW_RANGES_END)
+				break;
+			if (rb[i].dwr_type == DW_RANGES_ADDRESS_SELECTION) {
+				base = rb[i].dwr_addr2;
+				continue;
+			}
+			if (add_range(blk, base + rb[i].dwr_addr1,
+				      base + rb[i].dwr_addr2) < 0)
+				b->err = -TR_ENOMEM;
+		}
+		dwarf_ranges_dealloc(b->dbg, rb, n);
+	}
+out:
+	if (res == DW_DLV_ERROR && err)
+		dwarf_dealloc_error(b->dbg, err);
+	dwarf_dealloc_attribute(attr);
+}
+
+static void
+block_ranges(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Addr lo, hi;
+	Dwarf_Half form;
+	enum Dwarf_Form_Class cls;
+	int res;
+
+	res = dwarf_lowpc(die, &lo, &err);
+	if (res == DW_DLV_OK) {
+		err = NULL;
+		res = dwarf_highpc_b(die, &hi, &form, &cls, &err);
+		if (res == DW_DLV_OK) {
+			/* DWARF 4+: high_pc may be a length. */
+			if (cls == DW_FORM_CLASS_CONSTANT)
+				hi += lo;
+			if (add_range(blk, lo, hi) < 0)
+				b->err = -TR_ENOMEM;
+		}
+	}
+	if (res == DW_DLV_ERROR && err)
+		dwarf_dealloc_error(b->dbg, err);
+	if (res != DW_DLV_OK)
+		die_ranges(b, die, blk);
+}
+
+static int
+add_var(struct sblock *blk, const struct svar *v)
+{
+	if (blk->nvars == blk->cap_vars) {
+		size_t c = blk->cap_vars ? blk->cap_vars * 2 : 8;
+		struct svar *a = realloc(blk->vars, c * sizeof(*a));
+
+		if (!a)
+			return -TR_ENOMEM;
+		blk->vars = a;
+		blk->cap_vars = c;
+	}
+	blk->vars[blk->nvars++] = *v;
+	return 0;
+}
+
+static int
+add_kid(struct sblock *blk, const struct sblock *kid)
+{
+	if (blk->nkids == blk->cap_kids) {
+		size_t c = blk->cap_kids ? blk->cap_kids * 2 : 4;
+		struct sblock *a = realloc(blk->kids, c * sizeof(*a));
+
+		if (!a)
+			return -TR_ENOMEM;
+		blk->kids = a;
+		blk->cap_kids = c;
+	}
+	blk->kids[blk->nkids++] = *kid;
+	return 0;
+}
+
+/*
+ * The parameters of an inlined or cloned function, in the order of its
+ * abstract DIE: the concrete DIE lists only those that still exist, and
+ * gdb shows the others as optimized out.
+ */
+static void
+abstract_params(struct sbuild *b, struct sblock *blk, uint64_t origin)
+{
+	struct svar *vars = NULL;
+	size_t n = 0;
+	bool *used = calloc(blk->nvars + 1, sizeof(*used));
+	Dwarf_Die odie, kid;
+	bool ok;
+
+	if (!used || tr__die_at(b->d, origin, &odie) < 0) {
+		free(used);
+		return;
+	}
+	vars = calloc(blk->nvars + 64, sizeof(*vars));
+	if (!vars)
+		goto out;
+	for (ok = tr__die_child(b->dbg, odie, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		uint64_t off = tr__die_off(b->dbg, kid);
+		size_t i;
+
+		if (tr__die_tag(b->dbg, kid) != DW_TAG_formal_parameter)
+			continue;
+		for (i = 0; i < blk->nvars; i++)
+			if (blk->vars[i].param && !used[i] &&
+			    blk->vars[i].origin == off)
+				break;
+		if (i < blk->nvars) {
+			used[i] = true;
+			vars[n++] = blk->vars[i];
+		} else if (n < blk->nvars + 64) {
+			memset(&vars[n], 0, sizeof(vars[n]));
+			var_info(b, kid, &vars[n]);
+			vars[n].param = true;
+			if (vars[n].name)
+				n++;
+		}
+		if (n >= blk->nvars + 64) {
+			dwarf_dealloc_die(kid);
+			break;
+		}
+	}
+	/* Whatever did not match keeps its place after them. */
+	for (size_t i = 0; i < blk->nvars && n < blk->nvars + 64; i++)
+		if (!used[i])
+			vars[n++] = blk->vars[i];
+	free(blk->vars);
+	blk->vars = vars;
+	blk->nvars = n;
+	blk->cap_vars = blk->nvars + 64;
+out:
+	free(used);
+	dwarf_dealloc_die(odie);
+}
+
+/* An inlined call: its function's name, and its parameters in order. */
+static void
+inlined_origin(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
+{
+	uint64_t origin = 0;
+	Dwarf_Die odie;
+
+	if (tr__die_ref(b->dbg, die, DW_AT_abstract_origin, &origin) < 0)
+		return;
+	abstract_params(b, blk, origin);
+	if (tr__die_at(b->d, origin, &odie) == 0) {
+		blk->name = tr__die_name(b->dbg, odie);
+		dwarf_dealloc_die(odie);
+	}
+}
+
+static void
+walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
+{
+	Dwarf_Die kid;
+	bool ok;
+
+	if (depth > NEST_MAX)
+		return;
+	for (ok = tr__die_child(b->dbg, parent, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		int tag = tr__die_tag(b->dbg, kid);
+		struct sblock nb;
+		struct svar v;
+
+		switch (tag) {
+		case DW_TAG_formal_parameter:
+		case DW_TAG_variable:
+			memset(&v, 0, sizeof(v));
+			var_info(b, kid, &v);
+			v.param = tag == DW_TAG_formal_parameter;
+			if (v.name && add_var(blk, &v) < 0)
+				b->err = -TR_ENOMEM;
+			break;
+		case DW_TAG_lexical_block:
+		case DW_TAG_inlined_subroutine:
+			memset(&nb, 0, sizeof(nb));
+			nb.die = tr__die_off(b->dbg, kid);
+			nb.inlined = tag == DW_TAG_inlined_subroutine;
+			block_ranges(b, kid, &nb);
+			if (!nb.nr && !nb.inlined) {
+				/* A block without code of its own: its
+				 * variables belong to the enclosing block,
+				 * as gdb reads it. */
+				walk(b, kid, blk, depth + 1);
+				break;
+			}
+			if (!nb.nr) {
+				/* An inlined call with no code left. */
+				block_free(&nb);
+				break;
+			}
+			walk(b, kid, &nb, depth + 1);
+			if (nb.inlined)
+				inlined_origin(b, kid, &nb);
+			if (add_kid(blk, &nb) < 0) {
+				block_free(&nb);
+				b->err = -TR_ENOMEM;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static struct sfunc *
+func_build(struct tr_dwarf *d, uint64_t off, uint32_t cu)
+{
+	struct sbuild b = { .d = d, .dbg = tr__dwarf_dbg(d) };
+	const struct tr_dw_cu *u = tr_dwarf_cu(d, cu);
+	struct sfunc *f;
+	Dwarf_Die die, odie;
+	uint64_t origin = 0;
+
+	if (tr__die_at(d, off, &die) < 0)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		dwarf_dealloc_die(die);
+		return NULL;
+	}
+	b.version = tr__dwarf_cu_version(d, cu);
+	b.cu_base = u ? u->lowpc : 0;
+	f->top.die = off;
+	f->name = tr__die_name(b.dbg, die);
+	walk(&b, die, &f->top, 0);
+	/* A clone (foo.constprop.0, foo.isra.0) or the out-of-line copy of
+	 * an inline function: the abstract DIE has the name and every
+	 * parameter. */
+	if (tr__die_ref(b.dbg, die, DW_AT_abstract_origin, &origin) == 0) {
+		abstract_params(&b, &f->top, origin);
+		if (!f->name && tr__die_at(d, origin, &odie) == 0) {
+			f->name = tr__die_name(b.dbg, odie);
+			dwarf_dealloc_die(odie);
+		}
+	}
+	dwarf_dealloc_die(die);
+	if (b.err < 0)
+		tr_log_warn("scope: function at DIE %#lx: %s",
+			    (unsigned long)off, tr_strerror(b.err));
+	return f;
+}
+
+static struct uvars *
+unit_build(struct tr_dwarf *d, uint32_t cu)
+{
+	struct sbuild b = { .d = d, .dbg = tr__dwarf_dbg(d) };
+	const struct tr_dw_cu *u = tr_dwarf_cu(d, cu);
+	struct uvars *uv;
+	size_t cap = 0;
+	Dwarf_Die die, kid;
+	bool ok;
+
+	if (!u || tr__die_at(d, u->die, &die) < 0)
+		return NULL;
+	uv = calloc(1, sizeof(*uv));
+	if (!uv) {
+		dwarf_dealloc_die(die);
+		return NULL;
+	}
+	for (ok = tr__die_child(b.dbg, die, &kid) == 0; ok;
+	     ok = tr__die_step(b.dbg, &kid)) {
+		struct svar v;
+
+		if (tr__die_tag(b.dbg, kid) != DW_TAG_variable)
+			continue;
+		/* Declarations ("extern int x;" from a header) name
+		 * variables defined elsewhere: the lookup finds those. */
+		if (tr__die_flag(b.dbg, kid, DW_AT_declaration))
+			continue;
+		memset(&v, 0, sizeof(v));
+		var_info(&b, kid, &v);
+		if (!v.name)
+			continue;
+		if (uv->n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			struct svar *a = realloc(uv->vars, c * sizeof(*a));
+
+			if (!a) {
+				dwarf_dealloc_die(kid);
+				break;
+			}
+			uv->vars = a;
+			cap = c;
+		}
+		uv->vars[uv->n++] = v;
+	}
+	dwarf_dealloc_die(die);
+	return uv;
+}
+
+static const struct sfunc *
+func_get(struct tr_dwarf *d, struct scache *c, uint64_t die, uint32_t cu)
+{
+	struct sfunc *f = tr__map_get(&c->funcs, die);
+
+	if (f)
+		return f;
+	f = func_build(d, die, cu);
+	if (f && tr__map_put(&c->funcs, die, f) < 0) {
+		sfunc_free(f);
+		f = NULL;
+	}
+	return f;
+}
+
+static const struct uvars *
+unit_get(struct tr_dwarf *d, struct scache *c, uint32_t cu)
+{
+	struct uvars *u = tr__map_get(&c->units, (uint64_t)cu + 1);
+
+	if (u)
+		return u;
+	u = unit_build(d, cu);
+	if (u && tr__map_put(&c->units, (uint64_t)cu + 1, u) < 0) {
+		uvars_free(u);
+		u = NULL;
+	}
+	return u;
+}
+
+/* ---- the scope at a pc ------------------------------------------------ */
+
+static bool
+contains(const struct sblock *b, uint64_t pc)
+{
+	for (size_t i = 0; i < b->nr; i++)
+		if (pc >= b->r[i].lo && pc < b->r[i].hi)
+			return true;
+	return false;
+}
+
+static const struct tr_type *
+type_of(struct tr_dwarf *d, uint64_t die)
+{
+	const struct tr_type *t;
+
+	if (!die || tr_dwarf_type_get(d, die, &t) < 0)
+		return tr_type_void();
+	return t;
+}
+
+/* A variable defined outside any function: the first external
+ * definition, else (as gdb does) a static of some other unit. */
+static int
+global_lookup(struct tr_dwarf *d, const char *name, struct tr_var *out)
+{
+	const struct tr_dw_entry *ents[32], *pick = NULL;
+	struct sbuild b = { .d = d, .dbg = tr__dwarf_dbg(d) };
+	struct svar v;
+	size_t n = 0;
+	Dwarf_Die die;
+
+	if (tr_dwarf_lookup(d, name, TR_DW_VAR, ents, 32, &n) < 0)
+		return -TR_ENOENT;
+	for (size_t i = 0; i < n && i < 32; i++) {
+		if (ents[i]->declaration)
+			continue;
+		if (ents[i]->external) {
+			pick = ents[i];
+			break;
+		}
+		if (!pick)
+			pick = ents[i];
+	}
+	if (!pick || tr__die_at(d, pick->die, &die) < 0)
+		return -TR_ENOENT;
+	memset(&v, 0, sizeof(v));
+	var_info(&b, die, &v);
+	dwarf_dealloc_die(die);
+	memset(out, 0, sizeof(*out));
+	out->name = pick->name;
+	out->die = pick->die;
+	out->type = type_of(d, v.type);
+	out->kind = pick->external ? TR_VAR_GLOBAL : TR_VAR_STATIC;
+	out->decl_line = v.line;
+	return 0;
+}
+
+static int
+emit(struct tr_scope *s, const struct svar *v, enum tr_var_kind kind,
+     uint32_t depth, size_t *cap)
+{
+	struct tr_var *t;
+
+	if (s->nvars == *cap) {
+		size_t c = *cap ? *cap * 2 : 32;
+		struct tr_var *a = realloc(s->vars, c * sizeof(*a));
+
+		if (!a)
+			return -TR_ENOMEM;
+		s->vars = a;
+		*cap = c;
+	}
+	t = &s->vars[s->nvars];
+	memset(t, 0, sizeof(*t));
+	t->name = v->name;
+	t->die = v->die;
+	t->type = type_of(s->dwarf, v->type);
+	t->kind = kind;
+	t->depth = depth;
+	t->decl_line = v->line;
+	/* "extern int x;" inside a function: the variable is the global. */
+	if (v->decl) {
+		struct tr_var g;
+
+		if (global_lookup(s->dwarf, v->name, &g) == 0) {
+			t->die = g.die;
+			t->kind = g.kind;
+			if (t->type->kind == TR_TYPE_VOID)
+				t->type = g.type;
+		}
+	}
+	s->nvars++;
+	return 0;
+}
+
+int
+tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
+{
+	const struct tr_dw_entry *fn = tr_dwarf_func_at(d, pc);
+	const struct sblock *chain[NEST_MAX + 2];
+	const struct sfunc *f;
+	const struct uvars *u;
+	struct scache *c;
+	struct tr_scope *s;
+	size_t n = 0, root = 0, cap = 0;
+	int err = 0;
+
+	*out = NULL;
+	if (!fn)
+		return -TR_ENOENT;
+	c = scache_get(d);
+	if (!c)
+		return -TR_ENOMEM;
+	f = func_get(d, c, fn->die, fn->cu);
+	if (!f)
+		return -TR_EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -TR_ENOMEM;
+	s->dwarf = d;
+	s->pc = pc;
+	s->func_die = fn->die;
+	s->func_name = f->name ? f->name : fn->name;
+	s->cu = fn->cu;
+	/* Down through the blocks containing pc. */
+	chain[n++] = &f->top;
+	while (n < NEST_MAX + 2) {
+		const struct sblock *b = chain[n - 1], *next = NULL;
+
+		for (size_t i = 0; i < b->nkids && !next; i++)
+			if (contains(&b->kids[i], pc))
+				next = &b->kids[i];
+		if (!next)
+			break;
+		chain[n++] = next;
+	}
+	/* Inside inlined code the scope is the inlined function's. */
+	for (size_t i = n; i-- > 1;)
+		if (chain[i]->inlined) {
+			root = i;
+			s->inline_die = chain[i]->die;
+			if (chain[i]->name)
+				s->func_name = chain[i]->name;
+			break;
+		}
+	for (size_t i = n; i-- > root && !err;)
+		for (size_t k = 0; k < chain[i]->nvars && !err; k++)
+			if (!chain[i]->vars[k].param)
+				err = emit(s, &chain[i]->vars[k], TR_VAR_LOCAL,
+					   (uint32_t)(i - root), &cap);
+	for (size_t k = 0; k < chain[root]->nvars && !err; k++)
+		if (chain[root]->vars[k].param)
+			err = emit(s, &chain[root]->vars[k], TR_VAR_PARAM, 0,
+				   &cap);
+	u = unit_get(d, c, fn->cu);
+	for (size_t k = 0; u && k < u->n && !err; k++)
+		err = emit(s, &u->vars[k],
+			   u->vars[k].external ? TR_VAR_GLOBAL : TR_VAR_STATIC,
+			   0, &cap);
+	if (err < 0) {
+		tr_scope_free(s);
+		return err;
+	}
+	/* The first of a name wins: later ones are hidden. */
+	for (size_t i = 0; i < s->nvars; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s->vars[k].name, s->vars[i].name) == 0) {
+				s->vars[i].shadowed = true;
+				break;
+			}
+	*out = s;
+	return 0;
+}
+
+void
+tr_scope_free(struct tr_scope *s)
+{
+	if (!s)
+		return;
+	free(s->vars);
+	free(s);
+}
+
+int
+tr_scope_lookup(const struct tr_scope *s, const char *name, struct tr_var *out)
+{
+	for (size_t i = 0; i < s->nvars; i++) {
+		const struct tr_var *v = &s->vars[i];
+
+		if (!v->shadowed && strcmp(v->name, name) == 0) {
+			*out = *v;
+			return 0;
+		}
+	}
+	return global_lookup(s->dwarf, name, out);
+}
+
+int
+tr_scope_var_loc(const struct tr_scope *s, const struct tr_var *v,
+		 const struct tr_loc_frame *f, struct tr_loc *out)
+{
+	struct tr_loc_frame g = *f;
+
+	g.func_die = s->func_die;
+	return tr_loc_eval_var(s->dwarf, v->die, &g, out);
+}
+
+int
+tr_scope_var_read(const struct tr_scope *s, const struct tr_var *v,
+		  const struct tr_loc_frame *f, void *buf, size_t len,
+		  uint8_t *avail)
+{
+	struct tr_loc_frame g = *f;
+	struct tr_loc *loc;
+	int err;
+
+	/* struct tr_loc is large: keep it off small thread stacks. */
+	loc = malloc(sizeof(*loc));
+	if (!loc)
+		return -TR_ENOMEM;
+	g.func_die = s->func_die;
+	err = tr_loc_eval_var(s->dwarf, v->die, &g, loc);
+	if (err == 0)
+		err = tr_loc_read(loc, &g, buf, len, avail);
+	else
+		memset(buf, 0, len);
+	free(loc);
+	return err;
+}

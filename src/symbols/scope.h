@@ -1,0 +1,93 @@
+/* scope.h: the variables visible at a pc: locals of the enclosing blocks, parameters, file statics, globals. */
+#ifndef TR_SYMBOLS_SCOPE_H
+#define TR_SYMBOLS_SCOPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "symbols/dwarf_index.h"
+#include "symbols/dwarf_type.h"
+#include "symbols/loc_expr.h"
+
+/*
+ * A function's body (its lexical blocks, inlined calls and variables) is
+ * read from DWARF the first time a pc in it is asked about and cached with
+ * the struct tr_dwarf, as are each unit's top-level variables. A struct
+ * tr_scope is the answer for one pc: its own list, freed by
+ * tr_scope_free(), pointing into those caches (valid until
+ * tr_dwarf_type_cache_drop()). One thread at a time per struct tr_dwarf.
+ *
+ * The list is ordered the way names are looked up in C: the locals of the
+ * innermost block containing the pc first, then those of each enclosing
+ * block out to the function's body, then the parameters, then the unit's
+ * file statics and globals. A name already seen earlier in the list is
+ * marked shadowed. When the pc is in code inlined from another function,
+ * the scope is that function's, as gdb shows an inlined frame.
+ */
+
+enum tr_var_kind {
+	TR_VAR_LOCAL = 1,  /* a block-scope variable (static ones too) */
+	TR_VAR_PARAM = 2,
+	TR_VAR_STATIC = 3, /* a file-scope static of the unit */
+	TR_VAR_GLOBAL = 4, /* an external variable */
+};
+
+struct tr_var {
+	const char *name;
+	const struct tr_type *type; /* void when DWARF gives none */
+	uint64_t die;               /* where its location is */
+	enum tr_var_kind kind;
+	uint32_t depth;             /* LOCAL: blocks from the function's
+				     * body (0); others 0 */
+	uint32_t decl_line;         /* 0: unknown */
+	bool shadowed;              /* hidden by an earlier one of the name */
+};
+
+struct tr_scope {
+	struct tr_dwarf *dwarf;
+	uint64_t pc;           /* link-time */
+	uint64_t func_die;     /* the subprogram with code at pc (its
+				* DW_AT_frame_base is the frame base) */
+	const char *func_name; /* the function whose scope this is: the
+				* inlined one when pc is in inlined code */
+	uint64_t inline_die;   /* innermost DW_TAG_inlined_subroutine at pc,
+				* 0 when none */
+	uint32_t cu;
+	size_t nvars;
+	struct tr_var *vars;
+};
+
+/*
+ * tr_scope_at: the variables visible at link-time address `pc` (in outer
+ * frames, the return address - 1). -TR_ENOENT when no function with DWARF
+ * contains pc.
+ */
+int tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out);
+void tr_scope_free(struct tr_scope *s);
+
+/*
+ * tr_scope_lookup: the variable `name` means at the scope's pc: the first
+ * one of the list, else an external variable defined in any unit of the
+ * file (through the index). *out is a copy. -TR_ENOENT when none.
+ */
+int tr_scope_lookup(const struct tr_scope *s, const char *name,
+		    struct tr_var *out);
+
+/*
+ * tr_scope_var_loc: where `v` is in frame `f` (f->func_die is taken from
+ * the scope). As tr_loc_eval_var().
+ */
+int tr_scope_var_loc(const struct tr_scope *s, const struct tr_var *v,
+		     const struct tr_loc_frame *f, struct tr_loc *out);
+
+/*
+ * tr_scope_var_read: the first `len` bytes of `v` (normally
+ * v->type->size) in frame `f`. As tr_loc_read(): -TR_ENOENT when some or
+ * all of it is optimized out (avail, which may be NULL, says which bytes).
+ */
+int tr_scope_var_read(const struct tr_scope *s, const struct tr_var *v,
+		      const struct tr_loc_frame *f, void *buf, size_t len,
+		      uint8_t *avail);
+
+#endif

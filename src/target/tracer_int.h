@@ -1,0 +1,287 @@
+/* tracer_int.h: the tracer's state, shared by its modules (not exported). */
+#ifndef TR_TARGET_TRACER_INT_H
+#define TR_TARGET_TRACER_INT_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/user.h>
+
+#include "target/event.h"
+#include "target/slab.h"
+#include "target/tracer.h"
+
+/* Private request ops, beyond enum tr_op. */
+enum {
+	TR_OP_QUIT_ = 200,   /* end the tracer thread */
+	TR_OP_SUB_ADD_ = 201,
+	TR_OP_SUB_DEL_ = 202,
+};
+
+/* Result of an op that completes later (kept in the deferred list). */
+#define TR_DEFERRED 1
+
+enum thread_state {
+	TH_RUNNING = 0,
+	TH_STOPPED = 1,
+	TH_EXITING = 2, /* past PTRACE_EVENT_EXIT: left alone until reaped */
+};
+
+struct tr_thread {
+	pid_t tid;
+	enum thread_state state;
+	bool fresh;          /* auto-attached, initial stop not seen yet */
+	bool interrupt_sent; /* a PTRACE_INTERRUPT is outstanding */
+	bool at_bp;          /* stopped by one of our breakpoints, pc rewound */
+	bool stepping;       /* user single-step in progress */
+	bool has_pending;    /* a stop not reported yet (all-stop) */
+	bool eat_sigtrap;    /* a breakpoint hit taken at an interrupt stop:
+				its SIGTRAP is still queued, swallow it */
+	bool eat_step_trap;  /* likewise the trap of a completed step */
+	uint64_t step_from;  /* pc where the user's step started */
+	int resume_sig;      /* signal to deliver when resumed */
+	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
+	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
+	bool in_patch;       /* pc shown inside a jumped site (tramp.c):
+				moved back on resume */
+	bool calling;        /* running alone for tr_resume_one() */
+	int saved_sig;       /* resume_sig from before that run */
+	struct tr_event pending;
+};
+
+/* A breakpoint site: one int3 in the target, shared by every user
+ * breakpoint located there (breakpoint.c) and by tr_bp_insert(). */
+struct tr_bp {
+	uint64_t addr;
+	uint8_t orig;
+	bool raw;       /* planted by tr_bp_insert(): always stops */
+	uint32_t users; /* enabled user breakpoints located here */
+	bool trap;      /* injected calls return here: stops only a thread
+			   that is running a call */
+	uint64_t disp;  /* its displaced copy in the scratch area; 0: not
+			   made yet; 1: the instruction cannot move */
+	uint32_t tramp; /* its trampoline (tramp.c): index + 1 in
+			   t->tramps; 0: none */
+};
+
+/* Bytes of a displaced copy in the scratch area (sites.c). */
+#define TR_DISP_SLOT 32
+
+/* A condition compiled into the target (tramp.c). */
+enum tramp_state {
+	TRAMP_WANTED = 1,  /* requested, not built yet */
+	TRAMP_READY = 2,   /* built, the jump not written (yet) */
+	TRAMP_JUMPED = 3,  /* the site jumps to it */
+	TRAMP_DROPPED = 4, /* no longer used (its code stays) */
+	TRAMP_FAILED = 5,  /* could not be built: the int3 stays */
+};
+
+struct tr_tramp {
+	uint64_t addr;      /* the breakpoint site */
+	uint32_t bpnum;
+	enum tramp_state st;
+	uint8_t *body;      /* the compiled condition */
+	size_t blen;
+	unsigned ntemps;
+	uint64_t func_lo, func_hi; /* the function around addr, for the
+				      scan of branches into the jump */
+	/* where its parts are in the scratch area */
+	uint64_t at, epi, trap, disp, fpath, end;
+	uint8_t jlen;       /* bytes of code moved (whole instructions) */
+	uint8_t orig[5];    /* the bytes under the jump */
+};
+
+enum phase {
+	PH_NONE = 0,     /* no target */
+	PH_STOPPED = 1,  /* every thread stopped, the stop reported */
+	PH_RUNNING = 2,  /* resumed (or stepping one thread) */
+	PH_STOPPING = 3, /* a stop was seen; stopping the others */
+};
+
+enum deferred_kind {
+	DEF_STOP = 1,   /* complete at the next reported stop or exit */
+	DEF_GONE = 2,   /* complete once the target is reaped (kill) */
+	DEF_DETACH = 3, /* detach once every thread is stopped */
+};
+
+struct deferred {
+	struct tr_req *req;
+	enum deferred_kind kind;
+};
+
+struct done {
+	struct tr_req *req;
+	int result;
+};
+
+struct fork_kid {
+	pid_t pid;
+	bool stopped;
+	int kind; /* 0 unknown yet, else PTRACE_EVENT_FORK / _VFORK / _CLONE */
+};
+#define MAX_FORK_KIDS 16
+
+struct tr_tracer {
+	pthread_t thread;
+	struct tr_slab *slab;
+	struct tr_tracer_opts opts;
+	int epfd;
+	int sigfd;
+	bool quit;
+
+	/* the target */
+	pid_t pid;
+	bool launched;
+	bool gone;
+	int memfd;
+	enum phase phase;
+	pid_t current_tid;
+	struct tr_thread *threads;
+	size_t nthreads, cap_threads;
+	unsigned nrunning;       /* threads resumed and not yet seen stopped */
+	bool single;             /* only one thread was resumed (a step) */
+	bool have_report;        /* `report` holds the stop to publish */
+	struct tr_event report;
+	struct tr_event last_stop;
+	uint64_t ev_seq;
+	_Atomic uint64_t runs; /* resumes of any thread (tr_run_count) */
+	struct fork_kid kids[MAX_FORK_KIDS];
+
+	/* breakpoint sites, sorted by address */
+	struct tr_bp *bps;
+	size_t nbps, cap_bps;
+	/* what the layer above does at site hits (tr_direct_hooks_set) */
+	struct tr_site_hooks hooks;
+	void *hooks_ctx;
+	bool detach_nosig;    /* this detach passes no stop signal on */
+	bool auto_resume; /* the stop in progress is a silent one: resume */
+	uint64_t deadline_ns;   /* tr_resume_one's timeout (CLOCK_MONOTONIC),
+				   0: none */
+	uint64_t resumed_ns;    /* when a thread was last resumed */
+	/* executable memory of the target's for displaced copies of the
+	 * instructions under breakpoints (tr_scratch_set), 0: none */
+	uint64_t scratch;
+	size_t scratch_len, scratch_used;
+	bool scratch_failed; /* the target would not map one */
+	/* trampolines of conditions compiled into the target (tramp.c) */
+	struct tr_tramp *tramps;
+	size_t ntramps, cap_tramps;
+	size_t tramp_want, tramp_ready; /* how many are in those states */
+
+	/* requests that complete later; room for every slot */
+	struct deferred *deferred;
+	size_t ndeferred, cap_deferred;
+	/* deferred requests completed, for the loop to finish (deferred.c) */
+	struct done *done;
+	size_t ndone;
+
+	/* subscribers, touched only on the tracer thread */
+	struct tr_sub *subs;
+};
+
+/*
+ * The files of the tracer, from the bottom up: each calls only the ones
+ * before it (and slab.c, procfs.c, x86_insn.c below them all).
+ */
+
+/* threads.c: the thread table and questions about the target */
+uint64_t tr__now_ns(void);
+bool tr__on_tracer_thread(const struct tr_tracer *t);
+struct tr_thread *tr__thread_find(struct tr_tracer *t, pid_t tid);
+struct tr_thread *tr__thread_add(struct tr_tracer *t, pid_t tid);
+void tr__thread_del(struct tr_tracer *t, struct tr_thread *th);
+int tr__regs_of(pid_t tid, struct user_regs_struct *r);
+int tr__need_target(const struct tr_tracer *t);
+/* The stopped thread a request is about (tid 0: the current one). */
+int tr__stopped_thread(struct tr_tracer *t, pid_t tid, struct tr_thread **out);
+bool tr__target_dying(struct tr_tracer *t);
+
+/* memory.c: memory as it is, without regard to our sites */
+int tr__ptrace_err(struct tr_tracer *t, pid_t tid);
+bool tr__range_ok(uint64_t addr, size_t len);
+int tr__raw_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
+		 size_t *done);
+int tr__raw_write(struct tr_tracer *t, pid_t pid, int fd, uint64_t addr,
+		  const void *buf, size_t len, size_t *written);
+
+/* sites.c: breakpoint sites, and memory as the program sees it under
+ * them (tracer thread) */
+int tr__mem_read(struct tr_tracer *t, uint64_t addr, void *buf, size_t len,
+		 size_t *done);
+int tr__mem_write(struct tr_tracer *t, uint64_t addr, const void *buf,
+		  size_t len, size_t *done);
+int tr__peek(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t *val);
+int tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val);
+struct tr_bp *tr__bp_find(struct tr_tracer *t, uint64_t addr);
+int tr__bp_insert(struct tr_tracer *t, uint64_t addr);
+int tr__bp_remove(struct tr_tracer *t, uint64_t addr);
+int tr__site_get(struct tr_tracer *t, uint64_t addr);  /* users++ */
+void tr__site_put(struct tr_tracer *t, uint64_t addr); /* users-- */
+void tr__sites_clear(struct tr_tracer *t); /* lift every int3 */
+int tr__bp_lift(struct tr_tracer *t, uint64_t addr);  /* write orig byte */
+int tr__bp_plant(struct tr_tracer *t, uint64_t addr); /* write int3 */
+void tr__bp_restore_in(struct tr_tracer *t, pid_t pid); /* fork child */
+uint64_t tr__bp_displaced(struct tr_tracer *t, uint64_t addr);
+int tr__trap_insert(struct tr_tracer *t, uint64_t addr);
+/* the jumps of compiled conditions at sites */
+struct tr_tramp *tr__tramp_of(struct tr_tracer *t, const struct tr_bp *bp);
+bool tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp);
+void tr__tramp_drop(struct tr_tracer *t, struct tr_bp *bp);
+void tr__tramp_drop_range(struct tr_tracer *t, uint64_t addr, size_t len);
+
+/* tramp.c: conditions run by the target itself, behind a jump */
+int tr__tramp_request(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
+		      const uint8_t *body, size_t blen, unsigned ntemps,
+		      uint64_t func_lo, uint64_t func_hi);
+void tr__tramp_arm(struct tr_tracer *t);  /* every thread stopped */
+bool tr__tramp_stop(struct tr_tracer *t, struct tr_thread *th, int status);
+void tr__tramp_resume(struct tr_tracer *t, struct tr_thread *th);
+bool tr__tramp_inside(struct tr_tracer *t, uint64_t rip);
+void tr__tramp_reset(struct tr_tracer *t);
+int tr__scratch_ensure(struct tr_tracer *t, struct tr_thread *th);
+
+/* launch.c */
+int tr__launch(struct tr_tracer *t, const struct tr_launch *l);
+int tr__attach_begin(struct tr_tracer *t, pid_t pid);
+int tr__open_mem(struct tr_tracer *t);
+
+/* event.c: publishing to subscribers (tracer thread) */
+void tr__publish(struct tr_tracer *t, const struct tr_event *ev);
+void tr__emit(struct tr_tracer *t, uint32_t type, pid_t tid, int sig,
+	      int status);
+void tr__sub_add(struct tr_tracer *t, struct tr_sub *sub);
+void tr__sub_del(struct tr_tracer *t, struct tr_sub *sub);
+
+/* deferred.c: requests that complete later */
+void tr__defer(struct tr_tracer *t, struct tr_req *r, enum deferred_kind kind);
+void tr__complete_deferred(struct tr_tracer *t, enum deferred_kind kind,
+			   int result, const struct tr_event *ev);
+bool tr__deferred_has(const struct tr_tracer *t, enum deferred_kind kind);
+/* The next request completed by tr__complete_deferred, oldest first. */
+struct tr_req *tr__done_take(struct tr_tracer *t, int *result);
+
+/* stop.c: all-stop, wait statuses, detach */
+void tr__hooks_reset(struct tr_tracer *t);
+void tr__target_reset(struct tr_tracer *t);
+void tr__finish_stop(struct tr_tracer *t);
+void tr__interrupt_all(struct tr_tracer *t);
+void tr__maybe_finish_stop(struct tr_tracer *t);
+void tr__resume_thread(struct tr_tracer *t, struct tr_thread *th, int req,
+		       int sig);
+bool tr__at_breakpoint(struct tr_tracer *t, struct tr_thread *th,
+		       uint64_t *addr);
+void tr__continue_resume(struct tr_tracer *t);
+/* A resume with a stop still untold reports that stop instead. */
+bool tr__report_pending(struct tr_tracer *t);
+void tr__handle_status(struct tr_tracer *t, pid_t tid, int status);
+void tr__detach(struct tr_tracer *t);
+
+/* tracer.c: the loop */
+void tr__reap(struct tr_tracer *t);
+
+#define TR_PTRACE_OPTIONS                                                  \
+	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |   \
+	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+
+#endif
