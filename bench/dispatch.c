@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc-count.h"
 #include "base/error.h"
 #include "target/slab.h"
 #include "target/tracer.h"
@@ -68,123 +69,6 @@
 
 /* A PEEK that succeeded with the wrong value: not a TR_E* code. */
 #define E_VALUE 1000
-
-/* ---- allocation counting ------------------------------------------- */
-
-/*
- * The sanitizers bring their own malloc: defining ours next to theirs
- * breaks them, and their timings mean little anyway.
- */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define COUNT_ALLOCS 0
-#else
-#define COUNT_ALLOCS 1
-#endif
-
-/* Allocation calls in every thread. Zero-initialized static storage: valid
- * before main and before any constructor runs. */
-static _Atomic uint64_t nallocs;
-
-#if COUNT_ALLOCS
-/*
- * glibc exports its allocator under these names, so the interposers need
- * no dlsym() (which itself allocates, and would recurse). They are not
- * static: the point is that every malloc call in the process, libtracer's
- * and libc's own included, binds to them.
- */
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void __libc_free(void *p);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void *__libc_valloc(size_t size);
-extern void *__libc_pvalloc(size_t size);
-
-static inline void
-count_alloc(void)
-{
-	atomic_fetch_add_explicit(&nallocs, 1, memory_order_relaxed);
-}
-
-void *
-malloc(size_t size)
-{
-	count_alloc();
-	return __libc_malloc(size);
-}
-
-void *
-calloc(size_t n, size_t size)
-{
-	count_alloc();
-	return __libc_calloc(n, size);
-}
-
-void *
-realloc(void *p, size_t size)
-{
-	count_alloc();
-	return __libc_realloc(p, size);
-}
-
-void
-free(void *p)
-{
-	__libc_free(p);
-}
-
-void *
-memalign(size_t align, size_t size)
-{
-	count_alloc();
-	return __libc_memalign(align, size);
-}
-
-void *
-aligned_alloc(size_t align, size_t size)
-{
-	count_alloc();
-	return __libc_memalign(align, size);
-}
-
-int
-posix_memalign(void **out, size_t align, size_t size)
-{
-	int saved = errno;
-	void *p;
-
-	if (align < sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	count_alloc();
-	p = __libc_memalign(align, size);
-	if (!p)
-		return ENOMEM;
-	/* posix_memalign reports through its result, never errno. */
-	errno = saved;
-	*out = p;
-	return 0;
-}
-
-void *
-valloc(size_t size)
-{
-	count_alloc();
-	return __libc_valloc(size);
-}
-
-void *
-pvalloc(size_t size)
-{
-	count_alloc();
-	return __libc_pvalloc(size);
-}
-#endif
-
-static uint64_t
-allocs_now(void)
-{
-	return atomic_load_explicit(&nallocs, memory_order_relaxed);
-}
 
 /* ---- cases and their results --------------------------------------- */
 
@@ -708,10 +592,10 @@ run_chunk(struct bench *b, struct bcase *c, size_t nops, uint64_t budget_ns)
 	 * thread itself (direct), which reads its own. */
 	sys_snap(&y0, c->kind == K_DIRECT_PEEK ? 0 : b->tracer_tid);
 	tr_slab_stats_get(slab, &s0);
-	a0 = allocs_now();
+	a0 = bench_allocs_now();
 	pthread_barrier_wait(&b->bar);
 	pthread_barrier_wait(&b->bar);
-	a1 = allocs_now();
+	a1 = bench_allocs_now();
 	tr_slab_stats_get(slab, &s1);
 	sys_snap(&y1, c->kind == K_DIRECT_PEEK ? 0 : b->tracer_tid);
 

@@ -17,7 +17,7 @@
 #include "base/log.h"
 
 /* dwarf_init_* and dwarf_finish touch global state in libdwarf 20210528
- * (../shared/FIELD-NOTES.md): serialize them. */
+ * (doc/FIELD-NOTES.md): serialize them. */
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void

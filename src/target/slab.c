@@ -17,7 +17,7 @@
 /*
  * Default budgets. On this kind of machine (2 vCPUs) a futex wake costs
  * 5-10 us per direction across CPUs and a cache-line hand-off between two
- * spinning threads 0.02-1.1 us (../shared/FIELD-NOTES.md). A requester
+ * spinning threads 0.02-1.1 us (doc/FIELD-NOTES.md). A requester
  * spins a little longer than a typical request takes (a PEEK is about
  * 1 us), then gives up its CPU: spinning for about one wake-up cost before
  * sleeping costs at most twice the optimum (the classic spin-then-block

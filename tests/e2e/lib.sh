@@ -13,10 +13,11 @@ TRACECTL=$builddir/tools/tracectl
 DEMO=$builddir/tools/demo-target
 TRACEES=$builddir/tests/tracees
 name=$(basename "$0" .sh)
-# The socket lives in the build tree (a private directory of this test).
-T=$builddir/tests/e2e/$name.tmp
-rm -rf "$T"
-mkdir -p -m 700 "$T"
+# The test's files and the socket live in a private directory under /tmp
+# (TMPDIR): a socket path is limited to 108 bytes, which a build tree in
+# a deep directory exceeds. It is removed when the test passes.
+T=$(mktemp -d "${TMPDIR:-/tmp}/tracerd-$name.XXXXXX") || exit 99
+chmod 700 "$T"
 SOCK=$T/tracerd.sock
 failures=0
 checks=0
@@ -123,7 +124,12 @@ reply() {
 
 finish() {
 	echo "$name: $checks checks, $failures failed"
-	[ "$failures" -eq 0 ] && exit 0
+	if [ "$failures" -eq 0 ]; then
+		cleanup
+		rm -rf "$T"
+		exit 0
+	fi
+	echo "$name: its files are kept in $T" >&2
 	exit 1
 }
 

@@ -1,0 +1,908 @@
+/* commands.c: tracectl's gdb-like commands. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "client.h"
+#include "config.h"
+#include "endpoint.h"
+#include "base/error.h"
+#include "json.h"
+#include "ctl/tracectl.h"
+
+/* ---- commands ----------------------------------------------------------- */
+
+static void
+cmd_simple(const char *method, char *params)
+{
+	struct tr_cl_reply r;
+
+	if (tc_call_show(method, params, &r))
+		tr_cl_reply_free(&r);
+}
+
+/* continue/step/next/stepi/finish: the stop is printed from the
+ * notification; finish adds the value. */
+static void
+cmd_run(const char *method, const char *arg)
+{
+	struct tr_cl_reply r;
+	char *p = NULL;
+
+	if (arg && *arg && !strcmp(method, "continue"))
+		p = tc_jparams("{\"signal\":%J}", arg);
+	if (!tc_call_show(method, p, &r))
+		return;
+	if (!strcmp(method, "finish") && tc_jstr(r.result, "return_value"))
+		printf("Value returned is $%u = %s\n", ++tc.history,
+		       tc_jstr(r.result, "return_value"));
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_print(const char *expr, bool is_call)
+{
+	struct tr_cl_reply r;
+	const char *v;
+
+	if (!*expr) {
+		printf("Argument required (expression to compute).\n");
+		tc.failed = true;
+		return;
+	}
+	if (tr_cl_call(tc.cl, "eval", tc_jparams("{\"expr\":%J}", expr), NULL, 0,
+		       &tc.sigint, &r)) {
+		fprintf(stderr, "tracectl: connection to tracerd lost\n");
+		tc.failed = true;
+		return;
+	}
+	if (r.code) {
+		if (tc.json) {
+			printf("{\"error\":{\"code\":%d,\"message\":",
+			       r.code);
+			fflush(stdout);
+		} else if (r.pos >= 0 && r.pos < (int64_t)strlen(expr)) {
+			/* point at where the error is, as a compiler would */
+			printf("%s\n", r.message);
+		} else {
+			printf("%s\n", r.message);
+		}
+		if (tc.json) {
+			struct tr_buf b;
+			struct tr_jw w;
+
+			tr_buf_init(&b);
+			tr_jw_init(&w, &b);
+			tr_jw_cstr(&w, r.message);
+			printf("%.*s,\"pos\":%" PRId64 "}}\n", (int)b.len,
+			       b.data, r.pos);
+			tr_buf_free(&b);
+		}
+		tc.failed = true;
+		tr_cl_reply_free(&r);
+		return;
+	}
+	if (tc.json) {
+		tc_print_json(r.result);
+	} else {
+		v = tc_jstr(r.result, "value");
+		/* call of a void function prints nothing, as in gdb */
+		if (!(is_call && v && !*v))
+			printf("$%u = %s\n", ++tc.history, v ? v : "");
+	}
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_break(const char *arg, bool temporary)
+{
+	char loc[512], *cond = NULL;
+	const char *ifp;
+	struct tr_cl_reply r;
+	char *p;
+
+	/* "LOCATION if CONDITION" */
+	ifp = strstr(arg, " if ");
+	if (ifp) {
+		snprintf(loc, sizeof(loc), "%.*s", (int)(ifp - arg), arg);
+		cond = strdup(ifp + 4);
+	} else if (!strncmp(arg, "if ", 3)) {
+		loc[0] = 0;
+		cond = strdup(arg + 3);
+	} else {
+		snprintf(loc, sizeof(loc), "%s", arg);
+	}
+	if (!loc[0]) {
+		printf("A location is required (break FUNCTION, "
+		       "FILE:LINE or *ADDRESS).\n");
+		tc.failed = true;
+		free(cond);
+		return;
+	}
+	p = cond ? tc_jparams("{\"location\":%J,\"condition\":%J,"
+			   "\"temporary\":%B}", loc, cond, (int)temporary)
+		 : tc_jparams("{\"location\":%J,\"temporary\":%B}", loc,
+			   (int)temporary);
+	free(cond);
+	if (tc_call_show("break", p, &r)) {
+		const struct tr_json *locs = tr_json_get(r.result, "locations");
+		const struct tr_json *l0 = locs && tr_json_len(locs)
+						   ? tr_json_at(locs, 0)
+						   : NULL;
+
+		printf("%s %" PRIu64, temporary ? "Temporary breakpoint"
+						: "Breakpoint",
+		       tc_jnum(r.result, "id"));
+		if (!l0)
+			printf(" (%s) pending.\n", loc);
+		else if (tc_jstr(l0, "file"))
+			printf(" at 0x%" PRIx64 ": file %s, line %" PRIu64
+			       ".\n", tc_jnum(l0, "addr"),
+			       tc_base_name(tc_jstr(l0, "file")), tc_jnum(l0, "line"));
+		else
+			printf(" at 0x%" PRIx64 "\n", tc_jnum(l0, "addr"));
+		if (locs && tr_json_len(locs) > 1)
+			printf("(%zu locations)\n", tr_json_len(locs));
+		tr_cl_reply_free(&r);
+	}
+}
+
+static void
+cmd_info_breakpoints(void)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("breakpoints", NULL, &r))
+		return;
+	if (!tr_json_len(r.result)) {
+		printf("No breakpoints or watchpoints.\n");
+		tr_cl_reply_free(&r);
+		return;
+	}
+	printf("Num     Type           Disp Enb Address            What\n");
+	for (size_t i = 0; i < tr_json_len(r.result); i++) {
+		const struct tr_json *b = tr_json_at(r.result, i);
+		const struct tr_json *locs = tr_json_get(b, "locations");
+		const struct tr_json *l0 = locs && tr_json_len(locs)
+						   ? tr_json_at(locs, 0)
+						   : NULL;
+		uint64_t hits = tc_jnum(b, "hits");
+
+		printf("%-7" PRIu64 " breakpoint     %-4s %-3s ",
+		       tc_jnum(b, "id"), tc_jbool(b, "temporary") ? "del" : "keep",
+		       tc_jbool(b, "enabled") ? "y" : "n");
+		if (!l0)
+			printf("%-18s %s\n", "<PENDING>", tc_str(tc_jstr(b, "location")));
+		else if (tc_jstr(l0, "file"))
+			printf("0x%016" PRIx64 " in %s at %s:%" PRIu64 "\n",
+			       tc_jnum(l0, "addr"), tc_jstr(l0, "function"),
+			       tc_base_name(tc_jstr(l0, "file")), tc_jnum(l0, "line"));
+		else
+			printf("0x%016" PRIx64 " <%s>\n", tc_jnum(l0, "addr"),
+			       tc_jstr(l0, "function") ? tc_jstr(l0, "function")
+						    : "?");
+		if (tc_jstr(b, "condition"))
+			printf("\tstop only if %s\n", tc_str(tc_jstr(b, "condition")));
+		if (hits)
+			printf("\tbreakpoint already hit %" PRIu64 " time%s\n",
+			       hits, hits == 1 ? "" : "s");
+		if (tc_jnum(b, "ignore_count"))
+			printf("\tWill ignore next %" PRIu64 " crossings of "
+			       "breakpoint.\n", tc_jnum(b, "ignore_count"));
+	}
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_bt(const char *arg)
+{
+	struct tr_cl_reply r;
+	const struct tr_json *frames;
+	char *p = NULL;
+
+	if (*arg)
+		p = tc_jparams("{\"limit\":%u}", (uint64_t)strtoull(arg, NULL,
+								 0));
+	if (!tc_call_show("backtrace", p, &r))
+		return;
+	frames = tr_json_get(r.result, "frames");
+	for (size_t i = 0; frames && i < tr_json_len(frames); i++)
+		tc_print_frame_line(tr_json_at(frames, i), true, i > 0);
+	if (tc_jbool(r.result, "more"))
+		printf("(More stack frames follow...)\n");
+	tr_cl_reply_free(&r);
+}
+
+static unsigned cur_frame;
+
+static void
+cmd_frame(long level)
+{
+	struct tr_cl_reply r;
+
+	if (level < 0) {
+		printf("Initial frame selected; you cannot go down.\n");
+		tc.failed = true;
+		return;
+	}
+	if (!tc_call_show("frame", tc_jparams("{\"level\":%u}", (uint64_t)level),
+		       &r))
+		return;
+	cur_frame = (unsigned)level;
+	tc_print_frame_line(r.result, true, level > 0);
+	tc_print_source(r.result);
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_vars(const char *method)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show(method, NULL, &r))
+		return;
+	if (!tr_json_len(r.result))
+		printf(strcmp(method, "args") ? "No locals.\n"
+					      : "No arguments.\n");
+	for (size_t i = 0; i < tr_json_len(r.result); i++) {
+		const struct tr_json *v = tr_json_at(r.result, i);
+
+		printf("%s = %s\n", tc_jstr(v, "name"), tc_jstr(v, "value"));
+	}
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_registers(const char *only)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("registers", NULL, &r))
+		return;
+	for (size_t i = 0; i < tr_json_len(r.result); i++) {
+		const struct tr_json_member *m =
+			tr_json_member_at(r.result, i);
+		uint64_t v = 0;
+
+		if (*only && strcmp(only, m->key) &&
+		    !(only[0] == '$' && !strcmp(only + 1, m->key)))
+			continue;
+		tr_json_uint64(&m->val, &v);
+		printf("%-15s0x%-18" PRIx64 "%" PRId64 "\n", m->key, v,
+		       (int64_t)v);
+	}
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_threads(void)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("threads", NULL, &r))
+		return;
+	printf("  Id   Target Id              Frame\n");
+	for (size_t i = 0; i < tr_json_len(r.result); i++) {
+		const struct tr_json *t = tr_json_at(r.result, i);
+		const char *fn = tc_jstr(t, "function");
+
+		printf("%c %-4zu Thread %-15" PRIu64 " 0x%016" PRIx64
+		       " in %s ()\n", tc_jbool(t, "current") ? '*' : ' ', i + 1,
+		       tc_jnum(t, "thread"), tc_jnum(t, "pc"), fn ? fn : "??");
+	}
+	tr_cl_reply_free(&r);
+}
+
+static int eval_addr(const char *expr, uint64_t *addr);
+
+/* print/FMT EXPR for integers: x d u o t c, as gdb formats them. */
+static void
+cmd_print_fmt(const char *fmt, const char *expr)
+{
+	char f = fmt[1];
+	uint64_t v;
+
+	if (!f || fmt[2] || !strchr("xduotc", f)) {
+		printf("Undefined output format \"%s\" (print/x, /d, /u, /o, "
+		       "/t or /c).\n", fmt + 1);
+		tc.failed = true;
+		return;
+	}
+	if (eval_addr(expr, &v))
+		return;
+	printf("$%u = ", ++tc.history);
+	switch (f) {
+	case 'x':
+		printf("0x%" PRIx64 "\n", v);
+		break;
+	case 'd':
+		printf("%" PRId64 "\n", (int64_t)v);
+		break;
+	case 'u':
+		printf("%" PRIu64 "\n", v);
+		break;
+	case 'o':
+		printf("0%" PRIo64 "\n", v);
+		break;
+	case 't': {
+		int b = 63;
+
+		while (b > 0 && !((v >> b) & 1))
+			b--;
+		for (; b >= 0; b--)
+			putchar('0' + (int)((v >> b) & 1));
+		putchar('\n');
+		break;
+	}
+	case 'c':
+		printf("%d '%c'\n", (int)(int8_t)v,
+		       isprint((int)(v & 0xff)) ? (int)(v & 0xff) : '.');
+		break;
+	}
+}
+
+/* The value of an address expression, through the server's evaluator. */
+static int
+eval_addr(const char *expr, uint64_t *addr)
+{
+	struct tr_cl_reply r;
+	char *e;
+	const char *v;
+	char *end;
+	int rc = -1;
+
+	if (asprintf(&e, "(unsigned long)(%s)", expr) < 0)
+		return -1;
+	if (tc_call("eval", tc_jparams("{\"expr\":%J}", e), &r) == 0) {
+		v = tc_jstr(r.result, "value");
+		if (v) {
+			*addr = strtoull(v, &end, 0);
+			rc = end != v ? 0 : -1;
+		}
+		tr_cl_reply_free(&r);
+	}
+	free(e);
+	return rc;
+}
+
+static int
+read_mem(uint64_t addr, void *buf, size_t len, size_t *got)
+{
+	struct tr_cl_reply r;
+	int err;
+
+	err = tr_cl_call(tc.cl, "read_memory",
+			 tc_jparams("{\"addr\":%u,\"length\":%u,"
+				 "\"encoding\":\"binary\"}",
+				 addr, (uint64_t)len),
+			 buf, len, NULL, &r);
+	if (err) {
+		fprintf(stderr, "tracectl: read_memory: %s\n",
+			tr_strerror(err));
+		tc.failed = true;
+		return -1;
+	}
+	if (r.code) {
+		printf("%s\n", r.message);
+		tc.failed = true;
+		tr_cl_reply_free(&r);
+		return -1;
+	}
+	*got = r.binary_len;
+	tr_cl_reply_free(&r);
+	return 0;
+}
+
+/* x/NFU ADDR, as gdb's examine command. */
+static void
+cmd_x(const char *fmtarg, const char *expr)
+{
+	static char last_fmt = 'x', last_unit = 'w';
+	unsigned long count = 1;
+	char fmt = last_fmt, unit = last_unit;
+	const char *p = fmtarg;
+	unsigned size, per_line;
+	uint64_t addr;
+	unsigned char *buf;
+	size_t got;
+
+	if (*p == '/') {
+		p++;
+		if (isdigit((unsigned char)*p))
+			count = strtoul(p, (char **)&p, 10);
+		for (; *p; p++) {
+			if (strchr("bhwg", *p))
+				unit = *p;
+			else if (strchr("xduotcas", *p))
+				fmt = *p;
+			else {
+				printf("Invalid format letter '%c' (x/NFU: "
+				       "F one of x d u o t c a s, U one of "
+				       "b h w g).\n", *p);
+				tc.failed = true;
+				return;
+			}
+		}
+	}
+	if (!*expr) {
+		printf("Argument required (starting display address).\n");
+		tc.failed = true;
+		return;
+	}
+	if (count == 0 || count > 65536) {
+		printf("Count must be between 1 and 65536.\n");
+		tc.failed = true;
+		return;
+	}
+	if (fmt == 'c' && !strchr(fmtarg, 'b') && !strchr(fmtarg, 'h') &&
+	    !strchr(fmtarg, 'w') && !strchr(fmtarg, 'g'))
+		unit = 'b';
+	if (fmt == 'a')
+		unit = 'g';
+	last_fmt = fmt;
+	last_unit = unit;
+	if (eval_addr(expr, &addr))
+		return;
+	if (fmt == 's') {
+		for (unsigned long i = 0; i < count; i++) {
+			char s[4096];
+			size_t n = 0;
+
+			if (read_mem(addr, s, sizeof(s) - 1, &got))
+				return;
+			while (n < got && s[n])
+				n++;
+			printf("0x%" PRIx64 ":\t\"%.*s\"\n", addr, (int)n, s);
+			addr += n + 1;
+		}
+		return;
+	}
+	size = unit == 'b' ? 1 : unit == 'h' ? 2 : unit == 'w' ? 4 : 8;
+	per_line = size == 8 ? 2 : size == 4 ? 4 : 8;
+	buf = malloc(count * size);
+	if (!buf || read_mem(addr, buf, count * size, &got)) {
+		free(buf);
+		return;
+	}
+	for (size_t i = 0; i < got / size; i++) {
+		uint64_t v = 0;
+
+		memcpy(&v, buf + i * size, size);
+		if (i % per_line == 0)
+			printf("%s0x%" PRIx64 ":", i ? "\n" : "",
+			       addr + i * size);
+		switch (fmt) {
+		case 'x':
+		case 'a':
+			printf("\t0x%0*" PRIx64, (int)size * 2, v);
+			break;
+		case 'd': {
+			int64_t s = (int64_t)(v << (64 - 8 * size)) >>
+				    (64 - 8 * size);
+
+			printf("\t%" PRId64, s);
+			break;
+		}
+		case 'u':
+			printf("\t%" PRIu64, v);
+			break;
+		case 'o':
+			printf("\t0%" PRIo64, v);
+			break;
+		case 't':
+			putchar('\t');
+			for (int b = (int)size * 8 - 1; b >= 0; b--)
+				putchar('0' + (int)((v >> b) & 1));
+			break;
+		case 'c':
+			printf("\t%d '%c'", (int)(int8_t)v,
+			       isprint((int)v) ? (int)v : '.');
+			break;
+		}
+	}
+	printf("\n");
+	if (got < count * size)
+		printf("Cannot access memory at address 0x%" PRIx64 "\n",
+		       addr + got);
+	free(buf);
+}
+
+static void
+cmd_launch(const char *args, bool run)
+{
+	struct tr_cl_reply r;
+	struct tr_buf b;
+	struct tr_jw w;
+	char *copy = strdup(args), *save = NULL, *tok;
+	bool first = true;
+
+	tr_buf_init(&b);
+	tr_jw_init(&w, &b);
+	tr_jw_obj_begin(&w);
+	for (tok = strtok_r(copy, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (first) {
+			tr_jw_key(&w, "program");
+			tr_jw_cstr(&w, tok);
+			tr_jw_key(&w, "args");
+			tr_jw_arr_begin(&w);
+			first = false;
+		} else {
+			tr_jw_cstr(&w, tok);
+		}
+	}
+	if (!first)
+		tr_jw_arr_end(&w);
+	tr_jw_obj_end(&w);
+	tr_buf_append(&b, "", 1);
+	free(copy);
+	if (first) {
+		printf("usage: %s PROGRAM [ARGS...]\n", run ? "run" : "launch");
+		tr_buf_free(&b);
+		tc.failed = true;
+		return;
+	}
+	if (!tc_call_show("launch", b.data, &r))
+		return;
+	printf("Process %" PRIu64 " launched (session %" PRIu64 ").\n",
+	       tc_jnum(r.result, "pid"), tc_jnum(r.result, "session"));
+	tr_cl_set_session(tc.cl, (uint32_t)tc_jnum(r.result, "session"));
+	if (!run)
+		tc_print_stop(tr_json_get(r.result, "stop"));
+	tr_cl_reply_free(&r);
+	if (run)
+		cmd_run("continue", NULL);
+}
+
+static void
+cmd_attach(const char *arg)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("attach", tc_jparams("{\"pid\":%u}",
+					 (uint64_t)strtoull(arg, NULL, 10)),
+		       &r))
+		return;
+	printf("Attaching to process %" PRIu64 " (session %" PRIu64 ", %"
+	       PRIu64 " threads)\n", tc_jnum(r.result, "pid"),
+	       tc_jnum(r.result, "session"), tc_jnum(r.result, "threads"));
+	tr_cl_set_session(tc.cl, (uint32_t)tc_jnum(r.result, "session"));
+	tc_print_stop(tr_json_get(r.result, "stop"));
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_sessions(void)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("sessions", NULL, &r))
+		return;
+	if (!tr_json_len(r.result))
+		printf("No sessions.\n");
+	for (size_t i = 0; i < tr_json_len(r.result); i++) {
+		const struct tr_json *s = tr_json_at(r.result, i);
+
+		printf("session %" PRIu64 ": process %" PRIu64 ", %s, %s %s\n",
+		       tc_jnum(s, "session"), tc_jnum(s, "pid"), tc_jstr(s, "state"),
+		       tc_jbool(s, "launched") ? "launched" : "attached",
+		       tc_jstr(s, "program") ? tc_jstr(s, "program") : "");
+	}
+	tr_cl_reply_free(&r);
+}
+
+static void
+print_slab(const char *name, const struct tr_json *s)
+{
+	const struct tr_json *l = tr_json_get(s, "latency_ns");
+
+	printf("  %-12s %10" PRIu64 " requests  p50 <%6.1f us  p90 <%6.1f us"
+	       "  p99 <%7.1f us  (server slept %" PRIu64 "x, requesters "
+	       "slept %" PRIu64 "x)\n",
+	       name, tc_jnum(s, "requests"), (double)tc_jnum(l, "p50") / 1e3,
+	       (double)tc_jnum(l, "p90") / 1e3, (double)tc_jnum(l, "p99") / 1e3,
+	       tc_jnum(s, "server_sleeps"), tc_jnum(s, "client_sleeps"));
+}
+
+static void
+cmd_stats(void)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("stats", NULL, &r))
+		return;
+	printf("Dispatch statistics of session %" PRIu64
+	       " (request slabs; latency is submit to completion):\n",
+	       tc_jnum(r.result, "session"));
+	print_slab("tracer", tr_json_get(r.result, "tracer"));
+	print_slab("interpreter", tr_json_get(r.result, "interpreter"));
+	print_slab("event loop", tr_json_get(r.result, "event_loop"));
+	tr_cl_reply_free(&r);
+}
+
+static void
+cmd_rpc(const char *arg)
+{
+	char method[64];
+	const char *rest;
+	struct tr_cl_reply r;
+	size_t n = strcspn(arg, " \t");
+
+	if (!n || n >= sizeof(method)) {
+		printf("usage: rpc METHOD [PARAMS-JSON]\n");
+		tc.failed = true;
+		return;
+	}
+	memcpy(method, arg, n);
+	method[n] = 0;
+	rest = arg + n;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (tc_call(method, *rest ? strdup(rest) : NULL, &r) == 0) {
+		tc_print_json(r.result);
+		tr_cl_reply_free(&r);
+	}
+}
+
+static const char help_text[] =
+	"Sessions:   launch PROG [ARGS]   run PROG [ARGS]   attach PID\n"
+	"            detach   kill   sessions   session N   shutdown\n"
+	"Breakpoints: break|b LOC [if COND]   tbreak LOC [if COND]\n"
+	"            condition N [COND]   delete|d N   enable N   disable N\n"
+	"            ignore N COUNT   info breakpoints\n"
+	"            (LOC: FUNCTION, FILE:LINE, LIB:FUNCTION or *ADDRESS)\n"
+	"Running:    continue|c [SIGNAL]   step|s   next|n   finish\n"
+	"            stepi|si   interrupt (or ^C while it runs)\n"
+	"Stack:      bt|backtrace [N]   frame|f [N]   up [N]   down [N]\n"
+	"            info locals   info args   info frame\n"
+	"Data:       print|p|eval EXPR   print/x EXPR   call EXPR\n"
+	"            whatis EXPR   set var EXPR\n"
+	"            x/NFU ADDR   info registers [REG]   info threads\n"
+	"            thread TID\n"
+	"Symbols:    info symbol ADDR   info address NAME\n"
+	"            info functions [SUBSTRING]\n"
+	"Other:      stats   rpc METHOD [JSON]   help   quit\n";
+
+static pid_t cur_thread;
+
+/* Run one command line. Returns false for quit. */
+bool
+tc_run_command(char *line)
+{
+	char *cmd, *arg;
+	size_t n;
+
+	while (isspace((unsigned char)*line))
+		line++;
+	n = strlen(line);
+	while (n && isspace((unsigned char)line[n - 1]))
+		line[--n] = 0;
+	if (!*line || *line == '#')
+		return true;
+	cmd = line;
+	n = strcspn(cmd, " \t/");
+	arg = cmd + n;
+	if (*arg == '/') {
+		/* x/4xb: the format belongs to the command */
+		char *sp = arg + strcspn(arg, " \t");
+		char fmt[32];
+
+		snprintf(fmt, sizeof(fmt), "%.*s", (int)(sp - arg), arg);
+		cmd[n] = 0;
+		while (isspace((unsigned char)*sp))
+			sp++;
+		if (!strcmp(cmd, "p") || !strcmp(cmd, "print") ||
+		    !strcmp(cmd, "output")) {
+			cmd_print_fmt(fmt, sp);
+			return true;
+		}
+		if (strcmp(cmd, "x")) {
+			printf("Undefined command: \"%s\".  Try \"help\".\n",
+			       cmd);
+			tc.failed = true;
+			return true;
+		}
+		cmd_x(fmt, sp);
+		return true;
+	}
+	if (*arg)
+		*arg++ = 0;
+	while (isspace((unsigned char)*arg))
+		arg++;
+
+#define IS(a) (!strcmp(cmd, a))
+	if (IS("quit") || IS("q") || IS("exit"))
+		return false;
+	else if (IS("help") || IS("h"))
+		fputs(help_text, stdout);
+	else if (IS("launch"))
+		cmd_launch(arg, false);
+	else if (IS("run") || IS("r"))
+		cmd_launch(arg, true);
+	else if (IS("attach"))
+		cmd_attach(arg);
+	else if (IS("detach"))
+		cmd_simple("detach", NULL);
+	else if (IS("kill") || IS("k"))
+		cmd_simple("kill", NULL);
+	else if (IS("sessions") || (IS("info") && !strcmp(arg, "sessions")))
+		cmd_sessions();
+	else if (IS("session"))
+		tr_cl_set_session(tc.cl, (uint32_t)strtoul(arg, NULL, 10));
+	else if (IS("shutdown"))
+		cmd_simple("shutdown", NULL);
+	else if (IS("break") || IS("b") || IS("br"))
+		cmd_break(arg, false);
+	else if (IS("tbreak"))
+		cmd_break(arg, true);
+	else if (IS("condition")) {
+		unsigned long id = strtoul(arg, &arg, 10);
+
+		while (isspace((unsigned char)*arg))
+			arg++;
+		cmd_simple("condition",
+			   tc_jparams("{\"id\":%u,\"condition\":%J}",
+				   (uint64_t)id, arg));
+	} else if (IS("delete") || IS("d"))
+		cmd_simple("delete", tc_jparams("{\"id\":%u}",
+					     (uint64_t)strtoull(arg, NULL,
+								10)));
+	else if (IS("enable") || IS("disable"))
+		cmd_simple("enable",
+			   tc_jparams(IS("enable") ? "{\"id\":%u}"
+						: "{\"id\":%u,\"enabled\":false}",
+				   (uint64_t)strtoull(arg, NULL, 10)));
+	else if (IS("ignore")) {
+		unsigned long id = strtoul(arg, &arg, 10);
+		unsigned long cnt = strtoul(arg, NULL, 10);
+
+		cmd_simple("ignore", tc_jparams("{\"id\":%u,\"count\":%u}",
+					     (uint64_t)id, (uint64_t)cnt));
+	} else if (IS("continue") || IS("c") || IS("cont"))
+		cmd_run("continue", arg);
+	else if (IS("step") || IS("s"))
+		cmd_run("step", NULL);
+	else if (IS("next") || IS("n"))
+		cmd_run("next", NULL);
+	else if (IS("finish") || IS("fin"))
+		cmd_run("finish", NULL);
+	else if (IS("stepi") || IS("si"))
+		cmd_run("stepi", NULL);
+	else if (IS("interrupt"))
+		cmd_simple("interrupt", NULL);
+	else if (IS("print") || IS("p") || IS("output") || IS("eval"))
+		cmd_print(arg, false);
+	else if (IS("call"))
+		cmd_print(arg, true);
+	else if (IS("whatis") || IS("ptype")) {
+		struct tr_cl_reply r;
+
+		if (tc_call_show("whatis", tc_jparams("{\"expr\":%J}", arg), &r)) {
+			printf("type = %s\n", tc_jstr(r.result, "type"));
+			tr_cl_reply_free(&r);
+		}
+	} else if (IS("set")) {
+		if (!strncmp(arg, "var ", 4))
+			arg += 4;
+		else if (!strncmp(arg, "variable ", 9))
+			arg += 9;
+		{
+			struct tr_cl_reply r;
+
+			if (tc_call_show("eval", tc_jparams("{\"expr\":%J}", arg),
+				      &r))
+				tr_cl_reply_free(&r);
+		}
+	} else if (IS("x"))
+		cmd_x("", arg);
+	else if (IS("bt") || IS("backtrace") || IS("where"))
+		cmd_bt(arg);
+	else if (IS("frame") || IS("f"))
+		cmd_frame(*arg ? strtol(arg, NULL, 10) : (long)cur_frame);
+	else if (IS("up"))
+		cmd_frame((long)cur_frame + (*arg ? strtol(arg, NULL, 10) : 1));
+	else if (IS("down"))
+		cmd_frame((long)cur_frame - (*arg ? strtol(arg, NULL, 10) : 1));
+	else if (IS("thread")) {
+		cur_thread = (pid_t)strtol(arg, NULL, 10);
+		cmd_simple("frame", tc_jparams("{\"level\":0,\"thread\":%u}",
+					    (uint64_t)cur_thread));
+		printf("[Switching to thread %d]\n", (int)cur_thread);
+	} else if (IS("info") || IS("i")) {
+		char *what = arg;
+		char *rest = what + strcspn(what, " \t");
+
+		if (*rest)
+			*rest++ = 0;
+		while (isspace((unsigned char)*rest))
+			rest++;
+		if (!strcmp(what, "locals"))
+			cmd_vars("locals");
+		else if (!strcmp(what, "args"))
+			cmd_vars("args");
+		else if (!strcmp(what, "registers") || !strcmp(what, "reg") ||
+			 !strcmp(what, "r"))
+			cmd_registers(rest);
+		else if (!strcmp(what, "threads"))
+			cmd_threads();
+		else if (!strcmp(what, "breakpoints") || !strcmp(what, "b") ||
+			 !strcmp(what, "break"))
+			cmd_info_breakpoints();
+		else if (!strcmp(what, "frame"))
+			cmd_frame((long)cur_frame);
+		else if (!strcmp(what, "symbol")) {
+			uint64_t a;
+			struct tr_cl_reply r;
+
+			if (eval_addr(rest, &a) == 0 &&
+			    tc_call_show("symbol_at", tc_jparams("{\"addr\":%u}", a),
+				      &r)) {
+				printf("%s + %" PRIu64 " in %s\n",
+				       tc_jstr(r.result, "function")
+					       ? tc_jstr(r.result, "function")
+					       : "??",
+				       tc_jnum(r.result, "offset"),
+				       tc_jstr(r.result, "module"));
+				tr_cl_reply_free(&r);
+			}
+		} else if (!strcmp(what, "address")) {
+			struct tr_cl_reply r;
+
+			if (tc_call_show("lookup_symbol",
+				      tc_jparams("{\"name\":%J}", rest), &r)) {
+				printf("Symbol \"%s\" is at 0x%" PRIx64
+				       " (%s in %s).\n", rest,
+				       tc_jnum(r.result, "addr"),
+				       tc_jstr(r.result, "kind"),
+				       tc_jstr(r.result, "module"));
+				tr_cl_reply_free(&r);
+			}
+		} else if (!strcmp(what, "functions")) {
+			struct tr_cl_reply r;
+			const struct tr_json *fs;
+
+			if (tc_call_show("functions",
+				      *rest ? tc_jparams("{\"match\":%J}", rest)
+					    : NULL,
+				      &r)) {
+				fs = tr_json_get(r.result, "functions");
+				for (size_t i = 0; i < tr_json_len(fs); i++) {
+					const struct tr_json *f =
+						tr_json_at(fs, i);
+
+					printf("0x%016" PRIx64 "  %s  (%s)\n",
+					       tc_jnum(f, "addr"),
+					       tc_jstr(f, "name"),
+					       tc_jstr(f, "module"));
+				}
+				if (tc_jbool(r.result, "more"))
+					printf("(more: narrow the search)\n");
+				tr_cl_reply_free(&r);
+			}
+		} else {
+			printf("Undefined info command: \"%s\".  Try "
+			       "\"help\".\n", what);
+			tc.failed = true;
+		}
+	} else if (IS("stats"))
+		cmd_stats();
+	else if (IS("rpc"))
+		cmd_rpc(arg);
+	else {
+		printf("Undefined command: \"%s\".  Try \"help\".\n", cmd);
+		tc.failed = true;
+	}
+#undef IS
+	fflush(stdout);
+	return true;
+}

@@ -1,0 +1,223 @@
+/* output.c: tracectl's output: JSON results read, frames and stops printed as gdb prints them. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "client.h"
+#include "config.h"
+#include "endpoint.h"
+#include "base/error.h"
+#include "json.h"
+#include "ctl/tracectl.h"
+
+/* ---- output helpers ----------------------------------------------------- */
+
+const char *
+tc_jstr(const struct tr_json *o, const char *key)
+{
+	const struct tr_json *v = o ? tr_json_get(o, key) : NULL;
+
+	return v ? tr_json_str(v, NULL) : NULL;
+}
+
+uint64_t
+tc_jnum(const struct tr_json *o, const char *key)
+{
+	const struct tr_json *v = o ? tr_json_get(o, key) : NULL;
+	uint64_t u = 0;
+	int64_t i;
+
+	if (v && tr_json_uint64(v, &u) && tr_json_int64(v, &i) == 0)
+		u = (uint64_t)i;
+	return u;
+}
+
+/* for printing: "" where a member is missing or null */
+const char *
+tc_str(const char *s)
+{
+	static const char empty[] = "";
+
+	return s ? s : empty;
+}
+
+bool
+tc_jbool(const struct tr_json *o, const char *key)
+{
+	const struct tr_json *v = o ? tr_json_get(o, key) : NULL;
+	bool b = false;
+
+	if (v)
+		tr_json_bool(v, &b);
+	return b;
+}
+
+void
+tc_print_json(const struct tr_json *v)
+{
+	struct tr_buf b;
+	struct tr_jw w;
+
+	tr_buf_init(&b);
+	tr_jw_init(&w, &b);
+	if (v)
+		tr_jw_value(&w, v);
+	else
+		tr_jw_null(&w);
+	if (!tr_jw_error(&w))
+		printf("%.*s\n", (int)b.len, b.data);
+	tr_buf_free(&b);
+}
+
+const char *
+tc_base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path;
+}
+
+/* "compute (x=4, y=2)" */
+static void
+print_func_args(const struct tr_json *f)
+{
+	const struct tr_json *args = tr_json_get(f, "args");
+	const char *fn = tc_jstr(f, "function");
+
+	printf("%s (", fn ? fn : "??");
+	for (size_t i = 0; args && i < tr_json_len(args); i++) {
+		const struct tr_json *a = tr_json_at(args, i);
+
+		printf("%s%s=%s", i ? ", " : "", tc_jstr(a, "name"),
+		       tc_jstr(a, "value"));
+	}
+	printf(")");
+}
+
+/* A frame as gdb's backtrace shows it. */
+void
+tc_print_frame_line(const struct tr_json *f, bool with_level, bool force_addr)
+{
+	const char *file = tc_jstr(f, "file");
+	uint64_t level = tc_jnum(f, "level");
+
+	if (with_level)
+		printf("#%-3" PRIu64, level);
+	if (force_addr || !file)
+		printf("0x%016" PRIx64 " in ", tc_jnum(f, "pc"));
+	print_func_args(f);
+	if (file)
+		printf(" at %s:%" PRIu64, tc_base_name(file), tc_jnum(f, "line"));
+	else if (tc_jstr(f, "module"))
+		printf(" from %s", tc_jstr(f, "module"));
+	printf("\n");
+}
+
+void
+tc_print_source(const struct tr_json *f)
+{
+	const char *src = tc_jstr(f, "source");
+
+	if (src && tc_jnum(f, "line"))
+		printf("%" PRIu64 "\t%s\n", tc_jnum(f, "line"), src);
+}
+
+/* A stop, as gdb prints it. */
+void
+tc_print_stop(const struct tr_json *st)
+{
+	const char *ev = tc_jstr(st, "event");
+	const char *reason = tc_jstr(st, "reason");
+	const struct tr_json *f = tr_json_get(st, "frame");
+	const char *fn = f ? tc_jstr(f, "function") : NULL;
+	bool new_func;
+
+	if (!ev)
+		return;
+	if (!strcmp(ev, "exit")) {
+		uint64_t code = tc_jnum(st, "exit_code");
+
+		if (code)
+			printf("[Inferior (process %" PRIu64 ") exited with "
+			       "code %02" PRIo64 "]\n", tc_jnum(st, "pid"), code);
+		else
+			printf("[Inferior (process %" PRIu64 ") exited "
+			       "normally]\n", tc_jnum(st, "pid"));
+		tc.last_func[0] = 0;
+		return;
+	}
+	if (!strcmp(ev, "killed")) {
+		printf("\nProgram terminated with signal %s.\n",
+		       tc_jstr(st, "signal"));
+		tc.last_func[0] = 0;
+		return;
+	}
+	if (strcmp(ev, "stop") || !reason || !f)
+		return;
+	new_func = !fn || strcmp(fn, tc.last_func);
+	snprintf(tc.last_func, sizeof(tc.last_func), "%s", fn ? fn : "");
+	if (!strcmp(reason, "breakpoint")) {
+		printf("\nBreakpoint %" PRIu64 ", ", tc_jnum(st, "breakpoint"));
+		tc_print_frame_line(f, false, false);
+	} else if (!strcmp(reason, "signal")) {
+		printf("\nProgram received signal %s, %s.\n",
+		       tc_jstr(st, "signal"), tc_jstr(st, "description"));
+		tc_print_frame_line(f, false, true);
+	} else if (!strcmp(reason, "interrupt")) {
+		printf("\nProgram stopped.\n");
+		tc_print_frame_line(f, false, true);
+	} else if (!strcmp(reason, "exec")) {
+		printf("Stopped at the program's first instruction, "
+		       "0x%016" PRIx64 ".\n", tc_jnum(f, "pc"));
+		return;
+	} else if (!strcmp(reason, "attach")) {
+		tc_print_frame_line(f, false, true);
+	} else if (!strcmp(reason, "finish") || new_func ||
+		   !tc_jstr(f, "source")) {
+		tc_print_frame_line(f, false, !tc_jstr(f, "file"));
+	}
+	tc_print_source(f);
+}
+
+void
+tc_on_notify(const char *method, const struct tr_json *params, void *arg)
+{
+	(void)arg;
+	if (tc.in_readline) {
+		/* a stop of another client's doing: print it above the
+		 * prompt and draw the line again */
+		printf("\n");
+	}
+	if (tc.json) {
+		printf("{\"notification\":\"%s\",\"params\":", method);
+		fflush(stdout);
+		{
+			struct tr_buf b;
+			struct tr_jw w;
+
+			tr_buf_init(&b);
+			tr_jw_init(&w, &b);
+			tr_jw_value(&w, params);
+			printf("%.*s}\n", (int)b.len, b.data ? b.data : "");
+			tr_buf_free(&b);
+		}
+	} else if (!strcmp(method, "stopped") || !strcmp(method, "exited")) {
+		tc_print_stop(tr_json_get(params, "stop"));
+	} else if (!strcmp(method, "session_ended")) {
+		printf("[session %" PRIu64 " %s]\n", tc_jnum(params, "session"),
+		       tc_jstr(params, "how"));
+	}
+	fflush(stdout);
+	if (tc.in_readline)
+		rl_forced_update_display();
+}

@@ -1,0 +1,57 @@
+/* tracectl.h: what the files of tracectl share: its state, output helpers, calls to tracerd, commands. */
+#ifndef TR_TOOLS_CTL_TRACECTL_H
+#define TR_TOOLS_CTL_TRACECTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "client.h"
+#include "json.h"
+
+/*
+ * Exit codes: 0 when every command succeeded, 1 when one failed (an
+ * error reply, a lost connection), 2 for a bad command line.
+ */
+
+struct tc_state {
+	struct tr_cl *cl;
+	bool json;           /* print raw results and notifications */
+	bool echo;           /* echo commands read from a pipe */
+	bool failed;         /* some command failed */
+	unsigned history;    /* $N of print */
+	char last_func[256]; /* function of the last stop printed */
+	volatile int sigint;
+	bool in_readline;
+};
+
+/* The client's state (main.c). */
+extern struct tc_state tc;
+
+/* output.c: JSON results read, frames and stops printed as gdb prints
+ * them */
+const char *tc_jstr(const struct tr_json *o, const char *key);
+uint64_t tc_jnum(const struct tr_json *o, const char *key);
+const char *tc_str(const char *s);
+bool tc_jbool(const struct tr_json *o, const char *key);
+void tc_print_json(const struct tr_json *v);
+const char *tc_base_name(const char *path);
+void tc_print_frame_line(const struct tr_json *f, bool with_level, bool force_addr);
+void tc_print_source(const struct tr_json *f);
+void tc_print_stop(const struct tr_json *st);
+void tc_on_notify(const char *method, const struct tr_json *params, void *arg);
+
+/* calls.c: requests to tracerd */
+char *tc_jparams(const char *fmt, ...);
+int tc_call(const char *method, char *params, struct tr_cl_reply *r);
+int tc_call_show(const char *method, char *params, struct tr_cl_reply *r);
+
+/* commands.c: the gdb-like commands */
+bool tc_run_command(char *line);
+
+/* main.c */
+
+
+#endif
