@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backtrace.h"
+#include "base64.h"
 #include "breakpoint.h"
 #include "config.h"
 #include "debuginfo.h"

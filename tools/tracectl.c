@@ -18,6 +18,7 @@
 #include "endpoint.h"
 #include "error.h"
 #include "json.h"
+#include "json_write.h"
 
 /*
  * Exit codes: 0 when every command succeeded, 1 when one failed (an
