@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "core/server.h"
 #include "log.h"
-#include "server.h"
 
 /*
  * Exit codes:

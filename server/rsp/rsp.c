@@ -16,9 +16,9 @@
 #include "error.h"
 #include "log.h"
 #include "procfs.h"
+#include "core/server.h"
 #include "rsp.h"
-#include "rsp_int.h"
-#include "server.h"
+#include "rsp/rsp_int.h"
 
 /*
  * One thread per connection, with blocking I/O: the protocol is a strict

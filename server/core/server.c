@@ -17,10 +17,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/server.h"
 #include "endpoint.h"
 #include "error.h"
 #include "log.h"
-#include "server.h"
 
 /* epoll tags */
 enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5,

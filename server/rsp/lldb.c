@@ -1,4 +1,4 @@
-/* rsp_lldb.c: the packets lldb sends that gdb does not (LLDB's lldb-gdb-remote.txt): host and process facts, memory regions, memory allocated in the target, every thread's stop. */
+/* lldb.c: the packets lldb sends that gdb does not (LLDB's lldb-gdb-remote.txt): host and process facts, memory regions, memory allocated in the target, every thread's stop. */
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -18,7 +18,7 @@
 #include "inject.h"
 #include "log.h"
 #include "procfs.h"
-#include "rsp_int.h"
+#include "rsp/rsp_int.h"
 
 /*
  * lldb learns what it debugs from qHostInfo and qProcessInfo (a triple,

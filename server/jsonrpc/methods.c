@@ -13,10 +13,10 @@
 #include "base64.h"
 #include "breakpoint.h"
 #include "config.h"
+#include "core/server.h"
 #include "debuginfo.h"
 #include "error.h"
 #include "log.h"
-#include "server.h"
 #include "stepping.h"
 #include "symtab.h"
 

@@ -1,4 +1,4 @@
-/* rsp_int.h: the GDB remote protocol front end's connection state, shared by rsp.c (gdb's packets) and rsp_lldb.c (lldb's). */
+/* rsp_int.h: the GDB remote protocol front end's connection state, shared by rsp.c (gdb's packets) and lldb.c (lldb's). */
 #ifndef TR_SERVER_RSP_INT_H
 #define TR_SERVER_RSP_INT_H
 
@@ -8,8 +8,8 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "core/server.h"
 #include "rsp.h"
-#include "server.h"
 
 #define RSP_PACKET_SIZE 0x20000 /* what we take in one packet (hex digits) */
 
@@ -83,7 +83,7 @@ void rsp_reg_value(const struct rsp_regset *rs, size_t n, unsigned char *buf);
 void rsp_regs_forget(struct rsp *r);
 int rsp_gdb_signo(int sig);
 
-/* rsp_lldb.c: lldb's own packets. 1: not one of them. */
+/* lldb.c: lldb's own packets. 1: not one of them. */
 int rsp_lldb_packet(struct rsp *r, const char *p, size_t len);
 
 #endif
