@@ -33,6 +33,7 @@ enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5,
 
 static struct {
 	struct srv_opts o;
+	struct srv_hooks h;  /* the front ends */
 	int ep;
 	int ufd, tfd, sfd, wfd, gfd;
 	int tags[7];
@@ -894,7 +895,7 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 		}
 		c->authed = true;
 	}
-	m = srv_method_find(req.method, req.method_len);
+	m = srv.h.method_find(req.method, req.method_len);
 	if (!m) {
 		snprintf(why, sizeof(why), "no method \"%.100s\"",
 			 req.method);
@@ -1200,30 +1201,31 @@ listen_tcp(void)
 	return 0;
 }
 
-/* The gdb listener: the TCP listener's rules (loopback unless
- * --allow-remote). The remote protocol has no token to present, so a
- * non-loopback address needs --allow-remote alone. */
+/* The listener of front end fe (the --gdb one) on addr: the TCP
+ * listener's rules (loopback unless --allow-remote). Such protocols have
+ * no token to present, so a non-loopback address needs --allow-remote
+ * alone. */
 static int
-listen_gdb(void)
+listen_front(const struct srv_frontend *fe, const char *addr)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	bool loop;
 	int fd;
 
-	if (tr_ep_parse_tcp(srv.o.gdb, &ss, &sl, &loop)) {
-		tr_log_error("--gdb %s: expected HOST:PORT", srv.o.gdb);
+	if (tr_ep_parse_tcp(addr, &ss, &sl, &loop)) {
+		tr_log_error("--%s %s: expected HOST:PORT", fe->name, addr);
 		return -1;
 	}
 	if (!loop && !srv.o.allow_remote) {
-		tr_log_error("--gdb %s is not a loopback address: it needs "
-			     "--allow-remote", srv.o.gdb);
+		tr_log_error("--%s %s is not a loopback address: it needs "
+			     "--allow-remote", fe->name, addr);
 		return -1;
 	}
-	if ((fd = tcp_listen(&ss, sl, 8, srv.o.gdb)) < 0)
+	if ((fd = tcp_listen(&ss, sl, 8, addr)) < 0)
 		return -1;
 	srv.gfd = fd;
-	tr_log_info("gdb remote protocol on %s", srv.o.gdb);
+	tr_log_info("%s %s on %s", fe->name, fe->protocol, addr);
 	return 0;
 }
 
@@ -1248,12 +1250,13 @@ srv_rsp_done(int fd)
 	pthread_mutex_unlock(&srv.mu);
 }
 
-/* A gdb connection: it drives the only session there is. */
+/* A connection for front end fe (gdb): it drives the only session
+ * there is. */
 static void
-accept_gdb(void)
+accept_front(const struct srv_frontend *fe, int lfd)
 {
 	struct srv_sess *ss = NULL;
-	int fd = accept4(srv.gfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
 
 	if (fd < 0)
 		return;
@@ -1266,8 +1269,8 @@ accept_gdb(void)
 	}
 	if (srv.sesss && srv.sesss->next) {
 		pthread_mutex_unlock(&srv.mu);
-		tr_log_warn("gdb connection refused: several sessions, and "
-			    "the remote protocol drives one");
+		tr_log_warn("%s connection refused: several sessions, and "
+			    "the %s drives one", fe->name, fe->protocol);
 		close(fd);
 		return;
 	}
@@ -1279,7 +1282,7 @@ accept_gdb(void)
 	}
 	pthread_mutex_unlock(&srv.mu);
 	srv_rsp_register(fd);
-	if (srv_rsp_start(fd, ss)) {
+	if (fe->start(fd, ss)) {
 		srv_rsp_done(fd);
 		if (ss)
 			srv_sess_unref(ss);
@@ -1287,9 +1290,9 @@ accept_gdb(void)
 		return;
 	}
 	if (ss)
-		tr_log_info("gdb client on session %u", ss->id);
+		tr_log_info("%s client on session %u", fe->name, ss->id);
 	else
-		tr_log_info("gdb client, no session yet");
+		tr_log_info("%s client, no session yet", fe->name);
 }
 
 static int
@@ -1437,12 +1440,14 @@ stop_all_sessions(void)
 }
 
 int
-srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
+srv_run(const struct srv_opts *o, const struct srv_hooks *h,
+	struct tr_launch *launch, pid_t attach_pid)
 {
 	sigset_t mask;
 	int rc = 1;
 
 	srv.o = *o;
+	srv.h = *h;
 	pthread_mutex_init(&srv.mu, NULL);
 	for (int i = 0; i < 7; i++)
 		srv.tags[i] = i;
@@ -1482,7 +1487,7 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 		return 1;
 	}
 	if (listen_unix() || (o->tcp && listen_tcp()) ||
-	    (o->gdb && listen_gdb()))
+	    (o->gdb && h->gdb && listen_front(h->gdb, o->gdb)))
 		goto out;
 	if (ep_add(srv.ufd, &srv.tags[EP_UNIX]) ||
 	    (srv.tfd >= 0 && ep_add(srv.tfd, &srv.tags[EP_TCP])) ||
@@ -1515,7 +1520,7 @@ srv_run(const struct srv_opts *o, struct tr_launch *launch, pid_t attach_pid)
 				accept_one(srv.tfd, true);
 				break;
 			case EP_GDB:
-				accept_gdb();
+				accept_front(srv.h.gdb, srv.gfd);
 				break;
 			case EP_SIGNAL: {
 				struct signalfd_siginfo si;

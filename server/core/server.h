@@ -172,11 +172,6 @@ struct srv_method {
 	int (*fn)(struct srv_call *x);
 };
 
-/* methods.c */
-/* The latency (ns) under which fraction q of a slab's requests completed. */
-uint64_t srv_hist_quantile(const uint64_t *h, double q);
-const struct srv_method *srv_method_find(const char *name, size_t len);
-
 /* Server-side error codes (JSON-RPC server range). Append-only. */
 enum {
 	SRV_E_TARGET = -32000,     /* the library said no: message tells */
@@ -221,15 +216,39 @@ int srv_sessions_write(struct tr_jw *w);
 void srv_shutdown_request(void);
 const struct srv_opts *srv_options(void);
 
-/* rsp.c: serve gdb's remote protocol on fd for session ss (whose
- * reference it takes), on a thread of its own. */
-int srv_rsp_start(int fd, struct srv_sess *ss);
 /* server.c: the RSP threads say when they are gone */
 void srv_rsp_register(int fd);
 void srv_rsp_done(int fd);
 
-int srv_run(const struct srv_opts *o, struct tr_launch *launch,
-	    pid_t attach_pid);
+/*
+ * A front end that serves its own connections, one thread each (gdb's
+ * remote protocol; DAP to come): the core listens on its TCP address,
+ * accepts, and hands each connection over with the daemon's only
+ * session. The core knows it only through this.
+ */
+struct srv_frontend {
+	const char *name;     /* "gdb": its option (--gdb) and its clients
+				 in the log ("gdb client on session 1") */
+	const char *protocol; /* "remote protocol", for the log */
+	/* Serve fd for session ss (NULL: none yet), on a thread of its
+	 * own that takes ss's reference and fd, and calls srv_rsp_done(fd)
+	 * when it is gone. 0, or a negative TR_E* code with fd and ss
+	 * still the caller's. Epoll thread. */
+	int (*start)(int fd, struct srv_sess *ss);
+};
+
+/* What main.c gives the core: the front ends it calls, never by name. */
+struct srv_hooks {
+	/* The JSON-RPC method called name[0..len), or NULL. Epoll thread. */
+	const struct srv_method *(*method_find)(const char *name, size_t len);
+	/* The front end of the --gdb listener (srv_opts.gdb); NULL: none. */
+	const struct srv_frontend *gdb;
+};
+
+/* srv_run: listen, serve until a shutdown, then end every session and
+ * connection. h: the front ends. Main thread; returns the exit status. */
+int srv_run(const struct srv_opts *o, const struct srv_hooks *h,
+	    struct tr_launch *launch, pid_t attach_pid);
 
 /* params helpers (methods.c) */
 int srv_param_u64(struct srv_call *x, const char *key, bool required,

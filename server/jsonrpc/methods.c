@@ -14,8 +14,10 @@
 #include "breakpoint.h"
 #include "config.h"
 #include "core/server.h"
+#include "core/stats.h"
 #include "debuginfo.h"
 #include "error.h"
+#include "jsonrpc/table.h"
 #include "log.h"
 #include "stepping.h"
 #include "symtab.h"
@@ -1827,25 +1829,6 @@ m_functions(struct srv_call *x)
 }
 
 /* ---- statistics --------------------------------------------------------- */
-
-/* The latency under which fraction q of the requests completed, from the
- * log2 histogram: the upper bound of the bucket it falls in, in ns. */
-uint64_t
-srv_hist_quantile(const uint64_t *h, double q)
-{
-	uint64_t total = 0, acc = 0;
-
-	for (int i = 0; i < TR_SLAB_HIST; i++)
-		total += h[i];
-	if (!total)
-		return 0;
-	for (int i = 0; i < TR_SLAB_HIST; i++) {
-		acc += h[i];
-		if ((double)acc >= q * (double)total)
-			return (uint64_t)2 << i;
-	}
-	return (uint64_t)2 << (TR_SLAB_HIST - 1);
-}
 
 static void
 write_slab(struct tr_jw *w, const char *name, const struct tr_slab_stats *s)

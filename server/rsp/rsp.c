@@ -17,7 +17,9 @@
 #include "log.h"
 #include "procfs.h"
 #include "core/server.h"
+#include "core/stats.h"
 #include "rsp.h"
+#include "rsp/conn.h"
 #include "rsp/rsp_int.h"
 
 /*
@@ -1994,3 +1996,9 @@ srv_rsp_start(int fd, struct srv_sess *ss)
 	pthread_attr_destroy(&a);
 	return 0;
 }
+
+const struct srv_frontend srv_rsp_frontend = {
+	.name = "gdb",
+	.protocol = "remote protocol",
+	.start = srv_rsp_start,
+};
