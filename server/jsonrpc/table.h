@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/server.h"
+#include "core/call.h"
 
 /* srv_method_find: the method called name[0..len) (not NUL-terminated),
  * or NULL. The table is constant: any thread (the core calls it on the

@@ -2,7 +2,7 @@
 #ifndef TR_SERVER_RSP_CONN_H
 #define TR_SERVER_RSP_CONN_H
 
-#include "core/server.h"
+#include "core/listen.h"
 
 /* srv_rsp_start: serve gdb's remote protocol on fd for session ss (NULL:
  * none yet, extended-remote makes one), on a detached thread of its own

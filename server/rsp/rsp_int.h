@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
-#include "core/server.h"
+#include "core/sess.h"
 #include "rsp.h"
 
 #define RSP_PACKET_SIZE 0x20000 /* what we take in one packet (hex digits) */
