@@ -18,6 +18,10 @@
 #include "inject.h"
 #include "log.h"
 #include "procfs.h"
+#include "rsp/ids.h"
+#include "rsp/lldb.h"
+#include "rsp/regs.h"
+#include "rsp/reply.h"
 #include "rsp/rsp_int.h"
 
 /*
@@ -572,7 +576,7 @@ static struct save saves[MAX_SAVES];
 static uint32_t last_save_id;
 static pthread_mutex_t saves_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* The thread of ";thread:TID;" in p (lldb's suffix, which rsp.c leaves
+/* The thread of ";thread:TID;" in p (lldb's suffix, which packet.c leaves
  * on Q packets), else the one the client looks at. */
 static pid_t
 suffix_tid(const struct rsp *r, const char *p)
@@ -658,7 +662,7 @@ restore_regs(struct rsp *r, const char *p)
 /* ---- threads ------------------------------------------------------------- */
 
 /* The signal (gdb's number, as the stop replies give it) and the reason
- * lldb is told of for thread tid, as rsp.c's stop reply does for the
+ * lldb is told of for thread tid, as stop.c's stop reply does for the
  * thread that stopped; the others stopped for no reason of their own
  * (signal 0, no reason). */
 static int
