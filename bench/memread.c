@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "client.h"
 #include "base/error.h"
 #include "gdbrun.h"

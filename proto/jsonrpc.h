@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "json.h"
+#include "json_write.h"
 
 /*
  * The protocol is JSON-RPC 2.0 (https://www.jsonrpc.org/specification),

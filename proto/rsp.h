@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json.h" /* struct tr_buf */
+#include "buf.h"
 
 /*
  * The GDB Remote Serial Protocol (the GDB manual, "Remote Protocol",

@@ -1,12 +1,14 @@
-/* main.c: tracerd's command line: options, logging, then the server loop (server.c). */
+/* main.c: tracerd's command line: options, logging, the front ends wired to the core, then the server loop (core/server.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "core/server.h"
+#include "jsonrpc/table.h"
 #include "base/log.h"
-#include "server.h"
+#include "rsp/conn.h"
 
 /*
  * Exit codes:
@@ -82,6 +84,11 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
+	};
+	/* the front ends, which the core calls only through these */
+	static const struct srv_hooks hooks = {
+		.method_find = srv_method_find,
+		.gdb = &srv_rsp_frontend,
 	};
 	struct srv_opts o = { 0 };
 	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
@@ -187,5 +194,5 @@ main(int argc, char **argv)
 		return 2;
 	}
 	tr_log_set(level, tr_log_stderr, NULL);
-	return srv_run(&o, launch ? &l : NULL, attach);
+	return srv_run(&o, &hooks, launch ? &l : NULL, attach);
 }

@@ -9,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base64.h"
+#include "buf.h"
 #include "base/error.h"
 #include "json.h"
+#include "json_write.h"
 #include "jsonrpc.h"
 #include "suites.h"
 

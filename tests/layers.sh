@@ -20,12 +20,19 @@ allowed() {
 	src/control) echo "control symbols target base" ;;
 	src/eval) echo "eval symbols target base" ;;
 	src/session) echo "session control eval symbols target base" ;;
+	server/core) echo "core session control eval symbols target base" ;;
+	server/jsonrpc) echo "jsonrpc core $(allowed server/core)" ;;
+	server/rsp) echo "rsp core $(allowed server/core)" ;;
+	server/dap) echo "dap core $(allowed server/core)" ;;
 	*) return 1 ;;
 	esac
 }
 
+# The daemon's front ends sit on its core and never on each other; the
+# core reaches them only through the hooks main.c gives it.
 for dir in src/base src/target src/symbols src/control src/eval \
-	src/session; do
+	src/session server/core server/jsonrpc server/rsp server/dap; do
+	[ -d "$dir" ] || continue
 	ok=$(allowed "$dir")
 	for f in "$dir"/*.[ch]; do
 		[ -e "$f" ] || continue

@@ -54,14 +54,19 @@ cmd_print(const char *expr, bool is_call)
 {
 	struct tr_cl_reply r;
 	const char *v;
+	char *params;
+	int err;
 
 	if (!*expr) {
 		printf("Argument required (expression to compute).\n");
 		tc.failed = true;
 		return;
 	}
-	if (tr_cl_call(tc.cl, "eval", tc_jparams("{\"expr\":%J}", expr), NULL, 0,
-		       &tc.sigint, &r)) {
+	params = tc_jparams("{\"expr\":%J}", expr);
+	err = tr_cl_call(tc.cl, "eval", params, NULL, 0, &tc.sigint, &r);
+
+	free(params);
+	if (err) {
 		fprintf(stderr, "tracectl: connection to tracerd lost\n");
 		tc.failed = true;
 		return;

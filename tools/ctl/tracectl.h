@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "json.h"
+#include "json_write.h"
 
 /*
  * Exit codes: 0 when every command succeeded, 1 when one failed (an

@@ -1,4 +1,4 @@
-/* rsp_int.h: the GDB remote protocol front end's connection state, shared by rsp.c (gdb's packets) and rsp_lldb.c (lldb's). */
+/* rsp_int.h: the GDB remote protocol front end's connection state, which every file of server/rsp/ shares. */
 #ifndef TR_SERVER_RSP_INT_H
 #define TR_SERVER_RSP_INT_H
 
@@ -8,12 +8,12 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "core/sess.h"
 #include "rsp.h"
-#include "server.h"
 
 #define RSP_PACKET_SIZE 0x20000 /* what we take in one packet (hex digits) */
 
-/* Registers of one thread as `g` and `p` number them (rsp.c, regs[]). */
+/* Registers of one thread as `g` and `p` number them (regs.c, regs[]). */
 struct rsp_regset {
 	struct user_regs_struct gp;
 	struct user_fpregs_struct fp;
@@ -62,28 +62,5 @@ struct rsp {
 	struct rsp_bp *bps;
 	size_t nbps, capbps;
 };
-
-/* rsp.c */
-int rsp_reply(struct rsp *r, const char *payload, size_t len);
-int rsp_reply_str(struct rsp *r, const char *s);
-int rsp_reply_err(struct rsp *r, int err);
-pid_t rsp_pid(const struct rsp *r);
-/* The thread registers and memory packets are about (Hg, or the thread
- * of the last stop). */
-pid_t rsp_gtid(const struct rsp *r);
-/* Registers of tid (0: rsp_gtid), from the cache; fp too when want_fp. */
-int rsp_regs(struct rsp *r, pid_t tid, bool want_fp,
-	     const struct rsp_regset **out);
-size_t rsp_nregs(void);
-/* Name, size in bytes and value (little-endian) of register n. */
-const char *rsp_reg_name(size_t n);
-size_t rsp_reg_size(size_t n);
-void rsp_reg_value(const struct rsp_regset *rs, size_t n, unsigned char *buf);
-/* Drop the register cache (the registers may have changed). */
-void rsp_regs_forget(struct rsp *r);
-int rsp_gdb_signo(int sig);
-
-/* rsp_lldb.c: lldb's own packets. 1: not one of them. */
-int rsp_lldb_packet(struct rsp *r, const char *p, size_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* rsp_lldb.c: the packets lldb sends that gdb does not (LLDB's lldb-gdb-remote.txt): host and process facts, memory regions, memory allocated in the target, every thread's stop. */
+/* lldb.c: the packets lldb sends that gdb does not (LLDB's lldb-gdb-remote.txt): host and process facts, memory regions, memory allocated in the target, every thread's stop. */
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -18,7 +18,11 @@
 #include "eval/inject.h"
 #include "base/log.h"
 #include "target/procfs.h"
-#include "rsp_int.h"
+#include "rsp/ids.h"
+#include "rsp/lldb.h"
+#include "rsp/regs.h"
+#include "rsp/reply.h"
+#include "rsp/rsp_int.h"
 
 /*
  * lldb learns what it debugs from qHostInfo and qProcessInfo (a triple,
@@ -572,7 +576,7 @@ static struct save saves[MAX_SAVES];
 static uint32_t last_save_id;
 static pthread_mutex_t saves_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* The thread of ";thread:TID;" in p (lldb's suffix, which rsp.c leaves
+/* The thread of ";thread:TID;" in p (lldb's suffix, which packet.c leaves
  * on Q packets), else the one the client looks at. */
 static pid_t
 suffix_tid(const struct rsp *r, const char *p)
@@ -658,7 +662,7 @@ restore_regs(struct rsp *r, const char *p)
 /* ---- threads ------------------------------------------------------------- */
 
 /* The signal (gdb's number, as the stop replies give it) and the reason
- * lldb is told of for thread tid, as rsp.c's stop reply does for the
+ * lldb is told of for thread tid, as stop.c's stop reply does for the
  * thread that stopped; the others stopped for no reason of their own
  * (signal 0, no reason). */
 static int

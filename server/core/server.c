@@ -1,0 +1,190 @@
+/* server.c: the tracerd daemon's epoll loop: start-up, the events of listeners, clients, signals and workers, and shutdown. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "core/conn.h"
+#include "core/listen.h"
+#include "core/request.h"
+#include "core/server.h"
+#include "core/sess.h"
+#include "core/state.h"
+#include "endpoint.h"
+#include "base/error.h"
+#include "base/log.h"
+
+const struct srv_opts *
+srv_options(void)
+{
+	return &srv.o;
+}
+
+void
+srv_shutdown_request(void)
+{
+	atomic_store(&srv.stopping, true);
+	srv__wake_loop();
+}
+
+static int
+ep_add(int fd, int *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	return epoll_ctl(srv.ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* A session made from the command line (--launch, --attach). */
+static int
+initial_session(struct tr_launch *l, pid_t attach_pid)
+{
+	int err;
+	struct srv_sess *ss = srv_sess_start(l, attach_pid, &err);
+
+	if (!ss) {
+		srv__sess_reap(true);
+		return -1;
+	}
+	srv_sess_unref(ss);
+	return 0;
+}
+
+int
+srv_run(const struct srv_opts *o, const struct srv_hooks *h,
+	struct tr_launch *launch, pid_t attach_pid)
+{
+	sigset_t mask;
+	int rc = 1;
+
+	srv.o = *o;
+	srv.h = *h;
+	pthread_mutex_init(&srv.mu, NULL);
+	for (int i = 0; i < 7; i++)
+		srv.tags[i] = i;
+	/* SIGCHLD for the tracers' signalfds, SIGINT/SIGTERM for ours:
+	 * blocked before any thread exists, so every thread inherits it. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o->token_file) {
+		int err = tr_ep_read_token(o->token_file, srv.token,
+					   sizeof(srv.token));
+
+		if (err) {
+			tr_log_error("--token-file %s: %s", o->token_file,
+				     err == -TR_EINVAL
+					     ? "needs one line of 16 to 254 "
+					       "characters"
+					     : tr_strerror(err));
+			return 2;
+		}
+		srv.have_token = true;
+	}
+	srv.ep = epoll_create1(EPOLL_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	srv.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	srv.wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (srv.ep < 0 || srv.sfd < 0 || srv.wfd < 0) {
+		tr_log_error("epoll/signalfd/eventfd: %s", strerror(errno));
+		return 1;
+	}
+	if (srv__listen_unix() || (o->tcp && srv__listen_tcp()) ||
+	    (o->gdb && h->gdb && srv__listen_front(h->gdb, o->gdb)))
+		goto out;
+	if (ep_add(srv.ufd, &srv.tags[EP_UNIX]) ||
+	    (srv.tfd >= 0 && ep_add(srv.tfd, &srv.tags[EP_TCP])) ||
+	    ep_add(srv.sfd, &srv.tags[EP_SIGNAL]) ||
+	    ep_add(srv.wfd, &srv.tags[EP_WAKE]) ||
+	    (srv.gfd >= 0 && ep_add(srv.gfd, &srv.tags[EP_GDB])))
+		goto out;
+	if ((launch || attach_pid) && initial_session(launch, attach_pid))
+		goto out;
+	/* Ready: a line on stdout for whoever started us (scripts wait
+	 * for it instead of polling for the socket). */
+	printf("tracerd: listening on %s\n", srv.sock_path);
+	fflush(stdout);
+
+	while (!atomic_load(&srv.stopping)) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(srv.ep, evs, 64,
+				   srv__sess_reinterrupt() ? 20 : -1);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			int *tag = evs[i].data.ptr;
+
+			switch (*tag) {
+			case EP_UNIX:
+				srv__conn_accept(srv.ufd, false);
+				break;
+			case EP_TCP:
+				srv__conn_accept(srv.tfd, true);
+				break;
+			case EP_GDB:
+				srv__accept_front(srv.h.gdb, srv.gfd);
+				break;
+			case EP_SIGNAL: {
+				struct signalfd_siginfo si;
+
+				while (read(srv.sfd, &si, sizeof(si)) ==
+				       sizeof(si)) {
+					tr_log_info("signal %u: shutting "
+						    "down", si.ssi_signo);
+					atomic_store(&srv.stopping, true);
+				}
+				break;
+			}
+			case EP_WAKE: {
+				uint64_t v;
+
+				if (read(srv.wfd, &v, sizeof(v)) < 0)
+					(void)0;
+				srv__sess_reap(false);
+				break;
+			}
+			case EP_CONN: {
+				struct srv_conn *c = (struct srv_conn *)tag;
+
+				srv__conn_ref(c);
+				if (evs[i].events & EPOLLOUT)
+					srv__conn_writable(c);
+				if (evs[i].events & (EPOLLIN | EPOLLHUP |
+						     EPOLLERR)) {
+					pthread_mutex_lock(&c->mu);
+					bool closed = c->closed;
+					pthread_mutex_unlock(&c->mu);
+					if (!closed)
+						srv__request_read(c);
+				}
+				srv__conn_unref(c);
+				break;
+			}
+			}
+		}
+	}
+	rc = 0;
+out:
+	tr_log_info("shutting down");
+	atomic_store(&srv.stopping, true);
+	/* the front ends' connections first: their threads use the
+	 * sessions */
+	srv__fronts_shutdown();
+	srv__sess_stop_all();
+	srv__conns_close_all();
+	srv__listen_close();
+	return rc;
+}

@@ -1,0 +1,439 @@
+/* sess.c: sessions and their workers: a session's queue of requests, run one at a time on its worker thread, its making, ending and freeing. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/call.h"
+#include "core/conn.h"
+#include "core/sess.h"
+#include "core/state.h"
+#include "base/error.h"
+#include "base/log.h"
+
+#define MAX_SESSIONS 64
+
+static void
+job_free(struct srv_job *j)
+{
+	tr_rpc_request_free(&j->req);
+	if (j->c)
+		srv__conn_unref(j->c);
+	free(j);
+}
+
+static void
+sess_unref_free(struct srv_sess *ss)
+{
+	while (ss->bps) {
+		struct srv_bp *b = ss->bps;
+
+		ss->bps = b->next;
+		free(b->spec);
+		free(b->cond);
+		free(b);
+	}
+	free(ss->program);
+	tr_buf_free(&ss->out);
+	pthread_mutex_destroy(&ss->mu);
+	pthread_mutex_destroy(&ss->target_mu);
+	pthread_cond_destroy(&ss->cv);
+	free(ss);
+}
+
+void
+srv_sess_unref(struct srv_sess *ss)
+{
+	if (atomic_fetch_sub(&ss->refs, 1) == 1)
+		sess_unref_free(ss);
+}
+
+static void
+sess_list_remove(struct srv_sess *ss)
+{
+	struct srv_sess **pp;
+	bool found = false;
+
+	pthread_mutex_lock(&srv.mu);
+	for (pp = &srv.sesss; *pp; pp = &(*pp)->next)
+		if (*pp == ss) {
+			*pp = ss->next;
+			found = true;
+			break;
+		}
+	/* the list's reference goes with it to the ended list, where the
+	 * epoll loop joins the worker */
+	if (found) {
+		ss->next = srv.ended;
+		srv.ended = ss;
+	}
+	for (struct srv_conn *c = srv.conns; c; c = c->next) {
+		pthread_mutex_lock(&c->mu);
+		srv__follow_drop(c, ss->id);
+		pthread_mutex_unlock(&c->mu);
+	}
+	pthread_mutex_unlock(&srv.mu);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct srv_sess *ss = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		struct srv_job *j;
+
+		pthread_mutex_lock(&ss->mu);
+		while (!ss->head && !ss->quit)
+			pthread_cond_wait(&ss->cv, &ss->mu);
+		j = ss->head;
+		if (j) {
+			ss->head = j->next;
+			if (!ss->head)
+				ss->tail = NULL;
+		}
+		pthread_mutex_unlock(&ss->mu);
+		if (!j)
+			break; /* quit, queue empty */
+		if (atomic_load(&ss->ended) || ss->quit) {
+			struct srv_call x = { 0 };
+			struct tr_buf out;
+
+			tr_buf_init(&out);
+			x.out = &out;
+			x.req = &j->req;
+			tr_jw_init(&x.w, &out);
+			srv_error(&x, ss->quit ? SRV_E_SHUTDOWN
+					       : SRV_E_NO_SESSION,
+				  ss->quit ? "the server is shutting down"
+					   : "session %u has ended", ss->id);
+			if (!tr_rpc_is_notification(&j->req))
+				srv__conn_deliver(j->c, &out, 0);
+			tr_buf_free(&out);
+		} else {
+			struct timespec t0, t1;
+
+			struct tr_buf *out = &ss->out;
+			size_t off;
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if (j->m->flags & SRV_M_RUNS)
+				atomic_store(&ss->busy_running, true);
+			tr_buf_reset(out);
+			pthread_mutex_lock(&ss->target_mu);
+			srv__call_exec(j->c, ss, &j->req, j->m, out, &off);
+			pthread_mutex_unlock(&ss->target_mu);
+			/* not running any more before the client hears it:
+			 * its next request must not be refused */
+			if (j->m->flags & SRV_M_RUNS) {
+				atomic_store(&ss->busy_running, false);
+				atomic_fetch_sub(&ss->runs_queued, 1);
+			}
+			if (!tr_rpc_is_notification(&j->req))
+				srv__conn_deliver(j->c, out, off);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			ss->requests++;
+			ss->busy_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) *
+					       1000000000u +
+				       (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+		}
+		job_free(j);
+		if (atomic_load(&ss->ended) && !ss->quit) {
+			/* detached or killed: no more requests */
+			pthread_mutex_lock(&ss->mu);
+			ss->quit = true;
+			pthread_mutex_unlock(&ss->mu);
+		}
+	}
+	/* a gdb connection may be in a packet: it sees `ended` next */
+	pthread_mutex_lock(&ss->target_mu);
+	tr_session_free(ss->s);
+	ss->s = NULL;
+	ss->t = NULL;
+	pthread_mutex_unlock(&ss->target_mu);
+	atomic_store(&ss->worker_done, true);
+	srv__wake_loop(); /* the epoll loop joins this thread */
+	return NULL;
+}
+
+struct srv_sess *
+srv_sess_new(struct srv_call *x)
+{
+	struct tr_session_opts so = {
+		.detach_launched = srv.o.on_exit == SRV_DETACH_LAUNCHED,
+		.no_compiled_conditions = srv.o.no_compiled_conditions,
+	};
+	struct srv_sess *ss;
+	unsigned n = 0;
+	int err;
+
+	pthread_mutex_lock(&srv.mu);
+	for (ss = srv.sesss; ss; ss = ss->next)
+		n++;
+	pthread_mutex_unlock(&srv.mu);
+	if (n >= MAX_SESSIONS) {
+		srv_error(x, SRV_E_BUSY, "too many sessions (%d)",
+			  MAX_SESSIONS);
+		return NULL;
+	}
+	ss = calloc(1, sizeof(*ss));
+	if (!ss) {
+		srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&ss->mu, NULL);
+	pthread_mutex_init(&ss->target_mu, NULL);
+	pthread_cond_init(&ss->cv, NULL);
+	atomic_init(&ss->refs, 2); /* the list's and the worker's */
+	err = tr_session_new(&so, &ss->s);
+	if (err) {
+		srv_lib_error(x, err, "cannot start a session");
+		sess_unref_free(ss);
+		return NULL;
+	}
+	ss->t = tr_session_tracer(ss->s);
+	if (pthread_create(&ss->th, NULL, worker_main, ss)) {
+		tr_session_free(ss->s);
+		sess_unref_free(ss);
+		srv_error(x, TR_RPC_INTERNAL_ERROR, "cannot start a thread");
+		return NULL;
+	}
+	pthread_mutex_lock(&srv.mu);
+	ss->id = ++srv.next_sid;
+	ss->next = srv.sesss;
+	srv.sesss = ss;
+	pthread_mutex_unlock(&srv.mu);
+	tr_log_info("session %u started", ss->id);
+	return ss;
+}
+
+struct srv_sess *
+srv_sess_start(const struct tr_launch *l, pid_t attach_pid, int *errp)
+{
+	struct tr_rpc_request req = { 0 };
+	struct tr_buf out;
+	struct srv_call x = { .req = &req };
+	struct srv_sess *ss;
+	pid_t pid = 0;
+	int err;
+
+	tr_buf_init(&out);
+	x.out = &out;
+	tr_jw_init(&x.w, &out);
+	ss = srv_sess_new(&x);
+	tr_buf_free(&out);
+	if (!ss) {
+		*errp = -TR_ENOMEM;
+		return NULL;
+	}
+	if (l) {
+		err = tr_session_launch(ss->s, l, &pid);
+		ss->launched = true;
+		ss->program = strdup(l->path);
+	} else {
+		err = tr_session_attach(ss->s, attach_pid);
+		pid = attach_pid;
+	}
+	if (err) {
+		tr_log_error("%s %s: %s", l ? "launch" : "attach",
+			     l ? l->path : "", tr_strerror(err));
+		pthread_mutex_lock(&ss->mu);
+		ss->quit = true;
+		pthread_cond_signal(&ss->cv);
+		pthread_mutex_unlock(&ss->mu);
+		atomic_store(&ss->ended, true);
+		sess_list_remove(ss);
+		*errp = err;
+		return NULL;
+	}
+	atomic_store(&ss->pid, pid);
+	atomic_store(&ss->state, SRV_STOPPED);
+	{
+		struct tr_state st;
+
+		if (tr_state_get(ss->t, &st) == 0) {
+			pthread_mutex_lock(&ss->mu);
+			ss->last = st.last_stop;
+			pthread_mutex_unlock(&ss->mu);
+		}
+	}
+	atomic_fetch_add(&ss->refs, 1);
+	tr_log_info("session %u: %s process %d", ss->id,
+		    l ? "launched" : "attached to", (int)pid);
+	return ss;
+}
+
+/* The session was detached or killed (its worker, in the method): it
+ * leaves the list, its followers are told `how` (NULL: nobody), its
+ * worker stops. */
+void
+srv_sess_end(struct srv_sess *ss, const char *how)
+{
+	atomic_store(&ss->ended, true);
+	if (how)
+		srv__notify_ended(ss, how);
+	sess_list_remove(ss);
+	tr_log_info("session %u ended", ss->id);
+}
+
+void
+srv_sess_finish(struct srv_sess *ss, const char *how)
+{
+	srv_sess_end(ss, how);
+	pthread_mutex_lock(&ss->mu);
+	ss->quit = true;
+	pthread_cond_signal(&ss->cv);
+	pthread_mutex_unlock(&ss->mu);
+}
+
+struct srv_sess *
+srv_sess_find(uint32_t id)
+{
+	struct srv_sess *ss;
+
+	pthread_mutex_lock(&srv.mu);
+	for (ss = srv.sesss; ss; ss = ss->next)
+		if (ss->id == id && !atomic_load(&ss->ended))
+			break;
+	if (ss)
+		atomic_fetch_add(&ss->refs, 1);
+	pthread_mutex_unlock(&srv.mu);
+	return ss;
+}
+
+int
+srv_sessions_write(struct tr_jw *w)
+{
+	static const char *const st[] = { "stopped", "running", "exited" };
+
+	pthread_mutex_lock(&srv.mu);
+	tr_jw_arr_begin(w);
+	for (struct srv_sess *ss = srv.sesss; ss; ss = ss->next) {
+		tr_jw_obj_begin(w);
+		tr_jw_key(w, "session");
+		tr_jw_uint(w, ss->id);
+		tr_jw_key(w, "pid");
+		tr_jw_int(w, atomic_load(&ss->pid));
+		tr_jw_key(w, "state");
+		tr_jw_cstr(w, st[atomic_load(&ss->state)]);
+		tr_jw_key(w, "launched");
+		tr_jw_bool(w, ss->launched);
+		tr_jw_key(w, "program");
+		if (ss->program)
+			tr_jw_cstr(w, ss->program);
+		else
+			tr_jw_null(w);
+		tr_jw_obj_end(w);
+	}
+	tr_jw_arr_end(w);
+	pthread_mutex_unlock(&srv.mu);
+	return tr_jw_error(w);
+}
+
+/* Stop a running target (an interrupt without waiting): the run request
+ * going on then ends with the stop. Any thread. */
+void
+srv_sess_interrupt(struct srv_sess *ss)
+{
+	pthread_mutex_lock(&ss->mu);
+	/* once quit is set the worker may free the tracer */
+	if (!ss->quit)
+		tr_interrupt(ss->t, NULL);
+	pthread_mutex_unlock(&ss->mu);
+}
+
+/*
+ * An interrupt can reach the tracer just before the resume it was meant
+ * for (the worker had already looked for one): it then finds the target
+ * stopped and does nothing. So while a session's interrupt is pending
+ * (stop_req, cleared when its run request ends), the loop sends it again
+ * every 20 ms. Returns whether one is pending.
+ */
+bool
+srv__sess_reinterrupt(void)
+{
+	bool pending = false;
+
+	pthread_mutex_lock(&srv.mu);
+	for (struct srv_sess *ss = srv.sesss; ss; ss = ss->next)
+		if (atomic_load(&ss->stop_req) &&
+		    atomic_load(&ss->busy_running)) {
+			srv_sess_interrupt(ss);
+			pending = true;
+		}
+	pthread_mutex_unlock(&srv.mu);
+	return pending;
+}
+
+void
+srv__sess_enqueue(struct srv_sess *ss, struct srv_job *j)
+{
+	if (j->m->flags & SRV_M_RUNS)
+		atomic_fetch_add(&ss->runs_queued, 1);
+	pthread_mutex_lock(&ss->mu);
+	if (ss->tail)
+		ss->tail->next = j;
+	else
+		ss->head = j;
+	ss->tail = j;
+	pthread_cond_signal(&ss->cv);
+	pthread_mutex_unlock(&ss->mu);
+}
+
+/* Join the workers of the sessions that ended (epoll thread): those done,
+ * or all of them, waiting. Each drops the ended list's reference and the
+ * worker's. */
+void
+srv__sess_reap(bool all)
+{
+	for (;;) {
+		struct srv_sess **pp, *ss = NULL;
+
+		pthread_mutex_lock(&srv.mu);
+		for (pp = &srv.ended; *pp; pp = &(*pp)->next)
+			if (all || atomic_load(&(*pp)->worker_done)) {
+				ss = *pp;
+				*pp = ss->next;
+				break;
+			}
+		pthread_mutex_unlock(&srv.mu);
+		if (!ss)
+			return;
+		pthread_join(ss->th, NULL);
+		srv_sess_unref(ss);
+		srv_sess_unref(ss);
+	}
+}
+
+/* Ask every worker to stop: targets are detached (or launched ones
+ * killed) by tr_session_free, breakpoints removed first. */
+void
+srv__sess_stop_all(void)
+{
+	for (;;) {
+		struct srv_sess *ss;
+
+		pthread_mutex_lock(&srv.mu);
+		ss = srv.sesss;
+		if (ss) {
+			srv.sesss = ss->next;
+			ss->next = srv.ended;
+			srv.ended = ss;
+		}
+		pthread_mutex_unlock(&srv.mu);
+		if (!ss)
+			break;
+		pthread_mutex_lock(&ss->mu);
+		/* before quit: once it is set the worker may free the
+		 * tracer */
+		if (atomic_load(&ss->runs_queued) && !ss->quit)
+			tr_interrupt(ss->t, NULL);
+		ss->quit = true;
+		pthread_cond_signal(&ss->cv);
+		pthread_mutex_unlock(&ss->mu);
+	}
+	srv__sess_reap(true);
+}

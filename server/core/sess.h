@@ -1,0 +1,124 @@
+/* sess.h: a session of the daemon: the library's session, its worker thread and queue, and what the front ends share of it. */
+#ifndef TR_SERVER_CORE_SESS_H
+#define TR_SERVER_CORE_SESS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "json_write.h"
+#include "jsonrpc.h"
+#include "session/session.h"
+
+struct srv_call;
+struct srv_conn;
+struct srv_method;
+
+/* The session states a client sees. */
+enum srv_state {
+	SRV_STOPPED = 0,
+	SRV_RUNNING = 1,
+	SRV_EXITED = 2,
+};
+
+/* A breakpoint as the client made it: the library keeps addresses and
+ * counts, the server keeps the words. */
+struct srv_bp {
+	uint32_t id;
+	char *spec;
+	char *cond;
+	struct srv_bp *next;
+};
+
+/* A queued request. */
+struct srv_job {
+	struct srv_conn *c;
+	struct srv_sess *ss;
+	struct tr_rpc_request req;
+	const struct srv_method *m;
+	struct srv_job *next;
+};
+
+struct srv_sess {
+	uint32_t id;
+	struct tr_session *s;
+	struct tr_tracer *t;
+	_Atomic pid_t pid;
+	bool launched;
+	char *program;
+	_Atomic int state;         /* enum srv_state */
+	_Atomic bool busy_running; /* a run request is executing */
+	_Atomic bool ended;        /* detached or killed: going away */
+	atomic_uint runs_queued;   /* run requests queued or executing */
+	_Atomic bool stop_req;     /* an interrupt came for them */
+	_Atomic bool worker_done;  /* the worker freed the session */
+	struct tr_event last;      /* worker's: the last stop */
+	struct srv_bp *bps;        /* worker's */
+
+	pthread_t th;
+	pthread_mutex_t mu;        /* the queue */
+	/* Held while the target is worked on: by the worker around each
+	 * request and when it frees the session, by a gdb connection
+	 * around each packet. Requests of both protocols never interleave,
+	 * and a gdb connection never uses a freed session. */
+	pthread_mutex_t target_mu;
+	pthread_cond_t cv;
+	struct srv_job *head, *tail;
+	bool quit;
+	atomic_uint refs;
+
+	/* The worker's reply buffer, kept from one request to the next so
+	 * that a bulk read finds its pages already there. */
+	struct tr_buf out;
+	uint64_t requests;         /* worker's */
+	uint64_t busy_ns;
+	struct srv_sess *next;     /* server list, under srv.mu */
+};
+
+/* srv_sess_new: a session with no target yet, its worker started, on
+ * the list; NULL after an error reply to x (too many sessions...). The
+ * list and the worker hold its two references. Epoll thread. */
+struct srv_sess *srv_sess_new(struct srv_call *x);
+/* srv_sess_start: a new session that launches l (or attaches to
+ * attach_pid), stopped; the caller gets a reference. NULL with *err.
+ * Any thread but a worker. */
+struct srv_sess *srv_sess_start(const struct tr_launch *l, pid_t attach_pid,
+				int *err);
+/* srv_sess_end: the session was detached or killed (its worker, in the
+ * method): it leaves the list, its followers are told `how` (NULL:
+ * nobody), its worker stops after the request. */
+void srv_sess_end(struct srv_sess *ss, const char *how);
+/* srv_sess_finish: end the session (its target killed or detached by the
+ * caller, under target_mu) and stop its worker. Not on the worker. */
+void srv_sess_finish(struct srv_sess *ss, const char *how);
+/* srv_sess_find: session id, with a reference for the caller; NULL if
+ * there is none or it ended. Any thread. */
+struct srv_sess *srv_sess_find(uint32_t id);
+/* srv_sess_unref: drop a reference; the last frees the session. */
+void srv_sess_unref(struct srv_sess *ss);
+/* srv_sessions_write: every session, as the "sessions" method lists
+ * them, with w. Any thread. */
+int srv_sessions_write(struct tr_jw *w);
+/* srv_sess_interrupt: stop a running target (an interrupt without
+ * waiting): the run request going on then ends with the stop. Any
+ * thread. */
+void srv_sess_interrupt(struct srv_sess *ss);
+
+/* The core's own (not for the front ends). */
+
+/* srv__sess_enqueue: queue job j on ss for its worker. */
+void srv__sess_enqueue(struct srv_sess *ss, struct srv_job *j);
+/* srv__sess_reap: join the workers of the sessions that ended: those
+ * done, or all of them, waiting. Epoll thread. */
+void srv__sess_reap(bool all);
+/* srv__sess_reinterrupt: send a pending interrupt again (see sess.c);
+ * whether one is pending. Epoll thread. */
+bool srv__sess_reinterrupt(void);
+/* srv__sess_stop_all: at shutdown, have every worker quit (interrupting
+ * a running target first) and join them. Epoll thread. */
+void srv__sess_stop_all(void);
+
+#endif

@@ -1,0 +1,252 @@
+/* breakpoints.c: the JSON-RPC methods on user breakpoints: break, delete, enable, condition, ignore, breakpoints. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/breakpoint.h"
+#include "core/call.h"
+#include "core/sess.h"
+#include "base/error.h"
+#include "jsonrpc/breakpoints.h"
+#include "jsonrpc/request.h"
+#include "jsonrpc/where.h"
+
+static struct srv_bp *
+bp_find(struct srv_sess *ss, uint32_t id)
+{
+	struct srv_bp *b;
+
+	for (b = ss->bps; b && b->id != id; b = b->next)
+		;
+	return b;
+}
+
+static void
+bp_forget(struct srv_sess *ss, uint32_t id)
+{
+	for (struct srv_bp **pp = &ss->bps; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == id) {
+			struct srv_bp *b = *pp;
+
+			*pp = b->next;
+			free(b->spec);
+			free(b->cond);
+			free(b);
+			return;
+		}
+}
+
+static int
+write_bp(struct srv_call *x, uint32_t id)
+{
+	struct tr_break_info info;
+	uint64_t locs[64];
+	struct srv_bp *b = bp_find(x->ss, id);
+	int err = tr_break_info(x->ss->t, id, &info, locs, 64);
+
+	if (err)
+		return err;
+	tr_jw_obj_begin(&x->w);
+	tr_jw_key(&x->w, "id");
+	tr_jw_uint(&x->w, id);
+	srv_opt_str(&x->w, "location", b ? b->spec : NULL);
+	srv_opt_str(&x->w, "condition", b ? b->cond : NULL);
+	tr_jw_key(&x->w, "enabled");
+	tr_jw_bool(&x->w, info.enabled);
+	tr_jw_key(&x->w, "temporary");
+	tr_jw_bool(&x->w, info.temporary);
+	tr_jw_key(&x->w, "hits");
+	tr_jw_uint(&x->w, info.hits);
+	tr_jw_key(&x->w, "ignore_count");
+	tr_jw_uint(&x->w, info.ignore_count);
+	tr_jw_key(&x->w, "pending");
+	tr_jw_bool(&x->w, info.nlocs == 0);
+	tr_jw_key(&x->w, "locations");
+	tr_jw_arr_begin(&x->w);
+	for (size_t i = 0; i < info.nlocs && i < 64; i++) {
+		struct srv_where wh;
+
+		srv_where_get(x->ss, locs[i], 0, false, &wh);
+		wh.source[0] = 0;
+		tr_jw_obj_begin(&x->w);
+		tr_jw_key(&x->w, "addr");
+		tr_jw_uint(&x->w, locs[i]);
+		srv_opt_str(&x->w, "function", wh.func);
+		srv_opt_str(&x->w, "file", wh.file);
+		tr_jw_key(&x->w, "line");
+		tr_jw_uint(&x->w, wh.loc.line);
+		tr_jw_obj_end(&x->w);
+	}
+	tr_jw_arr_end(&x->w);
+	tr_jw_obj_end(&x->w);
+	return 0;
+}
+
+int
+srv_m_break(struct srv_call *x)
+{
+	const char *spec = srv_param_str(x, "location", true);
+	const char *cond;
+	struct tr_break_opts o = { 0 };
+	struct tr_expr_err e = { 0 };
+	struct srv_bp *b;
+	uint64_t ign = 0;
+	uint32_t id;
+	int err;
+
+	if (!spec)
+		return 0;
+	cond = srv_param_str(x, "condition", false);
+	if (x->replied ||
+	    srv_param_num(x, "ignore_count", false, UINT32_MAX, &ign) < 0 ||
+	    srv_param_bool(x, "temporary", &o.temporary) < 0 ||
+	    srv_param_bool(x, "disabled", &o.disabled) < 0)
+		return 0;
+	if (srv_target_exited(x))
+		return 0;
+	o.ignore_count = (uint32_t)ign;
+	b = calloc(1, sizeof(*b));
+	if (!b || !(b->spec = strdup(spec)) ||
+	    (cond && *cond && !(b->cond = strdup(cond)))) {
+		if (b)
+			free(b->spec);
+		free(b);
+		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
+	}
+	err = tr_session_break(x->ss->s, spec, cond, &o, &id, &e);
+	if (err) {
+		free(b->spec);
+		free(b->cond);
+		free(b);
+		/* the library's own words: about the location, not the
+		 * condition */
+		if (!e.msg[0] || !strcmp(e.msg, tr_strerror(err))) {
+			if (err == -TR_EINVAL)
+				return srv_error(x, TR_RPC_INVALID_PARAMS,
+						 "malformed location \"%s\"",
+						 spec);
+			return srv_lib_error(x, err, spec);
+		}
+		return srv_eval_error(x, err, &e);
+	}
+	b->id = id;
+	b->next = x->ss->bps;
+	x->ss->bps = b;
+	srv_begin(x);
+	write_bp(x, id);
+	return tr_rpc_end(&x->w);
+}
+
+static int
+bp_id(struct srv_call *x, uint32_t *id)
+{
+	uint64_t v;
+
+	if (srv_param_num(x, "id", true, UINT32_MAX, &v) < 0)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int
+bp_done(struct srv_call *x, int err, uint32_t id)
+{
+	if (err == -TR_ENOENT)
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "No breakpoint number %u.", id);
+	if (err)
+		return srv_lib_error(x, err, NULL);
+	srv_begin(x);
+	if (write_bp(x, id))
+		tr_jw_null(&x->w);
+	return tr_rpc_end(&x->w);
+}
+
+int
+srv_m_delete(struct srv_call *x)
+{
+	uint32_t id;
+	int err;
+
+	if (bp_id(x, &id))
+		return 0;
+	/* the condition first: compiled code must not outlive its site */
+	tr_session_condition(x->ss->s, id, NULL, NULL);
+	err = tr_break_delete(x->ss->t, id);
+	if (err == -TR_ENOENT)
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "No breakpoint number %u.", id);
+	if (err)
+		return srv_lib_error(x, err, NULL);
+	bp_forget(x->ss, id);
+	srv_begin(x);
+	tr_jw_obj_begin(&x->w);
+	tr_jw_key(&x->w, "deleted");
+	tr_jw_uint(&x->w, id);
+	return tr_rpc_end(&x->w);
+}
+
+int
+srv_m_enable(struct srv_call *x)
+{
+	bool on = true;
+	uint32_t id;
+
+	if (bp_id(x, &id) || srv_param_bool(x, "enabled", &on) < 0)
+		return 0;
+	return bp_done(x, tr_break_enable(x->ss->t, id, on), id);
+}
+
+int
+srv_m_condition(struct srv_call *x)
+{
+	const char *cond;
+	struct tr_expr_err e = { 0 };
+	struct srv_bp *b;
+	uint32_t id;
+	int err;
+
+	if (bp_id(x, &id))
+		return 0;
+	cond = srv_param_str(x, "condition", false);
+	if (x->replied)
+		return 0;
+	err = tr_session_condition(x->ss->s, id, cond, &e);
+	if (err == -TR_ENOENT && !e.msg[0])
+		return bp_done(x, err, id);
+	if (err)
+		return srv_eval_error(x, err, &e);
+	if ((b = bp_find(x->ss, id))) {
+		free(b->cond);
+		b->cond = cond && *cond ? strdup(cond) : NULL;
+	}
+	return bp_done(x, 0, id);
+}
+
+int
+srv_m_ignore(struct srv_call *x)
+{
+	uint64_t n;
+	uint32_t id;
+
+	if (bp_id(x, &id) ||
+	    srv_param_num(x, "count", true, UINT32_MAX, &n) < 0)
+		return 0;
+	return bp_done(x, tr_break_ignore(x->ss->t, id, (uint32_t)n), id);
+}
+
+int
+srv_m_breakpoints(struct srv_call *x)
+{
+	uint32_t ids[1024];
+	size_t n = 0;
+	int err = tr_break_list(x->ss->t, ids, 1024, &n);
+
+	if (err)
+		return srv_lib_error(x, err, NULL);
+	srv_begin(x);
+	tr_jw_arr_begin(&x->w);
+	for (size_t i = 0; i < n && i < 1024; i++)
+		write_bp(x, ids[i]);
+	tr_jw_arr_end(&x->w);
+	return tr_rpc_end(&x->w);
+}

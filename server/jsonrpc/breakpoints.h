@@ -1,0 +1,16 @@
+/* breakpoints.h: the JSON-RPC methods on user breakpoints. */
+#ifndef TR_SERVER_JSONRPC_BREAKPOINTS_H
+#define TR_SERVER_JSONRPC_BREAKPOINTS_H
+
+#include "core/call.h"
+
+/* Methods of the table (table.c), run as its flags say; each replies to
+ * x. proto/PROTOCOL.md documents their params and results. */
+int srv_m_break(struct srv_call *x);
+int srv_m_delete(struct srv_call *x);
+int srv_m_enable(struct srv_call *x);
+int srv_m_condition(struct srv_call *x);
+int srv_m_ignore(struct srv_call *x);
+int srv_m_breakpoints(struct srv_call *x);
+
+#endif

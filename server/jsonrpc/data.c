@@ -1,0 +1,282 @@
+/* data.c: the JSON-RPC methods on the target's data: threads, registers and memory. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/user.h>
+
+#include "base64.h"
+#include "core/call.h"
+#include "core/sess.h"
+#include "symbols/debuginfo.h"
+#include "jsonrpc/data.h"
+#include "jsonrpc/request.h"
+#include "jsonrpc/where.h"
+
+#define MAX_READ (256u << 20)  /* one read_memory request */
+
+struct threads_ctx {
+	pid_t tids[1024];
+	size_t n;
+	struct user_regs_struct regs[1024];
+	char func[1024][96];
+};
+
+static int
+threads_fn(struct tr_tracer *t, struct tr_debuginfo *di,
+	   struct tr_unwinder *u, void *arg)
+{
+	struct threads_ctx *tc = arg;
+	size_t n = 0;
+	int err = tr_threads(t, tc->tids, 1024, &n);
+
+	if (err)
+		return err;
+	tc->n = n < 1024 ? n : 1024;
+	for (size_t i = 0; i < tc->n; i++) {
+		struct tr_location loc;
+
+		tc->func[i][0] = 0;
+		if (tr_regs_get(t, tc->tids[i], &tc->regs[i])) {
+			memset(&tc->regs[i], 0, sizeof(tc->regs[i]));
+			continue;
+		}
+		if (tr_debuginfo_describe(di, tc->regs[i].rip, &loc) == 0 &&
+		    loc.function)
+			snprintf(tc->func[i], sizeof(tc->func[i]), "%s",
+				 loc.function);
+	}
+	return 0;
+}
+
+int
+srv_m_threads(struct srv_call *x)
+{
+	struct threads_ctx *tc = malloc(sizeof(*tc));
+	struct tr_event last;
+	int err;
+
+	if (!tc)
+		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
+	if (srv_target_exited(x)) {
+		free(tc);
+		return 0;
+	}
+	err = tr_session_run(x->ss->s, threads_fn, tc);
+	if (err) {
+		free(tc);
+		return srv_lib_error(x, err, NULL);
+	}
+	pthread_mutex_lock(&x->ss->mu);
+	last = x->ss->last;
+	pthread_mutex_unlock(&x->ss->mu);
+	srv_begin(x);
+	tr_jw_arr_begin(&x->w);
+	for (size_t i = 0; i < tc->n; i++) {
+		tr_jw_obj_begin(&x->w);
+		tr_jw_key(&x->w, "thread");
+		tr_jw_int(&x->w, tc->tids[i]);
+		tr_jw_key(&x->w, "current");
+		tr_jw_bool(&x->w, tc->tids[i] == last.tid);
+		tr_jw_key(&x->w, "pc");
+		tr_jw_uint(&x->w, tc->regs[i].rip);
+		srv_opt_str(&x->w, "function", tc->func[i]);
+		tr_jw_obj_end(&x->w);
+	}
+	tr_jw_arr_end(&x->w);
+	free(tc);
+	return tr_rpc_end(&x->w);
+}
+
+#define REG(n) { #n, offsetof(struct user_regs_struct, n) }
+static const struct {
+	const char *name;
+	size_t off;
+} regs_tab[] = {
+	REG(rax), REG(rbx), REG(rcx), REG(rdx), REG(rsi), REG(rdi),
+	REG(rbp), REG(rsp), REG(r8), REG(r9), REG(r10), REG(r11),
+	REG(r12), REG(r13), REG(r14), REG(r15), REG(rip), REG(eflags),
+	REG(cs), REG(ss), REG(ds), REG(es), REG(fs), REG(gs),
+	REG(fs_base), REG(gs_base), REG(orig_rax),
+};
+#undef REG
+
+int
+srv_m_registers(struct srv_call *x)
+{
+	struct user_regs_struct r;
+	pid_t tid;
+	int err;
+
+	if (srv_param_thread(x, &tid, NULL))
+		return 0;
+	if ((err = tr_regs_get(x->ss->t, tid, &r)))
+		return srv_lib_error(x, err, NULL);
+	srv_begin(x);
+	tr_jw_obj_begin(&x->w);
+	for (size_t i = 0; i < sizeof(regs_tab) / sizeof(regs_tab[0]); i++) {
+		uint64_t v;
+
+		memcpy(&v, (char *)&r + regs_tab[i].off, sizeof(v));
+		tr_jw_key(&x->w, regs_tab[i].name);
+		tr_jw_uint(&x->w, v);
+	}
+	return tr_rpc_end(&x->w);
+}
+
+int
+srv_m_set_register(struct srv_call *x)
+{
+	const char *name = srv_param_str(x, "name", true);
+	const struct tr_json *vj = srv_param_get(x, "value");
+	struct user_regs_struct r;
+	uint64_t v;
+	int64_t sv;
+	pid_t tid;
+	int err;
+
+	if (!name)
+		return 0;
+	if (!vj || (tr_json_uint64(vj, &v) && tr_json_int64(vj, &sv)))
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "\"value\" must be an integer");
+	if (tr_json_uint64(vj, &v))
+		v = (uint64_t)sv;
+	if (srv_param_thread(x, &tid, NULL))
+		return 0;
+	for (size_t i = 0; i < sizeof(regs_tab) / sizeof(regs_tab[0]); i++) {
+		if (strcmp(regs_tab[i].name, name))
+			continue;
+		if ((err = tr_regs_get(x->ss->t, tid, &r)))
+			return srv_lib_error(x, err, NULL);
+		memcpy((char *)&r + regs_tab[i].off, &v, sizeof(v));
+		if ((err = tr_regs_set(x->ss->t, tid, &r)))
+			return srv_lib_error(x, err, NULL);
+		srv_begin(x);
+		tr_jw_uint(&x->w, v);
+		return tr_rpc_end(&x->w);
+	}
+	return srv_error(x, TR_RPC_INVALID_PARAMS, "no register \"%s\"", name);
+}
+
+#define BIN_HEADER_ROOM 192
+
+int
+srv_m_read_memory(struct srv_call *x)
+{
+	const char *enc = srv_param_str(x, "encoding", false);
+	bool binary = enc && !strcmp(enc, "binary");
+	uint64_t addr, len;
+	size_t done = 0;
+	char *data;
+	int err;
+
+	if (x->replied || srv_param_u64(x, "addr", true, &addr) ||
+	    srv_param_num(x, "length", true, MAX_READ, &len) < 0)
+		return 0;
+	if (enc && !binary && strcmp(enc, "base64"))
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "\"encoding\" must be \"base64\" or "
+				 "\"binary\"");
+	if (binary) {
+		/* The bytes go into the reply buffer where they will be sent
+		 * from, after room for the JSON line. */
+		char head[BIN_HEADER_ROOM];
+		int hl;
+
+		if (tr_buf_reserve(x->out, BIN_HEADER_ROOM + len))
+			return srv_error(x, TR_RPC_INTERNAL_ERROR,
+					 "out of memory");
+		data = x->out->data + BIN_HEADER_ROOM;
+		err = len ? tr_mem_read(x->ss->t, addr, data, len, &done) : 0;
+		if (err && !done)
+			return srv_error(x, SRV_E_MEMORY,
+					 "Cannot access memory at address "
+					 "0x%llx", (unsigned long long)addr);
+		hl = snprintf(head, sizeof(head),
+			      "{\"jsonrpc\":\"2.0\",\"id\":");
+		{
+			/* the id as the client sent it */
+			struct tr_buf idb;
+			struct tr_jw iw;
+
+			tr_buf_init(&idb);
+			tr_jw_init(&iw, &idb);
+			if (x->req->id)
+				tr_jw_value(&iw, x->req->id);
+			else
+				tr_jw_null(&iw);
+			if (tr_jw_error(&iw) || idb.len > 64) {
+				tr_buf_free(&idb);
+				return srv_error(x, TR_RPC_INVALID_REQUEST,
+						 "id too long for a binary "
+						 "reply");
+			}
+			hl += snprintf(head + hl, sizeof(head) - (size_t)hl,
+				       "%.*s", (int)idb.len, idb.data);
+			tr_buf_free(&idb);
+		}
+		hl += snprintf(head + hl, sizeof(head) - (size_t)hl,
+			       ",\"result\":{\"addr\":%llu,\"length\":%zu,"
+			       "\"encoding\":\"binary\"}}\n",
+			       (unsigned long long)addr, done);
+		x->out->len = BIN_HEADER_ROOM + done;
+		return srv_reply_binary(x, BIN_HEADER_ROOM, head, (size_t)hl);
+	}
+	data = malloc(len ? len : 1);
+	if (!data)
+		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
+	err = len ? tr_mem_read(x->ss->t, addr, data, len, &done) : 0;
+	if (err && !done) {
+		free(data);
+		return srv_error(x, SRV_E_MEMORY,
+				 "Cannot access memory at address 0x%llx",
+				 (unsigned long long)addr);
+	}
+	srv_begin(x);
+	tr_jw_obj_begin(&x->w);
+	tr_jw_key(&x->w, "addr");
+	tr_jw_uint(&x->w, addr);
+	tr_jw_key(&x->w, "length");
+	tr_jw_uint(&x->w, done);
+	tr_jw_key(&x->w, "data");
+	tr_jw_base64(&x->w, data, done);
+	free(data);
+	return tr_rpc_end(&x->w);
+}
+
+int
+srv_m_write_memory(struct srv_call *x)
+{
+	const struct tr_json *d = srv_param_get(x, "data");
+	const char *s;
+	size_t sl, n = 0, done = 0;
+	uint64_t addr;
+	char *bytes;
+	int err;
+
+	if (srv_param_u64(x, "addr", true, &addr))
+		return 0;
+	if (!d || !(s = tr_json_str(d, &sl)))
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "\"data\" must be a base64 string");
+	bytes = malloc(TR_BASE64_DECODED_MAX(sl) + 1);
+	if (!bytes)
+		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
+	if (tr_base64_decode(s, sl, bytes, &n)) {
+		free(bytes);
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "\"data\" is not canonical base64");
+	}
+	err = n ? tr_mem_write(x->ss->t, addr, bytes, n, &done) : 0;
+	free(bytes);
+	if (err && !done)
+		return srv_error(x, SRV_E_MEMORY,
+				 "Cannot access memory at address 0x%llx",
+				 (unsigned long long)addr);
+	srv_begin(x);
+	tr_jw_obj_begin(&x->w);
+	tr_jw_key(&x->w, "written");
+	tr_jw_uint(&x->w, done);
+	return tr_rpc_end(&x->w);
+}

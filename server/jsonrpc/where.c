@@ -1,0 +1,196 @@
+/* where.c: where an address is (function, file, line, module, the source line) and what a stop was, as the JSON-RPC replies and notifications say it. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "control/backtrace.h"
+#include "symbols/debuginfo.h"
+#include "base/error.h"
+#include "jsonrpc/where.h"
+
+/* The text of line `line` of `file`, if the file is here. */
+void
+srv_source_line(const char *file, uint32_t line, char *out, size_t len)
+{
+	FILE *f;
+	char buf[4096];
+	uint32_t n = 0;
+
+	out[0] = 0;
+	if (!file || !line || !(f = fopen(file, "r")))
+		return;
+	while (fgets(buf, sizeof(buf), f)) {
+		size_t l = strlen(buf);
+		bool whole = l && buf[l - 1] == '\n';
+
+		if (++n == line) {
+			buf[strcspn(buf, "\n")] = 0;
+			snprintf(out, len, "%s", buf);
+			break;
+		}
+		/* a line longer than buf: skip the rest of it */
+		while (!whole && fgets(buf, sizeof(buf), f)) {
+			l = strlen(buf);
+			whole = l && buf[l - 1] == '\n';
+		}
+	}
+	fclose(f);
+}
+
+static int
+where_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
+	 void *arg)
+{
+	struct srv_where *w = arg;
+
+	if (tr_debuginfo_describe(di, w->pc, &w->loc) == 0) {
+		if (w->loc.function)
+			snprintf(w->func, sizeof(w->func), "%s",
+				 w->loc.function);
+		if (w->loc.file)
+			snprintf(w->file, sizeof(w->file), "%s", w->loc.file);
+		if (w->loc.module)
+			snprintf(w->module, sizeof(w->module), "%s",
+				 w->loc.module->name);
+	}
+	if (w->with_frame) {
+		size_t n = 0;
+		int err = tr_backtrace_thread(t, di, u, w->tid, &w->fr, 1, &n);
+
+		w->have_fr = (err == 0 || err == -TR_ERANGE) && n == 1;
+	}
+	return 0;
+}
+
+void
+srv_where_get(struct srv_sess *ss, uint64_t pc, pid_t tid, bool frame,
+	      struct srv_where *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->pc = pc;
+	w->tid = tid;
+	w->with_frame = frame;
+	tr_session_run(ss->s, where_fn, w);
+	if (w->file[0])
+		srv_source_line(w->file, w->loc.line, w->source,
+				sizeof(w->source));
+}
+
+void
+srv_write_args(struct tr_jw *w, const struct tr_bt_frame *f)
+{
+	tr_jw_key(w, "args");
+	tr_jw_arr_begin(w);
+	for (size_t i = 0; i < f->nargs; i++) {
+		tr_jw_obj_begin(w);
+		tr_jw_key(w, "name");
+		tr_jw_cstr(w, f->args[i].name);
+		tr_jw_key(w, "value");
+		tr_jw_cstr(w, f->args[i].value);
+		tr_jw_obj_end(w);
+	}
+	tr_jw_arr_end(w);
+}
+
+void
+srv_opt_str(struct tr_jw *w, const char *key, const char *s)
+{
+	tr_jw_key(w, key);
+	if (s && *s)
+		tr_jw_cstr(w, s);
+	else
+		tr_jw_null(w);
+}
+
+void
+srv_write_where(struct tr_jw *w, const struct srv_where *wh)
+{
+	tr_jw_key(w, "pc");
+	tr_jw_uint(w, wh->pc);
+	srv_opt_str(w, "function", wh->func);
+	tr_jw_key(w, "offset");
+	tr_jw_uint(w, wh->loc.offset);
+	srv_opt_str(w, "file", wh->file);
+	tr_jw_key(w, "line");
+	tr_jw_uint(w, wh->loc.line);
+	srv_opt_str(w, "module", wh->module);
+	if (wh->source[0] || wh->loc.line)
+		srv_opt_str(w, "source", wh->source);
+}
+
+static const char *
+signame(int sig)
+{
+	static __thread char buf[32];
+	const char *a = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (a)
+		snprintf(buf, sizeof(buf), "SIG%s", a);
+	else
+		snprintf(buf, sizeof(buf), "%d", sig);
+	return buf;
+}
+
+int
+srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
+{
+	tr_jw_obj_begin(w);
+	tr_jw_key(w, "event");
+	switch (ev->type) {
+	case TR_EV_STOP: {
+		struct srv_where wh;
+
+		tr_jw_cstr(w, "stop");
+		tr_jw_key(w, "reason");
+		tr_jw_cstr(w, tr_stop_reason_name(ev->reason));
+		tr_jw_key(w, "thread");
+		tr_jw_int(w, ev->tid);
+		if (ev->reason == TR_STOP_BREAKPOINT) {
+			tr_jw_key(w, "breakpoint");
+			tr_jw_uint(w, ev->bpnum);
+		}
+		if (ev->reason == TR_STOP_SIGNAL ||
+		    ev->reason == TR_STOP_GROUP) {
+			tr_jw_key(w, "signal");
+			tr_jw_cstr(w, signame(ev->sig));
+			tr_jw_key(w, "signo");
+			tr_jw_int(w, ev->sig);
+			tr_jw_key(w, "description");
+			tr_jw_cstr(w, strsignal(ev->sig));
+			if (ev->addr) {
+				tr_jw_key(w, "fault_addr");
+				tr_jw_uint(w, ev->addr);
+			}
+		}
+		srv_where_get(ss, ev->pc, ev->tid, true, &wh);
+		tr_jw_key(w, "frame");
+		tr_jw_obj_begin(w);
+		srv_write_where(w, &wh);
+		if (wh.have_fr)
+			srv_write_args(w, &wh.fr);
+		tr_jw_obj_end(w);
+		break;
+	}
+	case TR_EV_EXIT:
+		tr_jw_cstr(w, "exit");
+		tr_jw_key(w, "pid");
+		tr_jw_int(w, ev->pid);
+		tr_jw_key(w, "exit_code");
+		tr_jw_int(w, ev->status);
+		break;
+	case TR_EV_KILLED:
+		tr_jw_cstr(w, "killed");
+		tr_jw_key(w, "pid");
+		tr_jw_int(w, ev->pid);
+		tr_jw_key(w, "signal");
+		tr_jw_cstr(w, signame(ev->sig));
+		tr_jw_key(w, "signo");
+		tr_jw_int(w, ev->sig);
+		break;
+	default:
+		tr_jw_cstr(w, tr_event_type_name(ev->type));
+		break;
+	}
+	tr_jw_obj_end(w);
+	return tr_jw_error(w);
+}

@@ -1,0 +1,155 @@
+/* extended.c: the session a connection drives: taking it on and letting it go, k, D and vKill, and extended-remote's vRun and vAttach, which make one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sess.h"
+#include "base/error.h"
+#include "rsp.h"
+#include "rsp/breakpoints.h"
+#include "rsp/extended.h"
+#include "rsp/regs.h"
+#include "rsp/reply.h"
+#include "rsp/stop.h"
+
+void
+rsp_bind_session(struct rsp *r, struct srv_sess *ss)
+{
+	struct tr_state st;
+
+	r->ss = ss;
+	r->s = ss ? ss->s : NULL;
+	r->t = ss ? ss->t : NULL;
+	r->gone = !ss;
+	r->gtid = 0;
+	r->ctid = -1;
+	r->nbps = 0;
+	rsp_regs_forget(r);
+	memset(&r->stop, 0, sizeof(r->stop));
+	if (r->t && tr_state_get(r->t, &st) == 0) {
+		r->stop = st.last_stop;
+		r->gone = st.gone;
+	}
+}
+
+/* Let go of the session: its target was killed, detached, or has
+ * exited (`how`: what its followers are told; NULL: nothing happened to
+ * it). Called with target_mu held; leaves it unlocked. */
+void
+rsp_drop_session(struct rsp *r, const char *how)
+{
+	struct srv_sess *ss = r->ss;
+
+	if (!ss)
+		return;
+	if (how && !atomic_load(&ss->ended))
+		srv_sess_finish(ss, how);
+	rsp_bind_session(r, NULL);
+	pthread_mutex_unlock(&ss->target_mu);
+	srv_sess_unref(ss);
+}
+
+/* Kill (or detach from) the target and end its session, its target_mu
+ * held (this unlocks it). In extended-remote the connection stays,
+ * without a session. */
+void
+rsp_end_target(struct rsp *r, bool kill_it)
+{
+	rsp_bps_sync(r, true);
+	if (!r->gone)
+		kill_it ? tr_kill(r->t) : tr_detach_nosig(r->t);
+	else if (kill_it)
+		tr_kill(r->t); /* reaps an exited target */
+	rsp_drop_session(r, kill_it ? "killed" : "detached");
+}
+
+/* Drive the session vRun or vAttach made (NULL: err says why not) and
+ * answer with its first stop. */
+static int
+adopt_session(struct rsp *r, struct srv_sess *ss, int err)
+{
+	int rc;
+
+	if (!ss)
+		return rsp_reply_err(r, err);
+	pthread_mutex_lock(&ss->target_mu);
+	rsp_bind_session(r, ss);
+	rc = rsp_send_stop(r, &r->stop);
+	pthread_mutex_unlock(&ss->target_mu);
+	return rc;
+}
+
+/* vRun;PROGRAM;ARG...: hex-encoded words. An empty program is the one
+ * the last session ran. */
+int
+rsp_v_run(struct rsp *r, const char *p)
+{
+	char *argv[64], *prog;
+	size_t argc = 0;
+	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
+			       .stderr_fd = -1 };
+	struct srv_sess *ss;
+	int err = 0;
+	char *last = r->ss && r->ss->program ? strdup(r->ss->program) : NULL;
+
+	while (*p == ';' && argc < 63) {
+		size_t n = strcspn(p + 1, ";");
+		char *w = malloc(n / 2 + 1);
+
+		if (!w || tr_rsp_hex_decode(p + 1, n, (unsigned char *)w)) {
+			free(w);
+			err = -TR_EINVAL;
+			break;
+		}
+		w[n / 2] = 0;
+		argv[argc++] = w;
+		p += 1 + n;
+	}
+	argv[argc] = NULL;
+	if (!err && (argc == 0 || !argv[0][0])) {
+		if (!last) {
+			err = -TR_EINVAL;
+		} else {
+			if (argc)
+				free(argv[0]);
+			else
+				argc = 1;
+			argv[0] = last;
+			argv[argc] = NULL;
+			last = NULL;
+		}
+	}
+	free(last);
+	if (err) {
+		for (size_t i = 0; i < argc; i++)
+			free(argv[i]);
+		return rsp_reply_str(r, "E16");
+	}
+	prog = argv[0];
+	if (r->ss) /* (its target_mu held by locked_packet) */
+		rsp_end_target(r, true); /* gdb kills the old process first; a
+					run over a live one replaces it */
+	l.path = prog;
+	l.argv = argv;
+	ss = srv_sess_start(&l, 0, &err);
+	for (size_t i = 0; i < argc; i++)
+		free(argv[i]);
+	return adopt_session(r, ss, err);
+}
+
+int
+rsp_v_attach(struct rsp *r, const char *p)
+{
+	uint64_t pid;
+	struct srv_sess *ss;
+	int err;
+
+	if (tr_rsp_hex_u64(p, strlen(p), &pid) || pid == 0 ||
+	    pid > INT32_MAX)
+		return rsp_reply_str(r, "E01");
+	if (r->ss && !r->gone)
+		return rsp_reply_str(r, "E01"); /* one process at a time */
+	if (r->ss) /* exited: let it go (target_mu held by locked_packet) */
+		rsp_end_target(r, true);
+	ss = srv_sess_start(NULL, (pid_t)pid, &err);
+	return adopt_session(r, ss, err);
+}

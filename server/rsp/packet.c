@@ -1,0 +1,261 @@
+/* packet.c: one packet from the client, dispatched to what handles it under the session's target_mu (lldb's own packets last). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rsp.h"
+#include "rsp/breakpoints.h"
+#include "rsp/extended.h"
+#include "rsp/ids.h"
+#include "rsp/lldb.h"
+#include "rsp/memory.h"
+#include "rsp/monitor.h"
+#include "rsp/packet.h"
+#include "rsp/qxfer.h"
+#include "rsp/regs.h"
+#include "rsp/reply.h"
+#include "rsp/resume.h"
+#include "rsp/stop.h"
+
+/* Packets that need a process to work on. */
+static bool
+needs_target(const char *p)
+{
+	switch (p[0]) {
+	case 'g': case 'G': case 'p': case 'P': case 'm': case 'M':
+	case 'X': case 'x': case 'Z': case 'z': case 'c': case 'C':
+	case 's': case 'S': case 'T':
+		return true;
+	case 'v':
+		return !strncmp(p, "vCont;", 6);
+	case 'q':
+		return !strncmp(p, "qXfer:auxv", 10) ||
+		       !strncmp(p, "qXfer:libraries", 15) ||
+		       !strncmp(p, "qXfer:siginfo", 13) ||
+		       !strncmp(p, "qXfer:exec-file", 15);
+	default:
+		return false;
+	}
+}
+
+/* Handle one packet; -1 ends the connection. Called with the session's
+ * target_mu held (when there is a session). */
+static int
+packet(struct rsp *r, const char *p, size_t len)
+{
+	if (needs_target(p) && (!r->t || r->gone))
+		return rsp_reply_str(r, "E01");
+	switch (p[0]) {
+	case '!':
+		r->extended = true;
+		return rsp_reply_str(r, "OK");
+	case '?':
+		if (r->t && (r->stop.type == TR_EV_EXIT ||
+			     r->stop.type == TR_EV_KILLED))
+			return rsp_send_stop(r, &r->stop); /* how it ended */
+		if (!r->t || r->gone)
+			return rsp_reply_str(r, "W00");
+		return rsp_send_stop(r, &r->stop);
+	case 'g':
+		return rsp_g_packet(r);
+	case 'G':
+		return rsp_G_packet(r, p + 1, len - 1);
+	case 'p':
+		return rsp_p_packet(r, p + 1, false);
+	case 'P':
+		return rsp_p_packet(r, p + 1, true);
+	case 'm':
+		return rsp_read_mem(r, p + 1, false);
+	case 'x':
+		return rsp_read_mem(r, p + 1, true);
+	case 'M':
+		return rsp_write_mem(r, p + 1, len - 1, false);
+	case 'X':
+		return rsp_write_mem(r, p + 1, len - 1, true);
+	case 'Z':
+		return rsp_z_packet(r, p + 1, true);
+	case 'z':
+		return rsp_z_packet(r, p + 1, false);
+	case 'c':
+		return rsp_resume(r, false, 0, 0);
+	case 'C': {
+		uint64_t g;
+
+		if (tr_rsp_hex_u64(p + 1, strcspn(p + 1, ";"), &g))
+			return rsp_reply_str(r, "E01");
+		return rsp_resume(r, false, 0, rsp_host_signo((int)g));
+	}
+	case 's':
+		return rsp_resume(r, true, r->ctid > 0 ? r->ctid : 0, 0);
+	case 'S': {
+		uint64_t g;
+
+		if (tr_rsp_hex_u64(p + 1, strcspn(p + 1, ";"), &g))
+			return rsp_reply_str(r, "E01");
+		return rsp_resume(r, true, r->ctid > 0 ? r->ctid : 0,
+				  rsp_host_signo((int)g));
+	}
+	case 'H':
+		if (p[1] == 'g')
+			r->gtid =
+			    rsp_parse_tid(p + 2) > 0 ? rsp_parse_tid(p + 2) : 0;
+		else if (p[1] == 'c')
+			r->ctid = rsp_parse_tid(p + 2);
+		else
+			return rsp_reply_str(r, "E01");
+		return rsp_reply_str(r, "OK");
+	case 'T': {
+		pid_t tid = rsp_parse_tid(p + 1), tids[1024];
+		size_t n = 0;
+
+		tr_threads(r->t, tids, 1024, &n);
+		for (size_t i = 0; i < n && i < 1024; i++)
+			if (tids[i] == tid)
+				return rsp_reply_str(r, "OK");
+		return rsp_reply_str(r, "E01");
+	}
+	case 'k':
+		if (r->ss)
+			rsp_end_target(r, true); /* unlocks */
+		return r->extended ? 0 : -1;
+	case 'D': {
+		bool had = r->ss && !r->gone;
+
+		if (r->ss)
+			rsp_end_target(r, false); /* unlocks */
+		rsp_reply_str(r, had ? "OK" : "E01");
+		return r->extended ? 0 : -1;
+	}
+	case 'q':
+		if (!strncmp(p, "qSupported", 10)) {
+			char buf[512];
+
+			r->swbreak = strstr(p, "swbreak+") != NULL;
+			r->binary_upload = strstr(p, "binary-upload+") != NULL;
+			r->multiprocess = strstr(p, "multiprocess+") != NULL;
+			/* lldb says neither; it wants reason:breakpoint */
+			r->lldb = !r->swbreak;
+			snprintf(buf, sizeof(buf),
+				 "PacketSize=%x;QStartNoAckMode+;swbreak+;%s"
+				 "qXfer:features:read+;qXfer:auxv:read+;"
+				 "qXfer:exec-file:read+;qXfer:threads:read+;"
+				 "qXfer:libraries-svr4:read+;"
+				 "qXfer:siginfo:read+;qXfer:siginfo:write+;"
+				 "QPassSignals+;QThreadSuffixSupported+;%s"
+				 "QListThreadsInStopReply+;"
+				 "vContSupported+",
+				 RSP_PACKET_SIZE,
+				 r->binary_upload ? "binary-upload+;" : "",
+				 r->multiprocess ? "multiprocess+;" : "");
+			return rsp_reply_str(r, buf);
+		}
+		if (!strncmp(p, "qXfer:", 6))
+			return rsp_qxfer(r, p, len);
+		if (!strcmp(p, "qfThreadInfo"))
+			return rsp_thread_list(r);
+		if (!strcmp(p, "qsThreadInfo"))
+			return rsp_reply_str(r, "l");
+		if (!strcmp(p, "qC")) {
+			char buf[64];
+
+			if (!r->t || r->gone)
+				return rsp_reply_str(r, "E01");
+			char id[48];
+
+			snprintf(buf, sizeof(buf), "QC%s",
+				 rsp_tid_str(r, r->stop.tid, id, sizeof(id)));
+			return rsp_reply_str(r, buf);
+		}
+		if (!strncmp(p, "qAttached", 9))
+			return rsp_reply_str(r, r->ss && !r->ss->launched
+							? "1"
+							: "0");
+		if (!strncmp(p, "qRcmd,", 6))
+			return rsp_monitor(r, p + 6);
+		break;
+	case 'Q':
+		if (!strcmp(p, "QStartNoAckMode")) {
+			int rc = rsp_reply_str(r, "OK");
+
+			r->noack = true;
+			return rc;
+		}
+		if (!strncmp(p, "QPassSignals:", 13))
+			return rsp_pass_signals(r, p + 13);
+		if (!strcmp(p, "QThreadSuffixSupported")) {
+			r->thread_suffix = true;
+			return rsp_reply_str(r, "OK");
+		}
+		if (!strcmp(p, "QListThreadsInStopReply")) {
+			r->list_threads_in_stop = true;
+			return rsp_reply_str(r, "OK");
+		}
+		break;
+	case 'v':
+		if (!strcmp(p, "vCont?"))
+			return rsp_reply_str(r, "vCont;c;C;s;S;t");
+		if (!strncmp(p, "vCont;", 6))
+			return rsp_vcont(r, p + 5);
+		if (!strncmp(p, "vKill", 5)) {
+			if (!r->ss)
+				return rsp_reply_str(r, "E01");
+			rsp_end_target(r, true); /* unlocks */
+			return rsp_reply_str(r, "OK");
+		}
+		if (!strncmp(p, "vRun;", 5))
+			return rsp_v_run(r, p + 4);
+		if (!strncmp(p, "vAttach;", 8))
+			return rsp_v_attach(r, p + 8);
+		if (!strncmp(p, "vMustReplyEmpty", 15))
+			return rsp_reply_str(r, "");
+		break;
+	default:
+		break;
+	}
+	{
+		int rc = rsp_lldb_packet(r, p, len);
+
+		return rc == 1 ? rsp_reply_str(r, "") : rc;
+	}
+}
+
+/* The packet under the session's target_mu; a session that another
+ * client ended is let go first. lldb's thread suffix (";thread:TID;"
+ * after the packet, once QThreadSuffixSupported) selects the thread for
+ * this packet only. */
+int
+rsp_locked_packet(struct rsp *r, const char *p, size_t len)
+{
+	struct srv_sess *ss = r->ss;
+	pid_t saved = r->gtid;
+	char *copy = NULL;
+	int rc;
+
+	if (ss) {
+		pthread_mutex_lock(&ss->target_mu);
+		if (atomic_load(&ss->ended) || !ss->s) {
+			rsp_drop_session(r, NULL); /* unlocks */
+			ss = NULL;
+		}
+	}
+	if (r->thread_suffix && p[0] != 'v' && p[0] != 'q' && p[0] != 'Q') {
+		const char *ts = strstr(p, ";thread:");
+
+		if (ts && (copy = strndup(p, (size_t)(ts - p)))) {
+			pid_t tid = rsp_parse_tid(ts + 8);
+
+			if (tid > 0)
+				r->gtid = tid;
+			len = (size_t)(ts - p);
+			p = copy;
+		}
+	}
+	rc = packet(r, p, len);
+	if (copy) {
+		r->gtid = saved;
+		free(copy);
+	}
+	if (ss && r->ss == ss)
+		pthread_mutex_unlock(&ss->target_mu);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* reply.c: sending to the client: packets (framed by proto/rsp.c, the last one kept for a resend) and error replies. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "rsp.h"
+#include "rsp/reply.h"
+
+int
+rsp_send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+rsp_reply(struct rsp *r, const char *payload, size_t len)
+{
+	tr_buf_reset(&r->out);
+	if (tr_rsp_put_packet(&r->out, payload, len))
+		return -1;
+	tr_buf_reset(&r->last);
+	tr_buf_append(&r->last, r->out.data, r->out.len);
+	return rsp_send_all(r->fd, r->out.data, r->out.len);
+}
+
+int
+rsp_reply_str(struct rsp *r, const char *s)
+{
+	return rsp_reply(r, s, strlen(s));
+}
+
+/* An error reply: E and two hex digits (gdb shows the number). */
+int
+rsp_reply_err(struct rsp *r, int err)
+{
+	char e[8];
+
+	snprintf(e, sizeof(e), "E%02x", (unsigned)(-err) & 0xff);
+	return rsp_reply_str(r, e);
+}
