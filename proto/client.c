@@ -193,6 +193,41 @@ tr_cl_poll_notifications(struct tr_cl *c)
 	}
 }
 
+/* Before anything is sent: the server must run as our uid or as root,
+ * or it may be anyone's program waiting for our requests (and tokens).
+ * Unix sockets tell with SO_PEERCRED, loopback TCP with the owner of the
+ * server's socket in /proc/net/tcp. */
+static int
+server_uid_ok(int fd, bool tcp, const char *where, char *why, size_t whylen)
+{
+	uid_t uid;
+
+	if (tcp) {
+		if (tr_ep_tcp_peer_uid(fd, &uid)) {
+			snprintf(why, whylen, "%s: cannot tell who serves it "
+				 "(no such socket in /proc/net/tcp)", where);
+			return -TR_EPERM;
+		}
+	} else {
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl)) {
+			snprintf(why, whylen, "%s: SO_PEERCRED: %s", where,
+				 strerror(errno));
+			return tr_errno_map(errno);
+		}
+		uid = cred.uid;
+	}
+	if (uid != geteuid() && uid != 0) {
+		snprintf(why, whylen, "%s is served by uid %u, not by us "
+			 "(uid %u) or root: refused", where, (unsigned)uid,
+			 (unsigned)geteuid());
+		return -TR_EPERM;
+	}
+	return 0;
+}
+
 int
 tr_cl_connect(const char *where, const char *token, struct tr_cl **out,
 	      char *why, size_t whylen)
@@ -225,6 +260,13 @@ tr_cl_connect(const char *where, const char *token, struct tr_cl **out,
 			tr_cl_free(c);
 			return err;
 		}
+		/* On this machine, whoever listens must be us or root;
+		 * elsewhere the token is what we trust. */
+		if (lo && (err = server_uid_ok(c->fd, true, where + 4, why,
+					       whylen))) {
+			tr_cl_free(c);
+			return err;
+		}
 	} else {
 		struct sockaddr_un a = { .sun_family = AF_UNIX };
 
@@ -243,12 +285,20 @@ tr_cl_connect(const char *where, const char *token, struct tr_cl **out,
 			return -TR_ERANGE;
 		}
 		memcpy(a.sun_path, path, strlen(path) + 1);
+		if ((err = tr_ep_check_socket_dir(path, why, whylen))) {
+			tr_cl_free(c);
+			return err;
+		}
 		c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (c->fd < 0 ||
 		    connect(c->fd, (struct sockaddr *)&a, sizeof(a))) {
 			err = tr_errno_map(errno);
 			snprintf(why, whylen, "cannot connect to %s: %s (is "
 				 "tracerd running?)", path, strerror(errno));
+			tr_cl_free(c);
+			return err;
+		}
+		if ((err = server_uid_ok(c->fd, false, path, why, whylen))) {
 			tr_cl_free(c);
 			return err;
 		}

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "core/server.h"
 #include "jsonrpc/table.h"
+#include "jsonrpc/where.h"
 #include "base/log.h"
 #include "rsp/conn.h"
 
@@ -38,9 +39,15 @@ usage(FILE *f)
 	      "                      --launch or --attach; loopback only\n"
 	      "                      unless --allow-remote\n"
 	      "  --allow-remote      accept a TCP address other than loopback;\n"
-	      "                      --listen also needs --token-file\n"
+	      "                      it also needs --token-file\n"
 	      "  --token-file FILE   TCP clients must first send\n"
 	      "                      auth {\"token\": <first line of FILE>}\n"
+	      "                      (gdb from elsewhere: monitor auth TOKEN);\n"
+	      "                      FILE must be ours and mode 0600\n"
+	      "  --allow-uid UID     also serve local clients of this uid\n"
+	      "                      (repeatable); by default only our own\n"
+	      "                      uid may connect, over the Unix socket\n"
+	      "                      and over loopback TCP alike\n"
 	      "  --launch PROG ARGS  start with a session on PROG, stopped at\n"
 	      "                      its first instruction (the rest of the\n"
 	      "                      command line is its arguments)\n"
@@ -67,13 +74,14 @@ int
 main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_LISTEN, O_GDB, O_REMOTE, O_TOKEN, O_LAUNCH,
-	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG };
+	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG, O_ALLOWUID };
 	static const struct option lo[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "gdb", required_argument, NULL, O_GDB },
 		{ "allow-remote", no_argument, NULL, O_REMOTE },
 		{ "token-file", required_argument, NULL, O_TOKEN },
+		{ "allow-uid", required_argument, NULL, O_ALLOWUID },
 		{ "launch", required_argument, NULL, O_LAUNCH },
 		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "on-exit", required_argument, NULL, O_ONEXIT },
@@ -88,6 +96,7 @@ main(int argc, char **argv)
 	/* the front ends, which the core calls only through these */
 	static const struct srv_hooks hooks = {
 		.method_find = srv_method_find,
+		.write_stop = srv_write_stop,
 		.gdb = &srv_rsp_frontend,
 	};
 	struct srv_opts o = { 0 };
@@ -117,6 +126,18 @@ main(int argc, char **argv)
 		case O_TOKEN:
 			o.token_file = optarg;
 			break;
+		case O_ALLOWUID: {
+			unsigned long u = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || u > 0xfffffffe ||
+			    o.nallow_uids == 16) {
+				fprintf(stderr, "tracerd: --allow-uid %s: a "
+					"uid (at most 16 of them)\n", optarg);
+				return 2;
+			}
+			o.allow_uids[o.nallow_uids++] = (uid_t)u;
+			break;
+		}
 		case O_LAUNCH:
 			launch = true;
 			l.path = optarg;

@@ -1,6 +1,9 @@
 /* conn.c: the JSON-RPC clients' connections: accepting them, their output (replies and notifications, written by whichever thread made them), what they follow, closing. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -10,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/auth.h"
 #include "core/conn.h"
 #include "core/sess.h"
 #include "core/state.h"
@@ -31,6 +35,7 @@ srv__conn_unref(struct srv_conn *c)
 	if (atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
 	tr_buf_free(&c->out);
+	tr_buf_free(&c->auth_reply);
 	tr_rpc_framer_free(&c->fr);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -203,6 +208,32 @@ srv__conn_writable(struct srv_conn *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* "127.0.0.1:41234", or "unix" for the log. */
+static void
+peer_name(int fd, bool tcp, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	snprintf(buf, len, "unix");
+	if (!tcp || getpeername(fd, (struct sockaddr *)&ss, &sl))
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	}
+	snprintf(buf, len, "%s:%u", host, port);
+}
+
 void
 srv__conn_accept(int lfd, bool tcp)
 {
@@ -210,25 +241,29 @@ srv__conn_accept(int lfd, bool tcp)
 	struct epoll_event ev;
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	uid_t uid;
+	int local;
+
 	if (fd < 0)
 		return;
-	if (!tcp) {
-		struct ucred cred;
-		socklen_t cl = sizeof(cred);
-
-		/* The socket's directory and mode keep others out; this
-		 * is the second lock. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
-		    cred.uid != geteuid()) {
-			tr_log_warn("refused a client of uid %d",
-				    (int)cred.uid);
-			close(fd);
-			return;
-		}
-	} else {
+	/* Only our uid (and --allow-uid's) from this machine; from
+	 * elsewhere, only with the token. */
+	local = srv_peer_admit(fd, tcp, tcp ? "tcp client" : "client", &uid);
+	if (local < 0) {
+		close(fd);
+		return;
+	}
+	if (tcp) {
 		int one = 1;
 
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (srv.have_token && srv.nunauthed >= SRV_MAX_UNAUTHED) {
+			tr_log_warn("refused a tcp client: %d others have "
+				    "not presented their token yet",
+				    SRV_MAX_UNAUTHED);
+			close(fd);
+			return;
+		}
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -238,7 +273,18 @@ srv__conn_accept(int lfd, bool tcp)
 	c->kind = EP_CONN;
 	c->fd = fd;
 	c->tcp = tcp;
+	c->uid = uid;
 	c->authed = !tcp || !srv.have_token;
+	peer_name(fd, tcp, c->peer, sizeof(c->peer));
+	if (!c->authed) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		c->auth_deadline_ns = (uint64_t)ts.tv_sec * 1000000000u +
+				      (uint64_t)ts.tv_nsec +
+				      SRV_AUTH_GRACE_MS * 1000000ull;
+		srv.nunauthed++;
+	}
 	atomic_init(&c->refs, 1);
 	pthread_mutex_init(&c->mu, NULL);
 	tr_buf_init(&c->out);
@@ -254,7 +300,7 @@ srv__conn_accept(int lfd, bool tcp)
 		srv__conn_close(c);
 		return;
 	}
-	tr_log_info("client %u connected (%s)", c->id, tcp ? "tcp" : "unix");
+	tr_log_info("client %u connected (%s)", c->id, c->peer);
 }
 
 void
@@ -269,6 +315,9 @@ srv__conn_close(struct srv_conn *c)
 			break;
 		}
 	pthread_mutex_unlock(&srv.mu);
+	if (c->tcp && !c->authed && srv.nunauthed)
+		srv.nunauthed--;
+	srv__sess_cancel_conn(c);
 	pthread_mutex_lock(&c->mu);
 	c->closed = true;
 	epoll_ctl(srv.ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -390,6 +439,10 @@ srv_notify_stop(struct srv_sess *ss, bool stop, const char *json, size_t len)
 	struct tr_buf b;
 	struct tr_jw w;
 
+	/* the end of a target is told once: by its run request or by the
+	 * watch (sess.c), whichever comes first */
+	if (!stop && atomic_exchange(&ss->exit_told, true))
+		return;
 	tr_buf_init(&b);
 	tr_jw_init(&w, &b);
 	tr_rpc_begin_notification(&w, stop ? "stopped" : "exited");

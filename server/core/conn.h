@@ -22,14 +22,27 @@ struct srv_follow {
 };
 
 #define SRV_MAX_FOLLOW 64
+/* What one connection may have queued on sessions at once: past it, a
+ * request is refused with SRV_E_BUSY (a client pipelining more waits for
+ * replies first). */
+#define SRV_MAX_QUEUED 64
 
 struct srv_conn {
 	int kind;               /* epoll tag: EP_CONN (core/state.h) */
 	int fd;
 	unsigned id;
 	atomic_uint refs;
+	atomic_uint queued;     /* its requests queued on sessions */
 	bool tcp;
+	uid_t uid;              /* its uid (srv_peer_admit) */
 	bool authed;            /* token presented (or none needed) */
+	/* Epoll thread's: until when an unauthenticated TCP client may
+	 * present its token, or (auth_failed) when it hears that its token
+	 * was wrong (auth_reply) and is hung up on (core/auth.c). */
+	uint64_t auth_deadline_ns;
+	bool auth_failed;
+	struct tr_buf auth_reply;
+	char peer[64];          /* its address, for the log */
 
 	pthread_mutex_t mu;     /* out, closed, follows */
 	struct tr_buf out;

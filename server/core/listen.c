@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/auth.h"
 #include "core/listen.h"
 #include "core/sess.h"
 #include "core/state.h"
@@ -49,6 +50,7 @@ int
 srv__listen_unix(void)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct stat st;
 	mode_t old;
 	int fd;
 
@@ -79,11 +81,22 @@ srv__listen_unix(void)
 		return -1;
 	}
 	close(fd);
-	unlink(srv.sock_path);
+	/* Only a socket may be replaced: --socket naming a file of ours
+	 * must not delete it. */
+	if (lstat(srv.sock_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			tr_log_error("%s exists and is not a socket: not "
+				     "replaced", srv.sock_path);
+			srv.sock_path[0] = 0;
+			return -1;
+		}
+		unlink(srv.sock_path);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	old = umask(077);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    chmod(srv.sock_path, 0600) || listen(fd, 64)) {
+	    chmod(srv.sock_path, 0600) || listen(fd, 64) ||
+	    lstat(srv.sock_path, &st)) {
 		umask(old);
 		tr_log_error("cannot listen on %s: %s", srv.sock_path,
 			     strerror(errno));
@@ -92,6 +105,9 @@ srv__listen_unix(void)
 		srv.sock_path[0] = 0;
 		return -1;
 	}
+	/* what we unlink at the end, if it is still there */
+	srv.sock_dev = st.st_dev;
+	srv.sock_ino = st.st_ino;
 	umask(old);
 	srv.ufd = fd;
 	tr_log_info("listening on %s", srv.sock_path);
@@ -146,9 +162,9 @@ srv__listen_tcp(void)
 }
 
 /* The listener of front end fe (the --gdb one) on addr: the TCP
- * listener's rules (loopback unless --allow-remote). Such protocols have
- * no token to present, so a non-loopback address needs --allow-remote
- * alone. */
+ * listener's rules: loopback unless --allow-remote, and then a token,
+ * which a client from elsewhere presents in the front end's own way
+ * (gdb: monitor auth TOKEN). */
 int
 srv__listen_front(const struct srv_frontend *fe, const char *addr)
 {
@@ -161,9 +177,10 @@ srv__listen_front(const struct srv_frontend *fe, const char *addr)
 		tr_log_error("--%s %s: expected HOST:PORT", fe->name, addr);
 		return -1;
 	}
-	if (!loop && !srv.o.allow_remote) {
+	if (!loop && (!srv.o.allow_remote || !srv.have_token)) {
 		tr_log_error("--%s %s is not a loopback address: it needs "
-			     "--allow-remote", fe->name, addr);
+			     "--allow-remote and --token-file", fe->name,
+			     addr);
 		return -1;
 	}
 	if ((fd = tcp_listen(&ss, sl, 8, addr)) < 0)
@@ -200,10 +217,19 @@ void
 srv__accept_front(const struct srv_frontend *fe, int lfd)
 {
 	struct srv_sess *ss = NULL;
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), one = 1, local;
+	char what[64];
+	uid_t uid;
 
 	if (fd < 0)
 		return;
+	/* A local peer must be of our uid; one from elsewhere starts with
+	 * no session and must present the token first. */
+	snprintf(what, sizeof(what), "%s client", fe->name);
+	if ((local = srv_peer_admit(fd, true, what, &uid)) < 0) {
+		close(fd);
+		return;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	pthread_mutex_lock(&srv.mu);
 	if (srv.nrsp >= 16) {
@@ -220,13 +246,13 @@ srv__accept_front(const struct srv_frontend *fe, int lfd)
 	}
 	/* the only session; none: extended-remote makes one (vRun,
 	 * vAttach) */
-	if (srv.sesss && !atomic_load(&srv.sesss->ended)) {
+	if (local && srv.sesss && !atomic_load(&srv.sesss->ended)) {
 		ss = srv.sesss;
 		atomic_fetch_add(&ss->refs, 1);
 	}
 	pthread_mutex_unlock(&srv.mu);
 	srv_rsp_register(fd);
-	if (fe->start(fd, ss)) {
+	if (fe->start(fd, ss, local > 0)) {
 		srv_rsp_done(fd);
 		if (ss)
 			srv_sess_unref(ss);
@@ -235,8 +261,11 @@ srv__accept_front(const struct srv_frontend *fe, int lfd)
 	}
 	if (ss)
 		tr_log_info("%s client on session %u", fe->name, ss->id);
-	else
+	else if (local)
 		tr_log_info("%s client, no session yet", fe->name);
+	else
+		tr_log_info("%s client from elsewhere: no session until it "
+			    "presents the token", fe->name);
 }
 
 /* At shutdown (epoll thread): hang up on every front end's connection
@@ -261,8 +290,13 @@ void
 srv__listen_close(void)
 {
 	if (srv.ufd >= 0) {
+		struct stat st;
+
 		close(srv.ufd);
-		if (srv.sock_path[0])
+		/* ours still: another daemon may have replaced it since */
+		if (srv.sock_path[0] && lstat(srv.sock_path, &st) == 0 &&
+		    S_ISSOCK(st.st_mode) && st.st_dev == srv.sock_dev &&
+		    st.st_ino == srv.sock_ino)
 			unlink(srv.sock_path);
 	}
 	if (srv.tfd >= 0)

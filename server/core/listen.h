@@ -2,6 +2,8 @@
 #ifndef TR_SERVER_CORE_LISTEN_H
 #define TR_SERVER_CORE_LISTEN_H
 
+#include <stdbool.h>
+
 struct srv_sess;
 
 /*
@@ -16,9 +18,11 @@ struct srv_frontend {
 	const char *protocol; /* "remote protocol", for the log */
 	/* Serve fd for session ss (NULL: none yet), on a thread of its
 	 * own that takes ss's reference and fd, and calls srv_rsp_done(fd)
-	 * when it is gone. 0, or a negative TR_E* code with fd and ss
-	 * still the caller's. Epoll thread. */
-	int (*start)(int fd, struct srv_sess *ss);
+	 * when it is gone. authed: the peer is a local process of an
+	 * allowed uid; else it is elsewhere and must present the token
+	 * (srv_token_ok) before it may have a session. 0, or a negative
+	 * TR_E* code with fd and ss still the caller's. Epoll thread. */
+	int (*start)(int fd, struct srv_sess *ss, bool authed);
 };
 
 /* srv_rsp_register / srv_rsp_done: a front end's connection fd is being

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/auth.h"
 #include "core/call.h"
 #include "core/conn.h"
 #include "core/request.h"
@@ -81,19 +82,6 @@ resolve_session(struct srv_conn *c, const struct tr_rpc_request *req,
 	return ss;
 }
 
-static bool
-token_ok(const char *given, size_t len)
-{
-	size_t tl = strlen(srv.token);
-	unsigned char diff = len != tl;
-
-	/* compare every byte whatever differs first */
-	for (size_t i = 0; i < tl; i++)
-		diff |= (unsigned char)(srv.token[i] ^
-					(i < len ? given[i] : 0));
-	return diff == 0;
-}
-
 static void
 handle_line(struct srv_conn *c, const char *line, size_t len)
 {
@@ -122,14 +110,28 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 		const char *s;
 		size_t sl;
 
-		if (strcmp(req.method, "auth") || !tok ||
-		    !(s = tr_json_str(tok, &sl)) || !token_ok(s, sl)) {
+		if (strcmp(req.method, "auth")) {
 			reply_error_now(c, &req, req.id, SRV_E_AUTH,
 					"authenticate first: "
 					"auth {\"token\": ...}");
 			goto done;
 		}
+		if (!tok || !(s = tr_json_str(tok, &sl)) ||
+		    !srv_token_ok(s, sl)) {
+			struct tr_buf b;
+
+			/* answered late, then hung up on: one guess per
+			 * connection and second */
+			tr_buf_init(&b);
+			tr_rpc_write_error(&b, req.id, SRV_E_AUTH,
+					   "wrong token", NULL);
+			srv__auth_penalize(c, &b);
+			tr_buf_free(&b);
+			goto done;
+		}
 		c->authed = true;
+		if (srv.nunauthed)
+			srv.nunauthed--;
 	}
 	m = srv.h.method_find(req.method, req.method_len);
 	if (!m) {
@@ -145,6 +147,13 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 	}
 	if (m->flags & SRV_M_SERVER) {
 		call_run(c, NULL, &req, m);
+		goto done;
+	}
+	if (!(m->flags & SRV_M_NOW) &&
+	    atomic_load(&c->queued) >= SRV_MAX_QUEUED) {
+		snprintf(why, sizeof(why), "too many requests queued by this "
+			 "client (%d): wait for their replies", SRV_MAX_QUEUED);
+		reply_error_now(c, &req, req.id, SRV_E_BUSY, why);
 		goto done;
 	}
 	if (m->flags & SRV_M_CREATES) {
@@ -197,6 +206,7 @@ handle_line(struct srv_conn *c, const char *line, size_t len)
 	}
 	j->c = c;
 	srv__conn_ref(c);
+	atomic_fetch_add(&c->queued, 1);
 	j->ss = ss;
 	j->req = req;
 	j->m = m;
@@ -225,8 +235,9 @@ srv__request_read(struct srv_conn *c)
 		return;
 	if (tr_rpc_framer_feed(&c->fr, buf, (size_t)n))
 		tr_log_warn("client %u: out of memory for a request", c->id);
-	while ((k = tr_rpc_framer_next(&c->fr, &line, &len)) !=
-	       TR_RPC_FRAME_NONE) {
+	while (!c->auth_failed &&
+	       (k = tr_rpc_framer_next(&c->fr, &line, &len)) !=
+		       TR_RPC_FRAME_NONE) {
 		if (k == TR_RPC_FRAME_TOO_LONG)
 			reply_error_now(c, NULL, NULL, TR_RPC_INVALID_REQUEST,
 					"request too large");

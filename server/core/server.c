@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "core/auth.h"
 #include "core/conn.h"
 #include "core/listen.h"
 #include "core/request.h"
@@ -64,7 +65,7 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 	srv.o = *o;
 	srv.h = *h;
 	pthread_mutex_init(&srv.mu, NULL);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < EP_MAX_; i++)
 		srv.tags[i] = i;
 	/* SIGCHLD for the tracers' signalfds, SIGINT/SIGTERM for ours:
 	 * blocked before any thread exists, so every thread inherits it. */
@@ -77,15 +78,12 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o->token_file) {
+		char why[200];
 		int err = tr_ep_read_token(o->token_file, srv.token,
-					   sizeof(srv.token));
+					   sizeof(srv.token), why, sizeof(why));
 
 		if (err) {
-			tr_log_error("--token-file %s: %s", o->token_file,
-				     err == -TR_EINVAL
-					     ? "needs one line of 16 to 254 "
-					       "characters"
-					     : tr_strerror(err));
+			tr_log_error("--token-file %s: %s", o->token_file, why);
 			return 2;
 		}
 		srv.have_token = true;
@@ -119,8 +117,9 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 
 	while (!atomic_load(&srv.stopping)) {
 		struct epoll_event evs[64];
+		int tick = srv__auth_tick();
 		int n = epoll_wait(srv.ep, evs, 64,
-				   srv__sess_reinterrupt() ? 20 : -1);
+				   srv__sess_reinterrupt() ? 20 : tick);
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -148,6 +147,9 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 				}
 				break;
 			}
+			case EP_SUB:
+				srv__sess_watch();
+				break;
 			case EP_WAKE: {
 				uint64_t v;
 
@@ -160,12 +162,25 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 				struct srv_conn *c = (struct srv_conn *)tag;
 
 				srv__conn_ref(c);
-				if (evs[i].events & EPOLLOUT)
+				pthread_mutex_lock(&c->mu);
+				bool closed = c->closed;
+				pthread_mutex_unlock(&c->mu);
+				if (!closed && c->auth_failed) {
+					/* waiting for its answer (auth.c):
+					 * nothing is read; a client that
+					 * gives up is let go */
+					if (evs[i].events &
+					    (EPOLLHUP | EPOLLERR))
+						srv__conn_close(c);
+					srv__conn_unref(c);
+					break;
+				}
+				if (!closed && (evs[i].events & EPOLLOUT))
 					srv__conn_writable(c);
 				if (evs[i].events & (EPOLLIN | EPOLLHUP |
 						     EPOLLERR)) {
 					pthread_mutex_lock(&c->mu);
-					bool closed = c->closed;
+					closed = c->closed;
 					pthread_mutex_unlock(&c->mu);
 					if (!closed)
 						srv__request_read(c);

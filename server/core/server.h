@@ -29,6 +29,8 @@
 
 struct srv_frontend;
 struct srv_method;
+struct srv_sess;
+struct tr_jw;
 
 /* How launched targets are left at shutdown. */
 enum srv_on_exit {
@@ -41,6 +43,10 @@ struct srv_opts {
 	const char *tcp;           /* "HOST:PORT", or NULL */
 	const char *gdb;           /* "HOST:PORT" for gdb's remote protocol */
 	bool allow_remote;         /* a TCP address other than loopback */
+	/* Local clients (Unix socket, loopback TCP) of these uids are
+	 * served besides our own (--allow-uid); all others are refused. */
+	uid_t allow_uids[16];
+	unsigned nallow_uids;
 	const char *token_file;    /* clients must present its token */
 	enum srv_on_exit on_exit;
 	size_t max_line;           /* request size limit (0: default) */
@@ -51,6 +57,10 @@ struct srv_opts {
 struct srv_hooks {
 	/* The JSON-RPC method called name[0..len), or NULL. Epoll thread. */
 	const struct srv_method *(*method_find)(const char *name, size_t len);
+	/* A stop or the target's end as JSON-RPC notifications carry it
+	 * (a target that ended while no run request waited for it). */
+	int (*write_stop)(struct srv_sess *ss, struct tr_jw *w,
+			  const struct tr_event *ev);
 	/* The front end of the --gdb listener (srv_opts.gdb); NULL: none. */
 	const struct srv_frontend *gdb;
 };

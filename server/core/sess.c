@@ -1,5 +1,6 @@
 /* sess.c: sessions and their workers: a session's queue of requests, run one at a time on its worker thread, its making, ending and freeing. */
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,8 +18,10 @@ static void
 job_free(struct srv_job *j)
 {
 	tr_rpc_request_free(&j->req);
-	if (j->c)
+	if (j->c) {
+		atomic_fetch_sub(&j->c->queued, 1);
 		srv__conn_unref(j->c);
+	}
 	free(j);
 }
 
@@ -148,6 +151,14 @@ worker_main(void *arg)
 			pthread_mutex_unlock(&ss->mu);
 		}
 	}
+	/* no more events: the tracer goes */
+	pthread_mutex_lock(&ss->mu);
+	if (ss->sub) {
+		epoll_ctl(srv.ep, EPOLL_CTL_DEL, tr_sub_fd(ss->sub), NULL);
+		tr_sub_free(ss->t, ss->sub);
+		ss->sub = NULL;
+	}
+	pthread_mutex_unlock(&ss->mu);
 	/* a gdb connection may be in a packet: it sees `ended` next */
 	pthread_mutex_lock(&ss->target_mu);
 	tr_session_free(ss->s);
@@ -195,7 +206,23 @@ srv_sess_new(struct srv_call *x)
 		return NULL;
 	}
 	ss->t = tr_session_tracer(ss->s);
+	/* the target's end is noticed even when no request waits for it */
+	if (tr_sub_new(ss->t, 256, &ss->sub) == 0) {
+		struct epoll_event ev = { .events = EPOLLIN,
+					  .data.ptr = &srv.tags[EP_SUB] };
+
+		if (epoll_ctl(srv.ep, EPOLL_CTL_ADD, tr_sub_fd(ss->sub),
+			      &ev)) {
+			tr_sub_free(ss->t, ss->sub);
+			ss->sub = NULL;
+		}
+	}
 	if (pthread_create(&ss->th, NULL, worker_main, ss)) {
+		if (ss->sub) {
+			epoll_ctl(srv.ep, EPOLL_CTL_DEL, tr_sub_fd(ss->sub),
+				  NULL);
+			tr_sub_free(ss->t, ss->sub);
+		}
 		tr_session_free(ss->s);
 		sess_unref_free(ss);
 		srv_error(x, TR_RPC_INTERNAL_ERROR, "cannot start a thread");
@@ -304,6 +331,21 @@ srv_sess_find(uint32_t id)
 	return ss;
 }
 
+struct srv_sess *
+srv_sess_only(void)
+{
+	struct srv_sess *ss = NULL;
+
+	pthread_mutex_lock(&srv.mu);
+	if (srv.sesss && !srv.sesss->next &&
+	    !atomic_load(&srv.sesss->ended)) {
+		ss = srv.sesss;
+		atomic_fetch_add(&ss->refs, 1);
+	}
+	pthread_mutex_unlock(&srv.mu);
+	return ss;
+}
+
 int
 srv_sessions_write(struct tr_jw *w)
 {
@@ -381,6 +423,126 @@ srv__sess_enqueue(struct srv_sess *ss, struct srv_job *j)
 	ss->tail = j;
 	pthread_cond_signal(&ss->cv);
 	pthread_mutex_unlock(&ss->mu);
+}
+
+/* Take what came on the subscriptions of the sessions on `list`; the
+ * ends of targets go to gone[] with a reference (up to max). srv.mu
+ * held. */
+struct ended_target {
+	struct srv_sess *ss;
+	struct tr_event ev;
+};
+
+static unsigned
+drain_events(struct srv_sess *list, struct ended_target *gone, unsigned max)
+{
+	unsigned n = 0;
+
+	for (struct srv_sess *ss = list; ss; ss = ss->next) {
+		struct tr_event ev;
+
+		pthread_mutex_lock(&ss->mu);
+		while (ss->sub && tr_sub_next(ss->sub, &ev) == 0)
+			if ((ev.type == TR_EV_EXIT ||
+			     ev.type == TR_EV_KILLED) &&
+			    !atomic_load(&ss->ended) && n < max) {
+				atomic_fetch_add(&ss->refs, 1);
+				gone[n].ss = ss;
+				gone[n++].ev = ev;
+			}
+		pthread_mutex_unlock(&ss->mu);
+	}
+	return n;
+}
+
+/*
+ * The tracer publishes every stop and end of the target; a run request
+ * reports those it waited for itself. What is left is a target that
+ * ended while nobody waited (SIGKILLed while stopped, say): it is marked
+ * exited, and every follower hears of it now rather than at its next
+ * request. srv_notify_stop tells them once whoever comes first.
+ */
+void
+srv__sess_watch(void)
+{
+	struct ended_target gone[MAX_SESSIONS];
+	unsigned n;
+
+	pthread_mutex_lock(&srv.mu);
+	n = drain_events(srv.sesss, gone, MAX_SESSIONS);
+	drain_events(srv.ended, gone + n, 0);
+	pthread_mutex_unlock(&srv.mu);
+	for (unsigned i = 0; i < n; i++) {
+		struct srv_sess *ss = gone[i].ss;
+		struct tr_buf b;
+		struct tr_jw w;
+
+		if (!atomic_load(&ss->busy_running) && srv.h.write_stop) {
+			tr_log_info("session %u: the target %s while "
+				    "stopped", ss->id,
+				    gone[i].ev.type == TR_EV_EXIT
+					    ? "exited" : "was killed");
+			atomic_store(&ss->state, SRV_EXITED);
+			pthread_mutex_lock(&ss->mu);
+			ss->last = gone[i].ev;
+			pthread_mutex_unlock(&ss->mu);
+			tr_buf_init(&b);
+			tr_jw_init(&w, &b);
+			if (srv.h.write_stop(ss, &w, &gone[i].ev) == 0 &&
+			    !tr_jw_error(&w))
+				srv_notify_stop(ss, false, b.data, b.len);
+			tr_buf_free(&b);
+		}
+		srv_sess_unref(ss);
+	}
+}
+
+/*
+ * A connection closed: its requests still queued go without running
+ * (their replies would go nowhere, and 100 pipelined 64 MiB reads kept a
+ * session busy for over a minute after their client left). The one its
+ * session's worker runs now finishes: the target is left as it leaves
+ * it. Epoll thread.
+ */
+void
+srv__sess_cancel_conn(struct srv_conn *c)
+{
+	struct srv_job *gone = NULL;
+	unsigned n = 0;
+
+	if (!atomic_load(&c->queued))
+		return;
+	pthread_mutex_lock(&srv.mu);
+	for (struct srv_sess *ss = srv.sesss; ss; ss = ss->next) {
+		struct srv_job **pp, *j;
+
+		pthread_mutex_lock(&ss->mu);
+		ss->tail = NULL;
+		for (pp = &ss->head; (j = *pp);) {
+			if (j->c != c) {
+				ss->tail = j;
+				pp = &j->next;
+				continue;
+			}
+			*pp = j->next;
+			if (j->m->flags & SRV_M_RUNS)
+				atomic_fetch_sub(&ss->runs_queued, 1);
+			j->next = gone;
+			gone = j;
+			n++;
+		}
+		pthread_mutex_unlock(&ss->mu);
+	}
+	pthread_mutex_unlock(&srv.mu);
+	while (gone) {
+		struct srv_job *j = gone;
+
+		gone = j->next;
+		job_free(j);
+	}
+	if (n)
+		tr_log_info("client %u left: %u queued requests cancelled",
+			    c->id, n);
 }
 
 /* Join the workers of the sessions that ended (epoll thread): those done,

@@ -55,6 +55,8 @@ struct srv_sess {
 	atomic_uint runs_queued;   /* run requests queued or executing */
 	_Atomic bool stop_req;     /* an interrupt came for them */
 	_Atomic bool worker_done;  /* the worker freed the session */
+	_Atomic bool exit_told;    /* followers heard the target's end */
+	struct tr_sub *sub;        /* its events, under mu (watch) */
 	struct tr_event last;      /* worker's: the last stop */
 	struct srv_bp *bps;        /* worker's */
 
@@ -97,6 +99,9 @@ void srv_sess_finish(struct srv_sess *ss, const char *how);
 /* srv_sess_find: session id, with a reference for the caller; NULL if
  * there is none or it ended. Any thread. */
 struct srv_sess *srv_sess_find(uint32_t id);
+/* srv_sess_only: the daemon's only session, with a reference for the
+ * caller; NULL when there is none, several, or it ended. Any thread. */
+struct srv_sess *srv_sess_only(void);
 /* srv_sess_unref: drop a reference; the last frees the session. */
 void srv_sess_unref(struct srv_sess *ss);
 /* srv_sessions_write: every session, as the "sessions" method lists
@@ -111,6 +116,14 @@ void srv_sess_interrupt(struct srv_sess *ss);
 
 /* srv__sess_enqueue: queue job j on ss for its worker. */
 void srv__sess_enqueue(struct srv_sess *ss, struct srv_job *j);
+/* srv__sess_watch: the sessions' target events came (EP_SUB): a target
+ * that ended while no run request waited for it (SIGKILLed while
+ * stopped) is marked exited and its followers told, at once. Epoll
+ * thread. */
+void srv__sess_watch(void);
+/* srv__sess_cancel_conn: drop the requests connection c has queued on
+ * any session (it closed). Epoll thread. */
+void srv__sess_cancel_conn(struct srv_conn *c);
 /* srv__sess_reap: join the workers of the sessions that ended: those
  * done, or all of them, waiting. Epoll thread. */
 void srv__sess_reap(bool all);

@@ -6,12 +6,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/server.h"
 
 /* epoll tags: what an event's data.ptr points to starts with one */
 enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5,
-       EP_GDB = 6 };
+       EP_GDB = 6, EP_SUB = 7, EP_MAX_ };
 
 struct srv_conn;
 struct srv_sess;
@@ -21,12 +22,16 @@ struct srv_daemon {
 	struct srv_hooks h;  /* the front ends */
 	int ep;
 	int ufd, tfd, sfd, wfd, gfd;
-	int tags[7];
+	int tags[EP_MAX_];
 	int rsp_fds[16];     /* gdb connections, under mu */
 	unsigned nrsp;
 	char sock_path[108];
+	dev_t sock_dev;      /* the socket file we made */
+	ino_t sock_ino;
 	char token[256];
 	bool have_token;
+	unsigned nunauthed;  /* TCP connections without a token yet (epoll
+				thread's) */
 
 	pthread_mutex_t mu; /* conns, sesss, next ids */
 	struct srv_conn *conns;

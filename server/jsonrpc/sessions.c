@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "core/call.h"
+#include "core/clientfile.h"
 #include "core/conn.h"
 #include "core/server.h"
 #include "core/sess.h"
@@ -36,18 +37,22 @@ create_failed(struct srv_call *x, int err, const char *what)
 	return 0;
 }
 
+/* The file of param `key` for the launch, opened as the client may
+ * (core/clientfile.c): an output file is emptied only once the launch
+ * proceeds. */
 static int
-open_stdio(struct srv_call *x, const char *key, int flags, int *fd)
+open_stdio(struct srv_call *x, const char *key, bool output,
+	   struct srv_cfile *f)
 {
 	const char *p = srv_param_str(x, key, false);
+	char why[512];
 
-	*fd = -1;
+	f->fd = f->dirfd = -1;
 	if (!p)
 		return x->replied ? -1 : 0;
-	*fd = open(p, flags | O_CLOEXEC, 0600);
-	if (*fd < 0) {
-		srv_error(x, TR_RPC_INVALID_PARAMS, "%s: %s: %s", key, p,
-			  strerror(errno));
+	if (srv_cfile_open(f, p, output, x->c ? x->c->uid : geteuid(), why,
+			   sizeof(why))) {
+		srv_error(x, TR_RPC_INVALID_PARAMS, "%s: %s", key, why);
 		return -1;
 	}
 	return 0;
@@ -63,6 +68,10 @@ srv_m_launch(struct srv_call *x)
 	char **argv = NULL, **envp = NULL;
 	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
 			       .stderr_fd = -1 };
+	struct srv_cfile io[3] = { { .fd = -1, .dirfd = -1 },
+				   { .fd = -1, .dirfd = -1 },
+				   { .fd = -1, .dirfd = -1 } };
+	bool launched = false;
 	struct tr_event ev = { .type = TR_EV_STOP, .reason = TR_STOP_EXEC };
 	pid_t pid = 0;
 	size_t n;
@@ -113,12 +122,13 @@ srv_m_launch(struct srv_call *x)
 			}
 		}
 	}
-	if (open_stdio(x, "stdin", O_RDONLY, &l.stdin_fd) ||
-	    open_stdio(x, "stdout", O_WRONLY | O_CREAT | O_TRUNC,
-		       &l.stdout_fd) ||
-	    open_stdio(x, "stderr", O_WRONLY | O_CREAT | O_TRUNC,
-		       &l.stderr_fd))
+	if (open_stdio(x, "stdin", false, &io[0]) ||
+	    open_stdio(x, "stdout", true, &io[1]) ||
+	    open_stdio(x, "stderr", true, &io[2]))
 		goto fail;
+	l.stdin_fd = io[0].fd;
+	l.stdout_fd = io[1].fd;
+	l.stderr_fd = io[2].fd;
 	l.path = prog;
 	l.argv = argv;
 	l.envp = envp;
@@ -130,6 +140,11 @@ srv_m_launch(struct srv_call *x)
 		create_failed(x, err, prog);
 		goto out;
 	}
+	/* stopped at its exec, not one instruction run: its output files
+	 * are emptied now, not before (a launch that fails loses none) */
+	launched = true;
+	for (int i = 0; i < 3; i++)
+		srv_cfile_commit(&io[i]);
 	atomic_store(&x->ss->pid, pid);
 	ev.pid = ev.tid = pid;
 	{
@@ -157,12 +172,8 @@ out:
 		free(envp[i]);
 	free(envp);
 	free(argv);
-	if (l.stdin_fd >= 0)
-		close(l.stdin_fd);
-	if (l.stdout_fd >= 0)
-		close(l.stdout_fd);
-	if (l.stderr_fd >= 0)
-		close(l.stderr_fd);
+	for (int i = 0; i < 3; i++)
+		srv_cfile_close(&io[i], !launched);
 	return 0;
 }
 

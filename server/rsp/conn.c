@@ -151,7 +151,7 @@ rsp_main(void *arg)
 }
 
 int
-srv_rsp_start(int fd, struct srv_sess *ss)
+srv_rsp_start(int fd, struct srv_sess *ss, bool authed)
 {
 	struct rsp *r = calloc(1, sizeof(*r));
 	pthread_t th;
@@ -160,6 +160,7 @@ srv_rsp_start(int fd, struct srv_sess *ss)
 	if (!r)
 		return -TR_ENOMEM;
 	r->fd = fd;
+	r->authed = authed;
 	if (ss) {
 		pthread_mutex_lock(&ss->target_mu);
 		rsp_bind_session(r, ss);

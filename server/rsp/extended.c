@@ -78,6 +78,14 @@ adopt_session(struct rsp *r, struct srv_sess *ss, int err)
 	return rc;
 }
 
+/* A client from elsewhere that has not presented the token: no
+ * session for it (monitor help says how). */
+static int
+unauthed(struct rsp *r)
+{
+	return rsp_reply_str(r, "E01");
+}
+
 /* vRun;PROGRAM;ARG...: hex-encoded words. An empty program is the one
  * the last session ran. */
 int
@@ -89,8 +97,11 @@ rsp_v_run(struct rsp *r, const char *p)
 			       .stderr_fd = -1 };
 	struct srv_sess *ss;
 	int err = 0;
-	char *last = r->ss && r->ss->program ? strdup(r->ss->program) : NULL;
+	char *last;
 
+	if (!r->authed)
+		return unauthed(r);
+	last = r->ss && r->ss->program ? strdup(r->ss->program) : NULL;
 	while (*p == ';' && argc < 63) {
 		size_t n = strcspn(p + 1, ";");
 		char *w = malloc(n / 2 + 1);
@@ -143,9 +154,18 @@ rsp_v_attach(struct rsp *r, const char *p)
 	struct srv_sess *ss;
 	int err;
 
+	if (!r->authed)
+		return unauthed(r);
 	if (tr_rsp_hex_u64(p, strlen(p), &pid) || pid == 0 ||
 	    pid > INT32_MAX)
 		return rsp_reply_str(r, "E01");
+	if (!r->ss && (ss = srv_sess_only())) {
+		/* the daemon's session of that process (a client that had
+		 * to authenticate first comes to it this way) */
+		if (atomic_load(&ss->pid) == (pid_t)pid)
+			return adopt_session(r, ss, 0);
+		srv_sess_unref(ss);
+	}
 	if (r->ss && !r->gone)
 		return rsp_reply_str(r, "E01"); /* one process at a time */
 	if (r->ss) /* exited: let it go (target_mu held by locked_packet) */

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/auth.h"
 #include "core/stats.h"
 #include "base/error.h"
 #include "rsp.h"
@@ -61,7 +63,27 @@ rsp_monitor(struct rsp *r, const char *hex)
 	if (*arg)
 		*arg++ = 0;
 	arg += strspn(arg, " \t");
-	if (!strcmp(cmd, "eval") || !strcmp(cmd, "print") ||
+	if (!strcmp(cmd, "auth")) {
+		if (r->authed) {
+			rc = console(r, "Already authenticated.\n");
+		} else if (!srv_token_ok(arg, strlen(arg))) {
+			/* late, then hung up on: one guess per connection
+			 * and second (the core's limit for JSON-RPC too) */
+			srv_auth_failed("a gdb client");
+			usleep(SRV_AUTH_DELAY_MS * 1000);
+			console(r, "Wrong token.\n");
+			rsp_reply_str(r, "E01");
+			free(cmd);
+			return -1;
+		} else {
+			r->authed = true;
+			rc = console(r, "Authenticated: \"attach PID\" takes "
+				     "the daemon's session of process PID, "
+				     "\"run\" starts one.\n");
+		}
+	} else if (!r->authed && *cmd && strcmp(cmd, "help")) {
+		rc = console(r, "Authenticate first: monitor auth TOKEN\n");
+	} else if (!strcmp(cmd, "eval") || !strcmp(cmd, "print") ||
 	    !strcmp(cmd, "p")) {
 		struct tr_expr_err e = { 0 };
 		int err;
@@ -102,6 +124,8 @@ rsp_monitor(struct rsp *r, const char *hex)
 	} else if (!strcmp(cmd, "help") || !*cmd) {
 		rc = console(r,
 			     "tracerd monitor commands:\n"
+			     "  auth TOKEN  present the daemon's token (a "
+			     "client from another machine)\n"
 			     "  eval EXPR   evaluate a C expression in the "
 			     "target, server-side (calls injected)\n"
 			     "  stats       the session's dispatch "

@@ -77,23 +77,23 @@ packet(struct rsp *r, const char *p, size_t len)
 	case 'z':
 		return rsp_z_packet(r, p + 1, false);
 	case 'c':
-		return rsp_resume(r, false, 0, 0);
-	case 'C': {
-		uint64_t g;
-
-		if (tr_rsp_hex_u64(p + 1, strcspn(p + 1, ";"), &g))
-			return rsp_reply_str(r, "E01");
-		return rsp_resume(r, false, 0, rsp_host_signo((int)g));
-	}
 	case 's':
-		return rsp_resume(r, true, r->ctid > 0 ? r->ctid : 0, 0);
-	case 'S': {
-		uint64_t g;
-
-		if (tr_rsp_hex_u64(p + 1, strcspn(p + 1, ";"), &g))
+		/* "c addr" / "s addr" (resume elsewhere) is not supported:
+		 * refused rather than resumed where the thread is */
+		if (p[1])
 			return rsp_reply_str(r, "E01");
-		return rsp_resume(r, true, r->ctid > 0 ? r->ctid : 0,
-				  rsp_host_signo((int)g));
+		return rsp_resume(r, p[0] == 's',
+				  p[0] == 's' && r->ctid > 0 ? r->ctid : 0, 0);
+	case 'C':
+	case 'S': {
+		int sig;
+
+		/* C sig[;addr]: two hex digits, C100 is malformed */
+		if (rsp_resume_signal(p + 1, len - 1, &sig))
+			return rsp_reply_str(r, "E01");
+		return rsp_resume(r, p[0] == 'S',
+				  p[0] == 'S' && r->ctid > 0 ? r->ctid : 0,
+				  sig);
 	}
 	case 'H':
 		if (p[1] == 'g')

@@ -138,46 +138,101 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 	return rsp_send_stop(r, &ru.ev);
 }
 
+/* A thread id of a resume action, p[0..n): -1, a hex id, or pPID.TID
+ * (each part hex or -1). 0 with *tid (0: any, -1: all), -1 if it is
+ * not one. */
+static int
+parse_tid(const char *p, size_t n, pid_t *tid)
+{
+	uint64_t v;
+	const char *dot;
+
+	if (n == 2 && !memcmp(p, "-1", 2)) {
+		*tid = -1;
+		return 0;
+	}
+	if (n && p[0] == 'p') {
+		dot = memchr(p, '.', n);
+		if (!dot) /* pPID: every thread of it */
+			return (n == 3 && !memcmp(p + 1, "-1", 2)) ||
+			       tr_rsp_hex_u64(p + 1, n - 1, &v) == 0
+			       ? (*tid = -1, 0) : -1;
+		if (!(dot - p == 3 && !memcmp(p + 1, "-1", 2)) &&
+		    tr_rsp_hex_u64(p + 1, (size_t)(dot - p - 1), &v))
+			return -1;
+		n -= (size_t)(dot + 1 - p);
+		p = dot + 1;
+		if (n == 2 && !memcmp(p, "-1", 2)) {
+			*tid = -1;
+			return 0;
+		}
+	}
+	if (tr_rsp_hex_u64(p, n, &v) || v > INT32_MAX)
+		return -1;
+	*tid = (pid_t)v;
+	return 0;
+}
+
+int
+rsp_resume_signal(const char *p, size_t n, int *sig)
+{
+	uint64_t g;
+
+	/* gdb's signal numbers are two hex digits (GDB manual, "Packets":
+	 * C sig, vCont;C sig) */
+	if (n != 2 || tr_rsp_hex_u64(p, 2, &g))
+		return -1;
+	*sig = g ? rsp_host_signo((int)g) : 0;
+	return g && !*sig ? -1 : 0; /* a signal we cannot deliver */
+}
+
 /* vCont;ACTION[:TID]... — one action applies to the whole target here
- * (all-stop): a step of one thread, or a continue. */
+ * (all-stop): a step of one thread, or a continue. A packet that is not
+ * well formed resumes nothing: vCont;x, vCont;C, vCont;Czz, vCont;C100
+ * and vCont;c:zz are errors. */
 int
 rsp_vcont(struct rsp *r, const char *p)
 {
-	bool step = false;
+	bool step = false, any = false;
 	pid_t tid = 0;
 	int sig = 0;
 
 	while (*p == ';') {
 		char a = p[1];
-		const char *colon;
-		uint64_t v;
+		size_t n;
+		pid_t t = 0;
+		int s = 0;
 
 		p += 2;
-		if ((a == 'C' || a == 'S') &&
-		    tr_rsp_hex_u64(p, 2, &v) == 0) {
-			sig = rsp_host_signo((int)v);
-			p += 2;
+		if (a != 'c' && a != 'C' && a != 's' && a != 'S' && a != 't')
+			return rsp_reply_str(r, "E01");
+		if (a == 'C' || a == 'S') {
+			n = strcspn(p, ":;");
+			if (rsp_resume_signal(p, n, &s))
+				return rsp_reply_str(r, "E01");
+			p += n;
 		}
-		colon = *p == ':' ? p + 1 : NULL;
-		if (colon && a != 'c' && a != 't') {
-			/* the thread that steps, or gets the signal */
-			size_t l = strcspn(colon, ";");
-
-			if (l > 0 && l < 64) {
-				char id[64];
-
-				memcpy(id, colon, l);
-				id[l] = 0;
-				tid = rsp_parse_tid(id) > 0 ? rsp_parse_tid(id)
-							    : 0;
-			}
+		if (*p == ':') {
+			n = strcspn(++p, ";");
+			if (parse_tid(p, n, &t))
+				return rsp_reply_str(r, "E01");
+			p += n;
 		}
+		if (*p && *p != ';')
+			return rsp_reply_str(r, "E01");
+		any = true;
+		if (step)
+			continue; /* the step decided: the rest is syntax */
+		if (a == 'C' || a == 'S')
+			sig = s;
+		/* the thread that steps, or gets the signal */
+		if (a != 'c' && a != 't' && t > 0)
+			tid = t;
 		if (a == 's' || a == 'S')
 			step = true;
-		p += strcspn(p, ";");
-		if (step)
-			break;
 	}
+	if (!any || *p)
+		return rsp_reply_str(r, "E01");
 	return rsp_resume(r, step, tid, sig);
 }
 

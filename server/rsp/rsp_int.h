@@ -39,6 +39,8 @@ struct rsp {
 	struct tr_buf out;     /* the packet being sent */
 	struct tr_buf last;    /* the last one, for a `-` */
 	bool noack;
+	bool authed;           /* a local client of our uid, or the token
+				  was given (monitor auth) */
 	bool extended;         /* `!`: extended-remote */
 	bool thread_suffix;    /* QThreadSuffixSupported (lldb) */
 	bool lldb;             /* the client looks like lldb */

@@ -246,11 +246,11 @@ main(int argc, char **argv)
 	else if (sock)
 		snprintf(where, sizeof(where), "unix:%s", sock);
 	if (token_file) {
-		err = tr_ep_read_token(token_file, token,
-					      sizeof(token));
+		err = tr_ep_read_token(token_file, token, sizeof(token), why,
+				       sizeof(why));
 		if (err) {
 			fprintf(stderr, "tracectl: --token-file %s: %s\n",
-				token_file, tr_strerror(err));
+				token_file, why);
 			return 2;
 		}
 	}
