@@ -164,6 +164,10 @@ exec 5<>"/dev/tcp/127.0.0.1/$port"
 	rsp_pkt "qRcmd,$(hex 'eval 1 +')"
 	rsp_pkt 'vAttach;0'
 	rsp_pkt 'qSupported:swbreak+;multiprocess+'
+	for bad in 'vCont;x' 'vCont;C' 'vCont;Czz' 'vCont;C100' 'vCont;c:zz' \
+		'C100' 'vCont;s:p1.zz' 'c10' 'S1'; do
+		rsp_pkt "$bad"
+	done
 	rsp_pkt 'c'
 	rsp_pkt '?'
 	rsp_pkt 'vRun;'
@@ -194,8 +198,16 @@ check "monitor eval of a bad expression: its message" like "$(r 17)" '$O*'
 check "then OK" like "$(r 18)" '$OK'
 check "vAttach to pid 0: an error" like "$(r 19)" '$E01'
 check "qSupported after all that" like "$(r 20)" '$PacketSize=20000;*'
-check "the launched program runs to its exit code" like "$(r 21)" '$W03;process:*'
-check "? after the exit: how it ended" like "$(r 22)" '$W03;process:*'
-check "vRun with no program runs the last one" like "$(r 23)" '$T05thread:*'
+# malformed resume packets resume nothing: the program is still where
+# vRun left it when c runs it to its end
+i=21
+for bad in 'vCont;x' 'vCont;C' 'vCont;Czz' 'vCont;C100' 'vCont;c:zz' \
+	'C100' 'vCont;s:p1.zz' 'c10' 'S1'; do
+	check "$bad: an error" like "$(r $i)" '$E01'
+	i=$((i + 1))
+done
+check "the launched program runs to its exit code" like "$(r $i)" '$W03;process:*'
+check "? after the exit: how it ended" like "$(r $((i + 1)))" '$W03;process:*'
+check "vRun with no program runs the last one" like "$(r $((i + 2)))" '$T05thread:*'
 stop_tracerd
 finish

@@ -93,5 +93,25 @@ check "the waiting continue ends" has "$T/c4" 'terminated|exited|interrupted|not
 check "the session is gone" [ "$(tc sessions)" = "No sessions." ]
 sleep 0.2
 check "and the program too" dead "$kpid"
+# SIGKILL from outside while the target is stopped: noticed at once
+# (no request pending), and every follower is told.
+tc launch "$TRACEES/e2e" spin >"$T/l5"
+sid=$(sed -nE 's/.*\(session ([0-9]+)\).*/\1/p' "$T/l5")
+kpid=$(sed -nE 's/^Process ([0-9]+) launched.*/\1/p' "$T/l5")
+raw_client f1
+echo "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"follow\",\"params\":{\"session\":$sid}}" >&7
+wait_for "$T/f1" '"id":1,' >/dev/null
+rpc_open
+rpc 1 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"follow\",\"params\":{\"session\":$sid}}"
+kill -9 "$kpid"
+check "a follower hears of the kill at once" \
+	wait_for "$T/f1" '"method":"exited".*"event":"killed".*"SIGKILL"'
+rpc 2 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"state\"}"
+check "so does the other" \
+	has "$T/rpc.log" '"method":"exited".*"event":"killed".*"SIGKILL"'
+check "state says exited" like "$R" '*"state":"exited"*'
+check "told once" [ "$(grep -c '"method":"exited"' "$T/f1")" -eq 1 ]
+tc kill >/dev/null 2>&1
+exec 7>&-
 stop_tracerd
 finish

@@ -6,6 +6,7 @@
 port=$((20000 + $$ % 20000))
 printf 'a-token-of-twenty-chars\n' >"$T/token"
 printf 'short\n' >"$T/short"
+chmod 600 "$T/token" "$T/short"
 
 rc=0
 "$TRACERD" --socket "$SOCK" --listen 0.0.0.0:$port --token-file "$T/token" \
@@ -15,6 +16,17 @@ check "and says so" has "$T/e1" 'needs --allow-remote and --token-file'
 rc=0
 "$TRACERD" --socket "$SOCK" --token-file "$T/short" >/dev/null 2>"$T/e2" || rc=$?
 check "a short token is refused (exit $rc)" [ "$rc" -eq 2 ]
+check "and says why" has "$T/e2" 'must have at least 16 bytes'
+cp "$T/token" "$T/open"
+chmod 644 "$T/open"
+rc=0
+"$TRACERD" --socket "$SOCK" --token-file "$T/open" >/dev/null 2>"$T/e3" || rc=$?
+check "a token file others can read is refused (exit $rc)" [ "$rc" -eq 2 ]
+check "and says why" has "$T/e3" 'others may read or write it'
+rc=0
+"$TRACECTL" --socket "$SOCK" --token-file "$T/open" sessions \
+	>/dev/null 2>"$T/e4" || rc=$?
+check "tracectl refuses it too (exit $rc)" [ "$rc" -eq 2 ]
 rc=0
 "$TRACERD" --bogus >/dev/null 2>&1 || rc=$?
 check "an unknown option exits 2" [ "$rc" -eq 2 ]
@@ -28,6 +40,7 @@ rc=0
 check "without the token: refused (exit $rc)" [ "$rc" -eq 1 ]
 check "with a clear message" has "$T/o1" 'authenticate first'
 printf 'wrong-token-of-twenty-chars\n' >"$T/wrong"
+chmod 600 "$T/wrong"
 rc=0
 "$TRACECTL" --connect 127.0.0.1:$port --token-file "$T/wrong" sessions \
 	>"$T/o2" 2>&1 || rc=$?
