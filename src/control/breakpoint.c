@@ -95,11 +95,24 @@ ubp_lift(struct tr_tracer *t, struct tr_ubp *b)
 static void
 ubp_del(struct tr_tracer *t, struct bps *p, struct tr_ubp *b)
 {
+	bool specs = false;
+
 	if (b->enabled && alive(t))
 		ubp_lift(t, b);
 	free(b->locs);
 	free(b->spec);
 	*b = p->ubps[--p->nubps];
+	/* The site on _dl_debug_state serves spec breakpoints only: it goes
+	 * with the last of them, so that no int3 of ours stays in the
+	 * dynamic linker longer than needed (a daemon killed with SIGKILL
+	 * leaves its int3s behind: doc/INTERNALS.md). */
+	for (size_t i = 0; i < p->nubps && !specs; i++)
+		specs = p->ubps[i].spec != NULL;
+	if (!specs && p->solib_addr) {
+		if (alive(t))
+			tr_direct_site_put(t, p->solib_addr);
+		p->solib_addr = 0;
+	}
 }
 
 /* The target is gone: its breakpoints go with it (numbers go on). */

@@ -45,13 +45,29 @@ xmm_reg(struct user_fpregs_struct *f, unsigned i)
 }
 
 /* The entry point: a process that has not reached it yet (stopped at its
- * exec) goes over the trap; it is never executed again after that. */
+ * exec) goes over the trap; it is never executed again after that. The
+ * trap itself is planted by each call and lifted after it (call_trap),
+ * so that a daemon killed with SIGKILL between calls leaves no int3 at
+ * the entry point (doc/INTERNALS.md). */
 int
 tr_inject_prepare(struct tr_tracer *t, pid_t pid, uint64_t *ret_addr)
 {
-	int err = tr_proc_auxv(pid, AT_ENTRY, ret_addr);
+	(void)t;
+	return tr_proc_auxv(pid, AT_ENTRY, ret_addr);
+}
 
-	return err ? err : tr_call_trap_insert(t, *ret_addr);
+struct trap_arg {
+	uint64_t addr;
+	bool on;
+};
+
+/* TR_OP_CALL: plant or lift the return trap, on the tracer thread. */
+static int
+call_trap(struct tr_tracer *t, void *arg)
+{
+	const struct trap_arg *a = arg;
+
+	return tr_direct_call_trap(t, a->addr, a->on);
 }
 
 /* Where each argument goes: registers, or an offset in the stack area. */
@@ -208,9 +224,10 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 	uint8_t *xsave = NULL;
 	size_t xsize = 0;
 	struct layout L = { 0 };
-	struct tr_req *r[9] = { 0 };
+	struct tr_req *r[10] = { 0 }, *plant;
+	struct trap_arg on = { c->ret_addr, true }, off = { c->ret_addr, false };
 	struct tr_event ev;
-	size_t nr = 0;
+	size_t nr = 0, lift;
 	int err, res;
 	bool restored = false;
 
@@ -219,7 +236,12 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 	xsave = malloc(XSTATE_MAX);
 	if (!xsave)
 		return -TR_ENOMEM;
-	/* One dispatch saves the thread's state. */
+	/* One dispatch plants the return trap and saves the thread's
+	 * state. */
+	plant = tr_req_get(t);
+	plant->op = TR_OP_CALL;
+	plant->fn = call_trap;
+	plant->arg = &on;
 	r[0] = tr_req_get(t);
 	r[0]->op = TR_OP_REGS_GET;
 	r[0]->tid = tid;
@@ -230,21 +252,27 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 	r[1]->tid = tid;
 	r[1]->buf = xsave;
 	r[1]->len = XSTATE_MAX;
+	plant->next = r[0];
 	r[0]->next = r[1];
-	tr_req_submit(t, r[0]);
+	tr_req_submit(t, plant);
 	err = tr_req_wait(t, r[1]);
 	if (!err)
-		err = r[0]->result;
+		err = plant->result ? plant->result : r[0]->result;
 	xsize = r[1]->done;
+	tr_req_put(t, plant);
 	tr_req_put(t, r[0]);
 	tr_req_put(t, r[1]);
-	if (err)
+	if (err) {
+		tr_call(t, call_trap, &off);
 		goto out;
+	}
 	/* The FXSAVE image starts the XSAVE area. */
 	memcpy(&L.fp, xsave, sizeof(L.fp));
 	err = layout(c, &saved, &L, why, whylen);
-	if (err)
+	if (err) {
+		tr_call(t, call_trap, &off);
 		goto out;
+	}
 
 	/*
 	 * One dispatch does the rest: write the frame, set the registers,
@@ -277,12 +305,21 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 	ADD(TR_OP_REGS_SET, &saved, sizeof(saved));
 	size_t rest = nr - 1;
 	ADD(TR_OP_XSTATE_SET, xsave, xsize);
+	size_t xset = nr - 1;
+	ADD(TR_OP_CALL, NULL, 0);
+	lift = nr - 1;
+	r[lift]->fn = call_trap;
+	r[lift]->arg = &off;
 #undef ADD
 	tr_req_submit(t, r[0]);
 	tr_req_wait(t, r[nr - 1]);
 	ev = r[run]->ev;
 	res = r[run]->result;
-	restored = r[rest]->result == 0 && r[nr - 1]->result == 0;
+	restored = r[rest]->result == 0 && r[xset]->result == 0;
+	/* a failure earlier in the batch cancelled the lift: again */
+	if (r[lift]->result && ev.type != TR_EV_EXIT &&
+	    ev.type != TR_EV_KILLED)
+		tr_call(t, call_trap, &off);
 	err = 0;
 	for (size_t i = 0; i < run && !err; i++)
 		err = r[i]->result;

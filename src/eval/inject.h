@@ -73,9 +73,9 @@ int tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 
 /*
  * tr_inject_prepare: find the program's entry point (AT_ENTRY in
- * /proc/PID/auxv) and plant the int3 there that injected calls return
- * to; *ret_addr gets its address, for struct tr_call.ret_addr. Once per
- * target (again after an exec).
+ * /proc/PID/auxv), where injected calls return to an int3 that each
+ * call plants and lifts; *ret_addr gets its address, for struct
+ * tr_call.ret_addr. Once per target (again after an exec).
  */
 int tr_inject_prepare(struct tr_tracer *t, pid_t pid, uint64_t *ret_addr);
 

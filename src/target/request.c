@@ -497,6 +497,16 @@ tr_direct_site_put(struct tr_tracer *t, uint64_t addr)
 	tr__site_put(t, addr);
 }
 
+int
+tr_direct_call_trap(struct tr_tracer *t, uint64_t addr, bool on)
+{
+	int err = tr__need_target(t);
+
+	if (err)
+		return err;
+	return on ? tr__trap_insert(t, addr) : tr__trap_remove(t, addr);
+}
+
 void
 tr_direct_site_cond_drop(struct tr_tracer *t, uint64_t addr)
 {

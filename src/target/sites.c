@@ -424,6 +424,17 @@ tr__trap_insert(struct tr_tracer *t, uint64_t addr)
 }
 
 int
+tr__trap_remove(struct tr_tracer *t, uint64_t addr)
+{
+	size_t i = bp_lower(t, addr);
+
+	if (i >= t->nbps || t->bps[i].addr != addr || !t->bps[i].trap)
+		return -TR_ENOENT;
+	t->bps[i].trap = false;
+	return t->bps[i].users || t->bps[i].raw ? 0 : site_del(t, i);
+}
+
+int
 tr__site_get(struct tr_tracer *t, uint64_t addr)
 {
 	size_t i = bp_lower(t, addr);

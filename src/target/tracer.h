@@ -206,6 +206,10 @@ int tr_resume_one(struct tr_tracer *t, pid_t tid, unsigned timeout_ms,
  * own startup runs through the entry point, where tracerd puts it).
  */
 int tr_call_trap_insert(struct tr_tracer *t, uint64_t addr);
+/* tr_direct_call_trap: plant (on) or lift (!on) that int3, on the
+ * tracer thread (a TR_OP_CALL in an injected call's batches: it is in
+ * the target only while a call runs). 0 or -TR_E*. */
+int tr_direct_call_trap(struct tr_tracer *t, uint64_t addr, bool on);
 
 /* Breakpoint sites: an int3 the tracer owns. A hit stops the target with
  * TR_STOP_BREAKPOINT, pc rewound to addr; resuming steps over it. */

@@ -224,6 +224,7 @@ int tr__bp_plant(struct tr_tracer *t, uint64_t addr); /* write int3 */
 void tr__bp_restore_in(struct tr_tracer *t, pid_t pid); /* fork child */
 uint64_t tr__bp_displaced(struct tr_tracer *t, uint64_t addr);
 int tr__trap_insert(struct tr_tracer *t, uint64_t addr);
+int tr__trap_remove(struct tr_tracer *t, uint64_t addr);
 /* the jumps of compiled conditions at sites */
 struct tr_tramp *tr__tramp_of(struct tr_tracer *t, const struct tr_bp *bp);
 bool tr__bp_jumped(struct tr_tracer *t, const struct tr_bp *bp);
