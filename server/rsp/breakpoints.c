@@ -40,13 +40,15 @@ int
 rsp_z_packet(struct rsp *r, const char *p, bool insert)
 {
 	uint64_t addr;
-	const char *comma = strchr(p + 2, ',');
+	const char *comma;
 	struct rsp_bp *b;
 	int err;
 
 	if (p[0] != '0')
 		return rsp_reply_str(r, ""); /* hardware kinds: not offered */
-	if (p[1] != ',' || !comma ||
+	/* p + 2 only once p[1] is known (a bare "z" ends at p[0]: found
+	 * by tests/fuzz/fuzz_rsp_packet) */
+	if (p[1] != ',' || !(comma = strchr(p + 2, ',')) ||
 	    tr_rsp_hex_u64(p + 2, (size_t)(comma - p - 2), &addr))
 		return rsp_reply_str(r, "E01");
 	if (r->gone || !r->t)
