@@ -17,6 +17,18 @@ main(void)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 
+	/* No test may depend on the machine's speed. check's default limit
+	 * of 4 s per test (which the TSan build's test_deep_nesting overran
+	 * on a loaded 2-CPU machine) becomes 120 s, and every limit, those
+	 * the suites set included, is 4 times longer under the sanitizers
+	 * (TSan runs the code 5-15 times slower). Set before the suites
+	 * make their test cases, which read them; the environment's own
+	 * CK_DEFAULT_TIMEOUT and CK_TIMEOUT_MULTIPLIER win. */
+	setenv("CK_DEFAULT_TIMEOUT", "120", 0);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	setenv("CK_TIMEOUT_MULTIPLIER", "4", 0);
+#endif
+
 	sr = srunner_create(suite_slab());
 	srunner_add_suite(sr, suite_tracer());
 	srunner_add_suite(sr, suite_debuginfo());

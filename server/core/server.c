@@ -56,17 +56,29 @@ initial_session(struct tr_launch *l, pid_t attach_pid)
 }
 
 int
+srv_core_init(const struct srv_opts *o, const struct srv_hooks *h)
+{
+	srv.o = *o;
+	srv.h = *h;
+	pthread_mutex_init(&srv.mu, NULL);
+	for (int i = 0; i < EP_MAX_; i++)
+		srv.tags[i] = i;
+	srv.ep = epoll_create1(EPOLL_CLOEXEC);
+	srv.wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (srv.ep < 0 || srv.wfd < 0) {
+		tr_log_error("epoll/eventfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
 srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 	struct tr_launch *launch, pid_t attach_pid)
 {
 	sigset_t mask;
 	int rc = 1;
 
-	srv.o = *o;
-	srv.h = *h;
-	pthread_mutex_init(&srv.mu, NULL);
-	for (int i = 0; i < EP_MAX_; i++)
-		srv.tags[i] = i;
 	/* SIGCHLD for the tracers' signalfds, SIGINT/SIGTERM for ours:
 	 * blocked before any thread exists, so every thread inherits it. */
 	sigemptyset(&mask);
@@ -76,6 +88,8 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (srv_core_init(o, h))
+		return 1;
 
 	if (o->token_file) {
 		char why[200];
@@ -88,15 +102,13 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 		}
 		srv.have_token = true;
 	}
-	srv.ep = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	srv.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	srv.wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (srv.ep < 0 || srv.sfd < 0 || srv.wfd < 0) {
-		tr_log_error("epoll/signalfd/eventfd: %s", strerror(errno));
+	if (srv.sfd < 0) {
+		tr_log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
 	if (srv__listen_unix() || (o->tcp && srv__listen_tcp()) ||

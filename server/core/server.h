@@ -71,6 +71,13 @@ struct srv_hooks {
 int srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 	    struct tr_launch *launch, pid_t attach_pid);
 
+/* srv_core_init: the core's state with no listener, signal or loop:
+ * srv_run's first step, and what a harness that drives a front end
+ * directly (tests/fuzz) sets up before it makes sessions. SIGCHLD must
+ * be blocked first (the tracers' signalfds). 0 or -1. Main thread,
+ * once. */
+int srv_core_init(const struct srv_opts *o, const struct srv_hooks *h);
+
 /* srv_options: the options srv_run was given. Any thread. */
 const struct srv_opts *srv_options(void);
 

@@ -139,28 +139,36 @@ rsp_main(void *arg)
 	} else {
 		tr_log_info("gdb client left");
 	}
-	free(r->bps);
 	srv_rsp_done(r->fd);
 	close(r->fd);
-	tr_rsp_reader_free(&r->rd);
-	tr_buf_free(&r->out);
-	tr_buf_free(&r->last);
-	free(r->xml);
-	free(r);
+	rsp_conn_free(r);
 	return NULL;
 }
 
-int
-srv_rsp_start(int fd, struct srv_sess *ss, bool authed)
+struct rsp *
+rsp_conn_new(int fd, struct srv_sess *ss, bool authed)
 {
 	struct rsp *r = calloc(1, sizeof(*r));
-	pthread_t th;
-	pthread_attr_t a;
 
 	if (!r)
-		return -TR_ENOMEM;
+		return NULL;
 	r->fd = fd;
 	r->authed = authed;
+	rsp_conn_bind(r, ss);
+	r->xml = rsp_target_xml();
+	tr_rsp_reader_init(&r->rd, RSP_PACKET_SIZE);
+	tr_buf_init(&r->out);
+	tr_buf_init(&r->last);
+	if (!r->xml) {
+		rsp_conn_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+rsp_conn_bind(struct rsp *r, struct srv_sess *ss)
+{
 	if (ss) {
 		pthread_mutex_lock(&ss->target_mu);
 		rsp_bind_session(r, ss);
@@ -168,16 +176,52 @@ srv_rsp_start(int fd, struct srv_sess *ss, bool authed)
 	} else {
 		rsp_bind_session(r, NULL);
 	}
-	r->xml = rsp_target_xml();
-	tr_rsp_reader_init(&r->rd, RSP_PACKET_SIZE);
-	tr_buf_init(&r->out);
-	tr_buf_init(&r->last);
+}
+
+bool
+rsp_conn_live(const struct rsp *r)
+{
+	return r->ss && !r->gone;
+}
+
+void
+rsp_conn_drop(struct rsp *r, bool kill_it)
+{
+	if (!r->ss)
+		return;
+	pthread_mutex_lock(&r->ss->target_mu);
+	if (kill_it)
+		rsp_end_target(r, true); /* unlocks */
+	else
+		rsp_drop_session(r, NULL); /* unlocks */
+}
+
+void
+rsp_conn_free(struct rsp *r)
+{
+	free(r->bps);
+	tr_rsp_reader_free(&r->rd);
+	tr_buf_free(&r->out);
+	tr_buf_free(&r->last);
+	free(r->xml);
+	free(r);
+}
+
+int
+srv_rsp_start(int fd, struct srv_sess *ss, bool authed)
+{
+	struct rsp *r = rsp_conn_new(fd, ss, authed);
+	pthread_t th;
+	pthread_attr_t a;
+
+	if (!r)
+		return -TR_ENOMEM;
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	if (!r->xml || pthread_create(&th, &a, rsp_main, r)) {
+	if (pthread_create(&th, &a, rsp_main, r)) {
 		pthread_attr_destroy(&a);
-		free(r->xml);
-		free(r);
+		r->ss = NULL; /* the reference stays the caller's */
+		rsp_conn_free(r);
 		return -TR_ENOMEM;
 	}
 	pthread_attr_destroy(&a);

@@ -15,6 +15,25 @@
  * listener calls it). */
 int srv_rsp_start(int fd, struct srv_sess *ss, bool authed);
 
+/*
+ * A connection served by the caller rather than by a thread of its own
+ * (tests/fuzz drives the packet handlers this way; srv_rsp_start uses
+ * them too). rsp_conn_new: the state of connection fd (replies are
+ * written to it) on session ss (NULL: none; it takes ss's reference),
+ * authed as for srv_rsp_start; NULL when out of memory. Packets go to
+ * rsp_locked_packet (rsp/packet.h). rsp_conn_bind: take on session ss
+ * (its reference). rsp_conn_live: it has a session whose target lives.
+ * rsp_conn_drop: let the session go (kill_it: its target killed and the
+ * session ended first). rsp_conn_free: free the state (not fd, nor a
+ * session still bound). The connection's thread, or the caller's.
+ */
+struct rsp;
+struct rsp *rsp_conn_new(int fd, struct srv_sess *ss, bool authed);
+void rsp_conn_bind(struct rsp *r, struct srv_sess *ss);
+bool rsp_conn_live(const struct rsp *r);
+void rsp_conn_drop(struct rsp *r, bool kill_it);
+void rsp_conn_free(struct rsp *r);
+
 /* The front end for the core's --gdb listener: srv_rsp_start, and the
  * words the core's log uses for it. */
 extern const struct srv_frontend srv_rsp_frontend;

@@ -20,9 +20,25 @@ check "B hears of A's stop" wait_for "$T/b" \
 	'"method":"stopped","params":\{"session":1,"stop":\{"event":"stop","reason":"breakpoint"'
 rpc 3 "{$j,\"id\":3,\"method\":\"delete\",\"params\":{\"id\":1}}"
 
+# until_running: B asks for the state until the target runs (a run
+# request sent is not yet running on a loaded machine).
+sid=900
+until_running() {
+	local i
+	for ((i = 0; i < 100 * SCALE; i++)); do
+		sid=$((sid + 1))
+		echo "{$j,\"id\":$sid,\"method\":\"state\"}" >&7
+		wait_for "$T/b" "\"id\":$sid," >/dev/null || return 1
+		grep -qE "\"id\":$sid,\"result\":\\{.*\"state\":\"running\"" \
+			"$T/b" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # A continues; B's requests meet a running target; B interrupts.
 printf '%s\n' "{$j,\"id\":4,\"method\":\"continue\"}" >&"${RPC[1]}"
-sleep 0.3
+until_running
 echo "{$j,\"id\":101,\"method\":\"eval\",\"params\":{\"expr\":\"ticks\"}}" >&7
 check "B: a request while it runs is refused at once" wait_for "$T/b" \
 	'"id":101,"error":\{"code":-32001'
@@ -56,7 +72,7 @@ check "B: all 20 answered ($okb)" [ "$okb" -eq 20 ]
 
 # A vanishes in the middle of a continue: the target goes on running.
 printf '%s\n' "{$j,\"id\":5,\"method\":\"continue\"}" >&"${RPC[1]}"
-sleep 0.3
+until_running
 a_pid=$RPC_PID
 kill "$a_pid"
 wait "$a_pid" 2>/dev/null
@@ -71,7 +87,8 @@ echo "{$j,\"id\":105,\"method\":\"eval\",\"params\":{\"expr\":\"ticks\"}}" >&7
 wait_for "$T/b" '"id":105,' >/dev/null
 t1=$(grep -E '"id":105,' "$T/b" | sed -E 's/.*"value":"([0-9]+)".*/\1/')
 echo "{$j,\"id\":106,\"method\":\"continue\"}" >&7
-sleep 0.5
+until_running
+sleep 0.5 # it ticks meanwhile
 echo "{$j,\"id\":107,\"method\":\"interrupt\"}" >&7
 wait_for "$T/b" '"id":106,' >/dev/null
 echo "{$j,\"id\":108,\"method\":\"eval\",\"params\":{\"expr\":\"ticks\"}}" >&7

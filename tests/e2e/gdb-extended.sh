@@ -172,8 +172,8 @@ exec 5<>"/dev/tcp/127.0.0.1/$port"
 	rsp_pkt '?'
 	rsp_pkt 'vRun;'
 } >&5
-sleep 2
-timeout 2 cat <&5 >"$T/raw" || true
+: >"$T/raw"
+rsp_read 5 "$T/raw" 32
 exec 5>&-
 # the replies, one per line
 sed 's/\$/\n$/g' "$T/raw" | grep '^\$' >"$T/replies"

@@ -65,8 +65,8 @@ exec 5<>"/dev/tcp/127.0.0.1/$port"
 	printf '$%s#00' "$(head -c 200000 /dev/zero | tr '\0' 'a')"
 	rsp_pkt 'vCont?'
 } >&5
-sleep 1
-timeout 2 cat <&5 >"$T/raw" || true
+: >"$T/raw"
+rsp_read 5 "$T/raw" 6
 exec 5>&-
 r=$(cat "$T/raw")
 check "a bad checksum is answered -" like "$r" '-*'

@@ -1,5 +1,6 @@
-# lib.sh: shared by the end-to-end tests: start tracerd on a socket in the
-# build tree, drive it with tracectl and raw JSON-RPC lines, check outputs.
+# lib.sh: shared by the end-to-end tests: start tracerd on a socket in a
+# private directory under /tmp, drive it with tracectl and raw JSON-RPC
+# lines, check outputs.
 # Sourced by each tests/e2e/*.sh; automake runs them with builddir and
 # srcdir in the environment. Exit: 0 pass, 1 fail, 99 harness error.
 
@@ -21,6 +22,13 @@ chmod 700 "$T"
 SOCK=$T/tracerd.sock
 failures=0
 checks=0
+# Waits are sized for a loaded 2-CPU machine, and four times longer in a
+# sanitizer build (TSan runs tracerd 5-15 times slower): a test never
+# fails for want of speed, it only waits longer before it fails.
+SCALE=1
+if grep -q '^SANITIZER_CFLAGS = -fsanitize' "$builddir/Makefile" 2>/dev/null; then
+	SCALE=4
+fi
 tracerd_pid=
 bg_pids=()
 
@@ -78,7 +86,7 @@ start_tracerd() {
 		>"$T/tracerd.out" 2>"$T/tracerd.err" &
 	tracerd_pid=$!
 	local i
-	for i in $(seq 400); do
+	for i in $(seq $((400 * SCALE))); do
 		if grep -q listening "$T/tracerd.out" 2>/dev/null; then
 			return 0
 		fi
@@ -89,7 +97,7 @@ start_tracerd() {
 		fi
 		sleep 0.05
 	done
-	echo "tracerd did not listen in 20 s" >&2
+	echo "tracerd did not listen in $((20 * SCALE)) s" >&2
 	exit 99
 }
 
@@ -145,7 +153,7 @@ rpc() {
 	local id=$1 line=$2 l
 	printf '%s\n' "$line" >&"${RPC[1]}"
 	R=
-	while IFS= read -r -t 30 l <&"${RPC[0]}"; do
+	while IFS= read -r -t $((30 * SCALE)) l <&"${RPC[0]}"; do
 		printf '%s\n' "$l" >>"$T/rpc.log"
 		case $l in
 		*"\"id\":$id,"* | *"\"id\":$id}"*)
@@ -192,7 +200,7 @@ like() {
 
 # wait_for FILE REGEX [SECONDS]: until FILE has a line matching REGEX.
 wait_for() {
-	local i n=$((${3:-20} * 20))
+	local i n=$((${3:-20} * 20 * SCALE))
 	for ((i = 0; i < n; i++)); do
 		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
@@ -225,12 +233,26 @@ code_bytes() {
 
 # wait_count FILE REGEX N [SECONDS]: until FILE has N lines matching.
 wait_count() {
-	local i n=$((${4:-20} * 20))
+	local i n=$((${4:-20} * 20 * SCALE))
 	for ((i = 0; i < n; i++)); do
 		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
 		sleep 0.05
 	done
 	echo "--- fewer than $3 lines match /$2/ in $1" >&2
+	return 1
+}
+
+# rsp_read FD FILE N: append what comes on descriptor FD to FILE until it
+# holds N packets ($...#xx), or nothing more came for a long while: the
+# replies to packets sent all at once, however slowly they come.
+rsp_read() {
+	local i n
+	for ((i = 0; i < 60 * SCALE; i++)); do
+		n=$(grep -oE '\$[^$#]*#[0-9a-f]{2}' "$2" 2>/dev/null | wc -l)
+		[ "$n" -ge "$3" ] && return 0
+		timeout 1 cat <&"$1" >>"$2" 2>/dev/null
+	done
+	echo "--- $2: fewer than $3 replies" >&2
 	return 1
 }
 

@@ -6,18 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/server.h"
 #include "core/sess.h"
-#include "core/state.h"
-#include "rsp.h"
-#include "rsp/extended.h"
+#include "rsp/conn.h"
 #include "rsp/packet.h"
-#include "rsp/regs.h"
-#include "rsp/rsp_int.h"
 
 static struct rsp *conn;
 static const char *tracee; /* $FUZZ_TRACEE: tests/tracees/e2e */
@@ -57,14 +52,14 @@ new_session(void)
 			tracee, err);
 		exit(1);
 	}
-	pthread_mutex_lock(&ss->target_mu);
-	rsp_bind_session(conn, ss);
-	pthread_mutex_unlock(&ss->target_mu);
+	rsp_conn_bind(conn, ss);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	static const struct srv_opts o = { 0 };
+	static const struct srv_hooks h = { 0 };
 	int sv[2];
 	sigset_t mask;
 	pthread_t th;
@@ -82,22 +77,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	sigaddset(&mask, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	pthread_mutex_init(&srv.mu, NULL);
-	srv.ep = epoll_create1(EPOLL_CLOEXEC);
-	srv.wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	srv.ufd = srv.tfd = srv.sfd = srv.gfd = -1;
-	if (srv.ep < 0 || srv.wfd < 0 ||
+	if (srv_core_init(&o, &h) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		abort();
 	peer = sv[1];
-	conn = calloc(1, sizeof(*conn));
-	conn->fd = sv[0];
-	conn->authed = true;
-	conn->noack = true;
-	conn->xml = rsp_target_xml();
-	tr_rsp_reader_init(&conn->rd, RSP_PACKET_SIZE);
-	tr_buf_init(&conn->out);
-	tr_buf_init(&conn->last);
+	/* a local client of our uid, as the --gdb listener admits one */
+	conn = rsp_conn_new(sv[0], NULL, true);
+	if (!conn)
+		abort();
 	pthread_create(&th, NULL, drain, NULL);
 	new_session();
 	return 0;
@@ -150,13 +137,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!left_out(p, n))
 			rsp_locked_packet(conn, p, n);
 		free(p);
-		if (conn->ss && conn->gone) {
+		if (!rsp_conn_live(conn)) {
 			/* S09 and friends: let the dead one go */
-			pthread_mutex_lock(&conn->ss->target_mu);
-			rsp_end_target(conn, true); /* unlocks */
-		}
-		if (!conn->ss)
+			rsp_conn_drop(conn, true);
 			new_session();
+		}
 		if (!nl)
 			break;
 		off += n + 1;
