@@ -30,6 +30,16 @@ ticking() {
 	wait_count "$1" '^alive' $((n + 1)) 30
 }
 
+# until_running: the session's state says running.
+until_running() {
+	local i
+	for ((i = 0; i < 100 * SCALE; i++)); do
+		tc sessions 2>/dev/null | grep -q ', running,' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # 1. SIGINT: everything goes back, the program runs on.
 start_spin int
 o_tick=$(code_bytes "$spin" "$tick")
@@ -92,4 +102,23 @@ check "with a breakpoint left, the program ends" [ "$rc" -eq 0 ]
 rc=0
 wait "$spin" || rc=$?
 check "killed by SIGTRAP at it (status $rc)" [ "$rc" -eq $((128 + 5)) ]
+kill -9 "$spin" 2>/dev/null
+
+# 4. SIGKILL while a signal is held: the program stopped for a SIGUSR1
+# (which would kill it: no handler) that was reported and not passed on.
+# The kernel restarts it without the signal: it runs on.
+start_spin k3
+start_tracerd
+tc attach "$spin" >/dev/null
+tc continue >"$T/c4" 2>&1 &
+cpid=$!
+check "the program runs" until_running
+kill -USR1 "$spin"
+wait "$cpid"
+check "the signal is reported" has "$T/c4" 'Program received signal SIGUSR1'
+kill -KILL "$tracerd_pid"
+wait "$tracerd_pid" 2>/dev/null
+tracerd_pid=
+check "after SIGKILL the held signal is lost: the program runs on" \
+	ticking "$T/spin.k3"
 finish
