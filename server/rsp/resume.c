@@ -79,6 +79,8 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 			     .sig = sig ? sig : -1 };
 	pthread_t th;
 	bool done = false;
+	struct tr_rsp_reader peek;
+	struct tr_buf held;
 
 	if (r->gone || !r->t)
 		return rsp_reply_str(r, "E01");
@@ -92,6 +94,12 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 	}
 	atomic_store(&r->ss->busy_running, true);
 	atomic_store(&r->ss->state, SRV_RUNNING);
+	/* While the target runs only ^C matters, but packets a client
+	 * sends meanwhile are its next requests: they are kept (held) and
+	 * handed to the connection's reader after the stop, in order. A
+	 * reader of their own (peek) finds the ^C among them. */
+	tr_rsp_reader_init(&peek, RSP_PACKET_SIZE);
+	tr_buf_init(&held);
 	while (!done) {
 		struct pollfd p[2] = { { .fd = ru.efd, .events = POLLIN },
 				       { .fd = r->fd, .events = POLLIN } };
@@ -114,9 +122,11 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 				p[1].fd = -1;
 				continue;
 			}
-			tr_rsp_feed(&r->rd, buf, (size_t)k);
-			/* only ^C is meaningful now; packets wait */
-			while ((e = tr_rsp_next(&r->rd, &pk, &pl)) !=
+			if (tr_buf_append(&held, buf, (size_t)k) ||
+			    tr_rsp_feed(&peek, buf, (size_t)k))
+				tr_log_warn("rsp: out of memory for packets "
+					    "sent while the target runs");
+			while ((e = tr_rsp_next(&peek, &pk, &pl)) !=
 			       TR_RSP_NONE)
 				if (e == TR_RSP_INTERRUPT)
 					tr_interrupt(r->t, NULL);
@@ -124,6 +134,12 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 	}
 	pthread_join(th, NULL);
 	close(ru.efd);
+	/* (a ^C among them is met again after the stop: it is ignored) */
+	if (held.len && tr_rsp_feed(&r->rd, held.data, held.len))
+		tr_log_warn("rsp: out of memory for packets sent while the "
+			    "target ran");
+	tr_buf_free(&held);
+	tr_rsp_reader_free(&peek);
 	atomic_store(&r->ss->busy_running, false);
 	if (ru.err) {
 		atomic_store(&r->ss->state, SRV_EXITED);

@@ -174,6 +174,14 @@ exec 5<>"/dev/tcp/127.0.0.1/$port"
 } >&5
 : >"$T/raw"
 rsp_read 5 "$T/raw" 32
+# The last vRun runs e2e spin: continue it, and while it runs send a
+# packet, then ^C: the stop comes, then the packet's reply (it is kept,
+# not lost, while the target runs).
+rsp_pkt 'c' >&5
+sleep 0.5
+rsp_pkt '?' >&5
+printf '\003' >&5
+rsp_read 5 "$T/raw" 34
 exec 5>&-
 # the replies, one per line
 sed 's/\$/\n$/g' "$T/raw" | grep '^\$' >"$T/replies"
@@ -209,5 +217,8 @@ done
 check "the launched program runs to its exit code" like "$(r $i)" '$W03;process:*'
 check "? after the exit: how it ended" like "$(r $((i + 1)))" '$W03;process:*'
 check "vRun with no program runs the last one" like "$(r $((i + 2)))" '$T05thread:*'
+check "^C stops it: SIGINT" like "$(r $((i + 3)))" '$T02thread:*'
+check "a packet sent while it ran is answered after the stop" \
+	like "$(r $((i + 4)))" '$T02thread:*'
 stop_tracerd
 finish
