@@ -141,7 +141,16 @@ srv__auth_tick(void)
 		struct srv_conn *c = due[i];
 
 		if (c->auth_failed) {
+			char junk[4096];
+			int k = 0;
+
 			srv__conn_deliver(c, &c->auth_reply, 0);
+			/* what it sent meanwhile goes unread: drop it first,
+			 * or the close resets the connection and the answer
+			 * may never reach the client */
+			while (k++ < 256 && c->fd >= 0 &&
+			       recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+				;
 		} else {
 			tr_log_warn("client %u (%s) sent no token in %d s: "
 				    "hung up on", c->id, c->peer,
