@@ -70,6 +70,20 @@ runner_main(void *arg)
 	return NULL;
 }
 
+/* Whether what peek was fed holds a ^C (0x03 between packets). */
+static bool
+saw_interrupt(struct tr_rsp_reader *peek)
+{
+	const char *pk;
+	size_t pl;
+	bool seen = false;
+	int e;
+
+	while ((e = tr_rsp_next(peek, &pk, &pl)) != TR_RSP_NONE)
+		seen |= e == TR_RSP_INTERRUPT;
+	return seen;
+}
+
 /* Resume (step or continue) and answer with the stop; ^C from the client
  * interrupts. */
 int
@@ -78,7 +92,8 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 	struct runner ru = { .r = r, .step = step, .tid = tid,
 			     .sig = sig ? sig : -1 };
 	pthread_t th;
-	bool done = false;
+	bool done = false, want_int = false;
+	int cfd = r->fd; /* -1 once the client left */
 	struct tr_rsp_reader peek;
 	struct tr_buf held;
 
@@ -100,36 +115,46 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 	 * reader of their own (peek) finds the ^C among them. */
 	tr_rsp_reader_init(&peek, RSP_PACKET_SIZE);
 	tr_buf_init(&held);
+	/* a ^C already read with the resume packet (typed at once): the
+	 * bytes stay the reader's, peek only looks for it */
+	if (r->rd.in_len > r->rd.in_start &&
+	    tr_rsp_feed(&peek, r->rd.in + r->rd.in_start,
+			r->rd.in_len - r->rd.in_start) == 0)
+		want_int = saw_interrupt(&peek);
 	while (!done) {
 		struct pollfd p[2] = { { .fd = ru.efd, .events = POLLIN },
-				       { .fd = r->fd, .events = POLLIN } };
+				       { .fd = cfd, .events = POLLIN } };
+		int k;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		/* An interrupt that reached the tracer before the resume
+		 * took effect finds the target stopped and does nothing:
+		 * once asked for, it is sent again every 20 ms until the
+		 * stop (as the core does for JSON-RPC, sess.c). */
+		if (want_int)
+			tr_interrupt(r->t, NULL);
+		k = poll(p, 2, want_int ? 20 : -1);
+		if (k < 0 && errno != EINTR)
 			break;
+		if (k <= 0)
+			continue;
 		if (p[0].revents)
 			done = true;
 		if (!done && p[1].revents) {
 			char buf[4096];
-			ssize_t k = recv(r->fd, buf, sizeof(buf), 0);
-			const char *pk;
-			size_t pl;
-			int e;
+			ssize_t n = recv(r->fd, buf, sizeof(buf), 0);
 
-			if (k <= 0) {
+			if (n <= 0) {
 				/* the client left while the target runs:
 				 * stop it, the session stays */
-				tr_interrupt(r->t, NULL);
-				p[1].fd = -1;
+				want_int = true;
+				cfd = -1;
 				continue;
 			}
-			if (tr_buf_append(&held, buf, (size_t)k) ||
-			    tr_rsp_feed(&peek, buf, (size_t)k))
+			if (tr_buf_append(&held, buf, (size_t)n) ||
+			    tr_rsp_feed(&peek, buf, (size_t)n))
 				tr_log_warn("rsp: out of memory for packets "
 					    "sent while the target runs");
-			while ((e = tr_rsp_next(&peek, &pk, &pl)) !=
-			       TR_RSP_NONE)
-				if (e == TR_RSP_INTERRUPT)
-					tr_interrupt(r->t, NULL);
+			want_int |= saw_interrupt(&peek);
 		}
 	}
 	pthread_join(th, NULL);

@@ -178,10 +178,16 @@ rsp_read 5 "$T/raw" 32
 # packet, then ^C: the stop comes, then the packet's reply (it is kept,
 # not lost, while the target runs).
 rsp_pkt 'c' >&5
-sleep 0.5
+for ((w = 0; w < 300 * SCALE; w++)); do
+	tc sessions 2>/dev/null | grep -q ', running,' && break
+	sleep 0.1
+done
 rsp_pkt '?' >&5
 printf '\003' >&5
 rsp_read 5 "$T/raw" 34
+# c and ^C in one write: the ^C read along with the c still stops it
+printf '%s\003' "$(rsp_pkt c)" >&5
+rsp_read 5 "$T/raw" 35
 exec 5>&-
 # the replies, one per line
 sed 's/\$/\n$/g' "$T/raw" | grep '^\$' >"$T/replies"
@@ -220,5 +226,7 @@ check "vRun with no program runs the last one" like "$(r $((i + 2)))" '$T05threa
 check "^C stops it: SIGINT" like "$(r $((i + 3)))" '$T02thread:*'
 check "a packet sent while it ran is answered after the stop" \
 	like "$(r $((i + 4)))" '$T02thread:*'
+check "a ^C that came with the c stops the run" \
+	like "$(r $((i + 5)))" '$T02thread:*'
 stop_tracerd
 finish
