@@ -1425,6 +1425,153 @@ START_TEST(test_free_detaches)
 }
 END_TEST
 
+/* ---- many threads ----------------------------------------------------- */
+
+#define MANY_SLEEPERS "2000" /* threads of tracees/many.c, and 2 busy */
+#define MANY_BUSY 2
+
+static int
+cmp_tid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many of the n threads in tids are in /proc state `want`; *odd gets
+ * one that is not (or 0). */
+static size_t
+count_state(pid_t pid, const pid_t *tids, size_t n, char want, pid_t *odd,
+	    char *odd_state)
+{
+	size_t k = 0;
+
+	*odd = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = proc_state(pid, tids[i]);
+
+		if (c == want) {
+			k++;
+		} else if (!*odd) {
+			*odd = tids[i];
+			*odd_state = c;
+		}
+	}
+	return k;
+}
+
+struct busy_progress {
+	pid_t pid;
+	uint64_t addr;
+	unsigned long base[MANY_BUSY];
+};
+
+static void
+read_busy(const struct busy_progress *b, unsigned long *now)
+{
+	ck_assert_int_eq(proc_mem_read(b->pid, b->addr, now,
+				       sizeof(*now) * MANY_BUSY),
+			 (ssize_t)(sizeof(*now) * MANY_BUSY));
+}
+
+static bool
+busy_moved(void *arg)
+{
+	struct busy_progress *b = arg;
+	unsigned long now[MANY_BUSY];
+
+	read_busy(b, now);
+	for (int i = 0; i < MANY_BUSY; i++)
+		if (now[i] == b->base[i])
+			return false;
+	return true;
+}
+
+/*
+ * Attach to a program of 2,000 sleeping threads and 2 busy ones: every
+ * thread is listed (the same set as /proc/PID/task), each stop-all stops
+ * every one of them (/proc says 't', the busy counters stand still), each
+ * resume lets them run (the counters move), and after the detach none is
+ * traced any more.
+ */
+START_TEST(test_attach_many)
+{
+	struct tracee te;
+	struct tr_event ev;
+	struct busy_progress bp;
+	char line[512], st = 0, status[4096];
+	unsigned long frozen[MANY_BUSY], later[MANY_BUSY];
+	size_t n, want, nproc;
+	pid_t *tids, *ptids, odd;
+	char *tp;
+	int fd;
+	ssize_t len;
+
+	tracee_spawn_te(&te, "many", MANY_SLEEPERS, "2");
+	ck_assert_msg(tracee_line(&te, line, sizeof(line), 4 * LINE_MS),
+		      "tracees/many printed nothing (thread limits?)");
+	ck_assert_int_eq(sscanf(line, "ready threads=%zu", &want), 1);
+	ck_assert_uint_eq(want, (size_t)atoi(MANY_SLEEPERS) + MANY_BUSY + 1);
+	bp = (struct busy_progress){ .pid = te.pid,
+				     .addr = line_addr(line, "busy_count") };
+	tids = calloc(want + 1, sizeof(*tids));
+	ptids = calloc(want + 1, sizeof(*ptids));
+	ck_assert(tids && ptids);
+
+	ck_assert_int_eq(tr_tracer_new(NULL, &te.t), 0);
+	ck_assert_tr(tr_attach(te.t, te.pid), 0);
+	ck_assert_tr(tr_threads(te.t, tids, want + 1, &n), 0);
+	ck_assert_uint_eq(n, want);
+	nproc = proc_tids(te.pid, ptids, want + 1);
+	ck_assert_uint_eq(nproc, want);
+	qsort(tids, n, sizeof(*tids), cmp_tid);
+	qsort(ptids, n, sizeof(*ptids), cmp_tid);
+	ck_assert_int_eq(memcmp(tids, ptids, n * sizeof(*tids)), 0);
+	ck_assert_msg(count_state(te.pid, tids, n, 't', &odd, &st) == n,
+		      "thread %d is in state %c after the attach", odd, st);
+
+	for (int round = 0; round < 3; round++) {
+		read_busy(&bp, bp.base);
+		ck_assert_tr(tr_cont(te.t, 0, -1, NULL), 0);
+		ck_assert_msg(wait_until(busy_moved, &bp, 4 * LINE_MS),
+			      "round %d: a busy thread never ran", round);
+		ck_assert_tr(tr_interrupt(te.t, &ev), 0);
+		ck_assert_event(ev, TR_EV_STOP, TR_STOP_INTERRUPT);
+		ck_assert_msg(count_state(te.pid, tids, n, 't', &odd, &st) ==
+				      n,
+			      "round %d: thread %d is in state %c at the "
+			      "stop", round, odd, st);
+		read_busy(&bp, frozen);
+		usleep(20000);
+		read_busy(&bp, later);
+		ck_assert_int_eq(memcmp(frozen, later, sizeof(frozen)), 0);
+		ck_assert_tr(tr_threads(te.t, tids, want + 1, &n), 0);
+		ck_assert_uint_eq(n, want);
+	}
+
+	ck_assert_tr(tr_detach(te.t), 0);
+	fd = -1;
+	snprintf(line, sizeof(line), "/proc/%d/status", te.pid);
+	fd = open(line, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	len = read(fd, status, sizeof(status) - 1);
+	close(fd);
+	ck_assert_int_gt(len, 0);
+	status[len] = 0;
+	tp = strstr(status, "TracerPid:");
+	ck_assert_ptr_nonnull(tp);
+	ck_assert_int_eq(atoi(tp + 10), 0);
+	ck_assert_msg(count_state(te.pid, tids, n, 't', &odd, &st) == 0,
+		      "a thread is still in state t after the detach");
+	read_busy(&bp, bp.base);
+	ck_assert_msg(wait_until(busy_moved, &bp, 4 * LINE_MS),
+		      "a busy thread did not run after the detach");
+	free(tids);
+	free(ptids);
+	tracee_end(&te);
+}
+END_TEST
+
 /* ---- requests in batches ------------------------------------------- */
 
 /* A batch: set registers + write memory + continue, as one submission. */
@@ -1583,6 +1730,7 @@ suite_tracer(void)
 	tcase_add_test(tc, test_attach_detach);
 	tcase_add_test(tc, test_attach_threads);
 	tcase_add_test(tc, test_free_detaches);
+	tcase_add_test(tc, test_attach_many);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_batch_cancel);
 	suite_add_tcase(s, tc);

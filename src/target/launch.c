@@ -246,7 +246,7 @@ seize_all(struct tr_tracer *t, pid_t pid)
 			th->state = TH_RUNNING;
 			t->nrunning++;
 			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == 0)
-				th->interrupt_sent = true;
+				th->interrupt_sent = th->interrupted = true;
 			added = true;
 		}
 		closedir(d);
@@ -284,8 +284,7 @@ tr__attach_begin(struct tr_tracer *t, pid_t pid)
 					;
 			ptrace(PTRACE_DETACH, th->tid, NULL, NULL);
 		}
-		t->nthreads = 0;
-		t->nrunning = 0;
+		tr__threads_clear(t);
 		t->pid = 0;
 		return err;
 	}

@@ -45,8 +45,8 @@ site_stops(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
 void
 tr__target_reset(struct tr_tracer *t)
 {
-	t->nthreads = 0;
-	t->nrunning = 0;
+	tr__threads_clear(t);
+	t->all_interrupted = false;
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
 	t->scratch_failed = false;
@@ -115,26 +115,30 @@ tr__finish_stop(struct tr_tracer *t)
 	}
 }
 
-/* Ask every running thread to stop. */
+/*
+ * Ask every running thread to stop, once per stop-all: each thread that
+ * runs and was not interrupted since it was last resumed. A thread
+ * interrupted and resumed since may have had the interrupt folded into a
+ * stop we have seen (any ptrace stop clears a pending interrupt): it is
+ * asked again. An extra trap that fires later is taken as "nothing to
+ * report". A new thread stops by itself. Called at every stop recorded
+ * while stopping, it walks the threads only the first time after a
+ * resume: with N threads, N walks of N made a stop-all quadratic.
+ */
 void
 tr__interrupt_all(struct tr_tracer *t)
 {
+	if (t->all_interrupted)
+		return;
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 
-		/*
-		 * Every running thread, even one with an interrupt already
-		 * sent: the kernel may have folded that one into a stop we
-		 * have seen (a new thread's first stop), and a thread left
-		 * running would hang the stop. An extra trap that fires later
-		 * is taken as "nothing to report". A new thread stops by
-		 * itself.
-		 */
-		if (th->state != TH_RUNNING || th->fresh)
+		if (th->state != TH_RUNNING || th->fresh || th->interrupted)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, th->tid, NULL, NULL) == 0)
-			th->interrupt_sent = true;
+			th->interrupt_sent = th->interrupted = true;
 	}
+	t->all_interrupted = true;
 }
 
 static bool
@@ -258,6 +262,8 @@ tr__resume_thread(struct tr_tracer *t, struct tr_thread *th, int req, int sig)
 	}
 	th->state = TH_RUNNING;
 	th->at_bp = false;
+	th->interrupted = false;
+	t->all_interrupted = false;
 	t->nrunning++;
 	t->resumed_ns = tr__now_ns();
 }
@@ -407,9 +413,8 @@ handle_exec(struct tr_tracer *t, struct tr_thread *th)
 	struct tr_thread leader = *th;
 
 	leader.tid = t->pid;
-	t->threads[0] = leader;
-	t->nthreads = 1;
-	t->nrunning = 0;
+	tr__threads_clear(t);
+	*tr__thread_add(t, t->pid) = leader; /* no allocation: room for 1 */
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
 	t->scratch_failed = false;

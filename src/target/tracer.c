@@ -75,6 +75,50 @@ drain_done(struct tr_tracer *t)
 
 /* ---- wait statuses -------------------------------------------------- */
 
+/*
+ * Below this many threads to stop, waitpid(-1) alone reaps the stops of a
+ * stop-all; at or above it, each is also waited for by its tid.
+ */
+#define SWEEP_MIN 16
+
+/*
+ * Wait for each thread expected to stop (all-stop in progress) by its
+ * tid, WNOHANG: the kernel looks at that one task only, where
+ * waitpid(-1) scans every task we trace for each status it returns, so
+ * that reaping the N stops of a stop-all that way costs N^2 (FIELD-
+ * NOTES). Returns how many statuses it handled.
+ */
+static size_t
+sweep(struct tr_tracer *t)
+{
+	size_t n = 0, got = 0;
+	int status;
+
+	if (t->cap_sweep < t->nthreads) {
+		pid_t *s = realloc(t->sweep, t->nthreads * sizeof(*s));
+
+		if (!s)
+			return 0; /* waitpid(-1) reaps them, more slowly */
+		t->sweep = s;
+		t->cap_sweep = t->nthreads;
+	}
+	/* The tids first: handling a status may add, drop or move threads. */
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (t->threads[i].state != TH_STOPPED)
+			t->sweep[n++] = t->threads[i].tid;
+	for (size_t i = 0; i < n && t->pid && !t->gone; i++) {
+		pid_t tid = waitpid(t->sweep[i], &status,
+				    WNOHANG | __WALL | __WNOTHREAD);
+
+		if (tid <= 0)
+			continue;
+		tr__handle_status(t, tid, status);
+		drain_done(t);
+		got++;
+	}
+	return got;
+}
+
 void
 tr__reap(struct tr_tracer *t)
 {
@@ -83,10 +127,24 @@ tr__reap(struct tr_tracer *t)
 
 	/* __WNOTHREAD: only our own tracees, never a sibling thread's
 	 * children; __WALL: threads too. */
-	while (t->pid && !t->gone &&
-	       (tid = waitpid(-1, &status, WNOHANG | __WALL | __WNOTHREAD)) > 0) {
-		tr__handle_status(t, tid, status);
-		drain_done(t);
+	while (t->pid && !t->gone) {
+		bool many = t->phase == PH_STOPPING && t->nrunning >= SWEEP_MIN;
+		size_t got = many ? sweep(t) : 0;
+
+		/* What the sweep cannot see: threads we do not know yet, fork
+		 * children. While sweeping, one scan a round; else until
+		 * nothing is left. */
+		while (t->pid && !t->gone &&
+		       (tid = waitpid(-1, &status,
+				      WNOHANG | __WALL | __WNOTHREAD)) > 0) {
+			tr__handle_status(t, tid, status);
+			drain_done(t);
+			got++;
+			if (many)
+				break;
+		}
+		if (!got)
+			break;
 	}
 }
 
@@ -652,6 +710,8 @@ tr_tracer_free(struct tr_tracer *t)
 	if (t->memfd >= 0)
 		close(t->memfd);
 	free(t->threads);
+	free(t->tidx);
+	free(t->sweep);
 	free(t->bps);
 	tr__tramp_reset(t);
 	free(t->tramps);

@@ -33,6 +33,8 @@ struct tr_thread {
 	enum thread_state state;
 	bool fresh;          /* auto-attached, initial stop not seen yet */
 	bool interrupt_sent; /* a PTRACE_INTERRUPT is outstanding */
+	bool interrupted;    /* interrupted since it was last resumed: the
+				stop-all in progress need not ask again */
 	bool at_bp;          /* stopped by one of our breakpoints, pc rewound */
 	bool stepping;       /* user single-step in progress */
 	bool has_pending;    /* a stop not reported yet (all-stop) */
@@ -139,6 +141,12 @@ struct tr_tracer {
 	pid_t current_tid;
 	struct tr_thread *threads;
 	size_t nthreads, cap_threads;
+	uint32_t *tidx;          /* tid -> position + 1 (threads.c) */
+	size_t cap_tidx;
+	pid_t *sweep;            /* tids to wait for one by one (tr__reap) */
+	size_t cap_sweep;
+	bool all_interrupted;    /* every running thread has been asked to
+				    stop since the last resume */
 	unsigned nrunning;       /* threads resumed and not yet seen stopped */
 	bool single;             /* only one thread was resumed (a step) */
 	bool have_report;        /* `report` holds the stop to publish */
@@ -191,6 +199,7 @@ bool tr__on_tracer_thread(const struct tr_tracer *t);
 struct tr_thread *tr__thread_find(struct tr_tracer *t, pid_t tid);
 struct tr_thread *tr__thread_add(struct tr_tracer *t, pid_t tid);
 void tr__thread_del(struct tr_tracer *t, struct tr_thread *th);
+void tr__threads_clear(struct tr_tracer *t); /* no thread at all */
 int tr__regs_of(pid_t tid, struct user_regs_struct *r);
 int tr__need_target(const struct tr_tracer *t);
 /* The stopped thread a request is about (tid 0: the current one). */
