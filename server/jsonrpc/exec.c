@@ -177,6 +177,7 @@ srv_m_next(struct srv_call *x)
 
 struct finish {
 	pid_t tid;
+	unsigned frame; /* the selected one: finished as gdb does */
 	struct tr_event ev;
 	uint64_t fn_pc;
 	char value[1024];
@@ -194,14 +195,11 @@ finish_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	struct tr_location loc;
 	int err;
 
-	if ((err = tr_regs_get(t, f->tid, &r)))
-		return err;
-	f->fn_pc = r.rip;
-	if (tr_debuginfo_describe(di, r.rip, &loc) == 0 && loc.function)
-		snprintf(f->func, sizeof(f->func), "%s", loc.function);
-	err = tr_finish(t, u, f->tid, &f->ev, &r);
+	err = tr_finish(t, u, f->tid, f->frame, &f->ev, &r, &f->fn_pc);
 	if (err)
 		return err;
+	if (tr_debuginfo_describe(di, f->fn_pc, &loc) == 0 && loc.function)
+		snprintf(f->func, sizeof(f->func), "%s", loc.function);
 	if (f->ev.type == TR_EV_STOP && f->ev.reason == TR_STOP_FINISH &&
 	    tr_fpregs_get(t, f->ev.tid, &fp) == 0 &&
 	    tr_return_value(t, di, f->fn_pc, &r, &fp, f->value,
@@ -228,11 +226,16 @@ srv_m_finish(struct srv_call *x)
 	struct finish f = { 0 };
 	int err;
 
-	if (srv_target_exited(x) || srv_param_thread(x, &f.tid, NULL) ||
+	if (srv_target_exited(x) || srv_param_thread(x, &f.tid, &f.frame) ||
 	    interrupted_before(x))
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
 	err = tr_session_run(x->ss->s, finish_fn, &f);
+	if (err == -TR_ERANGE) {
+		atomic_store(&x->ss->state, SRV_STOPPED);
+		return srv_error(x, SRV_E_TARGET, "No frame at level %u.",
+				 f.frame);
+	}
 	if (err == -TR_ENOENT) {
 		atomic_store(&x->ss->state, SRV_STOPPED);
 		return srv_error(x, SRV_E_TARGET,

@@ -116,6 +116,13 @@ srv_write_where(struct tr_jw *w, const struct srv_where *wh)
 	srv_opt_str(w, "module", wh->module);
 	if (wh->source[0] || wh->loc.line)
 		srv_opt_str(w, "source", wh->source);
+	/* gdb shows the address of a stop that is not where a statement
+	 * of the line table starts (after finish, at *ADDR): measured with
+	 * gdb 13, a row that is no statement counts as the middle. */
+	if (wh->loc.line && (wh->pc != wh->loc.line_lo || !wh->loc.is_stmt)) {
+		tr_jw_key(w, "mid_line");
+		tr_jw_bool(w, true);
+	}
 }
 
 static const char *

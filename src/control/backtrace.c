@@ -218,6 +218,13 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			f->module = loc.module ? loc.module->name : NULL;
 		}
 		frame_args(t, di, &fr[i], i == 0 ? &regs : NULL, f);
+		/* gdb's default (backtrace past-main off): the frames of
+		 * libc's start-up code above main are not the program's. */
+		if (f->function && strcmp(f->function, "main") == 0 &&
+		    loc.dwfunc) {
+			nf = i + 1;
+			break;
+		}
 	}
 	*n = nf;
 	return 0;

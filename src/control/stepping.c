@@ -279,7 +279,8 @@ landed:
 
 int
 tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
-	  struct tr_event *ev, struct user_regs_struct *out)
+	  unsigned frame, struct tr_event *ev, struct user_regs_struct *out,
+	  uint64_t *fn_pc)
 {
 	struct user_regs_struct regs;
 	struct tr_frame callee, caller;
@@ -297,8 +298,16 @@ tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
 		return err;
 	tr_unwind_frame_from_regs(&regs, &callee);
 	err = tr_unwind_step(u, &callee, tr_mem_read_cb, t, &caller);
+	/* The selected frame: the one to finish, as gdb's finish does
+	 * after up. */
+	for (unsigned i = 0; i < frame && !err; i++) {
+		callee = caller;
+		err = tr_unwind_step(u, &callee, tr_mem_read_cb, t, &caller);
+	}
 	if (err)
-		return err;
+		return err == -TR_ENOENT && frame ? -TR_ERANGE : err;
+	if (fn_pc)
+		*fn_pc = tr_unwind_lookup_pc(&callee);
 	/* Back in the caller, the stack pointer is the callee's CFA; a
 	 * deeper (recursive) return to the same address has it lower. */
 	err = run_to(t, tid, caller.pc, callee.cfa - 1, ev, &regs);

@@ -34,17 +34,20 @@ int tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 struct tr_unwinder;
 
 /*
- * tr_finish: run until the function of thread `tid`'s innermost frame
- * returns to its caller, like gdb's `finish`: the return address comes
- * from the unwinder (CFI), and a recursive call of the same function
- * returning first does not count (the stack pointer must be back at the
- * frame's CFA). *ev gets TR_STOP_FINISH with the caller's pc, or what
- * stopped the target first; *regs (may be NULL) the registers at the
- * return: rax/rdx, or xmm0/xmm1 in the FP state, hold the return value,
- * to be read with the function's DWARF return type. -TR_ENOENT from the
- * outermost frame.
+ * tr_finish: run until the function of frame `frame` (0: the innermost)
+ * of thread `tid` returns to its caller, like gdb's `finish` with that
+ * frame selected: the return address comes from the unwinder (CFI), and
+ * a recursive call of the same function returning first does not count
+ * (the stack pointer must be back at the frame's CFA). *ev gets
+ * TR_STOP_FINISH with the caller's pc, or what stopped the target first;
+ * *regs (may be NULL) the registers at the return: rax/rdx, or xmm0/xmm1
+ * in the FP state, hold the return value, to be read with the function's
+ * DWARF return type; *fn_pc (may be NULL) a pc inside the finished
+ * function (for that type). -TR_ENOENT from the outermost frame,
+ * -TR_ERANGE when there is no frame `frame`.
  */
 int tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
-	      struct tr_event *ev, struct user_regs_struct *regs);
+	      unsigned frame, struct tr_event *ev,
+	      struct user_regs_struct *regs, uint64_t *fn_pc);
 
 #endif

@@ -89,6 +89,9 @@ struct build {
 	size_t nqueue, cap_queue;
 	struct tr_type **made; /* made by this build: sizes to derive */
 	size_t nmade, cap_made;
+	struct tr_type **decls; /* declarations and, after each, the
+				 * definition that completes it */
+	size_t ndecls, cap_decls;
 	int err;
 };
 
@@ -326,7 +329,7 @@ static bool
 subrange_count(struct build *b, Dwarf_Die die, uint64_t *count)
 {
 	int64_t lo = 0, hi;
-	uint64_t c;
+	uint64_t c, uhi = 0, idx;
 
 	if (tr__die_int(b->dbg, die, DW_AT_count, NULL, &c) == 0) {
 		*count = c;
@@ -334,9 +337,19 @@ subrange_count(struct build *b, Dwarf_Die die, uint64_t *count)
 	}
 	/* A variable-length array has an expression or a reference
 	 * here: its length is not known without a frame. */
-	if (tr__die_int(b->dbg, die, DW_AT_upper_bound, &hi, NULL) < 0)
+	if (tr__die_int(b->dbg, die, DW_AT_upper_bound, &hi, &uhi) < 0)
 		return false;
 	tr__die_int(b->dbg, die, DW_AT_lower_bound, &lo, NULL);
+	/* A bound in a fixed-size form (data1: `char s[129]` has 128) has
+	 * the signedness of the subrange's index type: gcc's is sizetype,
+	 * unsigned. */
+	if (tr__die_ref(b->dbg, die, DW_AT_type, &idx) == 0) {
+		uint32_t enc = base_encoding(b, idx);
+
+		if ((enc == TR_ENC_UNSIGNED || enc == TR_ENC_UNSIGNED_CHAR) &&
+		    uhi <= INT64_MAX)
+			hi = (int64_t)uhi;
+	}
 	if (hi < lo - 1)
 		return false;
 	*count = (uint64_t)(hi - lo + 1);
@@ -422,6 +435,82 @@ fill_function(struct build *b, struct tr_type *t, Dwarf_Die die)
 	t->nparams = n;
 }
 
+/*
+ * A struct, union or enum this unit knows only by name (`struct S;` in
+ * a header, pointers to it) is completed by a definition of the same
+ * name and kind in another unit, as gdb resolves opaque types: the
+ * definition is queued in this build, and its contents copied into the
+ * declaration once every type of the build is read.
+ */
+static void
+complete_later(struct build *b, struct tr_type *t)
+{
+	const struct tr_dw_entry *ents[16];
+	size_t n = 0;
+
+	if (!t->declaration || !t->name ||
+	    tr_dwarf_lookup(b->d, t->name, TR_DW_TYPE, ents, 16, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && i < 16; i++) {
+		const struct tr_type *def;
+		Dwarf_Die die;
+		int tag;
+
+		if (ents[i]->declaration || ents[i]->die == t->die ||
+		    tr__die_at(b->d, ents[i]->die, &die) < 0)
+			continue;
+		tag = tr__die_tag(b->dbg, die);
+		dwarf_dealloc_die(die);
+		if ((t->kind == TR_TYPE_UNION) != (tag == DW_TAG_union_type) ||
+		    (t->kind == TR_TYPE_ENUM) !=
+			    (tag == DW_TAG_enumeration_type) ||
+		    (t->kind == TR_TYPE_STRUCT &&
+		     tag != DW_TAG_structure_type && tag != DW_TAG_class_type))
+			continue;
+		def = ref(b, ents[i]->die);
+		if (push(&b->decls, &b->ndecls, &b->cap_decls, t) < 0 ||
+		    push(&b->decls, &b->ndecls, &b->cap_decls, (void *)def) < 0)
+			b->err = -TR_ENOMEM;
+		return;
+	}
+}
+
+/* The declaration takes the definition's contents (copies of its
+ * arrays: each node owns its own). */
+static void
+complete(struct build *b, struct tr_type *t, const struct tr_type *def)
+{
+	void *ms = NULL, *es = NULL;
+
+	if (def->declaration || def->kind != t->kind)
+		return;
+	if (def->nmembers &&
+	    !(ms = malloc(def->nmembers * sizeof(*def->members))))
+		goto nomem;
+	if (def->nenumerators &&
+	    !(es = malloc(def->nenumerators * sizeof(*def->enumerators))))
+		goto nomem;
+	if (ms)
+		memcpy(ms, def->members, def->nmembers * sizeof(*def->members));
+	if (es)
+		memcpy(es, def->enumerators,
+		       def->nenumerators * sizeof(*def->enumerators));
+	free((void *)t->members);
+	free((void *)t->enumerators);
+	t->members = ms;
+	t->nmembers = def->nmembers;
+	t->enumerators = es;
+	t->nenumerators = def->nenumerators;
+	t->size = def->size;
+	t->encoding = def->encoding;
+	t->target = def->target;
+	t->declaration = false;
+	return;
+nomem:
+	free(ms);
+	b->err = -TR_ENOMEM;
+}
+
 static void
 fill(struct build *b, struct tr_type *t)
 {
@@ -477,10 +566,12 @@ fill(struct build *b, struct tr_type *t)
 		t->kind = tag == DW_TAG_union_type ? TR_TYPE_UNION :
 						     TR_TYPE_STRUCT;
 		fill_struct(b, t, die);
+		complete_later(b, t);
 		break;
 	case DW_TAG_enumeration_type:
 		t->kind = TR_TYPE_ENUM;
 		fill_enum(b, t, die);
+		complete_later(b, t);
 		break;
 	case DW_TAG_array_type:
 		fill_array(b, t, die);
@@ -590,10 +681,13 @@ tr_dwarf_type_get(struct tr_dwarf *d, uint64_t die, const struct tr_type **out)
 	t = ref(&b, die);
 	while (b.nqueue > 0)
 		fill(&b, b.queue[--b.nqueue]);
+	for (size_t i = 0; i + 1 < b.ndecls; i += 2)
+		complete(&b, b.decls[i], b.decls[i + 1]);
 	for (size_t i = 0; i < b.nmade; i++)
 		derive_size(b.made[i], 0);
 	free(b.queue);
 	free(b.made);
+	free(b.decls);
 	if (b.err < 0)
 		tr_log_warn("dwarf_type: DIE %#lx: %s", (unsigned long)die,
 			    tr_strerror(b.err));

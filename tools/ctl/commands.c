@@ -249,6 +249,26 @@ cmd_frame(long level)
 	tr_cl_reply_free(&r);
 }
 
+/* finish: of the selected frame, which gdb names first ("Run till exit
+ * from #1 ..."). */
+static void
+cmd_finish(void)
+{
+	struct tr_cl_reply r;
+	char *p = tc_jparams("{\"level\":%u}", (uint64_t)cur_frame);
+
+	if (!tc.json &&
+	    tr_cl_call(tc.cl, "frame", p, NULL, 0, &tc.sigint, &r) == 0) {
+		if (!r.code) {
+			printf("Run till exit from ");
+			tc_print_frame_line(r.result, true, cur_frame > 0);
+		}
+		tr_cl_reply_free(&r);
+	}
+	free(p);
+	cmd_run("finish", NULL);
+}
+
 static void
 cmd_vars(const char *method)
 {
@@ -780,7 +800,7 @@ tc_run_command(char *line)
 	else if (IS("next") || IS("n"))
 		cmd_run("next", NULL);
 	else if (IS("finish") || IS("fin"))
-		cmd_run("finish", NULL);
+		cmd_finish();
 	else if (IS("stepi") || IS("si"))
 		cmd_run("stepi", NULL);
 	else if (IS("interrupt"))

@@ -140,7 +140,7 @@ tc_print_stop(const struct tr_json *st)
 	const char *reason = tc_jstr(st, "reason");
 	const struct tr_json *f = tr_json_get(st, "frame");
 	const char *fn = f ? tc_jstr(f, "function") : NULL;
-	bool new_func;
+	bool new_func, mid;
 
 	if (!ev)
 		return;
@@ -166,9 +166,10 @@ tc_print_stop(const struct tr_json *st)
 		return;
 	new_func = !fn || strcmp(fn, tc.last_func);
 	snprintf(tc.last_func, sizeof(tc.last_func), "%s", fn ? fn : "");
+	mid = tc_jbool(f, "mid_line");
 	if (!strcmp(reason, "breakpoint")) {
 		printf("\nBreakpoint %" PRIu64 ", ", tc_jnum(st, "breakpoint"));
-		tc_print_frame_line(f, false, false);
+		tc_print_frame_line(f, false, mid);
 	} else if (!strcmp(reason, "signal")) {
 		printf("\nProgram received signal %s, %s.\n",
 		       tc_jstr(st, "signal"), tc_jstr(st, "description"));
@@ -184,7 +185,7 @@ tc_print_stop(const struct tr_json *st)
 		tc_print_frame_line(f, false, true);
 	} else if (!strcmp(reason, "finish") || new_func ||
 		   !tc_jstr(f, "source")) {
-		tc_print_frame_line(f, false, !tc_jstr(f, "file"));
+		tc_print_frame_line(f, false, !tc_jstr(f, "file") || mid);
 	}
 	tc_print_source(f);
 }
