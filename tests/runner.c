@@ -37,6 +37,7 @@ main(void)
 	srunner_add_suite(sr, suite_expr_parse());
 	srunner_add_suite(sr, suite_value());
 	srunner_add_suite(sr, suite_expr());
+	srunner_add_suite(sr, suite_exprx());
 	srunner_add_suite(sr, suite_fastcond());
 	srunner_add_suite(sr, suite_proto());
 	srunner_add_suite(sr, suite_rsp());

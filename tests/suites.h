@@ -12,6 +12,7 @@ Suite *suite_vars(void);
 Suite *suite_expr_parse(void);
 Suite *suite_value(void);
 Suite *suite_expr(void);
+Suite *suite_exprx(void);
 Suite *suite_proto(void);
 Suite *suite_fastcond(void);
 Suite *suite_rsp(void);

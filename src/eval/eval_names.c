@@ -206,6 +206,72 @@ var_by_entry(struct tr_eval_env *e, const struct tr_ast *at,
 	return -TR_ENOENT;
 }
 
+/* The value of enumerator `name` of enumeration type t, or -TR_ENOENT. */
+static int
+enum_value(struct tr_eval_env *e, const struct tr_type *t, const char *name,
+	   struct tr_value *v)
+{
+	const struct tr_type *s = tr__ev_strip(t);
+
+	for (size_t i = 0; s->kind == TR_TYPE_ENUM && i < s->nenumerators; i++)
+		if (!strcmp(s->enumerators[i].name, name))
+			return tr__ev_vint(e, v, t,
+					   (uint64_t)s->enumerators[i].value);
+	return -TR_ENOENT;
+}
+
+/* A file-scope enumerator of `dw`: of unit `cu` only when cu >= 0. */
+static int
+dwarf_enum(struct tr_eval_env *e, struct tr_dwarf *dw, const char *name,
+	   int64_t cu, struct tr_value *v)
+{
+	const struct tr_dw_entry *ent[16];
+	const char *bare = strstr(name, "::");
+	const struct tr_type *t;
+	size_t n = 0;
+
+	if (!dw || tr_dwarf_lookup(dw, name, TR_DW_ENUMERATOR, ent, 16, &n) < 0)
+		return -TR_ENOENT;
+	for (size_t i = 0; i < n && i < 16; i++)
+		if ((cu < 0 || ent[i]->cu == cu) &&
+		    tr_dwarf_type_get(dw, ent[i]->die, &t) == 0 &&
+		    enum_value(e, t, bare ? bare + 2 : name, v) == 0)
+			return 0;
+	return -TR_ENOENT;
+}
+
+/*
+ * A name in the scope of the frame, as C scopes it: a local variable or
+ * an enumerator declared in a block, the innermost declaration winning;
+ * then parameters, and the unit's statics and globals; then the unit's
+ * file-scope enumerators. -TR_ENOENT when none of those.
+ */
+static int
+scope_name(struct tr_eval_env *e, const struct tr_ast *at, const char *name,
+	   struct tr_value *v)
+{
+	struct tr_eval_state *st = e->st;
+	const struct tr_scope *sc = st->scope;
+	const struct tr_scope_enum *en = NULL;
+	const struct tr_var *var = NULL;
+
+	if (!sc)
+		return -TR_ENOENT;
+	for (size_t i = 0; i < sc->nenums && !en; i++)
+		if (!strcmp(sc->enums[i].name, name))
+			en = &sc->enums[i];
+	for (size_t i = 0; i < sc->nvars && !var; i++)
+		if (!sc->vars[i].shadowed && !strcmp(sc->vars[i].name, name))
+			var = &sc->vars[i];
+	if (en && (!var || var->kind != TR_VAR_LOCAL ||
+		   en->depth >= var->depth) &&
+	    enum_value(e, en->type, name, v) == 0)
+		return 0;
+	if (var)
+		return from_loc(e, at, sc, var, &st->lf, v);
+	return dwarf_enum(e, st->dw, name, sc->cu, v);
+}
+
 int
 tr__ev_lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *name,
 	    const char *scope, struct tr_value *v)
@@ -268,6 +334,8 @@ tr__ev_lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *n
 				return err;
 		}
 		snprintf(q, sizeof(q), "%s::%s", scope, name);
+		if (dwarf_enum(e, st->dw, q, -1, v) == 0)
+			return 0;
 		{
 			const struct tr_dw_entry *ve[1];
 
@@ -283,6 +351,12 @@ tr__ev_lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *n
 		}
 		return tr__ev_fail(e, at, -TR_ENOENT,
 			    "No symbol \"%s\" in %s.", name, scope);
+	}
+	{
+		int err = scope_name(e, at, name, v);
+
+		if (err != -TR_ENOENT)
+			return err;
 	}
 	if (st->scope && tr_scope_lookup(st->scope, name, &var) == 0)
 		return from_loc(e, at, st->scope, &var, &st->lf, v);
@@ -313,6 +387,17 @@ tr__ev_lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *n
 			if (err != -TR_ENOENT)
 				return err;
 		}
+	}
+	/* Enumerators of any unit, this module's first (gdb looks at the
+	 * static symbols of every unit last). */
+	if (dwarf_enum(e, st->dw, name, -1, v) == 0)
+		return 0;
+	for (size_t i = 0; i < nm; i++) {
+		struct tr_dwarf *dw =
+			tr_debuginfo_dwarf(e->di, tr_symtab_module(sym, i));
+
+		if (dw != st->dw && dwarf_enum(e, dw, name, -1, v) == 0)
+			return 0;
 	}
 	if (tr_symtab_lookup(sym, name, &s) == 0) {
 		if (s.kind == TR_SYM_FUNC || s.kind == TR_SYM_IFUNC) {

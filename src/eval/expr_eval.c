@@ -325,6 +325,13 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 					    "requested for identifier \"%s\" "
 					    "which is in register.",
 					    a->a->name ? a->a->name : "?");
+			/* an enumerator: gdb names it */
+			if (v->lval == TR_LVAL_NONE &&
+			    (a->a->kind == TR_AST_IDENT ||
+			     a->a->kind == TR_AST_SCOPED))
+				return tr__ev_fail(e, a, -TR_EINVAL, "Can't take "
+					    "address of \"%s\" which isn't an "
+					    "lvalue.", a->a->name);
 			if (v->lval != TR_LVAL_MEMORY)
 				return tr__ev_fail(e, a, -TR_EINVAL, "Attempt to take "
 					    "address of value not located in "

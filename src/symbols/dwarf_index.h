@@ -25,6 +25,8 @@ enum tr_dw_kind {
 	TR_DW_FUNC = 1,
 	TR_DW_VAR = 2,  /* global or file-static variable */
 	TR_DW_TYPE = 3, /* struct, union, enum, typedef or base type */
+	TR_DW_ENUMERATOR = 4, /* an enumerator of a file-scope enumeration
+			       * type: `die` is the type's DIE */
 };
 
 struct tr_dw_entry {

@@ -318,6 +318,52 @@ scan_entry(const struct scan *sc, struct tr_dwarf *d, const struct unit *u,
 	return 0;
 }
 
+/*
+ * The enumerators of the enumeration type at `type_off`, whose children
+ * start at *pp: each named one is indexed as TR_DW_ENUMERATOR with the
+ * type's DIE (its value is the type's to give). *pp ends past the
+ * children. 0, or -1 to give up.
+ */
+static int
+scan_enumerators(const struct scan *sc, struct tr_dwarf *d,
+		 const struct unit *u, const uint8_t **pp, const uint8_t *end,
+		 uint64_t type_off, bool decl)
+{
+	for (;;) {
+		const struct abbrev *a;
+		struct tr_dw_entry *e;
+		const char *name;
+		uint64_t code;
+		struct die x;
+
+		if (*pp >= end)
+			return 0;
+		if (!tr_uleb128(pp, end, &code))
+			return -1;
+		if (!code)
+			return 0;
+		a = tr__dwr_abbrev_of(u, code);
+		if (!a || !tr__dwr_die_decode(u, a, pp, end, &x))
+			return -1;
+		d->dies++;
+		if (a->children && !tr__dwr_skip_children(sc, u, pp, end))
+			return -1;
+		if (a->tag != DW_TAG_enumerator || decl ||
+		    !(name = tr__dwr_str_of(sc, u, &x.v[SL_NAME])))
+			continue;
+		e = tr__grow(d->ents, &d->cap_ents, d->nents, sizeof(*e));
+		if (!e)
+			return -1;
+		d->ents = e;
+		e = &d->ents[d->nents++];
+		memset(e, 0, sizeof(*e));
+		e->name = name;
+		e->kind = TR_DW_ENUMERATOR;
+		e->die = type_off;
+		e->cu = u->cu;
+	}
+}
+
 /* Pass 1: unit headers, abbreviations and root DIEs (the units). */
 static int
 scan_units(struct scan *sc, struct tr_dwarf *d)
@@ -486,6 +532,13 @@ scan_children(struct scan *sc, struct tr_dwarf *d)
 			}
 			if (!a->children)
 				continue;
+			if (a->tag == DW_TAG_enumeration_type) {
+				if (scan_enumerators(
+					    sc, d, u, &p, end, off,
+					    tr__dwr_flag_of(&x.v[SL_DECL])) < 0)
+					return -1;
+				continue;
+			}
 			s = a->sibling ? tr__dwr_sibling_of(sc, u, &x, p) : NULL;
 			if (s)
 				p = s;

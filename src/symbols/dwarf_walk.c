@@ -282,6 +282,51 @@ add_entry(struct tr_dwarf *d, Dwarf_Die die, Dwarf_Half tag, uint32_t cu)
 	return 0;
 }
 
+/* The enumerators of a file-scope enumeration type, as TR_DW_ENUMERATOR
+ * entries naming the type's DIE (dwarf_scan.c does the same). */
+static int
+add_enumerators(struct tr_dwarf *d, Dwarf_Die type, uint32_t cu)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Die kid, next;
+	Dwarf_Off off = 0;
+	int res;
+
+	if (has_flag(type, DW_AT_declaration) ||
+	    !DWOK(dwarf_dieoffset(type, &off, &err)) ||
+	    dwarf_child(type, &kid, &err) != DW_DLV_OK)
+		return 0;
+	for (;;) {
+		Dwarf_Half tag = 0;
+		char *name = NULL;
+
+		d->dies++;
+		if (DWOK(dwarf_tag(kid, &tag, &err)) &&
+		    tag == DW_TAG_enumerator &&
+		    DWOK(dwarf_diename(kid, &name, &err)) && name) {
+			struct tr_dw_entry *e = tr__grow(
+				d->ents, &d->cap_ents, d->nents, sizeof(*e));
+
+			if (!e) {
+				dwarf_dealloc_die(kid);
+				return -TR_ENOMEM;
+			}
+			d->ents = e;
+			e = &d->ents[d->nents++];
+			memset(e, 0, sizeof(*e));
+			e->name = name;
+			e->kind = TR_DW_ENUMERATOR;
+			e->die = off;
+			e->cu = cu;
+		}
+		res = dwarf_siblingof_b(d->dbg, kid, 1, &next, &err);
+		dwarf_dealloc_die(kid);
+		if (res != DW_DLV_OK)
+			return 0;
+		kid = next;
+	}
+}
+
 static int
 index_cu(struct tr_dwarf *d, Dwarf_Die cu_die, uint32_t cu)
 {
@@ -298,6 +343,8 @@ index_cu(struct tr_dwarf *d, Dwarf_Die cu_die, uint32_t cu)
 		d->dies++;
 		if (DWOK(dwarf_tag(child, &tag, &err)))
 			ret = add_entry(d, child, tag, cu);
+		if (ret == 0 && tag == DW_TAG_enumeration_type)
+			ret = add_enumerators(d, child, cu);
 		if (ret < 0) {
 			dwarf_dealloc_die(child);
 			return ret;

@@ -25,6 +25,12 @@ struct svar {
 	bool decl;       /* a declaration only ("extern int x;" in a block) */
 };
 
+/* An enumerator of an enumeration type declared in a block. */
+struct senum {
+	const char *name;
+	uint64_t type; /* the enumeration type's DIE */
+};
+
 struct sblock {
 	uint64_t die;
 	bool inlined;      /* DW_TAG_inlined_subroutine: a scope of its own */
@@ -33,6 +39,8 @@ struct sblock {
 	size_t nr;
 	struct svar *vars; /* in DIE order */
 	size_t nvars, cap_vars;
+	struct senum *enums; /* enumerators declared in the block */
+	size_t nenums, cap_enums;
 	struct sblock *kids;
 	size_t nkids, cap_kids;
 };
@@ -58,6 +66,7 @@ block_free(struct sblock *b)
 	for (size_t i = 0; i < b->nkids; i++)
 		block_free(&b->kids[i]);
 	free(b->kids);
+	free(b->enums);
 	free(b->vars);
 	free(b->r);
 }
@@ -380,6 +389,56 @@ inlined_origin(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
 	}
 }
 
+/* The enumerators of enumeration type `type`, declared in blk. */
+static void
+block_enums(struct sbuild *b, Dwarf_Die type, struct sblock *blk)
+{
+	uint64_t off = tr__die_off(b->dbg, type);
+	Dwarf_Die kid;
+	bool ok;
+
+	if (tr__die_flag(b->dbg, type, DW_AT_declaration))
+		return;
+	for (ok = tr__die_child(b->dbg, type, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid)) {
+		const char *name = tr__die_name(b->dbg, kid);
+
+		if (tr__die_tag(b->dbg, kid) != DW_TAG_enumerator || !name)
+			continue;
+		if (blk->nenums == blk->cap_enums) {
+			size_t c = blk->cap_enums ? blk->cap_enums * 2 : 8;
+			struct senum *a = realloc(blk->enums, c * sizeof(*a));
+
+			if (!a) {
+				b->err = -TR_ENOMEM;
+				dwarf_dealloc_die(kid);
+				return;
+			}
+			blk->enums = a;
+			blk->cap_enums = c;
+		}
+		blk->enums[blk->nenums].name = name;
+		blk->enums[blk->nenums++].type = off;
+	}
+}
+
+/* Enumeration types declared in the abstract DIE a concrete block or
+ * function stands for (-O2 keeps them there only). */
+static void
+origin_enums(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
+{
+	Dwarf_Die origin, kid;
+	bool ok;
+
+	if (tr__die_origin(b->d, die, &origin) < 0)
+		return;
+	for (ok = tr__die_child(b->dbg, origin, &kid) == 0; ok;
+	     ok = tr__die_step(b->dbg, &kid))
+		if (tr__die_tag(b->dbg, kid) == DW_TAG_enumeration_type)
+			block_enums(b, kid, blk);
+	dwarf_dealloc_die(origin);
+}
+
 static void
 walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
 {
@@ -395,6 +454,9 @@ walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
 		struct svar v;
 
 		switch (tag) {
+		case DW_TAG_enumeration_type:
+			block_enums(b, kid, blk);
+			break;
 		case DW_TAG_formal_parameter:
 		case DW_TAG_variable:
 			memset(&v, 0, sizeof(v));
@@ -422,6 +484,7 @@ walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
 				break;
 			}
 			walk(b, kid, &nb, depth + 1);
+			origin_enums(b, kid, &nb);
 			if (nb.inlined)
 				inlined_origin(b, kid, &nb);
 			if (add_kid(blk, &nb) < 0) {
@@ -456,6 +519,7 @@ func_build(struct tr_dwarf *d, uint64_t off, uint32_t cu)
 	f->top.die = off;
 	f->name = tr__die_name(b.dbg, die);
 	walk(&b, die, &f->top, 0);
+	origin_enums(&b, die, &f->top);
 	/* A clone (foo.constprop.0, foo.isra.0) or the out-of-line copy of
 	 * an inline function: the abstract DIE has the name and every
 	 * parameter. */
@@ -647,6 +711,28 @@ emit(struct tr_scope *s, const struct svar *v, enum tr_var_kind kind,
 	return 0;
 }
 
+static int
+emit_enum(struct tr_scope *s, const struct senum *en, uint32_t depth,
+	  size_t *cap)
+{
+	struct tr_scope_enum *t;
+
+	if (s->nenums == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct tr_scope_enum *a = realloc(s->enums, c * sizeof(*a));
+
+		if (!a)
+			return -TR_ENOMEM;
+		s->enums = a;
+		*cap = c;
+	}
+	t = &s->enums[s->nenums++];
+	t->name = en->name;
+	t->type = type_of(s->dwarf, en->type);
+	t->depth = depth;
+	return 0;
+}
+
 int
 tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
 {
@@ -656,7 +742,7 @@ tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
 	const struct uvars *u;
 	struct scache *c;
 	struct tr_scope *s;
-	size_t n = 0, root = 0, cap = 0;
+	size_t n = 0, root = 0, cap = 0, ecap = 0;
 	int err = 0;
 
 	*out = NULL;
@@ -702,6 +788,10 @@ tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
 			if (!chain[i]->vars[k].param)
 				err = emit(s, &chain[i]->vars[k], TR_VAR_LOCAL,
 					   (uint32_t)(i - root), &cap);
+	for (size_t i = n; i-- > root && !err;)
+		for (size_t k = 0; k < chain[i]->nenums && !err; k++)
+			err = emit_enum(s, &chain[i]->enums[k],
+					(uint32_t)(i - root), &ecap);
 	for (size_t k = 0; k < chain[root]->nvars && !err; k++)
 		if (chain[root]->vars[k].param)
 			err = emit(s, &chain[root]->vars[k], TR_VAR_PARAM, 0,
@@ -732,6 +822,7 @@ tr_scope_free(struct tr_scope *s)
 	if (!s)
 		return;
 	free(s->vars);
+	free(s->enums);
 	free(s);
 }
 

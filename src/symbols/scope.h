@@ -44,6 +44,14 @@ struct tr_var {
 	bool shadowed;              /* hidden by an earlier one of the name */
 };
 
+/* An enumerator declared in a block of the function (C scopes those like
+ * the block's variables); its value is among type's enumerators. */
+struct tr_scope_enum {
+	const char *name;
+	const struct tr_type *type; /* the enumeration type */
+	uint32_t depth;             /* as tr_var.depth */
+};
+
 struct tr_scope {
 	struct tr_dwarf *dwarf;
 	uint64_t pc;           /* link-time */
@@ -56,6 +64,8 @@ struct tr_scope {
 	uint32_t cu;
 	size_t nvars;
 	struct tr_var *vars;
+	size_t nenums;                /* innermost block first */
+	struct tr_scope_enum *enums;
 };
 
 /*

@@ -1,0 +1,295 @@
+/* check_exprx.c: enumerators, gdb's @, wide characters, long double and abstract declarators in expressions, against what gdb 13 prints, on exprx.c at -O0 and -O2. */
+#include <check.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "helpers.h"
+#include "session/session.h"
+#include "suites.h"
+
+#ifndef TRACEE_DIR
+#error TRACEE_DIR must name the directory of the tracee programs
+#endif
+
+/*
+ * Every expected value below is what gdb 13.1 prints for `print EXPR`
+ * (after "$N = "), or `whatis EXPR` (after "type = "), at the same stop
+ * of the same program, the rows of a table run in order in one session
+ * (assignments change what later rows see):
+ *
+ *   gdb -nx -batch -ex 'break exprx.c:LINE' -ex run \
+ *       -ex 'print EXPR' ... tests/tracees/exprx-O0
+ *
+ * LINE is the line of tests/tracees/exprx.c marked as the stop; frame 1 is
+ * main ("up" in gdb). As in check_expr.c, "0x*" in an expected string
+ * stands for any hex number, and an error row gives a phrase of the
+ * message and the offset of the node it is about (an operator, the '('
+ * of a cast or call, a name's first character).
+ */
+
+enum {
+	B_O0 = 1 << 0,
+	B_O2 = 1 << 1,
+	B_ALL = B_O0 | B_O2,
+};
+
+static const struct build {
+	const char *prog;
+	unsigned mask;
+} builds[] = {
+	{ "exprx-O0", B_O0 },
+	{ "exprx-O2", B_O2 },
+};
+
+#define NBUILDS (sizeof(builds) / sizeof(builds[0]))
+
+#define VALUE (-1)
+
+struct row {
+	const char *expr;
+	const char *want; /* the value or type, or a phrase of the error */
+	unsigned builds;  /* B_* */
+	unsigned frame;   /* 0: stop_here, 1: main */
+	int errpos;       /* VALUE, or where the error is */
+	bool whatis;      /* the type, not the value */
+};
+
+#define V(e, w) { e, w, B_ALL, 0, VALUE, false }
+#define VF1(e, w) { e, w, B_ALL, 1, VALUE, false }
+#define T(e, w) { e, w, B_ALL, 0, VALUE, true }
+#define E(e, pos, w) { e, w, B_ALL, 0, pos, false }
+#define EF1(e, pos, w) { e, w, B_ALL, 1, pos, false }
+#define ET(e, pos, w) { e, w, B_ALL, 0, pos, true }
+
+/* ---- the tables ------------------------------------------------------- */
+
+/* 1. Enumerators: file scope, another unit, the function's body, a
+ * block, hidden by a local; in frame 1 (main) the function's own are out
+ * of scope and the local no longer hides the global one. */
+static const struct row enum_rows[] = {
+	V("light", "AMBER"),
+	V("AMBER", "AMBER"),
+	V("light == AMBER", "1"),
+	V("light != GREEN", "1"),
+	V("shade(RED)", "1"),
+	V("shade(GREEN)", "21"),
+	V("shade(light)", "11"),
+	V("(enum lamp)1", "AMBER"),
+	V("(int)GREEN", "2"),
+	V("GREEN - RED", "2"),
+	V("OPT_A | OPT_C", "5"),
+	V("(enum opts)(OPT_A | OPT_C)", "(OPT_A | OPT_C)"),
+	V("optset == (OPT_A | OPT_C)", "1"),
+	V("optset & OPT_B", "0"),
+	V("MAGENTA", "77"), /* the local */
+	V("CYAN", "CYAN"),
+	V("tint == CYAN", "1"),
+	V("M_ON", "M_ON"),
+	V("mode", "M_ON"),
+	V("mode == M_ON", "1"),
+	V("M_ON * 2", "14"),
+	V("DEEP", "DEEP"),
+	V("DEEPER + 1", "44"),
+	V("dv == DEEPER", "1"),
+	V("blockv - DEEP", "3"),
+	V("FAR_AWAY", "FAR_AWAY"),
+	V("far_where", "FAR_NEAR"),
+	V("FAR_NEAR - FAR_AWAY", "1"),
+	V("LOW", "LOW"),
+	V("-LOW", "1"),
+	V("lvl == LOW", "1"),
+	V("HIGH / MID", "10"),
+	V("sizeof(AMBER)", "4"),
+	V("vals[AMBER]", "2"),
+	V("GREEN ? 1 : 2", "1"),
+	V("'exprx.c'::GREEN", "GREEN"),
+	V("light = RED", "RED"),
+	V("light", "RED"),
+	V("light = GREEN", "GREEN"),
+	V("mode = M_OFF", "M_OFF"),
+	V("mode", "M_OFF"),
+	E("AMBER = 1", 6, "Left operand of assignment is not an lvalue."),
+	E("&AMBER", 0, "Can't take address of \"AMBER\" which isn't an "
+		       "lvalue."),
+	VF1("MAGENTA", "MAGENTA"),
+	VF1("AMBER + 1", "2"),
+	VF1("FAR_AWAY", "FAR_AWAY"),
+	EF1("M_ON", 0, "No symbol \"M_ON\" in current context."),
+	EF1("DEEP", 0, "No symbol \"DEEP\" in current context."),
+	E("NO_SUCH_ENUM", 0, "No symbol \"NO_SUCH_ENUM\" in current context."),
+	T("AMBER", "enum lamp"),
+	T("M_ON", "enum mode"),
+	T("DEEP", "enum deep"),
+	T("OPT_A | OPT_C", "unsigned int"),
+	T("LOW + 1", "int"),
+	T("FAR_NEAR", "enum far"),
+};
+
+#define NROWS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* ---- running a table -------------------------------------------------- */
+
+static bool
+match(const char *want, const char *got)
+{
+	while (*want) {
+		if (strncmp(want, "0x*", 3) == 0) {
+			if (strncmp(got, "0x", 2) != 0 ||
+			    !isxdigit((unsigned char)got[2]))
+				return false;
+			got += 2;
+			while (isxdigit((unsigned char)*got))
+				got++;
+			want += 3;
+		} else if (*want++ != *got++) {
+			return false;
+		}
+	}
+	return *got == '\0';
+}
+
+struct sess {
+	struct tr_session *s;
+	const struct build *b;
+};
+
+/* Launch build b and stop at the line marked LINE:stop. */
+static void
+sess_to_stop(struct sess *x, const struct build *b)
+{
+	char path[512], spec[64];
+	char *argv[2] = { path, NULL };
+	struct tr_session_opts o = { 0 };
+	struct tr_launch l = { .path = path, .argv = argv, .stdin_fd = -1,
+			       .stdout_fd = -1, .stderr_fd = -1 };
+	struct tr_expr_err err;
+	struct tr_event ev;
+	uint32_t id;
+	pid_t pid;
+
+	x->b = b;
+	snprintf(path, sizeof(path), "%s/%s", TRACEE_DIR, b->prog);
+	ck_assert_tr(tr_session_new(&o, &x->s), 0);
+	ck_assert_tr(tr_session_launch(x->s, &l, &pid), 0);
+	/* At the exec stop the program's own modules are not known yet: a
+	 * function breakpoint first, then the line. */
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(tr_session_break(x->s, "stop_here", NULL, NULL, &id,
+				       &err) == 0,
+		      "break stop_here: %s", err.msg);
+	ck_assert_tr(tr_session_cont(x->s, 0, 0, &ev), 0);
+	ck_assert_event(ev, TR_EV_STOP, TR_STOP_BREAKPOINT);
+	snprintf(spec, sizeof(spec), "exprx.c:%u",
+		 tracee_marker_line("exprx.c", "stop"));
+	ck_assert_msg(tr_session_break(x->s, spec, NULL, NULL, &id, &err) == 0,
+		      "break %s: %s", spec, err.msg);
+	ck_assert_tr(tr_session_cont(x->s, 0, 0, &ev), 0);
+	ck_assert_event(ev, TR_EV_STOP, TR_STOP_BREAKPOINT);
+	ck_assert_uint_eq(ev.bpnum, id);
+}
+
+/* The program goes on to its normal end. */
+static void
+sess_finish(struct sess *x)
+{
+	struct tr_event ev;
+
+	ck_assert_tr(tr_session_cont(x->s, 0, 0, &ev), 0);
+	ck_assert_event(ev, TR_EV_EXIT, TR_STOP_NONE);
+	ck_assert_int_eq(ev.status, 0);
+	tr_session_free(x->s);
+}
+
+/* One row: true when right; else *why says what came instead. */
+static bool
+row_check(struct sess *x, const struct row *r, char *why, size_t len)
+{
+	struct tr_expr_err err;
+	char out[1024];
+	int rc;
+
+	memset(&err, 0, sizeof(err));
+	out[0] = '\0';
+	rc = r->whatis ? tr_session_whatis(x->s, r->expr, 0, r->frame, out,
+					   sizeof(out), &err)
+		       : tr_session_eval(x->s, r->expr, 0, r->frame, out,
+					 sizeof(out), &err);
+	if (r->errpos == VALUE) {
+		if (rc != 0) {
+			snprintf(why, len, "error %d (%s): \"%s\" at %u", rc,
+				 tr_strerror(rc), err.msg, err.pos);
+			return false;
+		}
+		if (!match(r->want, out)) {
+			snprintf(why, len, "got \"%s\"", out);
+			return false;
+		}
+		return true;
+	}
+	if (rc >= 0) {
+		snprintf(why, len, "no error: rc %d, \"%s\"", rc, out);
+		return false;
+	}
+	if (!strstr(err.msg, r->want) || err.pos != (uint32_t)r->errpos) {
+		snprintf(why, len, "error %d (%s): \"%s\" at %u", rc,
+			 tr_strerror(rc), err.msg, err.pos);
+		return false;
+	}
+	return true;
+}
+
+/* Every row of a table for build b, in one session; all wrong rows are
+ * listed on stderr, the first in the failure. */
+static void
+run_table(const struct build *b, const struct row *rows, size_t n)
+{
+	char first[1400] = "", why[1200];
+	unsigned done = 0, bad = 0;
+	struct sess x;
+
+	sess_to_stop(&x, b);
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		if (!(r->builds & b->mask))
+			continue;
+		done++;
+		if (row_check(&x, r, why, sizeof(why)))
+			continue;
+		bad++;
+		fprintf(stderr, "%s: %s%s (frame %u): want %s\"%s\": %s\n",
+			b->prog, r->whatis ? "whatis " : "", r->expr, r->frame,
+			r->errpos == VALUE ? "" : "error ", r->want, why);
+		if (!first[0])
+			snprintf(first, sizeof(first),
+				 "%s%s (frame %u): want \"%s\": %s",
+				 r->whatis ? "whatis " : "", r->expr, r->frame,
+				 r->want, why);
+	}
+	ck_assert_uint_gt(done, 0);
+	ck_assert_msg(bad == 0, "%s: %u of %u rows wrong; the first: %s",
+		      b->prog, bad, done, first);
+	sess_finish(&x);
+}
+
+START_TEST(test_enumerators)
+{
+	run_table(&builds[_i], enum_rows, NROWS(enum_rows));
+}
+END_TEST
+
+Suite *
+suite_exprx(void)
+{
+	Suite *s = suite_create("exprx");
+	TCase *tc = tcase_create("gdb");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_enumerators, 0, NBUILDS);
+	suite_add_tcase(s, tc);
+	return s;
+}
