@@ -847,6 +847,10 @@ START_TEST(test_positions)
 {
 	static const struct shape t[] = {
 		{ "1 + 2 * 3", "(+@2 1@0 (*@6 2@4 3@8))" },
+		/* gdb's @: between << and + */
+		{ "*p@n+1", "(@@2 (*@0 p@1) (+@4 n@3 1@5))" },
+		{ "a@2<<1", "(<<@3 (@@1 a@0 2@2) 1@5)" },
+		{ "a@2@3", "(@@3 (@@1 a@0 2@2) 3@4)" },
 		{ "  42", "42@2" },
 		{ "a = b", "(=@2 a@0 b@4)" },
 		{ "a <<= b", "(<<=@2 a@0 b@6)" },
@@ -913,7 +917,7 @@ START_TEST(test_syntax_errors)
 		{ "a ,", 3, NEAR("") },
 		{ ", a", 0, NEAR(", a") },
 		{ "1 # 2", 2, "Invalid character '#' in expression." },
-		{ "a @ b", 2, "Invalid character '@' in expression." },
+		{ "a @", 3, NEAR("") },
 		{ "a \\ b", 2, "Invalid character '\\' in expression." },
 		{ "`x`", 0, "Invalid character '`' in expression." },
 		{ "a \001", 2, "Invalid character '\\001' in expression." },

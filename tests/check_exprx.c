@@ -129,6 +129,44 @@ static const struct row enum_rows[] = {
 	T("FAR_NEAR", "enum far"),
 };
 
+/* 2. gdb's @: n objects from an lvalue in memory on. Its errors point at
+ * the @. gdb reads past the object as asked (`vlen@2`), so no row reads
+ * past vals at -O2, where what follows it differs. */
+static const struct row at_rows[] = {
+	V("*vals@3", "{1, 2, 3}"),
+	V("vals[1]@2", "{2, 3}"),
+	V("*vp@vlen", "{1, 2, 3, 4}"),
+	V("vp[2]@vlen - 2", "{3, 4}"),
+	V("*vals@1+1", "{1, 2}"),
+	V("pairs[1]@2", "{{a = 3, b = 4}, {a = 5, b = 6}}"),
+	V("pairs[0].b@2", "{2, 3}"),
+	V("word[1]@3", "\"bcd\""),
+	V("shorts[0]@4", "{-1, 2, -3, 4}"),
+	V("grid[0]@2", "{{1, 2, 3}, {4, 5, 6}}"),
+	V("*grid@2", "{{1, 2, 3}, {4, 5, 6}}"),
+	V("**grid@6", "{1, 2, 3, 4, 5, 6}"),
+	V("(*vals@3)[1]", "2"),
+	V("(vals[2]@2)[1]", "4"),
+	V("sizeof(*vals@3)", "12"),
+	/* sizeof binds tighter: (sizeof vals[0])@5 */
+	E("sizeof vals[0]@5", 14, "Only values in memory can be extended "
+				  "with '@'."),
+	V("*vals@3@2", "{{1, 2, 3}, {4, 5, 6}}"),
+	V("*vals@AMBER", "{1}"),
+	T("*vals@3", "int [3]"),
+	T("pairs[0]@2", "struct pair [2]"),
+	T("*vals@3@2", "int [2][3]"),
+	E("*vp@0", 3, "Invalid number 0 of repetitions."),
+	E("*vals@-1", 5, "Invalid number -1 of repetitions."),
+	E("42@2", 2, "Only values in memory can be extended with '@'."),
+	E("&vals[0]@2", 8, "Only values in memory can be extended with '@'."),
+	E("vlen + 1@2", 8, "Only values in memory can be extended with '@'."),
+	E("*vals@1.5", 5, "Non-integral right operand for \"@\" operator."),
+	E("*vals@vp", 5, "Non-integral right operand for \"@\" operator."),
+	E("*vals@", 6, "A syntax error in expression, near `'."),
+	E("*vals@(vlen - 4)", 5, "Invalid number 0 of repetitions."),
+};
+
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- running a table -------------------------------------------------- */
@@ -282,6 +320,12 @@ START_TEST(test_enumerators)
 }
 END_TEST
 
+START_TEST(test_at)
+{
+	run_table(&builds[_i], at_rows, NROWS(at_rows));
+}
+END_TEST
+
 Suite *
 suite_exprx(void)
 {
@@ -290,6 +334,7 @@ suite_exprx(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_enumerators, 0, NBUILDS);
+	tcase_add_loop_test(tc, test_at, 0, NBUILDS);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -153,6 +153,42 @@ incdec(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v,
 	return 0;
 }
 
+/*
+ * gdb's x@n: n objects of x's type from x's address on, an array in
+ * memory. Its errors and their order are gdb's (value_repeat): the count
+ * must be an integer, x in memory, n at least 1.
+ */
+static int
+repeat(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *x,
+       struct tr_value *n, struct tr_value *v)
+{
+	const struct tr_type *t;
+	uint64_t es = tr__ev_strip(x->type)->size;
+	int64_t k;
+	int err;
+
+	if (!tr__ev_is_int(n->type))
+		return tr__ev_fail(e, a, -TR_EINVAL, "Non-integral right "
+				   "operand for \"@\" operator.");
+	if ((err = tr__ev_check_avail(e, a->b, n)))
+		return err;
+	if (x->lval != TR_LVAL_MEMORY || x->bit_size)
+		return tr__ev_fail(e, a, -TR_EINVAL, "Only values in memory "
+				   "can be extended with '@'.");
+	k = (int64_t)tr__ev_as_u64(n);
+	if (!tr__ev_is_signed(n->type) && tr__ev_as_u64(n) > INT64_MAX)
+		k = INT64_MAX;
+	if (k < 1)
+		return tr__ev_fail(e, a, -TR_EINVAL, "Invalid number %" PRId64
+				   " of repetitions.", k);
+	if (k > INT32_MAX || (es && (uint64_t)k > UINT64_MAX / es))
+		return tr__ev_fail(e, a, -TR_ERANGE, "Invalid number %" PRId64
+				   " of repetitions.", k);
+	if (!(t = tr__ev_array_of(e, x->type, (uint64_t)k)))
+		return tr__ev_fail(e, a, -TR_ENOMEM, "Out of memory.");
+	return tr__ev_load(e, a, v, t, x->addr);
+}
+
 static int eval_node(struct tr_eval_env *e, const struct tr_ast *a,
 		     struct tr_value *v);
 
@@ -414,6 +450,12 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 			return err;
 		if ((err = eval(e, a->b, &y))) {
 			tr_value_release(&x);
+			return err;
+		}
+		if (a->op == TR_TOK_AT) {
+			err = repeat(e, a, &x, &y, v);
+			tr_value_release(&x);
+			tr_value_release(&y);
 			return err;
 		}
 		if (!(err = tr__ev_decay(e, a->a, &x)) && !(err = tr__ev_decay(e, a->b, &y)) &&

@@ -46,6 +46,7 @@ static const struct {
 	{ "=", TR_TOK_ASSIGN }, { "?", TK_QUESTION }, { ":", TK_COLON },
 	{ ",", TK_COMMA }, { "(", TK_LPAREN }, { ")", TK_RPAREN },
 	{ "[", TK_LBRACKET }, { "]", TK_RBRACKET }, { ".", TK_DOT },
+	{ "@", TR_TOK_AT },
 };
 
 const char *

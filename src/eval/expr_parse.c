@@ -546,7 +546,8 @@ parse_cast(struct parser *p, struct tr_ast **out)
 	return 0;
 }
 
-/* Binary operators from || (1) to * / % (10); 0: not one. */
+/* Binary operators from || (1) to * / % (11); 0: not one. gdb's @ binds
+ * between the shifts and + - (gdb's c-exp.y). */
 static int
 binary_prec(int tok)
 {
@@ -560,8 +561,9 @@ binary_prec(int tok)
 	case TR_TOK_LT: case TR_TOK_GT: case TR_TOK_LE: case TR_TOK_GE:
 		return 7;
 	case TR_TOK_SHL: case TR_TOK_SHR: return 8;
-	case TR_TOK_PLUS: case TR_TOK_MINUS: return 9;
-	case TR_TOK_STAR: case TR_TOK_SLASH: case TR_TOK_PERCENT: return 10;
+	case TR_TOK_AT: return 9;
+	case TR_TOK_PLUS: case TR_TOK_MINUS: return 10;
+	case TR_TOK_STAR: case TR_TOK_SLASH: case TR_TOK_PERCENT: return 11;
 	default: return 0;
 	}
 }

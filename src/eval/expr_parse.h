@@ -8,10 +8,12 @@
 
 /*
  * The grammar is C's expression grammar (C11 6.5) with gdb's additions:
- * registers ($rip, $rsp, $eax...), and names qualified by a file or a
+ * registers ($rip, $rsp, $eax...), names qualified by a file or a
  * function (`file.c::name`, `function::name`, also quoted:
- * `'file.c'::name`). Precedence and associativity are C's: comma, then
- * assignment (right), ?:, ||, &&, |, ^, &, == !=, < > <= >=, << >>, + -,
+ * `'file.c'::name`), and the binary operator @ (`*p@3`: an array of 3
+ * objects from p on), between shifts and + - as in gdb's grammar.
+ * Precedence and associativity are C's: comma, then
+ * assignment (right), ?:, ||, &&, |, ^, &, == !=, < > <= >=, << >>, @, + -,
  * * / %, casts and unary operators (prefix ++ -- + - ! ~ * & sizeof),
  * postfix (call, [], ., ->, ++ --), primary.
  *
@@ -61,6 +63,7 @@ enum tr_tok {
 	TR_TOK_MUL_ASSIGN, TR_TOK_DIV_ASSIGN, TR_TOK_MOD_ASSIGN,
 	TR_TOK_AND_ASSIGN, TR_TOK_OR_ASSIGN, TR_TOK_XOR_ASSIGN,
 	TR_TOK_SHL_ASSIGN, TR_TOK_SHR_ASSIGN,
+	TR_TOK_AT, /* gdb's a@n: n objects like a from a's address on */
 };
 
 /* The C type of a literal, from its form and suffix (C11 6.4.4.1: a
