@@ -33,16 +33,42 @@ put(struct sbuf *b, const char *fmt, ...)
 	b->n += (size_t)n;
 }
 
+/* A type name: its base, then its derivations in the order they apply
+ * ("<int * [3]>": an array of 3 pointers; "<int (int) *>": a pointer to
+ * a function). */
 static void
 put_tn(struct sbuf *b, const struct tr_typename *tn)
 {
 	put(b, "<%s", tn->base);
-	if (tn->nptr)
-		put(b, " ");
-	for (unsigned i = 0; i < tn->nptr; i++)
-		put(b, "*");
-	if (tn->array_len)
-		put(b, " [%" PRIu64 "]", tn->array_len);
+	for (size_t i = 0; i < tn->nops; i++) {
+		const struct tr_tn_op *op = &tn->ops[i];
+
+		switch (op->kind) {
+		case TR_TN_PTR:
+			put(b, i && tn->ops[i - 1].kind == TR_TN_PTR ? "*"
+								      : " *");
+			break;
+		case TR_TN_CONST:
+			put(b, " const");
+			break;
+		case TR_TN_VOLATILE:
+			put(b, " volatile");
+			break;
+		case TR_TN_ARRAY:
+			put(b, " [%" PRIu64 "]", op->len);
+			break;
+		case TR_TN_FUNC:
+			put(b, " (");
+			for (size_t k = 0; k < op->nparams; k++) {
+				if (k)
+					put(b, ", ");
+				put_tn(b, &op->params[k]);
+			}
+			put(b, "%s%s)", op->variadic ? ", ..." : "",
+			    op->prototyped && !op->nparams ? "void" : "");
+			break;
+		}
+	}
 	put(b, ">");
 }
 
@@ -689,14 +715,31 @@ START_TEST(test_casts)
 		{ "(long double)x", "(cast <long double> x)" },
 		{ "(_Bool)x", "(cast <_Bool> x)" },
 		{ "(void)f()", "(cast <void> (call f))" },
-		{ "(const int)x", "(cast <int> x)" },
-		{ "(volatile unsigned const)x", "(cast <unsigned int> x)" },
+		{ "(const int)x", "(cast <int const> x)" },
+		{ "(volatile unsigned const)x",
+		  "(cast <unsigned int const volatile> x)" },
 		{ "(char *)p", "(cast <char *> p)" },
-		{ "(const char **)p", "(cast <char **> p)" },
-		{ "(char * const * volatile)p", "(cast <char **> p)" },
+		{ "(const char **)p", "(cast <char const **> p)" },
+		{ "(char * const * volatile)p",
+		  "(cast <char * const * volatile> p)" },
+		/* abstract declarators */
+		{ "(int (*)(int))f", "(cast <int (<int>) *> f)" },
+		{ "(int (*)[3])g", "(cast <int [3] *> g)" },
+		{ "(int *[3])g", "(cast <int * [3]> g)" },
+		{ "(int [2][3])g", "(cast <int [3] [2]> g)" },
+		{ "(void (*)(void))0", "(cast <void (void) *> 0)" },
+		{ "(int (*)())0", "(cast <int () *> 0)" },
+		{ "(int (*)(const char *, ...))0",
+		  "(cast <int (<char const *>, ...) *> 0)" },
+		{ "(int (*(*)(void))[4])0",
+		  "(cast <int [4] * (void) *> 0)" },
+		{ "(char *(*)(int (*)(int), long))0",
+		  "(cast <char * (<int (<int>) *>, <long>) *> 0)" },
+		{ "sizeof(int (*)(int))", "(sizeof <int (<int>) *>)" },
+		{ "(int [])x", "(cast <int [0]> x)" },
 		{ "(void*)0", "(cast <void *> 0)" },
 		{ "(struct point *)p", "(cast <struct point *> p)" },
-		{ "(const struct point)p", "(cast <struct point> p)" },
+		{ "(const struct point)p", "(cast <struct point const> p)" },
 		{ "(union u)x", "(cast <union u> x)" },
 		{ "(enum color)1", "(cast <enum color> 1)" },
 		{ "(struct mytype *)p", "(cast <struct mytype *> p)" },
@@ -704,7 +747,7 @@ START_TEST(test_casts)
 		{ "(char *[2])x", "(cast <char * [2]> x)" },
 		{ "(mytype)x", "(cast <mytype> x)" },
 		{ "(mytype *)x", "(cast <mytype *> x)" },
-		{ "(const mytype **)x", "(cast <mytype **> x)" },
+		{ "(const mytype **)x", "(cast <mytype const **> x)" },
 		{ "(size_t)-1", "(cast <size_t> (- 1))" },
 		{ "(mytype)(y)", "(cast <mytype> y)" },
 		{ "(uint8_t)(int)(char)x",
@@ -761,8 +804,13 @@ START_TEST(test_cast_uses_is_type)
 	ck_assert_int_eq(tr_expr_parse("(const struct point * const *[3])p",
 				       is_type, NULL, &a, &err), 0);
 	ck_assert_str_eq(a->tn.base, "struct point");
-	ck_assert_uint_eq(a->tn.nptr, 2);
-	ck_assert_uint_eq(a->tn.array_len, 3);
+	ck_assert_uint_eq(a->tn.nops, 5);
+	ck_assert_int_eq(a->tn.ops[0].kind, TR_TN_CONST);
+	ck_assert_int_eq(a->tn.ops[1].kind, TR_TN_PTR);
+	ck_assert_int_eq(a->tn.ops[2].kind, TR_TN_CONST);
+	ck_assert_int_eq(a->tn.ops[3].kind, TR_TN_PTR);
+	ck_assert_int_eq(a->tn.ops[4].kind, TR_TN_ARRAY);
+	ck_assert_uint_eq(a->tn.ops[4].len, 3);
 	tr_ast_free(a);
 }
 END_TEST
@@ -823,11 +871,15 @@ START_TEST(test_type_errors)
 		{ "(mytype int)x", 8, NEAR("int)x") },
 		{ "(int mytype)x", 5, NEAR("mytype)x") },
 		{ "(int [0])x", 6, NEAR("0])x") },
-		{ "(int [])x", 6, NEAR("])x") },
 		{ "(int [n])x", 6, NEAR("n])x") },
 		{ "(int [2)x", 7, NEAR(")x") },
 		{ "(int * int)x", 7, NEAR("int)x") },
-		{ "(int (*)(int))x", 5, NEAR("(*)(int))x") },
+		{ "(int (*)(int)x", 13, NEAR("x") },
+		{ "(int (*)(int x))0", 13, NEAR("x))0") },
+		{ "(int (*)(...))0", 9, NEAR("...))0") },
+		{ "(int (*)[0])g", 9, NEAR("0])g") },
+		{ "(int (*)(int,))0", 13, NEAR("))0") },
+		{ "(int (*)(int)", 13, NEAR("") },
 		{ "(int){1}", 5, "Invalid character '{' in expression." },
 		{ "sizeof(int", 10, NEAR("") },
 		{ "sizeof(int) x", 12, NEAR("x") },

@@ -167,6 +167,62 @@ static const struct row at_rows[] = {
 	E("*vals@(vlen - 4)", 5, "Invalid number 0 of repetitions."),
 };
 
+/* 7. Casts and sizeof with abstract declarators (C11 6.7.7). */
+static const struct row decl_rows[] = {
+	V("((int (*)(int))vfp)(21)", "-21"),
+	V("((int (*)(int))fp)(1)", "2"),
+	V("(*(int (*)(int))vfp)(4)", "-4"),
+	V("((int (*)(int))fn_as_long)(9)", "-9"),
+	V("(int (*)(int))fn_as_long", "(int (*)(int)) 0x* <neg>"),
+	V("(int (*)(int))vfp == fp", "0"),
+	V("sizeof(int (*)(int))", "8"),
+	V("sizeof(int (*)[3])", "8"),
+	V("sizeof(int *[3])", "24"),
+	V("sizeof(int [2][3])", "24"),
+	V("sizeof(char (*)(void))", "8"),
+	V("sizeof(int[3])", "12"),
+	V("sizeof(int (*(*)(void))[4])", "8"),
+	V("sizeof(struct pair (*)[2])", "8"),
+	V("sizeof(struct pair [2])", "16"),
+	V("sizeof(long double [2])", "32"),
+	V("(int (*)[3])grid", "(int (*)[3]) 0x* <grid>"),
+	V("*(int (*)[3])grid", "{1, 2, 3}"),
+	V("(*(int (*)[3])grid)[2]", "3"),
+	V("((int (*)[3])grid)[1]", "{4, 5, 6}"),
+	V("((int (*)[3])grid)[1][0]", "4"),
+	V("((int (*)[2])vals)[2]", "{5, 6}"),
+	V("(long (*)[2])vals", "(long (*)[2]) 0x* <vals>"),
+	V("(void (*)(void))0", "(void (*)(void)) 0x0"),
+	V("(void (*)(void))nothing", "(void (*)(void)) 0x* <nothing>"),
+	V("(int (*)(int, int))0", "(int (*)(int, int)) 0x0"),
+	V("(int (*)())0", "(int (*)()) 0x0"),
+	V("(int (*)(const char *, ...))0", "(int (*)(const char *, ...)) 0x0"),
+	V("(char **)0", "(char **) 0x0"),
+	V("(const int *)vals", "(const int *) 0x* <vals>"),
+	V("(int * const)vals", "(int * const) 0x* <vals>"),
+	V("(struct pair *)vals", "(struct pair *) 0x* <vals>"),
+	V("((struct pair *)vals)->b", "2"),
+	V("((struct pair *)(int *)(char *)vals)[1].a", "3"),
+	V("*(struct pair *)&vals[4]", "{a = 5, b = 6}"),
+	V("(unsigned char)*(short *)shorts", "255 '\\377'"),
+	T("(int (*)(int))vfp", "int (*)(int)"),
+	T("(int (*)[3])grid", "int (*)[3]"),
+	T("(void (*)(void))0", "void (*)(void)"),
+	T("(char *(*)(const char *, int))0", "char *(*)(const char *, int)"),
+	T("(int (*(*)(void))[4])0", "int (*(*)(void))[4]"),
+	T("(int (*)(int (*)(int), ...))0", "int (*)(int (*)(int), ...)"),
+	T("*(int (*)[3])grid", "int [3]"),
+	T("(const char *)0", "const char *"),
+	T("(char * volatile *)0", "char * volatile *"),
+	E("(int[3])vals", 0, "Invalid cast."),
+	ET("(int *[3])0", 0, "Invalid cast."),
+	E("(int (*)(int)vfp", 13, "A syntax error in expression, near `vfp'."),
+	V("sizeof(int (*)[])", "8"),
+	T("(int (*)[])grid", "int (*)[]"),
+	E("sizeof(int (*)[2 + 1])", 17, "A syntax error in expression, near "
+					"`+ 1])'."),
+};
+
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- running a table -------------------------------------------------- */
@@ -326,6 +382,12 @@ START_TEST(test_at)
 }
 END_TEST
 
+START_TEST(test_declarators)
+{
+	run_table(&builds[_i], decl_rows, NROWS(decl_rows));
+}
+END_TEST
+
 Suite *
 suite_exprx(void)
 {
@@ -335,6 +397,7 @@ suite_exprx(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_enumerators, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_at, 0, NBUILDS);
+	tcase_add_loop_test(tc, test_declarators, 0, NBUILDS);
 	suite_add_tcase(s, tc);
 	return s;
 }

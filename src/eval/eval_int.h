@@ -77,6 +77,8 @@ bool tr__ev_is_signed(const struct tr_type *t);
 int tr__ev_load(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value *v, const struct tr_type *t, uint64_t addr);
 int tr__ev_mem_fail(struct tr_eval_env *e, const struct tr_ast *at, uint64_t addr);
 const struct tr_type *tr__ev_pointer_to(struct tr_eval_env *e, const struct tr_type *t);
+const struct tr_type *tr__ev_qualified(struct tr_eval_env *e, const struct tr_type *t, enum tr_type_kind kind);
+const struct tr_type *tr__ev_function(struct tr_eval_env *e, const struct tr_type *ret, const struct tr_type *const *params, size_t n, bool prototyped, bool variadic);
 int64_t tr__ev_sext(uint64_t v, size_t size);
 const struct tr_type *tr__ev_strip(const struct tr_type *t);
 int tr__ev_vfloat(struct tr_eval_env *e, struct tr_value *v, const struct tr_type *t, long double x);

@@ -513,10 +513,59 @@ tr__ev_type_of_name(struct tr_eval_env *e, const struct tr_ast *at,
 	if (!t)
 		return tr__ev_fail(e, at, -TR_ENOENT, "No symbol \"%s\" in current "
 			    "context.", tn->base);
-	for (unsigned i = 0; i < tn->nptr && t; i++)
-		t = tr__ev_pointer_to(e, t);
-	if (t && tn->array_len)
-		t = tr__ev_array_of(e, t, tn->array_len);
+	for (size_t i = 0; i < tn->nops && t; i++) {
+		const struct tr_tn_op *op = &tn->ops[i];
+		const struct tr_type *pv[TR_CALL_MAX_ARGS];
+
+		switch (op->kind) {
+		case TR_TN_PTR:
+			t = tr__ev_pointer_to(e, t);
+			break;
+		case TR_TN_ARRAY:
+			t = tr__ev_array_of(e, t, op->len);
+			if (t && !op->len) {
+				/* []: no length, no size */
+				struct tr_type *u = (struct tr_type *)t;
+
+				u->count_known = false;
+			}
+			break;
+		case TR_TN_CONST:
+			t = tr__ev_qualified(e, t, TR_TYPE_CONST);
+			break;
+		case TR_TN_VOLATILE:
+			t = tr__ev_qualified(e, t, TR_TYPE_VOLATILE);
+			break;
+		case TR_TN_FUNC:
+			if (op->nparams > TR_CALL_MAX_ARGS)
+				return tr__ev_fail(e, at, -TR_EINVAL, "Too many "
+						   "parameters (at most %d).",
+						   TR_CALL_MAX_ARGS);
+			for (size_t k = 0; k < op->nparams; k++) {
+				const struct tr_type *p;
+				int err = tr__ev_type_of_name(
+					e, at, &op->params[k], &p);
+
+				if (err)
+					return err;
+				/* an array or function parameter is a
+				 * pointer (C11 6.7.6.3) */
+				if (tr__ev_strip(p)->kind == TR_TYPE_ARRAY)
+					p = tr__ev_pointer_to(
+						e, tr__ev_strip(p)->target);
+				else if (tr__ev_strip(p)->kind ==
+					 TR_TYPE_FUNCTION)
+					p = tr__ev_pointer_to(e, p);
+				if (!p)
+					return tr__ev_fail(e, at, -TR_ENOMEM,
+							   "Out of memory.");
+				pv[k] = p;
+			}
+			t = tr__ev_function(e, t, pv, op->nparams,
+					    op->prototyped, op->variadic);
+			break;
+		}
+	}
 	if (!t)
 		return tr__ev_fail(e, at, -TR_ENOMEM, "Out of memory.");
 	*out = t;

@@ -97,6 +97,43 @@ tr__ev_array_of(struct tr_eval_env *e, const struct tr_type *t, uint64_t n)
 	return p;
 }
 
+/* t qualified const (TR_TYPE_CONST) or volatile (TR_TYPE_VOLATILE). */
+const struct tr_type *
+tr__ev_qualified(struct tr_eval_env *e, const struct tr_type *t,
+		 enum tr_type_kind kind)
+{
+	struct tr_type *q = ealloc(e, sizeof(*q));
+
+	if (!q)
+		return NULL;
+	q->kind = kind;
+	q->target = t;
+	q->size = tr_type_strip(t)->size;
+	return q;
+}
+
+/* A function type returning ret, with n parameters (copied). */
+const struct tr_type *
+tr__ev_function(struct tr_eval_env *e, const struct tr_type *ret,
+		const struct tr_type *const *params, size_t n,
+		bool prototyped, bool variadic)
+{
+	struct tr_type *f = ealloc(e, sizeof(*f));
+	const struct tr_type **pv = n ? ealloc(e, n * sizeof(*pv)) : NULL;
+
+	if (!f || (n && !pv))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		pv[i] = params[i];
+	f->kind = TR_TYPE_FUNCTION;
+	f->target = ret;
+	f->params = pv;
+	f->nparams = n;
+	f->prototyped = prototyped;
+	f->variadic = variadic;
+	return f;
+}
+
 int
 tr__ev_mem_fail(struct tr_eval_env *e, const struct tr_ast *at, uint64_t addr)
 {

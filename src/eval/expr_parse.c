@@ -28,7 +28,7 @@ tr_ast_free(struct tr_ast *a)
 		free(a->name);
 		free(a->scope);
 		free(a->str);
-		free(a->tn.base);
+		tr__typename_free(&a->tn);
 		free(a);
 		a = next;
 	}
@@ -182,14 +182,242 @@ spec_bit(int kw, unsigned *with)
 	}
 }
 
+/* A growing list of declarator derivations. */
+struct opl {
+	struct tr_tn_op *v;
+	size_t n, cap;
+};
+
+static void
+opl_free(struct opl *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t k = 0; k < l->v[i].nparams; k++)
+			tr__typename_free(&l->v[i].params[k]);
+		free(l->v[i].params);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+tr__typename_free(struct tr_typename *tn)
+{
+	struct opl l = { tn->ops, tn->nops, tn->nops };
+
+	opl_free(&l);
+	free(tn->base);
+	memset(tn, 0, sizeof(*tn));
+}
+
+/* Appends op (taking its parameters). */
+static int
+opl_add(struct opl *l, const struct tr_tn_op *op)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		struct tr_tn_op *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -TR_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *op;
+	return 0;
+}
+
+static int
+opl_kind(struct opl *l, enum tr_tn_kind kind, uint64_t len)
+{
+	struct tr_tn_op op = { .kind = kind, .len = len };
+
+	return opl_add(l, &op);
+}
+
+/* Moves every op of `from` to the end of `to`. */
+static int
+opl_move(struct opl *to, struct opl *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		int err = opl_add(to, &from->v[i]);
+
+		if (err) {
+			/* the ones moved belong to `to` now */
+			memmove(from->v, from->v + i,
+				(from->n - i) * sizeof(*from->v));
+			from->n -= i;
+			return err;
+		}
+	}
+	free(from->v);
+	memset(from, 0, sizeof(*from));
+	return 0;
+}
+
+static int parse_typename(struct parser *p, struct tr_typename *tn);
+
+static bool
+at_ellipsis(struct parser *p)
+{
+	return peek(p, 0)->kind == TK_DOT && peek(p, 1)->kind == TK_DOT &&
+	       peek(p, 2)->kind == TK_DOT &&
+	       peek(p, 1)->pos == peek(p, 0)->pos + 1 &&
+	       peek(p, 2)->pos == peek(p, 0)->pos + 2;
+}
+
+/* A parameter list after its '(': a FUNC op. */
+static int
+parse_params(struct parser *p, struct tr_tn_op *op)
+{
+	size_t cap = 0;
+	int err;
+
+	memset(op, 0, sizeof(*op));
+	op->kind = TR_TN_FUNC;
+	if (peek(p, 0)->kind == TK_RPAREN) {
+		advance(p); /* "()": no prototype */
+		return 0;
+	}
+	op->prototyped = true;
+	for (;;) {
+		struct tr_typename *pt;
+
+		if (at_ellipsis(p) && op->nparams) {
+			p->cur += 3;
+			op->variadic = true;
+			break;
+		}
+		if (op->nparams == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			struct tr_typename *v =
+				realloc(op->params, ncap * sizeof(*v));
+
+			if (!v)
+				return -TR_ENOMEM;
+			op->params = v;
+			cap = ncap;
+		}
+		pt = &op->params[op->nparams];
+		if (!names_type(p, peek(p, 0)))
+			return tr__parse_syntax_error(p, peek(p, 0));
+		if ((err = parse_typename(p, pt)))
+			return err;
+		op->nparams++;
+		/* "(void)": no parameters */
+		if (op->nparams == 1 && !pt->nops && !strcmp(pt->base, "void") &&
+		    peek(p, 0)->kind == TK_RPAREN) {
+			tr__typename_free(pt);
+			op->nparams = 0;
+			break;
+		}
+		if (peek(p, 0)->kind != TK_COMMA)
+			break;
+		advance(p);
+	}
+	return expect(p, TK_RPAREN);
+}
+
+/*
+ * An abstract declarator (C11 6.7.7), its derivations appended to *out in
+ * the order they apply: the pointers, then the suffixes from the last
+ * one in, then what a parenthesized declarator inside adds.
+ */
+static int
+parse_abstract(struct parser *p, struct opl *out)
+{
+	struct opl inner = { 0 }, suf = { 0 };
+	struct token *t;
+	int err = 0;
+
+	if (p->depth >= DEPTH_MAX)
+		return tr__parse_error_at(p, peek(p, 0)->pos,
+					  "Expression too deeply nested.");
+	p->depth++;
+	for (;;) {
+		t = peek(p, 0);
+		if (t->kind == TR_TOK_STAR)
+			err = opl_kind(out, TR_TN_PTR, 0);
+		else if (t->kind == TK_TYPEKW && t->kw == KW_CONST)
+			err = opl_kind(out, TR_TN_CONST, 0);
+		else if (t->kind == TK_TYPEKW && t->kw == KW_VOLATILE)
+			err = opl_kind(out, TR_TN_VOLATILE, 0);
+		else
+			break;
+		if (err)
+			goto out;
+		advance(p);
+	}
+	t = peek(p, 0);
+	if (t->kind == TK_LPAREN && (peek(p, 1)->kind == TR_TOK_STAR ||
+				     peek(p, 1)->kind == TK_LPAREN ||
+				     peek(p, 1)->kind == TK_LBRACKET)) {
+		advance(p);
+		if ((err = parse_abstract(p, &inner)) ||
+		    (err = expect(p, TK_RPAREN)))
+			goto out;
+	}
+	for (;;) {
+		struct tr_tn_op op;
+
+		t = peek(p, 0);
+		if (t->kind == TK_LBRACKET) {
+			uint64_t n = 0; /* []: of unknown length */
+
+			advance(p);
+			t = peek(p, 0);
+			if (t->kind != TK_RBRACKET &&
+			    (t->kind != TK_INT || t->ival == 0)) {
+				err = tr__parse_syntax_error(p, t);
+				goto out;
+			}
+			if (t->kind == TK_INT)
+				n = advance(p)->ival;
+			if ((err = expect(p, TK_RBRACKET)) ||
+			    (err = opl_kind(&suf, TR_TN_ARRAY, n)))
+				goto out;
+		} else if (t->kind == TK_LPAREN) {
+			advance(p);
+			err = parse_params(p, &op);
+			if (!err)
+				err = opl_add(&suf, &op);
+			if (err) {
+				for (size_t k = 0; k < op.nparams; k++)
+					tr__typename_free(&op.params[k]);
+				free(op.params);
+				goto out;
+			}
+		} else {
+			break;
+		}
+	}
+	/* [2][3] is an array of 2 arrays of 3: the last suffix first */
+	for (size_t i = 0; i < suf.n / 2; i++) {
+		struct tr_tn_op x = suf.v[i];
+
+		suf.v[i] = suf.v[suf.n - 1 - i];
+		suf.v[suf.n - 1 - i] = x;
+	}
+	if (!(err = opl_move(out, &suf)))
+		err = opl_move(out, &inner);
+out:
+	opl_free(&suf);
+	opl_free(&inner);
+	p->depth--;
+	return err;
+}
+
 static int
 parse_typename(struct parser *p, struct tr_typename *tn)
 {
 	const struct token *words[4]; /* "unsigned long long int" at most */
 	unsigned nwords = 0, seen = 0, nlong = 0;
+	bool is_const = false, is_volatile = false;
+	struct opl ops = { 0 };
 	size_t len = 0;
 	struct token *t;
 	char *base;
+	int err;
 
 	memset(tn, 0, sizeof(*tn));
 	for (;;) {
@@ -198,6 +426,8 @@ parse_typename(struct parser *p, struct tr_typename *tn)
 		t = peek(p, 0);
 		if (t->kind == TK_TYPEKW &&
 		    (t->kw == KW_CONST || t->kw == KW_VOLATILE)) {
+			is_const |= t->kw == KW_CONST;
+			is_volatile |= t->kw == KW_VOLATILE;
 			advance(p);
 			continue;
 		}
@@ -226,20 +456,12 @@ parse_typename(struct parser *p, struct tr_typename *tn)
 	}
 	if (!seen)
 		return tr__parse_syntax_error(p, peek(p, 0));
-	while (peek(p, 0)->kind == TR_TOK_STAR ||
-	       (peek(p, 0)->kind == TK_TYPEKW && (peek(p, 0)->kw == KW_CONST ||
-						  peek(p, 0)->kw ==
-							  KW_VOLATILE)))
-		tn->nptr += advance(p)->kind == TR_TOK_STAR;
-	if (peek(p, 0)->kind == TK_LBRACKET) {
-		advance(p);
-		t = peek(p, 0);
-		if (t->kind != TK_INT || t->ival == 0)
-			return tr__parse_syntax_error(p, t);
-		tn->array_len = advance(p)->ival;
-		if (peek(p, 0)->kind != TK_RBRACKET)
-			return tr__parse_syntax_error(p, peek(p, 0));
-		advance(p);
+	/* The base type's qualifiers apply first. */
+	if ((is_const && (err = opl_kind(&ops, TR_TN_CONST, 0))) ||
+	    (is_volatile && (err = opl_kind(&ops, TR_TN_VOLATILE, 0))) ||
+	    (err = parse_abstract(p, &ops))) {
+		opl_free(&ops);
+		return err;
 	}
 
 	/* The words as written, one space apart; `unsigned` and `signed`
@@ -247,8 +469,10 @@ parse_typename(struct parser *p, struct tr_typename *tn)
 	for (unsigned i = 0; i < nwords; i++)
 		len += strlen(words[i]->kind == TK_TYPEKW ?
 			      tr__parse_keywords[words[i]->kw] : words[i]->str) + 1;
-	if (!(base = malloc(len + 4)))
+	if (!(base = malloc(len + 4))) {
+		opl_free(&ops);
 		return -TR_ENOMEM;
+	}
 	base[0] = '\0';
 	for (unsigned i = 0; i < nwords; i++) {
 		if (i)
@@ -259,6 +483,8 @@ parse_typename(struct parser *p, struct tr_typename *tn)
 	if (!strcmp(base, "unsigned") || !strcmp(base, "signed"))
 		strcat(base, " int");
 	tn->base = base;
+	tn->ops = ops.v;
+	tn->nops = ops.n;
 	return 0;
 }
 
@@ -472,12 +698,12 @@ parse_sizeof(struct parser *p, struct tr_ast **out)
 		advance(p);
 		if ((err = parse_typename(p, &tn)) ||
 		    (err = expect(p, TK_RPAREN))) {
-			free(tn.base);
+			tr__typename_free(&tn);
 			return err;
 		}
 		if ((err = mknode(p, TR_AST_SIZEOF_TYPE, 0, t->pos, NULL, NULL,
 				  NULL, out))) {
-			free(tn.base);
+			tr__typename_free(&tn);
 			return err;
 		}
 		(*out)->tn = tn;
@@ -535,11 +761,11 @@ parse_cast(struct parser *p, struct tr_ast **out)
 	advance(p);
 	if ((err = parse_typename(p, &tn)) || (err = expect(p, TK_RPAREN)) ||
 	    (err = nested(p, parse_cast, t->pos, &a))) {
-		free(tn.base);
+		tr__typename_free(&tn);
 		return err;
 	}
 	if ((err = mknode(p, TR_AST_CAST, 0, t->pos, a, NULL, NULL, out))) {
-		free(tn.base);
+		tr__typename_free(&tn);
 		return err;
 	}
 	(*out)->tn = tn;

@@ -77,17 +77,39 @@ enum tr_lit {
 };
 
 /*
- * A type name as written in a cast or sizeof: `unsigned long`, `struct
- * point *`, `const char **`, `my_typedef *`, `int [4]`. `base` is the
- * specifier list normalized to single spaces without qualifiers ("unsigned
- * long", "struct point", "my_typedef", "char"); nptr the number of '*';
- * array_len > 0 for a trailing [N]. Qualifiers (const, volatile) are
- * accepted and ignored.
+ * A type name as written in a cast or sizeof (C11 6.7.7): `unsigned
+ * long`, `const char **`, `my_typedef *`, `int [4]`, and any abstract
+ * declarator: `int (*)(int)`, `int (*)[3]`, `char *(*)(const char *,
+ * ...)`, `void (*(*)(void))[4]`. `base` is the specifier list normalized
+ * to single spaces without qualifiers ("unsigned long", "struct point",
+ * "my_typedef", "char"); `ops` are the derivations of the declarator in
+ * the order they apply to the base type: `const int *[3]` is CONST, PTR,
+ * ARRAY 3 (an array of 3 pointers to const int); `int (*)(int)` is FUNC
+ * (int), PTR.
  */
+enum tr_tn_kind {
+	TR_TN_PTR = 1,
+	TR_TN_ARRAY = 2,    /* len elements */
+	TR_TN_FUNC = 3,     /* a function returning what came before */
+	TR_TN_CONST = 4,
+	TR_TN_VOLATILE = 5,
+};
+
+struct tr_typename;
+
+struct tr_tn_op {
+	enum tr_tn_kind kind;
+	uint64_t len;               /* ARRAY; 0: unknown ("[]") */
+	struct tr_typename *params; /* FUNC: nparams type names */
+	size_t nparams;
+	bool prototyped;            /* FUNC: "(void)" or a list, not "()" */
+	bool variadic;              /* FUNC: ends with "..." */
+};
+
 struct tr_typename {
 	char *base;
-	unsigned nptr;
-	uint64_t array_len;
+	struct tr_tn_op *ops;
+	size_t nops;
 };
 
 struct tr_ast {

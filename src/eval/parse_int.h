@@ -78,6 +78,8 @@ extern const char *const tr__parse_keywords[];
 int tr__parse_error_at(struct parser *p, uint32_t pos, const char *msg);
 int tr__parse_syntax_error(struct parser *p, const struct token *t);
 bool tr__lex_is_space(char c);
+/* Frees what a type name holds (not tn itself). */
+void tr__typename_free(struct tr_typename *tn);
 /* Turn p->src into p->toks; the last token is TK_END or TK_ERR. */
 int tr__lex(struct parser *p);
 
