@@ -28,6 +28,14 @@ job_free(struct srv_job *j)
 static void
 sess_unref_free(struct srv_sess *ss)
 {
+	while (ss->watches) {
+		struct srv_watch *w = ss->watches;
+
+		ss->watches = w->next;
+		free(w->expr);
+		free(w->cond);
+		free(w);
+	}
 	while (ss->bps) {
 		struct srv_bp *b = ss->bps;
 

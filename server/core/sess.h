@@ -33,6 +33,25 @@ struct srv_bp {
 	struct srv_bp *next;
 };
 
+/* A watchpoint as the JSON-RPC client made it (jsonrpc/watch.c). */
+struct srv_watch {
+	struct tr_session_watch w;
+	char *expr; /* NULL: by address */
+	char *cond;
+	struct srv_watch *next;
+};
+
+/* What the stop of sequence `seq` says about its watchpoint: its values
+ * printed by the worker before the stop is written (under mu). */
+struct srv_wnote {
+	uint64_t seq;
+	uint32_t id;
+	int kind;
+	char expr[256];
+	char old[512];
+	char now[512];
+};
+
 /* A queued request. */
 struct srv_job {
 	struct srv_conn *c;
@@ -59,6 +78,8 @@ struct srv_sess {
 	struct tr_sub *sub;        /* its events, under mu (watch) */
 	struct tr_event last;      /* worker's: the last stop */
 	struct srv_bp *bps;        /* worker's */
+	struct srv_watch *watches; /* worker's */
+	struct srv_wnote wnote;    /* under mu */
 
 	pthread_t th;
 	pthread_mutex_t mu;        /* the queue */

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "jsonrpc/breakpoints.h"
 #include "jsonrpc/request.h"
+#include "jsonrpc/watch.h"
 #include "jsonrpc/where.h"
 
 static struct srv_bp *
@@ -169,6 +170,16 @@ srv_m_delete(struct srv_call *x)
 
 	if (bp_id(x, &id))
 		return 0;
+	err = srv_watch_delete(x->ss, id);
+	if (err != -TR_ENOENT) {
+		if (err)
+			return srv_lib_error(x, err, NULL);
+		srv_begin(x);
+		tr_jw_obj_begin(&x->w);
+		tr_jw_key(&x->w, "deleted");
+		tr_jw_uint(&x->w, id);
+		return tr_rpc_end(&x->w);
+	}
 	/* the condition first: compiled code must not outlive its site */
 	tr_session_condition(x->ss->s, id, NULL, NULL);
 	err = tr_break_delete(x->ss->t, id);

@@ -10,6 +10,7 @@
 #include "symbols/debuginfo.h"
 #include "base/error.h"
 #include "jsonrpc/exec.h"
+#include "jsonrpc/watch.h"
 #include "jsonrpc/request.h"
 #include "jsonrpc/where.h"
 #include "control/stepping.h"
@@ -41,6 +42,7 @@ after_run(struct srv_call *x, int err, const struct tr_event *ev,
 	ss->last = *ev;
 	pthread_mutex_unlock(&ss->mu);
 	srv_reset_frames(ss);
+	srv_watch_note(ss, ev);
 	tr_buf_init(&stop);
 	tr_jw_init(&w, &stop);
 	srv_write_stop(ss, &w, ev);

@@ -3,6 +3,7 @@
 
 #include "core/call.h"
 #include "jsonrpc/breakpoints.h"
+#include "jsonrpc/watch.h"
 #include "jsonrpc/data.h"
 #include "jsonrpc/exec.h"
 #include "jsonrpc/sessions.h"
@@ -46,6 +47,8 @@ static const struct srv_method methods[] = {
 	{ "condition", STOPPED, srv_m_condition },
 	{ "ignore", STOPPED, srv_m_ignore },
 	{ "breakpoints", STOPPED, srv_m_breakpoints },
+	{ "watch", STOPPED, srv_m_watch },
+	{ "watchpoints", STOPPED, srv_m_watchpoints },
 	/* stack */
 	{ "backtrace", STOPPED, srv_m_backtrace },
 	{ "frame", STOPPED, srv_m_frame },

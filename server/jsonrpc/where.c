@@ -6,6 +6,7 @@
 #include "control/backtrace.h"
 #include "symbols/debuginfo.h"
 #include "base/error.h"
+#include "jsonrpc/watch.h"
 #include "jsonrpc/where.h"
 
 /* The text of line `line` of `file`, if the file is here. */
@@ -156,6 +157,9 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 			tr_jw_key(w, "breakpoint");
 			tr_jw_uint(w, ev->bpnum);
 		}
+		if (ev->reason == TR_STOP_WATCH ||
+		    ev->reason == TR_STOP_WATCH_SCOPE)
+			srv_watch_write(ss, w, ev);
 		if (ev->reason == TR_STOP_SIGNAL ||
 		    ev->reason == TR_STOP_GROUP) {
 			tr_jw_key(w, "signal");

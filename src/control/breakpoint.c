@@ -547,3 +547,11 @@ tr_break_list(struct tr_tracer *t, uint32_t *ids, size_t max, size_t *n)
 		*n = a.n;
 	return err;
 }
+
+uint32_t
+tr_direct_break_number(struct tr_tracer *t)
+{
+	struct bps *p = bps_of(t);
+
+	return p ? ++p->next_bpnum : 0;
+}

@@ -70,6 +70,10 @@ int tr_break_ignore(struct tr_tracer *t, uint32_t id, uint32_t count);
 int tr_break_count_hit(struct tr_tracer *t, uint32_t id);
 int tr_break_info(struct tr_tracer *t, uint32_t id, struct tr_break_info *info,
 		  uint64_t *locs, size_t max);
+/* tr_direct_break_number: the next breakpoint number, taken for a
+ * watchpoint (watchpoint.c): one numbering for both, as gdb's. Tracer
+ * thread; 0 when out of memory. */
+uint32_t tr_direct_break_number(struct tr_tracer *t);
 /* Ids of all breakpoints; *n gets the count (may exceed max). */
 int tr_break_list(struct tr_tracer *t, uint32_t *ids, size_t max, size_t *n);
 

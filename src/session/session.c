@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "session/session.h"
 #include "symbols/scope.h"
+#include "control/watchpoint.h"
 #include "target/slab.h"
 #include "symbols/symtab.h"
 #include "symbols/unwind.h"
@@ -34,6 +35,7 @@ struct cond {
 	char *src;
 	struct tr_ast *ast;
 	bool calls;
+	bool watch;        /* a watchpoint's: never compiled */
 	uint32_t ignore;   /* calling conditions: hits still to ignore */
 	/* locations the compiler was tried at (fastcond.h), once each */
 	uint64_t tried[8];
@@ -52,6 +54,8 @@ enum job_kind {
 	JOB_CHECK = 8,    /* interpreter: do a condition's names exist? */
 	JOB_FN = 9,       /* interpreter: a caller's function (tr_session_run) */
 	JOB_VARS = 10,    /* interpreter: a frame's locals or arguments */
+	JOB_WATCH = 11,   /* interpreter: where an expression to watch is */
+	JOB_WATCHVAL = 12, /* interpreter: a watchpoint's values, printed */
 };
 
 struct job {
@@ -71,6 +75,8 @@ struct job {
 	tr_session_var_fn var_fn; /* JOB_VARS */
 	void *arg;                /* JOB_FN, JOB_VARS */
 	bool params;              /* JOB_VARS: arguments, else locals */
+	struct tr_session_watch *watch; /* JOB_WATCH, JOB_WATCHVAL */
+	char *out2;               /* JOB_WATCHVAL: the new value */
 };
 
 struct tr_session {
@@ -397,6 +403,158 @@ interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	return err;
 }
 
+/*
+ * Where the expression of a watchpoint is: an lvalue in memory, its size,
+ * its type's name, and, when it lies in a frame of the thread's stack
+ * (a local, or memory a caller's local holds), that frame's return
+ * address and CFA: the watchpoint goes when the frame returns.
+ */
+static int
+interp_watch(struct tr_session *s, struct tr_eval_env *e, struct job *j)
+{
+	struct tr_session_watch *w = j->watch;
+	struct tr_ast *ast = NULL;
+	struct tr_expr_err perr;
+	struct tr_frame fr[64];
+	struct tr_value v;
+	size_t n = 0;
+	int err;
+
+	err = tr_expr_parse(j->expr, tr_eval_is_type, e, &ast, &perr);
+	if (err) {
+		if (j->err)
+			*j->err = perr;
+		return err;
+	}
+	e->no_side_effects = true;
+	err = tr_eval(e, ast, &v);
+	tr_ast_free(ast);
+	if (err) {
+		set_err(j->err, e->errpos, e->err);
+		return err;
+	}
+	if (v.lval != TR_LVAL_MEMORY || v.bit_size || !v.type->size) {
+		tr_value_release(&v);
+		set_err(j->err, 0, v.lval == TR_LVAL_MEMORY ?
+			"Cannot watch a bitfield or a value of no size." :
+			"Cannot watch constant value.");
+		return -TR_EINVAL;
+	}
+	w->addr = v.addr;
+	w->len = v.type->size;
+	tr_type_name(v.type, w->type, sizeof(w->type));
+	tr_value_release(&v);
+	w->scope_pc = w->scope_cfa = 0;
+	if (!e->have_regs)
+		return 0;
+	tr_backtrace(s->iunw, &e->regs.gp, slab_read, s, fr, 64, &n);
+	for (size_t i = 0; i + 1 < n; i++) {
+		uint64_t lo = fr[i].regs[TR_UREG_RSP] - (i ? 0 : 128);
+
+		if (!fr[i].cfa || w->addr < lo || w->addr >= fr[i].cfa)
+			continue;
+		w->scope_pc = fr[i + 1].pc;
+		w->scope_cfa = fr[i].cfa;
+		break;
+	}
+	return 0;
+}
+
+/* Reads with a watchpoint's old bytes over its range: to print the old
+ * value as the program had it. */
+static _Thread_local struct {
+	uint64_t addr;
+	const uint8_t *bytes;
+	size_t len;
+} overlay;
+
+static int
+overlay_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	int err = slab_read(ctx, addr, buf, len);
+	uint64_t lo = addr > overlay.addr ? addr : overlay.addr;
+	uint64_t hi = addr + len < overlay.addr + overlay.len ?
+			      addr + len : overlay.addr + overlay.len;
+
+	if (overlay.bytes && lo < hi)
+		memcpy((uint8_t *)buf + (lo - addr),
+		       overlay.bytes + (lo - overlay.addr), hi - lo);
+	return err;
+}
+
+/* Print `len` bytes at addr as a value of type `type` (as whatis named
+ * it), read through overlay_read; hex bytes when the type cannot be
+ * named in a cast. */
+static void
+print_typed(struct tr_session *s, pid_t tid, const char *type, uint64_t addr,
+	    const uint8_t *bytes, size_t len, char *out, size_t olen)
+{
+	char expr[400];
+	const char *br = strchr(type, '[');
+	struct tr_eval_env e;
+	struct tr_ast *ast = NULL;
+	struct tr_expr_err perr;
+	struct tr_value v;
+	int err = -TR_EINVAL;
+
+	if (br && br > type)
+		snprintf(expr, sizeof(expr), "*(%.*s(*)%s) %#lx",
+			 (int)(br - type), type, br, (unsigned long)addr);
+	else
+		snprintf(expr, sizeof(expr), "*(%s *) %#lx", type,
+			 (unsigned long)addr);
+	overlay.addr = addr;
+	overlay.bytes = bytes;
+	overlay.len = len;
+	if (ienv_init(s, &e, tid, 0) == 0) {
+		e.read = overlay_read;
+		e.no_side_effects = true;
+		err = tr_expr_parse(expr, tr_eval_is_type, &e, &ast, &perr);
+		if (!err)
+			err = tr_eval(&e, ast, &v);
+		if (!err) {
+			err = tr_eval_print(&e, &v, out, olen);
+			if (err == -TR_ERANGE)
+				err = 0;
+			tr_value_release(&v);
+		}
+		tr_ast_free(ast);
+	}
+	tr_eval_env_done(&e);
+	overlay.bytes = NULL;
+	if (err) {
+		size_t o = 0;
+
+		o += (size_t)snprintf(out, olen, "{");
+		for (size_t i = 0; i < len && o + 8 < olen; i++)
+			o += (size_t)snprintf(out + o, olen - o, "%s0x%02x",
+					      i ? ", " : "", bytes[i]);
+		snprintf(out + o, olen > o ? olen - o : 0, "}");
+	}
+}
+
+static int
+interp_watchval(struct tr_session *s, struct job *j)
+{
+	struct tr_session_watch *w = j->watch;
+	struct tr_watch_state st;
+	uint8_t *old = malloc(TR_WATCH_MAX_LEN), *now = malloc(TR_WATCH_MAX_LEN);
+	int err = -TR_ENOMEM;
+
+	if (old && now)
+		err = tr_watch_info(s->t, w->id, &st, old, now,
+				    TR_WATCH_MAX_LEN);
+	if (!err) {
+		print_typed(s, j->tid, w->type, st.addr, old, st.len, j->out,
+			    j->len);
+		print_typed(s, j->tid, w->type, st.addr, now, st.len, j->out2,
+			    j->len);
+	}
+	free(old);
+	free(now);
+	return err;
+}
+
 static int
 interp_run(struct tr_session *s, struct job *j)
 {
@@ -418,6 +576,8 @@ interp_run(struct tr_session *s, struct job *j)
 		return interp_check(s, j);
 	if (j->kind == JOB_FN)
 		return j->fn(s->t, s->idi, s->iunw, j->arg);
+	if (j->kind == JOB_WATCHVAL)
+		return interp_watchval(s, j);
 	err = ienv_init(s, &e, j->tid, j->frame);
 	if (err) {
 		set_err(j->err, 0, e.err[0] ? e.err : tr_strerror(err));
@@ -426,6 +586,11 @@ interp_run(struct tr_session *s, struct job *j)
 	}
 	if (j->kind == JOB_VARS) {
 		err = interp_vars(s, &e, j);
+		tr_eval_env_done(&e);
+		return err;
+	}
+	if (j->kind == JOB_WATCH) {
+		err = interp_watch(s, &e, j);
 		tr_eval_env_done(&e);
 		return err;
 	}
@@ -589,9 +754,16 @@ cond_on_tracer(struct tr_tracer *t, pid_t tid, uint64_t addr, void *ctx)
 		tr_log_info("breakpoint %u: condition \"%s\": %s", c->bpnum,
 			    c->src, e.err[0] ? e.err : tr_strerror(err));
 	tr_eval_env_done(&e);
-	if (!err && !s->opts.no_compiled_conditions)
+	if (!err && !s->opts.no_compiled_conditions && !c->watch)
 		cond_compile(t, c, addr);
 	return err ? 1 : truth;
+}
+
+static int
+watch_cond_on_tracer(struct tr_tracer *t, pid_t tid, uint32_t id, void *ctx)
+{
+	(void)id;
+	return cond_on_tracer(t, tid, 0, ctx);
 }
 
 static struct cond *
@@ -975,4 +1147,115 @@ tr_session_stats(struct tr_session *s, struct tr_slab_stats *tracer,
 		tr_slab_stats_get(s->islab, interp);
 	if (loop)
 		tr_slab_stats_get(s->lslab, loop);
+}
+
+/* ---- watchpoints ------------------------------------------------------ */
+
+/* Parse a watchpoint's condition: NULL when there is none. */
+static int
+watch_cond_new(struct tr_session *s, const char *src, struct cond **out,
+	       struct tr_expr_err *err)
+{
+	struct cond *c;
+	int e;
+
+	*out = NULL;
+	if (!src || !*src)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->src = strdup(src))) {
+		free(c);
+		return -TR_ENOMEM;
+	}
+	e = tr_expr_parse(src, NULL, NULL, &c->ast, err);
+	if (e) {
+		cond_free(c);
+		return e;
+	}
+	if (tr_ast_has_call(c->ast)) {
+		cond_free(c);
+		set_err(err, 0, "A watchpoint's condition cannot call "
+				"functions.");
+		return -TR_EINVAL;
+	}
+	c->watch = true;
+	c->s = s;
+	*out = c;
+	return 0;
+}
+
+int
+tr_session_watch(struct tr_session *s, const char *expr, pid_t tid,
+		 unsigned frame, const char *cond, struct tr_session_watch *w,
+		 struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_WATCH, .expr = expr, .tid = tid,
+			 .frame = frame, .err = err, .watch = w };
+	struct tr_watch_opts o = { .kind = w->kind };
+	struct cond *c = NULL;
+	int e;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if ((e = watch_cond_new(s, cond, &c, err)))
+		return e;
+	if (expr) {
+		e = submit(s->islab, &j);
+		if (e) {
+			cond_free(c);
+			return e;
+		}
+	}
+	o.scope_pc = w->scope_pc;
+	o.scope_cfa = w->scope_cfa;
+	o.cond = c ? watch_cond_on_tracer : NULL;
+	o.cond_ctx = c;
+	e = tr_watch_set(s->t, w->addr, w->len, &o, &w->id);
+	if (e) {
+		cond_free(c);
+		set_err(err, 0, tr_strerror(e));
+		return e;
+	}
+	if (c) {
+		c->bpnum = w->id;
+		pthread_mutex_lock(&s->lock);
+		c->next = s->conds;
+		s->conds = c;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return 0;
+}
+
+int
+tr_session_watch_delete(struct tr_session *s, uint32_t id)
+{
+	int e = tr_watch_delete(s->t, id);
+
+	if (e == 0) {
+		struct cond **pp, *c = NULL;
+
+		pthread_mutex_lock(&s->lock);
+		for (pp = &s->conds; *pp; pp = &(*pp)->next)
+			if ((*pp)->bpnum == id) {
+				c = *pp;
+				*pp = c->next;
+				break;
+			}
+		pthread_mutex_unlock(&s->lock);
+		cond_free(c);
+	}
+	return e;
+}
+
+int
+tr_session_watch_values(struct tr_session *s, const struct tr_session_watch *w,
+			pid_t tid, char *old, char *now, size_t len)
+{
+	struct job j = { .kind = JOB_WATCHVAL, .tid = tid, .out = old,
+			 .out2 = now, .len = len,
+			 .watch = (struct tr_session_watch *)w };
+
+	if (len)
+		old[0] = now[0] = 0;
+	return submit(s->islab, &j);
 }

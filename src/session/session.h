@@ -143,6 +143,36 @@ int tr_session_vars(struct tr_session *s, pid_t tid, unsigned frame,
 		    bool params, tr_session_var_fn fn, void *arg,
 		    struct tr_expr_err *err);
 
+/*
+ * tr_session_watch: a watchpoint (control/watchpoint.h) of kind w->kind
+ * on the C expression `expr`, evaluated now in frame `frame` of thread
+ * `tid`, as gdb's watch/rwatch/awatch: it must be an lvalue in memory;
+ * the whole object is watched (w->addr, w->len, w->type are filled).
+ * When it lies in a frame of the thread's stack, the watchpoint goes
+ * when that frame returns (w->scope_pc, w->scope_cfa; TR_STOP_WATCH_
+ * SCOPE). expr NULL: w->addr, w->len (and scope) as given, w->type
+ * naming how to print it ("" for bytes). cond (NULL: none) is an
+ * expression evaluated at each trigger, on the tracer thread, calling no
+ * function. w->id gets its number. -TR_EINVAL with *err filled.
+ */
+struct tr_session_watch {
+	int kind;            /* enum tr_watch_kind */
+	uint64_t addr;
+	size_t len;
+	uint64_t scope_pc, scope_cfa;
+	char type[128];
+	uint32_t id;
+};
+int tr_session_watch(struct tr_session *s, const char *expr, pid_t tid,
+		     unsigned frame, const char *cond,
+		     struct tr_session_watch *w, struct tr_expr_err *err);
+int tr_session_watch_delete(struct tr_session *s, uint32_t id);
+/* tr_session_watch_values: w's old value (before the last change
+ * reported) and its value now, printed as gdb prints them. */
+int tr_session_watch_values(struct tr_session *s,
+			    const struct tr_session_watch *w, pid_t tid,
+			    char *old, char *now, size_t len);
+
 /* tr_session_stats: the counters of the session's three request slabs:
  * to the tracer, to the interpreter, to the event loop (NULL: skip). */
 struct tr_slab_stats;

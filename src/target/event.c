@@ -43,7 +43,8 @@ tr_stop_reason_name(uint32_t reason)
 {
 	static const char *const names[] = {
 		"none", "breakpoint", "step", "signal", "interrupt", "exec",
-		"attach", "group-stop", "finish",
+		"attach", "group-stop", "finish", "timeout", "watchpoint",
+		"watchpoint-scope",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";

@@ -29,6 +29,10 @@ enum tr_stop_reason {
 	TR_STOP_FINISH = 8,     /* tid returned from the function finish ran */
 	TR_STOP_TIMEOUT = 9,    /* tid ran alone past tr_resume_one's timeout
 				   and was interrupted */
+	TR_STOP_WATCH = 10,     /* tid triggered watchpoint bpnum (watching
+				   addr); pc after the access */
+	TR_STOP_WATCH_SCOPE = 11, /* watchpoint bpnum on a local was deleted:
+				     its frame returned (pc in the caller) */
 };
 
 struct tr_event {
@@ -42,7 +46,8 @@ struct tr_event {
 	uint64_t addr;   /* breakpoint address, or fault address (si_addr) */
 	uint64_t seq;    /* event sequence number, from 1 */
 	uint32_t bpnum;  /* TR_STOP_BREAKPOINT: the user breakpoint (0: a
-			    site planted with tr_bp_insert) */
+			    site planted with tr_bp_insert); TR_STOP_WATCH
+			    and _SCOPE: the watchpoint */
 };
 
 /* tr_event_type_name, tr_stop_reason_name: short names, never NULL. */

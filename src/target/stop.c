@@ -51,6 +51,7 @@ tr__target_reset(struct tr_tracer *t)
 	t->scratch = 0; /* the old address space's */
 	t->scratch_failed = false;
 	tr__tramp_reset(t);
+	tr__wp_reset(t);
 	tr__hooks_reset(t);
 	t->auto_resume = false;
 	t->have_report = false;
@@ -288,6 +289,17 @@ tr__at_breakpoint(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 void
 tr__continue_resume(struct tr_tracer *t)
 {
+	/* A thread that faulted on a watched page steps over the access
+	 * first, alone, the pages open (watch.c). */
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct tr_thread *th = &t->threads[i];
+
+		if (th->state != TH_STOPPED || !th->wp_wait)
+			continue;
+		tr__wp_step_begin(t, th);
+		if (th->state == TH_RUNNING)
+			return;
+	}
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 		uint64_t addr;
@@ -419,6 +431,7 @@ handle_exec(struct tr_tracer *t, struct tr_thread *th)
 	t->scratch = 0; /* the old address space's */
 	t->scratch_failed = false;
 	tr__tramp_reset(t);
+	tr__wp_reset(t);
 	tr__hooks_reset(t);
 	if (tr__open_mem(t) < 0)
 		tr_log_warn("exec: cannot reopen /proc/%d/mem", t->pid);
@@ -510,16 +523,57 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 		else
 			th->eat_step_trap = false;
 		if (t->phase == PH_RUNNING) {
-			if (th->stepping || th->over_bp)
+			if (th->stepping || th->over_bp || th->wp_stepping)
 				tr__resume_thread(t, th, PTRACE_SINGLESTEP, 0);
 			else if (!t->single || th->calling)
 				tr__resume_thread(t, th, PTRACE_CONT, 0);
-		} else if (th->stepping || th->over_bp || th->step_bp) {
+		} else if (th->stepping || th->over_bp || th->step_bp ||
+			   th->wp_stepping) {
 			replant(t, th, true);
 			th->stepping = false;
+			if (th->wp_stepping) {
+				tr__wp_step_cancel(t, th);
+				th->wp_wait = true;
+			}
 		}
 		tr__maybe_finish_stop(t);
 		return;
+	}
+	/* A fault on a page a watchpoint protects (watch.c) is ours. */
+	if (sig == SIGSEGV && have_si && (t->nwpages || th->wp_stepping) &&
+	    tr__wp_fault(t, th, &si))
+		return;
+	if (th->wp_stepping && sig == SIGTRAP &&
+	    !(have_si && si.si_code == SI_KERNEL)) {
+		/* The access watched pages fault on is done. */
+		uint64_t waddr = 0;
+		uint32_t id = tr__wp_step_done(t, th, &waddr);
+
+		if (id) {
+			replant(t, th, true);
+			th->stepping = false;
+			ev.reason = TR_STOP_WATCH;
+			ev.bpnum = id;
+			ev.addr = waddr;
+			ev.sig = 0;
+			record_stop(t, th, &ev);
+			return;
+		}
+		if (!th->stepping && !th->over_bp && !th->step_bp) {
+			if (th->calling)
+				tr__resume_thread(t, th, PTRACE_CONT, 0);
+			else if (t->phase == PH_RUNNING && !t->have_report)
+				tr__continue_resume(t);
+			else
+				tr__maybe_finish_stop(t);
+			return;
+		}
+		/* else the user's step, or a step over a breakpoint, is
+		 * done too: as below */
+	} else if (th->wp_stepping) {
+		/* Something else came first: the access is still to do. */
+		tr__wp_step_cancel(t, th);
+		th->wp_wait = true;
 	}
 	lifted = replant(t, th, false);
 
@@ -546,6 +600,12 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 			if (th->calling && site->trap) {
 				/* an injected call came back */
 				ev.reason = TR_STOP_BREAKPOINT;
+				record_stop(t, th, &ev);
+			} else if (!th->calling &&
+				   (ev.bpnum = tr__wp_scope_hit(t, th,
+								regs.rip))) {
+				/* a watched local's frame returned */
+				ev.reason = TR_STOP_WATCH_SCOPE;
 				record_stop(t, th, &ev);
 			} else if (site_stops(t, th->tid, regs.rip,
 					       &ev.bpnum)) {
@@ -676,17 +736,22 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 			 * thread runs again. Resume it the way it was running;
 			 * during a single-thread step the others stay put.
 			 */
-			if (th->stepping || th->over_bp)
+			if (th->stepping || th->over_bp || th->wp_stepping)
 				tr__resume_thread(t, th, PTRACE_SINGLESTEP, 0);
 			else if (!t->single || th->calling)
 				tr__resume_thread(t, th, PTRACE_CONT, 0);
-		} else if (th->stepping || th->over_bp || th->step_bp) {
+		} else if (th->stepping || th->over_bp || th->step_bp ||
+			   th->wp_stepping) {
 			/* Stopped in the middle of a step (say, a blocking
 			 * system call): the step is abandoned. If its trap is
 			 * already queued, the step did happen: swallow that
 			 * trap when it is delivered on the next resume. */
 			replant(t, th, true);
 			th->stepping = false;
+			if (th->wp_stepping) {
+				tr__wp_step_cancel(t, th);
+				th->wp_wait = true;
+			}
 			if (tr_proc_sig_pending(t->pid, th->tid, SIGTRAP) == 1)
 				th->eat_step_trap = true;
 		}
@@ -855,8 +920,10 @@ tr__handle_status(struct tr_tracer *t, pid_t tid, int status)
 void
 tr__detach(struct tr_tracer *t)
 {
-	/* Out with every int3 first: a thread released while another still
-	 * has an int3 in the shared text would die of SIGTRAP. */
+	/* Every page as it was found, and out with every int3 first: a
+	 * thread released while another still has an int3 in the shared
+	 * text would die of SIGTRAP. */
+	tr__wp_clear(t);
 	tr__sites_clear(t);
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];

@@ -290,6 +290,90 @@ int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
 			const uint8_t *body, size_t blen, unsigned ntemps,
 			uint64_t func_lo, uint64_t func_hi);
 
+/* --- watchpoints (watch.c) ------------------------------------------ */
+
+/*
+ * Watchpoints by page protection: the pages under a watched range are
+ * mprotect()ed by a system call the target makes (read-only for a write
+ * watchpoint, no access for a read or access one); a fault there is ours
+ * when it hits one of those pages: the thread steps over the access with
+ * the pages as found (every other thread stopped), they are protected
+ * again, and the access triggers a watchpoint when it changed the value
+ * (write; access too) or when the fault address is within the range or
+ * up to 31 bytes before it (read, access: one instruction's access). A
+ * trigger stops with TR_STOP_WATCH, bpnum the watchpoint, addr its
+ * address, pc past the access. Any other fault is the program's own and
+ * reaches it as without us. Injected calls trigger nothing (the values
+ * are followed). Writes made by the kernel for a system call (read(2)
+ * into a watched buffer) fail with EFAULT in the program: a limit. The
+ * debug registers are not used: tr_watch_probe says whether they would
+ * fire on this machine (on a virtual machine they often do not).
+ */
+enum tr_watch_kind {
+	TR_WATCH_WRITE = 1,  /* gdb's watch: reported when the value changed */
+	TR_WATCH_READ = 2,   /* rwatch: reported at each read (x86 cannot
+				tell a read from a write: any access) */
+	TR_WATCH_ACCESS = 3, /* awatch: at each access */
+};
+
+#define TR_WATCH_MAX_LEN (64 * 1024)
+
+/* A condition evaluated on the tracer thread at a trigger: 1 stops, 0
+ * goes on, negative TR_E* stops (as breakpoint conditions). */
+typedef int (*tr_watch_cond_fn)(struct tr_tracer *t, pid_t tid, uint32_t id,
+				void *ctx);
+
+struct tr_watch_state {
+	int kind;
+	uint64_t addr;
+	size_t len;
+	uint64_t hits;      /* triggers that stopped (condition true) */
+	uint64_t scope_pc;  /* 0: not scoped */
+	uint64_t scope_cfa;
+};
+
+/*
+ * tr_direct_watch_add: watchpoint `id` (numbered by the layer above) on
+ * [addr, addr + len), len 1..TR_WATCH_MAX_LEN. scope_pc non-zero: it
+ * goes, stopping with TR_STOP_WATCH_SCOPE, when a thread reaches
+ * scope_pc with rsp >= scope_cfa (the frame of the local returned). The
+ * target must be stopped. -TR_EFAULT: the range is not mapped;
+ * -TR_EEXIST: the id is taken; -TR_ERUNNING. Tracer thread.
+ */
+int tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
+			uint64_t addr, size_t len, uint64_t scope_pc,
+			uint64_t scope_cfa, tr_watch_cond_fn cond, void *ctx);
+/* tr_direct_watch_del: remove it, the pages back as they were found when
+ * no other watchpoint needs them. -TR_ENOENT. */
+int tr_direct_watch_del(struct tr_tracer *t, uint32_t id);
+int tr_direct_watch_cond(struct tr_tracer *t, uint32_t id,
+			 tr_watch_cond_fn cond, void *ctx);
+/* tr_direct_watch_get: its state; old (the value before the last change
+ * reported) and now (the value as last seen), up to max bytes each (NULL:
+ * skip). -TR_ENOENT. */
+int tr_direct_watch_get(struct tr_tracer *t, uint32_t id,
+			struct tr_watch_state *st, void *old, void *now,
+			size_t max);
+/* The ids of the watchpoints; *n gets the count (may exceed max). */
+void tr_direct_watch_list(struct tr_tracer *t, uint32_t *ids, size_t max,
+			  size_t *n);
+
+/* What tr_watch_probe found out about the debug registers. */
+struct tr_watch_probe_result {
+	bool fires;       /* a debug-register watchpoint fired */
+	char why[160];    /* what was seen, in words */
+};
+
+/*
+ * tr_watch_probe: find out once per process (the first call forks a tiny
+ * child that writes a word watched through DR0/DR7) whether the x86 debug
+ * registers fire on this machine; later calls return the same answer.
+ * Any thread but a tracer thread.
+ */
+const struct tr_watch_probe_result *tr_watch_probe(void);
+/* "page-protection": the mechanism watchpoints use. */
+const char *tr_watch_mechanism(void);
+
 /* --- the layer above: what a hit at a site means --------------------- */
 
 /*

@@ -49,6 +49,10 @@ struct tr_thread {
 				moved back on resume */
 	bool calling;        /* running alone for tr_resume_one() */
 	int saved_sig;       /* resume_sig from before that run */
+	bool wp_wait;        /* faulted on a page watch.c protects: steps
+				over the access once the others stopped */
+	bool wp_stepping;    /* stepping that access, pages unprotected */
+	uint64_t wp_fault;   /* the address it faulted at */
 	struct tr_event pending;
 };
 
@@ -69,6 +73,29 @@ struct tr_bp {
 
 /* Bytes of a displaced copy in the scratch area (sites.c). */
 #define TR_DISP_SLOT 32
+
+/* A watchpoint by page protection (watch.c). */
+struct tr_wp {
+	uint32_t id;
+	int kind;            /* enum tr_watch_kind */
+	uint64_t addr;
+	size_t len;
+	uint8_t *old;        /* the value as last seen (len bytes) */
+	uint8_t *prev;       /* the value before the last reported change */
+	uint64_t scope_pc;   /* a local's: its frame returns here (0: a
+				global) with rsp >= scope_cfa */
+	uint64_t scope_cfa;
+	tr_watch_cond_fn cond;
+	void *cond_ctx;
+	uint64_t hits;
+};
+
+/* A page watch.c protects: its permissions as found, and as set. */
+struct tr_wpage {
+	uint64_t page;
+	int orig;
+	int cur;
+};
 
 /* A condition compiled into the target (tramp.c). */
 enum tramp_state {
@@ -177,6 +204,13 @@ struct tr_tracer {
 	size_t ntramps, cap_tramps;
 	size_t tramp_want, tramp_ready; /* how many are in those states */
 
+	/* watchpoints and the pages they protect (watch.c) */
+	struct tr_wp *wps;
+	size_t nwps, cap_wps;
+	struct tr_wpage *wpages;
+	size_t nwpages, cap_wpages;
+	bool wp_off;         /* pages unprotected for a step (wp_stepping) */
+
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
 	size_t ndeferred, cap_deferred;
@@ -250,6 +284,20 @@ void tr__tramp_resume(struct tr_tracer *t, struct tr_thread *th);
 bool tr__tramp_inside(struct tr_tracer *t, uint64_t rip);
 void tr__tramp_reset(struct tr_tracer *t);
 int tr__scratch_ensure(struct tr_tracer *t, struct tr_thread *th);
+int64_t tr__remote_syscall(struct tr_tracer *t, struct tr_thread *th,
+			   long nr, const uint64_t args[6]);
+
+/* watch.c: watchpoints by page protection */
+bool tr__wp_fault(struct tr_tracer *t, struct tr_thread *th,
+		  const siginfo_t *si);
+void tr__wp_step_begin(struct tr_tracer *t, struct tr_thread *th);
+void tr__wp_step_cancel(struct tr_tracer *t, struct tr_thread *th);
+uint32_t tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th,
+			  uint64_t *addr);
+uint32_t tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th,
+			  uint64_t addr);
+void tr__wp_clear(struct tr_tracer *t); /* every page as found */
+void tr__wp_reset(struct tr_tracer *t); /* the target is gone */
 
 /* launch.c */
 int tr__launch(struct tr_tracer *t, const struct tr_launch *l);

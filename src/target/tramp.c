@@ -173,7 +173,8 @@ no_branch_into(struct tr_tracer *t, struct tr_tramp *tp, uint8_t first)
 #define SCRATCH_LEN (64 * 1024)
 
 /*
- * One mmap system call made by stopped thread th: a `syscall` written
+ * One system call made by stopped thread th (mmap for the scratch area,
+ * mprotect for watchpoints: watch.c): a `syscall` written
  * over the program's entry point (run once at start-up, never again, so
  * no other thread can be there), one single-step, everything put back.
  * The kernel's answer, or a negative TR_E* code.
@@ -192,9 +193,9 @@ no_branch_into(struct tr_tracer *t, struct tr_tramp *tp, uint8_t first)
  *    a second thread on the same stack.
  * Each time, the call is set up again and stepped again.
  */
-static int64_t
-remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
-	    uint64_t flags)
+int64_t
+tr__remote_syscall(struct tr_tracer *t, struct tr_thread *th, long nr,
+		   const uint64_t args[6])
 {
 	struct user_regs_struct saved, call, r;
 	uint64_t entry;
@@ -210,15 +211,15 @@ remote_mmap(struct tr_tracer *t, struct tr_thread *th, uint64_t hint,
 		return -TR_EFAULT;
 	call = saved;
 	call.rip = entry;
-	call.rax = SYS_mmap;
+	call.rax = (unsigned long long)nr;
 	call.orig_rax = (unsigned long long)-1; /* no restart of a syscall
 						   the thread was in */
-	call.rdi = hint;
-	call.rsi = SCRATCH_LEN;
-	call.rdx = PROT_READ | PROT_EXEC;
-	call.r10 = flags;
-	call.r8 = (unsigned long long)-1;
-	call.r9 = 0;
+	call.rdi = args[0];
+	call.rsi = args[1];
+	call.rdx = args[2];
+	call.r10 = args[3];
+	call.r8 = args[4];
+	call.r9 = args[5];
 	atomic_fetch_add_explicit(&t->runs, 1, memory_order_relaxed);
 	for (int tries = 0; tries < 8; tries++) {
 		bool trap;
@@ -293,9 +294,13 @@ tr__scratch_ensure(struct tr_tracer *t, struct tr_thread *th)
 	hints[1] = base > 0x20000000 ? base - 0x18000000 : base + 0x48000000;
 	hints[2] = 0;
 	for (int i = 0; i < 3; i++) {
-		got = remote_mmap(t, th, hints[i],
+		uint64_t a[6] = { hints[i], SCRATCH_LEN,
+				  PROT_READ | PROT_EXEC,
 				  MAP_PRIVATE | MAP_ANONYMOUS |
-					  (hints[i] ? MAP_FIXED_NOREPLACE : 0));
+					  (hints[i] ? MAP_FIXED_NOREPLACE : 0),
+				  (uint64_t)-1, 0 };
+
+		got = tr__remote_syscall(t, th, SYS_mmap, a);
 		if (got > 0 && (uint64_t)got < 0xfffffffffffff000ull)
 			break;
 		if (got < 0 && got > -4096 && got != -EEXIST)

@@ -108,6 +108,80 @@ cmd_print(const char *expr, bool is_call)
 	tr_cl_reply_free(&r);
 }
 
+/* watch, rwatch, awatch EXPR [if COND]; -l/-location as gdb's is the
+ * default (the address is watched). */
+static void
+cmd_watch(const char *arg, const char *kind)
+{
+	char expr[512], *cond = NULL;
+	const char *ifp;
+	struct tr_cl_reply r;
+	char *p;
+
+	if (!strncmp(arg, "-l ", 3) || !strncmp(arg, "-location ", 10))
+		arg = strchr(arg, ' ') + 1;
+	ifp = strstr(arg, " if ");
+	if (ifp) {
+		snprintf(expr, sizeof(expr), "%.*s", (int)(ifp - arg), arg);
+		cond = strdup(ifp + 4);
+	} else {
+		snprintf(expr, sizeof(expr), "%s", arg);
+	}
+	if (!expr[0]) {
+		printf("Argument required (expression to compute).\n");
+		tc.failed = true;
+		free(cond);
+		return;
+	}
+	p = cond ? tc_jparams("{\"expr\":%J,\"kind\":%J,\"condition\":%J}",
+			   expr, kind, cond)
+		 : tc_jparams("{\"expr\":%J,\"kind\":%J}", expr, kind);
+	free(cond);
+	if (tc_call_show("watch", p, &r)) {
+		printf("%s %" PRIu64 ": %s\n",
+		       !strcmp(kind, "read") ? "Read watchpoint" :
+		       !strcmp(kind, "access") ? "Access watchpoint" :
+						 "Watchpoint",
+		       tc_jnum(r.result, "id"), expr);
+		tr_cl_reply_free(&r);
+	}
+}
+
+static void
+cmd_info_watchpoints(void)
+{
+	struct tr_cl_reply r;
+
+	if (!tc_call_show("watchpoints", NULL, &r))
+		return;
+	if (!tr_json_len(r.result)) {
+		printf("No watchpoints.\n");
+	} else {
+		printf("Num     Type            Disp Enb Address            "
+		       "What\n");
+		for (size_t i = 0; i < tr_json_len(r.result); i++) {
+			const struct tr_json *w = tr_json_at(r.result, i);
+			const char *k = tc_jstr(w, "kind");
+			const char *e = tc_jstr(w, "expr");
+			uint64_t hits = tc_jnum(w, "hits");
+
+			printf("%-7" PRIu64 " %-15s keep y   0x%016" PRIx64
+			       " %s\n", tc_jnum(w, "id"),
+			       !strcmp(k, "read") ? "read watchpoint" :
+			       !strcmp(k, "access") ? "acc watchpoint" :
+						      "watchpoint",
+			       tc_jnum(w, "addr"), e ? e : "");
+			if (tc_jstr(w, "condition"))
+				printf("\tstop only if %s\n",
+				       tc_jstr(w, "condition"));
+			if (hits)
+				printf("\tbreakpoint already hit %" PRIu64
+				       " time%s\n", hits, hits == 1 ? "" : "s");
+		}
+	}
+	tr_cl_reply_free(&r);
+}
+
 static void
 cmd_break(const char *arg, bool temporary)
 {
@@ -770,6 +844,12 @@ tc_run_command(char *line)
 		cmd_break(arg, false);
 	else if (IS("tbreak"))
 		cmd_break(arg, true);
+	else if (IS("watch"))
+		cmd_watch(arg, "write");
+	else if (IS("rwatch"))
+		cmd_watch(arg, "read");
+	else if (IS("awatch"))
+		cmd_watch(arg, "access");
 	else if (IS("condition")) {
 		unsigned long id = strtoul(arg, &arg, 10);
 
@@ -863,6 +943,8 @@ tc_run_command(char *line)
 		else if (!strcmp(what, "breakpoints") || !strcmp(what, "b") ||
 			 !strcmp(what, "break"))
 			cmd_info_breakpoints();
+		else if (!strcmp(what, "watchpoints"))
+			cmd_info_watchpoints();
 		else if (!strcmp(what, "frame"))
 			cmd_frame((long)cur_frame);
 		else if (!strcmp(what, "symbol")) {

@@ -170,6 +170,27 @@ tc_print_stop(const struct tr_json *st)
 	if (!strcmp(reason, "breakpoint")) {
 		printf("\nBreakpoint %" PRIu64 ", ", tc_jnum(st, "breakpoint"));
 		tc_print_frame_line(f, false, mid);
+	} else if (!strcmp(reason, "watchpoint")) {
+		const char *kind = tc_jstr(st, "kind");
+		const char *expr = tc_jstr(st, "expr");
+
+		printf("\n%s %" PRIu64 ": %s\n\n",
+		       kind && !strcmp(kind, "read") ? "Read watchpoint" :
+		       kind && !strcmp(kind, "access") ? "Access watchpoint" :
+							 "Watchpoint",
+		       tc_jnum(st, "watchpoint"), expr ? expr : "");
+		if (tc_jstr(st, "value"))
+			printf("Value = %s\n", tc_jstr(st, "value"));
+		else
+			printf("Old value = %s\nNew value = %s\n",
+			       tc_jstr(st, "old") ? tc_jstr(st, "old") : "",
+			       tc_jstr(st, "new") ? tc_jstr(st, "new") : "");
+		tc_print_frame_line(f, false, mid);
+	} else if (!strcmp(reason, "watchpoint-scope")) {
+		const char *msg = tc_jstr(st, "message");
+
+		printf("\n%s\n", msg ? msg : "Watchpoint deleted.");
+		tc_print_frame_line(f, false, mid);
 	} else if (!strcmp(reason, "signal")) {
 		printf("\nProgram received signal %s, %s.\n",
 		       tc_jstr(st, "signal"), tc_jstr(st, "description"));

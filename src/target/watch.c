@@ -1,0 +1,584 @@
+/* watch.c: watchpoints by page protection (mprotect made by the target, its faults stepped over), and the probe of the debug registers. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "target/tracer_int.h"
+
+#define PAGE 4096ull
+/* How far before a watched range a read may start and still touch it:
+ * the widest access of an ordinary instruction (a 32-byte AVX move). */
+#define READ_REACH 31
+
+static struct tr_wp *
+wp_find(struct tr_tracer *t, uint32_t id)
+{
+	for (size_t i = 0; i < t->nwps; i++)
+		if (t->wps[i].id == id)
+			return &t->wps[i];
+	return NULL;
+}
+
+static struct tr_wpage *
+page_find(struct tr_tracer *t, uint64_t page)
+{
+	for (size_t i = 0; i < t->nwpages; i++)
+		if (t->wpages[i].page == page)
+			return &t->wpages[i];
+	return NULL;
+}
+
+/* A thread stopped to make the system calls, `pref` when it can be. */
+static struct tr_thread *
+stopped_thread(struct tr_tracer *t, struct tr_thread *pref)
+{
+	struct tr_thread *th;
+
+	if (pref && pref->state == TH_STOPPED)
+		return pref;
+	th = tr__thread_find(t, t->current_tid);
+	if (th && th->state == TH_STOPPED)
+		return th;
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (t->threads[i].state == TH_STOPPED)
+			return &t->threads[i];
+	return NULL;
+}
+
+/* The permissions of the mapping holding `page`, from /proc/PID/maps:
+ * 0 or -TR_EFAULT when nothing is mapped there. */
+static int
+page_prot(pid_t pid, uint64_t page, int *prot)
+{
+	char path[64], line[512];
+	FILE *f;
+	int err = -TR_EFAULT;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -TR_EGONE;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+			continue;
+		if (page < lo || page >= hi)
+			continue;
+		*prot = (perms[0] == 'r' ? PROT_READ : 0) |
+			(perms[1] == 'w' ? PROT_WRITE : 0) |
+			(perms[2] == 'x' ? PROT_EXEC : 0);
+		err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+static int
+remote_mprotect(struct tr_tracer *t, struct tr_thread *th, uint64_t page,
+		int prot)
+{
+	uint64_t a[6] = { page, PAGE, (uint64_t)prot, 0, 0, 0 };
+	int64_t r = tr__remote_syscall(t, th, SYS_mprotect, a);
+
+	if (r == 0)
+		return 0;
+	tr_log_debug("mprotect(%#lx, %d) in %d: %ld", (unsigned long)page, prot,
+		     t->pid, (long)r);
+	return r < 0 && r > -4096 ? -TR_EFAULT : (int)r;
+}
+
+/* What a page must allow while the watchpoints over it are armed. */
+static int
+page_want(struct tr_tracer *t, const struct tr_wpage *pg)
+{
+	int want = pg->orig;
+
+	for (size_t i = 0; i < t->nwps; i++) {
+		const struct tr_wp *w = &t->wps[i];
+		uint64_t lo = w->addr & ~(PAGE - 1);
+		uint64_t hi = (w->addr + w->len - 1) & ~(PAGE - 1);
+
+		if (pg->page < lo || pg->page > hi)
+			continue;
+		want &= ~PROT_WRITE;
+		if (w->kind != TR_WATCH_WRITE)
+			want = PROT_NONE;
+	}
+	return want;
+}
+
+/* Set every page as the watchpoints want it (or, with `off`, as found),
+ * and forget pages no watchpoint needs any more. */
+static int
+pages_sync(struct tr_tracer *t, struct tr_thread *th, bool off)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < t->nwpages;) {
+		struct tr_wpage *pg = &t->wpages[i];
+		int want = page_want(t, pg);
+		bool unused = want == pg->orig;
+
+		if (off || unused)
+			want = pg->orig;
+		if (want != pg->cur) {
+			int e = remote_mprotect(t, th, pg->page, want);
+
+			if (e == 0)
+				pg->cur = want;
+			else if (!err)
+				err = e;
+		}
+		if (unused && pg->cur == pg->orig) {
+			t->wpages[i] = t->wpages[--t->nwpages];
+			continue;
+		}
+		i++;
+	}
+	return err;
+}
+
+int
+tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
+		    uint64_t addr, size_t len, uint64_t scope_pc,
+		    uint64_t scope_cfa, tr_watch_cond_fn cond, void *ctx)
+{
+	struct tr_thread *th;
+	struct tr_wp *w;
+	size_t npages0 = t->nwpages;
+	int err;
+
+	if ((err = tr__need_target(t)))
+		return err;
+	if (kind < TR_WATCH_WRITE || kind > TR_WATCH_ACCESS || !len ||
+	    len > TR_WATCH_MAX_LEN || addr + len < addr)
+		return -TR_EINVAL;
+	if (wp_find(t, id))
+		return -TR_EEXIST;
+	if (t->phase != PH_STOPPED || !(th = stopped_thread(t, NULL)))
+		return -TR_ERUNNING;
+	for (uint64_t pg = addr & ~(PAGE - 1); pg < addr + len; pg += PAGE) {
+		struct tr_wpage *p;
+		int prot;
+
+		if (page_find(t, pg))
+			continue;
+		if ((err = page_prot(t->pid, pg, &prot)))
+			goto undo;
+		if (t->nwpages == t->cap_wpages) {
+			size_t cap = t->cap_wpages ? 2 * t->cap_wpages : 8;
+			void *n = realloc(t->wpages, cap * sizeof(*t->wpages));
+
+			if (!n) {
+				err = -TR_ENOMEM;
+				goto undo;
+			}
+			t->wpages = n;
+			t->cap_wpages = cap;
+		}
+		p = &t->wpages[t->nwpages++];
+		p->page = pg;
+		p->orig = p->cur = prot;
+	}
+	if (t->nwps == t->cap_wps) {
+		size_t cap = t->cap_wps ? 2 * t->cap_wps : 4;
+		void *n = realloc(t->wps, cap * sizeof(*t->wps));
+
+		if (!n) {
+			err = -TR_ENOMEM;
+			goto undo;
+		}
+		t->wps = n;
+		t->cap_wps = cap;
+	}
+	w = &t->wps[t->nwps];
+	memset(w, 0, sizeof(*w));
+	w->old = calloc(1, len);
+	w->prev = calloc(1, len);
+	if (!w->old || !w->prev) {
+		free(w->old);
+		free(w->prev);
+		err = -TR_ENOMEM;
+		goto undo;
+	}
+	if ((err = tr__raw_read(t, addr, w->old, len, NULL)) < 0) {
+		free(w->old);
+		free(w->prev);
+		goto undo;
+	}
+	memcpy(w->prev, w->old, len);
+	w->id = id;
+	w->kind = kind;
+	w->addr = addr;
+	w->len = len;
+	w->scope_pc = scope_pc;
+	w->scope_cfa = scope_cfa;
+	w->cond = cond;
+	w->cond_ctx = ctx;
+	t->nwps++;
+	if (scope_pc && (err = tr__site_get(t, scope_pc)) < 0) {
+		t->nwps--;
+		free(w->old);
+		free(w->prev);
+		goto undo;
+	}
+	if ((err = pages_sync(t, th, false)) < 0) {
+		tr_direct_watch_del(t, id);
+		return err;
+	}
+	return 0;
+undo:
+	t->nwpages = npages0;
+	return err;
+}
+
+static void
+wp_free(struct tr_tracer *t, struct tr_wp *w)
+{
+	if (w->scope_pc && t->pid && !t->gone)
+		tr__site_put(t, w->scope_pc);
+	free(w->old);
+	free(w->prev);
+	*w = t->wps[--t->nwps];
+}
+
+int
+tr_direct_watch_del(struct tr_tracer *t, uint32_t id)
+{
+	struct tr_wp *w = wp_find(t, id);
+	struct tr_thread *th;
+
+	if (!w)
+		return -TR_ENOENT;
+	wp_free(t, w);
+	th = stopped_thread(t, NULL);
+	if (th)
+		return pages_sync(t, th, false);
+	return 0;
+}
+
+int
+tr_direct_watch_cond(struct tr_tracer *t, uint32_t id, tr_watch_cond_fn cond,
+		     void *ctx)
+{
+	struct tr_wp *w = wp_find(t, id);
+
+	if (!w)
+		return -TR_ENOENT;
+	w->cond = cond;
+	w->cond_ctx = ctx;
+	return 0;
+}
+
+int
+tr_direct_watch_get(struct tr_tracer *t, uint32_t id,
+		    struct tr_watch_state *st, void *old, void *now, size_t max)
+{
+	struct tr_wp *w = wp_find(t, id);
+	size_t n;
+
+	if (!w)
+		return -TR_ENOENT;
+	if (st) {
+		st->kind = w->kind;
+		st->addr = w->addr;
+		st->len = w->len;
+		st->hits = w->hits;
+		st->scope_pc = w->scope_pc;
+		st->scope_cfa = w->scope_cfa;
+	}
+	n = w->len < max ? w->len : max;
+	if (old)
+		memcpy(old, w->prev, n);
+	if (now)
+		memcpy(now, w->old, n);
+	return 0;
+}
+
+void
+tr_direct_watch_list(struct tr_tracer *t, uint32_t *ids, size_t max,
+		     size_t *n)
+{
+	for (size_t i = 0; i < t->nwps && i < max; i++)
+		ids[i] = t->wps[i].id;
+	*n = t->nwps;
+}
+
+/* ---- faults --------------------------------------------------------- */
+
+/* Whether another thread runs (and must be stopped before the pages are
+ * opened for th). */
+static bool
+others_run(struct tr_tracer *t, struct tr_thread *th)
+{
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (&t->threads[i] != th && t->threads[i].state == TH_RUNNING &&
+		    !t->threads[i].fresh)
+			return true;
+	return false;
+}
+
+void
+tr__wp_step_begin(struct tr_tracer *t, struct tr_thread *th)
+{
+	th->wp_wait = false;
+	if (pages_sync(t, th, true) < 0)
+		tr_log_warn("watchpoints: cannot unprotect the pages of %d",
+			    t->pid);
+	t->wp_off = true;
+	th->wp_stepping = true;
+	if (!th->calling)
+		t->single = true;
+	tr__resume_thread(t, th, PTRACE_SINGLESTEP, 0);
+	if (th->state != TH_RUNNING) {
+		/* gone meanwhile: its exit status will come */
+		th->wp_stepping = false;
+		t->wp_off = false;
+	}
+}
+
+void
+tr__wp_step_cancel(struct tr_tracer *t, struct tr_thread *th)
+{
+	th->wp_stepping = false;
+	t->wp_off = false;
+	if (pages_sync(t, th, false) < 0)
+		tr_log_warn("watchpoints: cannot protect the pages of %d again",
+			    t->pid);
+}
+
+bool
+tr__wp_fault(struct tr_tracer *t, struct tr_thread *th, const siginfo_t *si)
+{
+	uint64_t fault = (uint64_t)(uintptr_t)si->si_addr;
+
+	if (th->wp_stepping) {
+		/* A fault with the pages as found: the program's own. */
+		tr__wp_step_cancel(t, th);
+		return false;
+	}
+	if (si->si_code != SEGV_ACCERR || !page_find(t, fault & ~(PAGE - 1)))
+		return false;
+	th->wp_fault = fault;
+	if (t->phase == PH_RUNNING && !t->have_report && !others_run(t, th)) {
+		tr__wp_step_begin(t, th);
+		return true;
+	}
+	/* Step it once every other thread is stopped (tr__continue_resume):
+	 * no thread may run while the pages are open. */
+	th->wp_wait = true;
+	if (t->phase == PH_RUNNING && !t->have_report) {
+		t->auto_resume = true;
+		t->phase = PH_STOPPING;
+		tr__interrupt_all(t);
+	}
+	tr__maybe_finish_stop(t);
+	return true;
+}
+
+/* Whether watchpoint w is triggered by the access just stepped; its
+ * values are brought up to date. */
+static bool
+wp_triggered(struct tr_tracer *t, struct tr_wp *w, uint64_t fault,
+	     uint8_t *buf)
+{
+	bool touched = fault + READ_REACH >= w->addr &&
+		       fault < w->addr + w->len;
+	bool changed = false;
+
+	if (tr__raw_read(t, w->addr, buf, w->len, NULL) == 0 &&
+	    memcmp(buf, w->old, w->len)) {
+		changed = true;
+		memcpy(w->prev, w->old, w->len);
+		memcpy(w->old, buf, w->len);
+	}
+	if (w->kind == TR_WATCH_WRITE)
+		return changed;
+	if (changed)
+		return true;
+	if (touched && w->kind == TR_WATCH_READ)
+		memcpy(w->prev, w->old, w->len);
+	return touched;
+}
+
+uint32_t
+tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
+{
+	uint32_t hit = 0;
+	uint8_t small[64], *buf = small;
+
+	th->wp_stepping = false;
+	t->wp_off = false;
+	if (pages_sync(t, th, false) < 0)
+		tr_log_warn("watchpoints: cannot protect the pages of %d again",
+			    t->pid);
+	for (size_t i = 0; i < t->nwps; i++) {
+		struct tr_wp *w = &t->wps[i];
+		int c = 1;
+
+		if (w->len > sizeof(small) && buf == small &&
+		    !(buf = malloc(TR_WATCH_MAX_LEN))) {
+			buf = small;
+			continue;
+		}
+		if (!wp_triggered(t, w, th->wp_fault, buf) || hit ||
+		    th->calling)
+			continue;
+		if (w->cond)
+			c = w->cond(t, th->tid, w->id, w->cond_ctx);
+		if (c == 0)
+			continue;
+		w->hits++;
+		hit = w->id;
+		*addr = w->addr;
+	}
+	if (buf != small)
+		free(buf);
+	return hit;
+}
+
+uint32_t
+tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t addr)
+{
+	struct user_regs_struct r;
+
+	if (!t->nwps || tr__regs_of(th->tid, &r) < 0)
+		return 0;
+	for (size_t i = 0; i < t->nwps; i++) {
+		struct tr_wp *w = &t->wps[i];
+		uint32_t id = w->id;
+
+		if (w->scope_pc != addr || r.rsp < w->scope_cfa)
+			continue;
+		/* Its frame returned: the watchpoint goes. */
+		wp_free(t, w);
+		if (pages_sync(t, th, false) < 0)
+			tr_log_warn("watchpoints: cannot unprotect a page of %d",
+				    t->pid);
+		return id;
+	}
+	return 0;
+}
+
+void
+tr__wp_clear(struct tr_tracer *t)
+{
+	struct tr_thread *th = stopped_thread(t, NULL);
+
+	while (t->nwps)
+		wp_free(t, &t->wps[t->nwps - 1]);
+	if (th)
+		pages_sync(t, th, false);
+	t->nwpages = 0;
+	t->wp_off = false;
+}
+
+void
+tr__wp_reset(struct tr_tracer *t)
+{
+	for (size_t i = 0; i < t->nwps; i++) {
+		free(t->wps[i].old);
+		free(t->wps[i].prev);
+	}
+	t->nwps = 0;
+	t->nwpages = 0;
+	t->wp_off = false;
+}
+
+/* ---- the probe of the debug registers -------------------------------- */
+
+static struct tr_watch_probe_result probe_result;
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static volatile int probe_word;
+
+/* DR7 for DR0: local enable, break on write, 4 bytes. */
+#define DR7_DR0_W4 ((1ul << 0) | (1ul << 16) | (3ul << 18))
+
+static void
+probe_run(void)
+{
+	struct tr_watch_probe_result *r = &probe_result;
+	size_t dr = offsetof(struct user, u_debugreg);
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid < 0) {
+		snprintf(r->why, sizeof(r->why), "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+			_exit(2);
+		raise(SIGSTOP);
+		probe_word = 1;
+		_exit(0);
+	}
+	if (waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st)) {
+		snprintf(r->why, sizeof(r->why), "the probe child did not stop");
+		goto out;
+	}
+	if (ptrace(PTRACE_POKEUSER, pid, (void *)dr, (void *)&probe_word) < 0 ||
+	    ptrace(PTRACE_POKEUSER, pid, (void *)(dr + 7 * sizeof(long)),
+		   (void *)DR7_DR0_W4) < 0) {
+		snprintf(r->why, sizeof(r->why),
+			 "setting DR0/DR7 failed: %s", strerror(errno));
+		goto out;
+	}
+	ptrace(PTRACE_CONT, pid, NULL, NULL);
+	if (waitpid(pid, &st, __WALL) != pid) {
+		snprintf(r->why, sizeof(r->why), "waitpid: %s",
+			 strerror(errno));
+		goto out;
+	}
+	if (WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP) {
+		long dr6 = ptrace(PTRACE_PEEKUSER, pid,
+				  (void *)(dr + 6 * sizeof(long)), NULL);
+
+		r->fires = (dr6 & 1) != 0;
+		snprintf(r->why, sizeof(r->why),
+			 "a write watched by DR0 %s (DR6 %#lx)",
+			 r->fires ? "trapped" : "trapped oddly", dr6);
+	} else if (WIFEXITED(st)) {
+		snprintf(r->why, sizeof(r->why),
+			 "a write watched by DR0 did not trap (the debug "
+			 "registers do not fire here: a virtual machine?)");
+		return;
+	} else {
+		snprintf(r->why, sizeof(r->why),
+			 "the probe child stopped with status %#x", st);
+	}
+out:
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, __WALL) == pid && !WIFEXITED(st) &&
+	       !WIFSIGNALED(st))
+		;
+}
+
+const struct tr_watch_probe_result *
+tr_watch_probe(void)
+{
+	pthread_once(&probe_once, probe_run);
+	return &probe_result;
+}
+
+const char *
+tr_watch_mechanism(void)
+{
+	return "page-protection";
+}

@@ -1,0 +1,75 @@
+/* watch.c: a program for watchpoint tests: a global, a struct member through a pointer, a local that goes out of scope, a 4 KiB buffer, a real fault its own handler catches, threads. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct node {
+	int v;
+	struct node *next;
+};
+
+int g;                         /* written in main's loop */
+int other[4096];               /* written on other pages */
+char buf[4096] __attribute__((aligned(4096)));
+struct node n2 = { 20, 0 }, n1 = { 10, &n2 };
+struct node *head = &n1;
+int tcount;                    /* written by threads */
+static sigjmp_buf jb;
+static volatile int faults;
+
+static void
+on_segv(int sig)
+{
+	(void)sig;
+	faults++;
+	siglongjmp(jb, 1);
+}
+
+int
+scoped(int k)
+{
+	int local = 0;         /* watched, then the frame returns */
+
+	for (int i = 0; i < k; i++)
+		local += i;
+	return local;
+}
+
+static void *
+worker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 3; i++)
+		tcount += 1;
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	pthread_t th;
+
+	(void)argv;
+	signal(SIGSEGV, on_segv);
+	for (int i = 0; i < 5; i++) {
+		other[i * 64] = i;
+		g = i * 10;        /* line of the write to g */
+		other[i * 64 + 1] = i;
+	}
+	g = g;                     /* same value: no write watch report */
+	head->next->v = 21;
+	printf("scoped %d\n", scoped(4));
+	for (int i = 0; i < 1000; i++)
+		other[i] = i;
+	buf[100] = 'x';
+	if (sigsetjmp(jb, 1) == 0)
+		*(volatile int *)(argc > 100 ? (void *)&g : 0) = 1;
+	printf("faults %d\n", faults);
+	pthread_create(&th, NULL, worker, NULL);
+	pthread_join(th, NULL);
+	printf("tcount %d\n", tcount);
+	return 0;
+}
