@@ -45,6 +45,9 @@ sess_unref_free(struct srv_sess *ss)
 		free(b);
 	}
 	free(ss->program);
+	for (size_t i = 0; ss->argv && ss->argv[i]; i++)
+		free(ss->argv[i]);
+	free(ss->argv);
 	tr_buf_free(&ss->out);
 	pthread_mutex_destroy(&ss->mu);
 	pthread_mutex_destroy(&ss->target_mu);
@@ -245,6 +248,29 @@ srv_sess_new(struct srv_call *x)
 	return ss;
 }
 
+void
+srv_sess_set_program(struct srv_sess *ss, const struct tr_launch *l)
+{
+	size_t n = 0;
+
+	ss->launched = true;
+	free(ss->program);
+	ss->program = strdup(l->path);
+	for (size_t i = 0; ss->argv && ss->argv[i]; i++)
+		free(ss->argv[i]);
+	free(ss->argv);
+	while (l->argv && l->argv[n])
+		n++;
+	ss->argv = calloc(n + 2, sizeof(*ss->argv));
+	if (!ss->argv)
+		return; /* a restart then runs the program without arguments */
+	for (size_t i = 0; i < n; i++)
+		if (!(ss->argv[i] = strdup(l->argv[i])))
+			break;
+	if (n == 0)
+		ss->argv[0] = strdup(l->path);
+}
+
 struct srv_sess *
 srv_sess_start(const struct tr_launch *l, pid_t attach_pid, int *errp)
 {
@@ -266,8 +292,7 @@ srv_sess_start(const struct tr_launch *l, pid_t attach_pid, int *errp)
 	}
 	if (l) {
 		err = tr_session_launch(ss->s, l, &pid);
-		ss->launched = true;
-		ss->program = strdup(l->path);
+		srv_sess_set_program(ss, l);
 	} else {
 		err = tr_session_attach(ss->s, attach_pid);
 		pid = attach_pid;

@@ -68,6 +68,8 @@ struct srv_sess {
 	_Atomic pid_t pid;
 	bool launched;
 	char *program;
+	char **argv;               /* launched: its arguments, argv[0] first
+				      (NULL-terminated; for a restart) */
 	_Atomic int state;         /* enum srv_state */
 	_Atomic bool busy_running; /* a run request is executing */
 	_Atomic bool ended;        /* detached or killed: going away */
@@ -105,6 +107,9 @@ struct srv_sess {
  * the list; NULL after an error reply to x (too many sessions...). The
  * list and the worker hold its two references. Epoll thread. */
 struct srv_sess *srv_sess_new(struct srv_call *x);
+/* srv_sess_set_program: remember what l launches (program and
+ * arguments), for `sessions` and for a restart. */
+void srv_sess_set_program(struct srv_sess *ss, const struct tr_launch *l);
 /* srv_sess_start: a new session that launches l (or attaches to
  * attach_pid), stopped; the caller gets a reference. NULL with *err.
  * Any thread but a worker. */

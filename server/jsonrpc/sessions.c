@@ -133,8 +133,7 @@ srv_m_launch(struct srv_call *x)
 	l.argv = argv;
 	l.envp = envp;
 	l.cwd = cwd;
-	x->ss->launched = true;
-	x->ss->program = strdup(prog);
+	srv_sess_set_program(x->ss, &l);
 	err = tr_session_launch(x->ss->s, &l, &pid);
 	if (err) {
 		create_failed(x, err, prog);

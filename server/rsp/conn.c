@@ -204,6 +204,7 @@ rsp_conn_free(struct rsp *r)
 	tr_buf_free(&r->out);
 	tr_buf_free(&r->last);
 	free(r->xml);
+	rsp_argv_free(r->run_argv);
 	free(r);
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/sess.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "rsp.h"
 #include "rsp/breakpoints.h"
 #include "rsp/extended.h"
@@ -12,9 +13,46 @@
 #include "rsp/stop.h"
 
 void
+rsp_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* A copy of a launched session's program and arguments (argv[0] the
+ * program itself when it had none); NULL when out of memory. */
+static char **
+argv_copy(const struct srv_sess *ss)
+{
+	size_t n = 0;
+	char **a;
+
+	while (ss->argv && ss->argv[n])
+		n++;
+	if (!(a = calloc(n + 2, sizeof(*a))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(a[i] = strdup(ss->argv[i])))
+			goto oom;
+	if (n == 0 && !(a[0] = strdup(ss->program)))
+		goto oom;
+	return a;
+oom:
+	rsp_argv_free(a);
+	return NULL;
+}
+
+void
 rsp_bind_session(struct rsp *r, struct srv_sess *ss)
 {
 	struct tr_state st;
+	char **a;
+
+	if (ss && ss->launched && ss->program && (a = argv_copy(ss))) {
+		rsp_argv_free(r->run_argv);
+		r->run_argv = a;
+	}
 
 	r->ss = ss;
 	r->s = ss ? ss->s : NULL;
@@ -141,10 +179,54 @@ rsp_v_run(struct rsp *r, const char *p)
 					run over a live one replaces it */
 	l.path = prog;
 	l.argv = argv;
+	tr_log_debug("gdb client %d: vRun %s (%zu arguments)", r->fd, prog,
+		     argc - 1);
 	ss = srv_sess_start(&l, 0, &err);
 	for (size_t i = 0; i < argc; i++)
 		free(argv[i]);
 	return adopt_session(r, ss, err);
+}
+
+/* R XX: restart the program of the session (extended-remote only). The
+ * packet has no reply (GDB manual, "Packets": "The R packet has no
+ * reply"); gdb asks for the stop with `?` afterwards. The old process is
+ * killed and the same program is launched with the same arguments, as
+ * gdbserver does. A restart that cannot be done leaves no session: `?`
+ * then says the process is gone. Outside extended-remote the packet is
+ * not known (the empty reply). */
+int
+rsp_restart(struct rsp *r)
+{
+	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
+			       .stderr_fd = -1 };
+	struct srv_sess *ss;
+	char **argv;
+	int err;
+
+	if (!r->extended)
+		return rsp_reply_str(r, "");
+	if (!r->authed || !r->run_argv)
+		return 0;
+	argv = r->run_argv;
+	r->run_argv = NULL; /* (rsp_end_target may not free it under us) */
+	if (r->ss) /* its target_mu held by locked_packet */
+		rsp_end_target(r, true);
+	l.path = argv[0];
+	l.argv = argv;
+	ss = srv_sess_start(&l, 0, &err);
+	if (ss) {
+		pthread_mutex_lock(&ss->target_mu);
+		rsp_bind_session(r, ss);
+		pthread_mutex_unlock(&ss->target_mu);
+	} else {
+		tr_log_warn("gdb client: restart of %s: %s", argv[0],
+			    tr_strerror(err));
+	}
+	if (!r->run_argv)
+		r->run_argv = argv;
+	else
+		rsp_argv_free(argv);
+	return 0;
 }
 
 int

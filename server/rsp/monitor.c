@@ -1,10 +1,13 @@
 /* monitor.c: monitor commands (qRcmd): eval with tracerd's own evaluator, the dispatch statistics, help. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/auth.h"
+#include "core/server.h"
+#include "base/log.h"
 #include "core/stats.h"
 #include "base/error.h"
 #include "rsp.h"
@@ -46,12 +49,127 @@ slab_line(char *buf, size_t len, const char *name,
 		 (unsigned long long)s->client_sleeps);
 }
 
+/* gdbserver's monitor commands first (its help text, from gdbserver
+ * 13's server.cc monitor_show_help, so that gdb's testsuite and users
+ * find what they know), then tracerd's own. */
+static const char help_text[] =
+	"The following monitor commands are supported:\n"
+	"  set debug <0|1>\n"
+	"    Enable general debugging messages\n"
+	"  set remote-debug <0|1>\n"
+	"    Enable remote protocol debugging messages\n"
+	"  set debug-format option1[,option2,...]\n"
+	"    Add additional information to debugging messages\n"
+	"    Options: all, none, timestamp\n"
+	"  set libthread-db-search-path [PATH]\n"
+	"    Accepted; tracerd finds threads without libthread_db\n"
+	"  exit\n"
+	"    Quit the daemon (as gdbserver: breakpoints removed, attached\n"
+	"    processes detached, launched ones killed)\n"
+	"tracerd's own:\n"
+	"  auth TOKEN\n"
+	"    Present the daemon's token (a client from another machine)\n"
+	"  eval EXPR\n"
+	"    Evaluate a C expression in the target, server-side (calls\n"
+	"    injected)\n"
+	"  stats\n"
+	"    The session's dispatch statistics\n"
+	"  help\n"
+	"    This list\n";
+
+/* The level the daemon ran at before `set debug 1`, for `set debug 0`
+ * (-1: debug was not turned on by a client). */
+static _Atomic int level_before_debug = -1;
+
+/* A 0 or 1 argument; -1 when it is neither. */
+static int
+on_off(const char *a)
+{
+	if (!strcmp(a, "1") || !strcmp(a, "on"))
+		return 1;
+	if (!strcmp(a, "0") || !strcmp(a, "off"))
+		return 0;
+	return -1;
+}
+
+/* monitor set ...: gdbserver's settings, applied to the daemon's log
+ * (debug, debug-format) or to this connection (remote-debug). */
+static int
+monitor_set(struct rsp *r, char *arg, bool *bad)
+{
+	char *val = arg + strcspn(arg, " \t");
+	int on;
+
+	if (*val)
+		*val++ = 0;
+	val += strspn(val, " \t");
+	if (!strcmp(arg, "debug")) {
+		if ((on = on_off(val)) < 0)
+			goto usage;
+		if (on) {
+			int prev = tr_log_level_get();
+
+			if (prev < TR_LOG_DEBUG)
+				atomic_store(&level_before_debug, prev);
+			tr_log_level_set(TR_LOG_DEBUG);
+			return console(r, "Debug output enabled.\n");
+		}
+		int prev = atomic_exchange(&level_before_debug, -1);
+
+		if (prev >= 0)
+			tr_log_level_set((enum tr_log_level)prev);
+		return console(r, "Debug output disabled.\n");
+	}
+	if (!strcmp(arg, "remote-debug")) {
+		if ((on = on_off(val)) < 0)
+			goto usage;
+		r->remote_debug = on;
+		return console(r, on ? "Protocol debug output enabled.\n"
+				     : "Protocol debug output disabled.\n");
+	}
+	if (!strcmp(arg, "debug-format")) {
+		if (!strcmp(val, "all") || !strcmp(val, "timestamp")) {
+			tr_log_timestamps(true);
+			return console(r, !strcmp(val, "all")
+				       ? "All extra debug format options "
+					 "enabled.\n"
+				       : "Timestamps will be added to debug "
+					 "output.\n");
+		}
+		if (!strcmp(val, "none")) {
+			tr_log_timestamps(false);
+			return console(r, "All extra debug format options "
+					  "disabled.\n");
+		}
+		*bad = true;
+		return console(r, "Unknown debug-format argument: choose "
+				  "all, none or timestamp.\n");
+	}
+	if (!strcmp(arg, "libthread-db-search-path")) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg),
+			 "libthread-db-search-path set to `%.200s' (tracerd "
+			 "lists threads from /proc and does not load "
+			 "libthread_db).\n",
+			 *val ? val : "$pdir:$sdir");
+		return console(r, msg);
+	}
+	*bad = true;
+	return console(r, "Unknown monitor \"set\" setting: see "
+			  "\"monitor help\".\n");
+usage:
+	*bad = true;
+	return console(r, "Expected 0 or 1.\n");
+}
+
 int
 rsp_monitor(struct rsp *r, const char *hex)
 {
 	size_t n = strlen(hex) / 2;
 	char *cmd = malloc(n + 1), *arg;
 	char out[4096];
+	bool bad = false;
 	int rc;
 
 	if (!cmd || tr_rsp_hex_decode(hex, 2 * n, (unsigned char *)cmd)) {
@@ -121,23 +239,32 @@ rsp_monitor(struct rsp *r, const char *hex)
 				 line[2]);
 			rc = console(r, out);
 		}
-	} else if (!strcmp(cmd, "help") || !*cmd) {
-		rc = console(r,
-			     "tracerd monitor commands:\n"
-			     "  auth TOKEN  present the daemon's token (a "
-			     "client from another machine)\n"
-			     "  eval EXPR   evaluate a C expression in the "
-			     "target, server-side (calls injected)\n"
-			     "  stats       the session's dispatch "
-			     "statistics\n"
-			     "  help        this list\n");
+	} else if (!strcmp(cmd, "help")) {
+		rc = console(r, help_text);
+	} else if (!strcmp(cmd, "exit")) {
+		/* gdbserver's: leave once the client has its answer, with
+		 * what a shutdown does (breakpoints removed, attached
+		 * processes detached, launched ones killed) */
+		tr_log_info("gdb client: monitor exit: shutting down");
+		srv_shutdown_request();
+		rc = 0;
+	} else if (!strcmp(cmd, "set")) {
+		rc = monitor_set(r, arg, &bad);
 	} else {
-		snprintf(out, sizeof(out),
-			 "Unknown monitor command \"%.64s\"; try \"monitor "
-			 "help\".\n",
-			 cmd);
+		/* gdbserver answers an unknown command with its help and an
+		 * error (gdb: "Protocol error with Rcmd") */
+		if (*cmd)
+			snprintf(out, sizeof(out),
+				 "Unknown monitor command \"%.64s\".\n\n%s",
+				 cmd, help_text);
+		else
+			snprintf(out, sizeof(out),
+				 "Unknown monitor command.\n\n%s", help_text);
 		rc = console(r, out);
+		bad = true;
 	}
 	free(cmd);
-	return rc ? rc : rsp_reply_str(r, "OK");
+	if (rc)
+		return rc;
+	return rsp_reply_str(r, bad ? "E01" : "OK");
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "rsp.h"
 #include "rsp/breakpoints.h"
 #include "rsp/extended.h"
@@ -114,6 +115,8 @@ packet(struct rsp *r, const char *p, size_t len)
 				return rsp_reply_str(r, "OK");
 		return rsp_reply_str(r, "E01");
 	}
+	case 'R':
+		return rsp_restart(r);
 	case 'k':
 		if (r->ss)
 			rsp_end_target(r, true); /* unlocks */
@@ -231,6 +234,10 @@ rsp_locked_packet(struct rsp *r, const char *p, size_t len)
 	char *copy = NULL;
 	int rc;
 
+	if (r->remote_debug)
+		tr_log_info("gdb client %d: getpkt (\"%.*s\")%s", r->fd,
+			    (int)(len > 200 ? 200 : len), p,
+			    len > 200 ? " [truncated]" : "");
 	if (ss) {
 		pthread_mutex_lock(&ss->target_mu);
 		if (atomic_load(&ss->ended) || !ss->s) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/log.h"
 #include "rsp.h"
 #include "rsp/reply.h"
 
@@ -26,6 +27,10 @@ rsp_send_all(int fd, const char *p, size_t n)
 int
 rsp_reply(struct rsp *r, const char *payload, size_t len)
 {
+	if (r->remote_debug)
+		tr_log_info("gdb client %d: putpkt (\"%.*s\")%s", r->fd,
+			    (int)(len > 200 ? 200 : len), payload,
+			    len > 200 ? " [truncated]" : "");
 	tr_buf_reset(&r->out);
 	if (tr_rsp_put_packet(&r->out, payload, len))
 		return -1;

@@ -52,6 +52,7 @@ struct rsp {
 	struct tr_event stop;  /* the last stop reported */
 	bool gone;             /* the target exited */
 	bool swbreak;          /* the client takes swbreak stop reasons */
+	bool remote_debug;     /* monitor set remote-debug 1: packets logged */
 	char *xml;             /* target.xml */
 	bool pass[65];         /* QPassSignals: delivered without a stop */
 
@@ -60,6 +61,10 @@ struct rsp {
 	struct rsp_regset cache;
 	pid_t cache_tid;       /* 0: nothing cached */
 	bool cache_fp;         /* cache.fp is valid */
+
+	/* The program the last launched session ran, with its arguments
+	 * (NULL-terminated, argv[0] first), for R after it is gone. */
+	char **run_argv;
 
 	struct rsp_bp *bps;
 	size_t nbps, capbps;

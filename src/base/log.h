@@ -2,6 +2,8 @@
 #ifndef TR_BASE_LOG_H
 #define TR_BASE_LOG_H
 
+#include <stdbool.h>
+
 enum tr_log_level {
 	TR_LOG_ERROR = 0,
 	TR_LOG_WARN = 1,
@@ -17,6 +19,15 @@ typedef void (*tr_log_fn)(enum tr_log_level level, const char *msg, void *arg);
  * concurrent logging.
  */
 void tr_log_set(enum tr_log_level level, tr_log_fn fn, void *arg);
+
+/* tr_log_level_set, tr_log_level_get: the level, changed while running
+ * (gdb's `monitor set debug`); any thread. */
+void tr_log_level_set(enum tr_log_level level);
+enum tr_log_level tr_log_level_get(void);
+
+/* tr_log_timestamps: tr_log_stderr starts each line with the date and
+ * time to the microsecond (gdb's `monitor set debug-format`). */
+void tr_log_timestamps(bool on);
 
 /* tr_log_stderr: a ready-made sink printing "tracerd: LEVEL: msg" to stderr. */
 void tr_log_stderr(enum tr_log_level level, const char *msg, void *arg);

@@ -1,0 +1,108 @@
+#!/bin/bash
+# gdbserver-compat.sh: what gdbserver does and gdb (and gdb's own
+# testsuite) relies on, through the real gdb: gdbserver's monitor
+# commands (help, set debug, set remote-debug, set debug-format, an
+# unknown or empty command, exit), and the R packet (restart in
+# extended-remote, which has no reply).
+. "$(dirname "$0")/lib.sh"
+
+GDB=$(command -v gdb || true)
+if [ -z "$GDB" ]; then
+	echo "gdb not installed: nothing to test"
+	exit 77
+fi
+port=$((24000 + $$ % 20000))
+start_tracerd --gdb 127.0.0.1:$port
+
+rungdb() { # rungdb NAME [gdb args]: run $T/NAME.gdb, output in $T/NAME.out
+	local n=$1
+	shift
+	timeout 120 "$GDB" -nx -batch -x "$T/$n.gdb" "$@" >"$T/$n.out" 2>&1
+}
+
+# 1. monitor commands, then R: gdb's ext-restart.exp, step by step
+cat >"$T/mon.gdb" <<GDB
+set confirm off
+set pagination off
+target extended-remote 127.0.0.1:$port
+monitor help
+monitor set debug-format all
+monitor set debug-format none
+set remote exec-file $DEMO
+break compute
+monitor set debug 1
+run
+monitor set debug 0
+print x = 99
+monitor set remote-debug 1
+monitor eval 6 * 7
+monitor set remote-debug 0
+monitor eval 1
+set remote run-packet off
+set remote exec-file
+run
+print x
+info inferiors
+kill
+GDB
+rungdb mon "$DEMO"
+o=$T/mon.out
+# commands gdbserver answers with an error (which ends a gdb script):
+# one -ex each
+timeout 120 "$GDB" -nx -batch -ex "target extended-remote 127.0.0.1:$port" \
+	-ex 'monitor' -ex 'monitor set debug 2' -ex 'monitor nosuchcommand' \
+	>"$T/bad.out" 2>&1
+check "monitor help: gdbserver's heading" has "$o" \
+	'^The following monitor commands are supported:$'
+check "monitor help: and tracerd's own commands" has "$o" '^  eval EXPR$'
+check "an empty monitor command: unknown, an error for gdb" has \
+	"$T/bad.out" '^Unknown monitor command\.$'
+check "gdb says Protocol error with Rcmd, for each of the three" \
+	wait_count "$T/bad.out" 'Protocol error with Rcmd' 3
+check "set debug 1" has "$o" '^Debug output enabled\.$'
+check "set debug 0" has "$o" '^Debug output disabled\.$'
+check "set remote-debug 1" has "$o" '^Protocol debug output enabled\.$'
+check "set remote-debug 0" has "$o" '^Protocol debug output disabled\.$'
+check "set debug-format all" has "$o" \
+	'^All extra debug format options enabled\.$'
+check "set debug-format none" has "$o" \
+	'^All extra debug format options disabled\.$'
+check "set debug 2 is refused" has "$T/bad.out" '^Expected 0 or 1\.$'
+check "an unknown command is named" has "$T/bad.out" \
+	'^Unknown monitor command "nosuchcommand"\.$'
+check "remote-debug logged the packets of that connection" has \
+	"$T/tracerd.err" 'getpkt \("qRcmd,6576616c2036202a2037"\)'
+check "and the replies" has "$T/tracerd.err" 'putpkt \("O34320a"\)'
+check "remote-debug 0 stopped it: no later packet logged" hasnt \
+	"$T/tracerd.err" 'getpkt \("qRcmd,6576616c2031"\)'
+check "set debug 1 turned the daemon's debug log on" has "$T/tracerd.err" \
+	'tracerd: debug: gdb client [0-9]+: vRun .*demo-target \(0 arguments\)$'
+check "the first run stops at compute" has "$o" \
+	'^Breakpoint 1, compute \(x=4, y=2\) at .*demo-target.c:[0-9]+$'
+check "x set to 99 in the first process" has "$o" '^\$1 = 99$'
+check "R: the restart stops at compute again" wait_count "$o" \
+	'^Breakpoint 1, compute \(x=4, y=2\) at .*demo-target.c:[0-9]+$' 2
+check "in a new process: x is 4 again" has "$o" '^\$2 = 4$'
+check "no reply to R shifted gdb's replies" hasnt "$o" \
+	'Remote failure|Remote connection closed|Ignoring packet error|unexpected'
+
+# 2. monitor exit: the daemon shuts down as gdbserver exits, the
+# launched process is killed, and the exit status is 0
+cat >"$T/exit.gdb" <<GDB
+set confirm off
+target extended-remote 127.0.0.1:$port
+set remote exec-file $DEMO
+break compute
+run
+monitor exit
+GDB
+rungdb exit "$DEMO"
+check "the run before monitor exit stops" has "$T/exit.out" \
+	'^Breakpoint 1, compute'
+victim=$(grep -Eo 'process [0-9]+' "$T/tracerd.err" | tail -n 1 | cut -d' ' -f2)
+rc=0
+wait "$tracerd_pid" || rc=$?
+tracerd_pid=
+check "monitor exit: tracerd exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "its launched process is gone" eval "[ -n '$victim' ] && ! kill -0 '$victim' 2>/dev/null"
+finish
