@@ -549,7 +549,7 @@ START_TEST(test_finish)
 	a = resolve1(&s, "level3");
 	cont_expect_bp(&s, brk_at(&s, a), a);
 
-	ck_assert_int_eq(tr_finish(s.t, u, 0, 0, &ev, &regs, NULL), 0);
+	ck_assert_int_eq(tr_finish(s.t, s.di, u, 0, 0, &ev, &regs, NULL), 0);
 	ck_assert_int_eq(ev.type, TR_EV_STOP);
 	ck_assert_int_eq(ev.reason, TR_STOP_FINISH);
 	ck_assert_int_eq(tr_debuginfo_describe(s.di, ev.pc, &loc), 0);
@@ -568,7 +568,7 @@ START_TEST(test_finish)
 	if (!_i)
 		ck_assert_uint_eq(loc.line, tracee_marker_line("nested.c", "call_l3"));
 
-	ck_assert_int_eq(tr_finish(s.t, u, 0, 0, &ev, &regs, NULL), 0);
+	ck_assert_int_eq(tr_finish(s.t, s.di, u, 0, 0, &ev, &regs, NULL), 0);
 	ck_assert_int_eq(ev.reason, TR_STOP_FINISH);
 	ck_assert_int_eq(tr_debuginfo_describe(s.di, ev.pc, &loc), 0);
 	ck_assert_str_eq(loc.function, "level1");

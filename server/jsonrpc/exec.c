@@ -197,12 +197,14 @@ finish_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	struct tr_location loc;
 	int err;
 
-	err = tr_finish(t, u, f->tid, f->frame, &f->ev, &r, &f->fn_pc);
+	err = tr_finish(t, di, u, f->tid, f->frame, &f->ev, &r, &f->fn_pc);
 	if (err)
 		return err;
-	if (tr_debuginfo_describe(di, f->fn_pc, &loc) == 0 && loc.function)
+	if (f->fn_pc && tr_debuginfo_describe(di, f->fn_pc, &loc) == 0 &&
+	    loc.function)
 		snprintf(f->func, sizeof(f->func), "%s", loc.function);
-	if (f->ev.type == TR_EV_STOP && f->ev.reason == TR_STOP_FINISH &&
+	if (f->fn_pc && f->ev.type == TR_EV_STOP &&
+	    f->ev.reason == TR_STOP_FINISH &&
 	    tr_fpregs_get(t, f->ev.tid, &fp) == 0 &&
 	    tr_return_value(t, di, f->fn_pc, &r, &fp, f->value,
 			    sizeof(f->value)) == 0)

@@ -64,6 +64,14 @@ write_frame(struct tr_jw *w, size_t level, const struct tr_bt_frame *f)
 		tr_jw_key(w, "guessed");
 		tr_jw_bool(w, true);
 	}
+	if (f->inlined) {
+		tr_jw_key(w, "inlined");
+		tr_jw_bool(w, true);
+	}
+	if (f->inline_caller) {
+		tr_jw_key(w, "inline_caller");
+		tr_jw_bool(w, true);
+	}
 	srv_write_args(w, f);
 	if (f->file && f->line) {
 		srv_source_line(f->file, f->line, src, sizeof(src));

@@ -59,6 +59,10 @@ where_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		int err = tr_backtrace_thread(t, di, u, w->tid, &w->fr, 1, &n);
 
 		w->have_fr = (err == 0 || err == -TR_ERANGE) && n == 1;
+		/* In inlined code the frame is the inlined function's. */
+		if (w->have_fr && w->fr.function)
+			snprintf(w->func, sizeof(w->func), "%s",
+				 w->fr.function);
 	}
 	return 0;
 }

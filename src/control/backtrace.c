@@ -133,7 +133,7 @@ fmt_value(struct tr_tracer *t, const struct tr_type *ty, const uint8_t *b,
 static void
 frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 	   const struct tr_frame *fr, const struct tr_loc_regs *regs,
-	   struct tr_bt_frame *out)
+	   unsigned level, struct tr_bt_frame *out)
 {
 	uint64_t pc = tr_unwind_lookup_pc(fr);
 	const struct tr_module *m = tr_symtab_module_at(
@@ -143,7 +143,7 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 	struct tr_unwind_loc acc = { .frame = fr, .regs = regs };
 	struct tr_loc_frame lf;
 
-	if (!dw || tr_scope_at(dw, pc - m->bias, &sc) < 0)
+	if (!dw || tr_scope_at_level(dw, pc - m->bias, level, &sc) < 0)
 		return;
 	tr_unwind_loc_frame(&lf, &acc, m->bias, tr_mem_read_cb, t);
 	for (size_t i = 0; i < sc->nvars && out->nargs < TR_BT_MAX_ARGS; i++) {
@@ -182,7 +182,7 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 	struct tr_frame fr[64];
 	struct tr_loc_regs regs;
 	struct tr_state st;
-	size_t nf = 0;
+	size_t nf = 0, nv = 0;
 	int err;
 
 	*n = 0;
@@ -201,32 +201,51 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			   max < 64 ? max : 64, &nf);
 	if (err < 0 && err != -TR_ERANGE && nf == 0)
 		return err;
-	for (size_t i = 0; i < nf; i++) {
-		struct tr_bt_frame *f = &frames[i];
+	for (size_t i = 0; i < nf && nv < max; i++) {
+		struct tr_inline inl[32];
 		struct tr_location loc;
 		uint64_t lpc = tr_unwind_lookup_pc(&fr[i]);
+		bool have = tr_debuginfo_describe(di, lpc, &loc) == 0;
+		size_t k = 0;
 
-		memset(f, 0, sizeof(*f));
-		f->pc = fr[i].pc;
-		f->guessed = fr[i].how == TR_FRAME_GUESS;
-		f->sigtramp = fr[i].sigtramp;
-		if (tr_debuginfo_describe(di, lpc, &loc) == 0) {
-			f->function = loc.function;
-			f->offset = fr[i].pc - (lpc - loc.offset);
-			f->file = loc.file;
-			f->line = loc.line;
-			f->module = loc.module ? loc.module->name : NULL;
+		tr_debuginfo_inlines(di, lpc, inl, 32, &k);
+		if (k > 32)
+			k = 32;
+		/* The inlined calls at pc first, innermost first, then the
+		 * function itself: each shows the line of the call made
+		 * inside it. */
+		for (size_t L = 0; L <= k && nv < max; L++) {
+			struct tr_bt_frame *f = &frames[nv++];
+
+			memset(f, 0, sizeof(*f));
+			f->pc = fr[i].pc;
+			f->guessed = fr[i].how == TR_FRAME_GUESS;
+			f->sigtramp = fr[i].sigtramp && L == 0;
+			f->inlined = L < k;
+			f->inline_caller = L > 0;
+			if (have) {
+				f->function = L < k && inl[L].name ?
+					inl[L].name : loc.function;
+				f->offset = fr[i].pc - (lpc - loc.offset);
+				f->file = loc.file;
+				f->line = loc.line;
+				f->module = loc.module ? loc.module->name
+						       : NULL;
+				if (L > 0) {
+					f->file = inl[L - 1].call_file;
+					f->line = inl[L - 1].call_line;
+				}
+			}
+			frame_args(t, di, &fr[i], i == 0 ? &regs : NULL,
+				   (unsigned)L, f);
 		}
-		frame_args(t, di, &fr[i], i == 0 ? &regs : NULL, f);
 		/* gdb's default (backtrace past-main off): the frames of
 		 * libc's start-up code above main are not the program's. */
-		if (f->function && strcmp(f->function, "main") == 0 &&
-		    loc.dwfunc) {
-			nf = i + 1;
+		if (have && loc.function && loc.dwfunc &&
+		    strcmp(loc.function, "main") == 0)
 			break;
-		}
 	}
-	*n = nf;
+	*n = nv;
 	return 0;
 }
 

@@ -31,6 +31,11 @@ struct tr_bt_frame {
 	uint32_t line;        /* the line of the call, above the innermost */
 	const char *module;   /* file name of the module */
 	bool guessed;         /* unwound without CFI: may be wrong */
+	bool inlined;         /* a call inlined into the next frame out
+				 (gdb: "inlined into frame N+1") */
+	bool inline_caller;   /* the next frame in is inlined here: pc
+				 is not a return address of this frame,
+				 and gdb shows no address */
 	bool sigtramp;        /* <signal handler called> */
 	size_t nargs;
 	struct tr_bt_arg args[TR_BT_MAX_ARGS];
@@ -40,8 +45,11 @@ struct tr_bt_frame {
  * tr_backtrace_thread: the backtrace of stopped thread `tid` (0: current),
  * innermost frame first, with each frame's arguments read through its
  * own location expressions (outer frames through the registers the
- * unwinder recovered). *n gets the number of frames filled. Any thread
- * but the tracer thread; `di` and `u` are the caller's.
+ * unwinder recovered). Calls inlined at a frame's pc are frames of their
+ * own, as gdb shows them (the inlined function, its parameters, and in
+ * its caller the line of the call), and the walk ends at main (gdb's
+ * `backtrace past-main off`). *n gets the number of frames filled. Any
+ * thread but the tracer thread; `di` and `u` are the caller's.
  */
 int tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			struct tr_unwinder *u, pid_t tid,

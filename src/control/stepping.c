@@ -277,17 +277,67 @@ landed:
 	return 0;
 }
 
+/* Whether the inlined call `die` contains pc (run-time). */
+static bool
+in_inline(struct tr_debuginfo *di, uint64_t pc, uint64_t die)
+{
+	struct tr_inline in[32];
+	size_t n = 0;
+
+	tr_debuginfo_inlines(di, pc, in, 32, &n);
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (in[i].die == die)
+			return true;
+	return false;
+}
+
+/*
+ * Out of inlined call `die`: one instruction at a time (calls run at full
+ * speed to their return), until the pc leaves the inlined code or the
+ * function it is inlined into returns (its CFA is `cfa`).
+ */
+static int
+step_out_inline(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+		uint64_t die, uint64_t cfa, struct tr_event *ev,
+		struct user_regs_struct *regs)
+{
+	for (int n = 0; n < MAX_STEPS; n++) {
+		struct user_regs_struct prev = *regs;
+		uint64_t ret_addr = 0;
+		int err = step_insn(t, tid, ev, regs);
+
+		if (err)
+			return err;
+		if (regs->rsp == prev.rsp - 8 &&
+		    tr_mem_read(t, regs->rsp, &ret_addr, 8, NULL) == 0 &&
+		    ret_addr > prev.rip && ret_addr <= prev.rip + 15) {
+			err = run_to(t, tid, ret_addr, regs->rsp, ev, regs);
+			if (err)
+				return err;
+		}
+		if (regs->rsp >= cfa || !in_inline(di, regs->rip, die))
+			return 0;
+	}
+	tr_log_info("finish: gave up after %d instructions", MAX_STEPS);
+	return 0;
+}
+
 int
-tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
-	  unsigned frame, struct tr_event *ev, struct user_regs_struct *out,
-	  uint64_t *fn_pc)
+tr_finish(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
+	  pid_t tid, unsigned frame, struct tr_event *ev,
+	  struct user_regs_struct *out, uint64_t *fn_pc)
 {
 	struct user_regs_struct regs;
-	struct tr_frame callee, caller;
+	struct tr_frame fr[64];
+	struct tr_inline in[32];
 	struct tr_state st;
+	size_t nf = 0, phys = 0, k = 0;
+	unsigned level = 0;
 	int err;
 
 	memset(ev, 0, sizeof(*ev));
+	if (fn_pc)
+		*fn_pc = 0;
 	err = tr_state_get(t, &st);
 	if (err)
 		return err;
@@ -296,23 +346,43 @@ tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
 	err = tr_regs_get(t, tid, &regs);
 	if (err)
 		return err;
-	tr_unwind_frame_from_regs(&regs, &callee);
-	err = tr_unwind_step(u, &callee, tr_mem_read_cb, t, &caller);
-	/* The selected frame: the one to finish, as gdb's finish does
-	 * after up. */
-	for (unsigned i = 0; i < frame && !err; i++) {
-		callee = caller;
-		err = tr_unwind_step(u, &callee, tr_mem_read_cb, t, &caller);
+	tr_debuginfo_refresh(di, NULL);
+	/* The selected frame (gdb finishes it after up), counting the
+	 * calls inlined at each pc as frames of their own. */
+	err = tr_backtrace(u, &regs, tr_mem_read_cb, t, fr, 64, &nf);
+	if (err < 0 && err != -TR_ERANGE && !nf)
+		return err;
+	if (tr_unwind_frame_level(di, fr, nf, frame, &phys, &level))
+		return -TR_ERANGE;
+	tr_debuginfo_inlines(di, tr_unwind_lookup_pc(&fr[phys]), in, 32, &k);
+	if (level >= k && phys + 1 >= nf)
+		return -TR_ENOENT; /* the outermost frame */
+	if (phys > 0) {
+		/* Back in frame phys first: the physical frame below it
+		 * returns (its CFA is the stack pointer then). */
+		err = run_to(t, tid, fr[phys].pc, fr[phys - 1].cfa - 1, ev,
+			     &regs);
+		if (err)
+			return err < 0 ? err : 0;
 	}
-	if (err)
-		return err == -TR_ENOENT && frame ? -TR_ERANGE : err;
-	if (fn_pc)
-		*fn_pc = tr_unwind_lookup_pc(&callee);
-	/* Back in the caller, the stack pointer is the callee's CFA; a
-	 * deeper (recursive) return to the same address has it lower. */
-	err = run_to(t, tid, caller.pc, callee.cfa - 1, ev, &regs);
-	if (err)
-		return err < 0 ? err : 0;
+	if (level < k && level < 32) {
+		/* An inlined call has no return of its own: step until its
+		 * code is left, as gdb does. No value is known then. */
+		err = step_out_inline(t, di, tid, in[level].die,
+				      fr[phys].cfa, ev, &regs);
+		if (err)
+			return err < 0 ? err : 0;
+	} else {
+		if (fn_pc)
+			*fn_pc = tr_unwind_lookup_pc(&fr[phys]);
+		/* Back in the caller, the stack pointer is the callee's
+		 * CFA; a deeper (recursive) return to the same address has
+		 * it lower. */
+		err = run_to(t, tid, fr[phys + 1].pc, fr[phys].cfa - 1, ev,
+			     &regs);
+		if (err)
+			return err < 0 ? err : 0;
+	}
 	ev->type = TR_EV_STOP;
 	ev->reason = TR_STOP_FINISH;
 	ev->tid = tid;

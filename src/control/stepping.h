@@ -36,18 +36,22 @@ struct tr_unwinder;
 /*
  * tr_finish: run until the function of frame `frame` (0: the innermost)
  * of thread `tid` returns to its caller, like gdb's `finish` with that
- * frame selected: the return address comes from the unwinder (CFI), and
- * a recursive call of the same function returning first does not count
- * (the stack pointer must be back at the frame's CFA). *ev gets
- * TR_STOP_FINISH with the caller's pc, or what stopped the target first;
- * *regs (may be NULL) the registers at the return: rax/rdx, or xmm0/xmm1
- * in the FP state, hold the return value, to be read with the function's
- * DWARF return type; *fn_pc (may be NULL) a pc inside the finished
- * function (for that type). -TR_ENOENT from the outermost frame,
- * -TR_ERANGE when there is no frame `frame`.
+ * frame selected. Frames count the calls inlined at each pc, as gdb's
+ * do. The return address comes from the unwinder (CFI), and a recursive
+ * call of the same function returning first does not count (the stack
+ * pointer must be back at the frame's CFA); an inlined call is finished
+ * by stepping until its code is left. *ev gets TR_STOP_FINISH, or what
+ * stopped the target first; *regs (may be NULL) the registers at the
+ * return: rax/rdx, or xmm0/xmm1 in the FP state, hold the return value,
+ * to be read with the function's DWARF return type; *fn_pc (may be NULL)
+ * a pc inside the finished function for that type, 0 when no value can
+ * be known (an inlined call). -TR_ENOENT from the outermost frame,
+ * -TR_ERANGE when there is no frame `frame`. `di` and `u` are the
+ * caller's.
  */
-int tr_finish(struct tr_tracer *t, struct tr_unwinder *u, pid_t tid,
-	      unsigned frame, struct tr_event *ev,
-	      struct user_regs_struct *regs, uint64_t *fn_pc);
+int tr_finish(struct tr_tracer *t, struct tr_debuginfo *di,
+	      struct tr_unwinder *u, pid_t tid, unsigned frame,
+	      struct tr_event *ev, struct user_regs_struct *regs,
+	      uint64_t *fn_pc);
 
 #endif

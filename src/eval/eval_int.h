@@ -35,6 +35,8 @@ struct tr_eval_state {
 	struct blk *blocks;
 	struct tr_frame frames[MAX_FRAMES];
 	size_t nframes;
+	size_t phys;                 /* env->frame is frames[phys] ... */
+	unsigned level;              /* ... at this inline level there */
 	struct tr_unwind_loc acc;
 	struct tr_loc_frame lf;
 	bool have_frame;

@@ -38,8 +38,11 @@ tr_eval_env_init(struct tr_eval_env *e)
 	if (e->frame && e->unw) {
 		err = tr_backtrace(e->unw, &e->regs.gp, e->read, e->ctx,
 				   st->frames, MAX_FRAMES, &st->nframes);
+		/* Inlined calls are frames of their own, as in gdb: the
+		 * frame number counts them. */
 		if ((err < 0 && err != -TR_ERANGE && !st->nframes) ||
-		    e->frame >= st->nframes)
+		    tr_unwind_frame_level(e->di, st->frames, st->nframes,
+					  e->frame, &st->phys, &st->level))
 			return tr__ev_fail(e, NULL, -TR_ERANGE,
 				    "No frame at level %u.", e->frame);
 	} else if (e->frame) {
@@ -56,9 +59,9 @@ tr_eval_env_init(struct tr_eval_env *e)
 			tr_unwind_step(e->unw, &st->frames[0], e->read, e->ctx,
 				       &caller);
 	}
-	f = &st->frames[e->frame];
+	f = &st->frames[st->phys];
 	st->acc.frame = f;
-	st->acc.regs = e->frame == 0 ? &e->regs : NULL;
+	st->acc.regs = st->phys == 0 ? &e->regs : NULL;
 	st->pc = tr_unwind_lookup_pc(f);
 	st->mod = tr_symtab_module_at(sym, st->pc);
 	st->dw = st->mod ? tr_debuginfo_dwarf(e->di, st->mod) : NULL;
@@ -66,8 +69,8 @@ tr_eval_env_init(struct tr_eval_env *e)
 			     e->read, e->ctx);
 	st->have_frame = true;
 	e->has_dwarf = st->dw != NULL;
-	if (st->dw && tr_scope_at(st->dw, st->pc - st->mod->bias,
-				  &st->scope) < 0)
+	if (st->dw && tr_scope_at_level(st->dw, st->pc - st->mod->bias,
+					st->level, &st->scope) < 0)
 		st->scope = NULL;
 	return 0;
 }
@@ -128,7 +131,7 @@ from_loc(struct tr_eval_env *e, const struct tr_ast *at,
 	if (err)
 		return tr__ev_fail(e, at, err, "Cannot read \"%s\": %s.", var->name,
 			    tr_strerror(err));
-	if (loc.kind == TR_LOC_REGISTER && e->frame == 0) {
+	if (loc.kind == TR_LOC_REGISTER && e->st->phys == 0) {
 		v->lval = TR_LVAL_REGISTER;
 		v->reg = loc.pieces[0].reg;
 	}
@@ -307,7 +310,7 @@ tr__ev_lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *n
 					     &nf);
 				if (nf > st->nframes)
 					st->nframes = nf;
-				st->acc.frame = &st->frames[e->frame];
+				st->acc.frame = &st->frames[st->phys];
 				acc = st->acc;
 			}
 			for (size_t k = 0; k < st->nframes; k++) {
@@ -641,10 +644,10 @@ tr__ev_reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value
 			    at->name);
 	if (!e->have_regs)
 		return tr__ev_fail(e, at, -TR_ERUNNING, "The thread is running.");
-	f = &e->st->frames[e->frame];
+	f = &e->st->frames[e->st->phys];
 	if (reg_names[i].ureg == 99) {
 		x = f->pc;
-	} else if (e->frame == 0) {
+	} else if (e->st->phys == 0) {
 		x = *tr__ev_gp_field(&e->regs.gp, reg_names[i].ureg);
 	} else if (reg_names[i].ureg == TR_UREG_RSP) {
 		x = f->cfa ? f->cfa : f->regs[TR_UREG_RSP];
@@ -667,7 +670,7 @@ tr__ev_reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value
 		tr__ev_vint(e, v, reg_names[i].size == 8 ? &tr__t_long
 			   : reg_names[i].size == 4 ? &tr__t_int
 			   : reg_names[i].size == 2 ? &tr__t_short : &tr__t_schar, x);
-	if (e->frame == 0) {
+	if (e->st->phys == 0) {
 		v->lval = TR_LVAL_REGISTER;
 		v->reg = UREG_LVAL + reg_names[i].ureg;
 	}

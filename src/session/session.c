@@ -338,6 +338,8 @@ interp_check(struct tr_session *s, struct job *j)
 	return err;
 }
 
+#define VARS_FRAMES 64
+
 /*
  * The locals (innermost block first) or the arguments of the env's frame,
  * each printed as gdb's "info locals" / "info args" do: a shadowed local
@@ -347,29 +349,29 @@ static int
 interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 {
 	struct tr_symtab *st = tr_debuginfo_symtab(s->idi);
-	struct tr_frame f[1];
+	struct tr_frame fr[VARS_FRAMES];
 	struct tr_scope *sc = NULL;
 	const struct tr_module *m;
 	struct tr_dwarf *dw;
+	size_t nf = 0, phys = 0;
+	unsigned level = 0;
 	uint64_t pc;
 	int err;
 
 	if (!e->have_regs)
 		return -TR_ERUNNING;
-	/* the frame's pc: walk out to it as the evaluator did */
-	tr_unwind_frame_from_regs(&e->regs.gp, f);
-	for (unsigned i = 0; i < j->frame; i++) {
-		struct tr_frame caller;
-
-		err = tr_unwind_step(s->iunw, f, slab_read, s, &caller);
-		if (err)
-			return err == -TR_ENOENT ? -TR_ERANGE : err;
-		f[0] = caller;
-	}
-	pc = tr_unwind_lookup_pc(f);
+	/* the frame's pc: walk out to it as the evaluator did (inlined
+	 * calls are frames of their own) */
+	err = tr_backtrace(s->iunw, &e->regs.gp, slab_read, s, fr,
+			   j->frame + 1 < VARS_FRAMES ? j->frame + 1
+						      : VARS_FRAMES, &nf);
+	if ((err < 0 && err != -TR_ERANGE && !nf) ||
+	    tr_unwind_frame_level(s->idi, fr, nf, j->frame, &phys, &level))
+		return -TR_ERANGE;
+	pc = tr_unwind_lookup_pc(&fr[phys]);
 	m = tr_symtab_module_at(st, pc);
 	dw = m ? tr_debuginfo_dwarf(s->idi, m) : NULL;
-	if (!dw || tr_scope_at(dw, pc - m->bias, &sc) < 0) {
+	if (!dw || tr_scope_at_level(dw, pc - m->bias, level, &sc) < 0) {
 		set_err(j->err, 0, "No symbol table info available.");
 		return -TR_ENOENT;
 	}

@@ -254,6 +254,19 @@ tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
 	return resolve_func(di, spec, addrs, max, n);
 }
 
+void
+tr_debuginfo_inlines(struct tr_debuginfo *di, uint64_t pc,
+		     struct tr_inline *out, size_t max, size_t *n)
+{
+	const struct tr_module *m = tr_symtab_module_at(
+		tr_debuginfo_symtab(di), pc);
+	struct tr_dwarf *dw = m ? tr_debuginfo_dwarf(di, m) : NULL;
+
+	*n = 0;
+	if (dw && tr_scope_inlines(dw, pc - m->bias, out, max, n) < 0)
+		*n = 0;
+}
+
 int
 tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
 		      struct tr_location *loc)

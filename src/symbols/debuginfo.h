@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "symbols/dwarf_index.h"
+#include "symbols/scope.h"
 #include "symbols/symtab.h"
 
 /*
@@ -33,6 +34,15 @@ struct tr_symtab *tr_debuginfo_symtab(struct tr_debuginfo *di);
  */
 struct tr_dwarf *tr_debuginfo_dwarf(struct tr_debuginfo *di,
 				    const struct tr_module *m);
+
+/*
+ * tr_debuginfo_inlines: the inlined calls containing run-time address
+ * `pc` (a frame's lookup pc), innermost first, as tr_scope_inlines: the
+ * frames gdb shows there besides the function's own. *n 0 without them
+ * or without DWARF.
+ */
+void tr_debuginfo_inlines(struct tr_debuginfo *di, uint64_t pc,
+			  struct tr_inline *out, size_t max, size_t *n);
 
 /*
  * tr_debuginfo_resolve: the addresses a location spec names, the way gdb's

@@ -35,6 +35,9 @@ struct sblock {
 	uint64_t die;
 	bool inlined;      /* DW_TAG_inlined_subroutine: a scope of its own */
 	const char *name;  /* inlined: the function's name */
+	char *call_file;   /* inlined: DW_AT_call_file, its name (owned) */
+	uint32_t call_line; /* inlined: DW_AT_call_line */
+	uint64_t entry;    /* inlined: DW_AT_entry_pc, else its lowest pc */
 	struct range *r;
 	size_t nr;
 	struct svar *vars; /* in DIE order */
@@ -69,6 +72,7 @@ block_free(struct sblock *b)
 	free(b->enums);
 	free(b->vars);
 	free(b->r);
+	free(b->call_file);
 }
 
 static void
@@ -113,6 +117,8 @@ struct sbuild {
 	Dwarf_Debug dbg;
 	uint16_t version;
 	uint64_t cu_base; /* DWARF 4 .debug_ranges are relative to it */
+	char **files;     /* dwarf_srcfiles of the unit, for call_file */
+	Dwarf_Signed nfiles;
 	int err;
 };
 
@@ -374,6 +380,48 @@ out:
 }
 
 /* An inlined call: its function's name, and its parameters in order. */
+/* Where an inlined call is: DW_AT_call_file (numbered from 0 in DWARF 5,
+ * from 1 before, FIELD-NOTES), DW_AT_call_line, and its entry pc. */
+static void
+inlined_site(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
+{
+	uint64_t u;
+
+	if (tr__die_int(b->dbg, die, DW_AT_call_line, NULL, &u) == 0)
+		blk->call_line = (uint32_t)u;
+	if (tr__die_int(b->dbg, die, DW_AT_call_file, NULL, &u) == 0) {
+		int64_t i = (int64_t)u - (b->version >= 5 ? 0 : 1);
+
+		if (i >= 0 && i < b->nfiles && b->files[i] &&
+		    !(blk->call_file = strdup(b->files[i])))
+			b->err = -TR_ENOMEM;
+	}
+	blk->entry = UINT64_MAX;
+	for (size_t i = 0; i < blk->nr; i++)
+		if (blk->r[i].lo < blk->entry)
+			blk->entry = blk->r[i].lo;
+	{
+		Dwarf_Addr a;
+		Dwarf_Attribute attr;
+		Dwarf_Error err = NULL;
+
+		/* DW_AT_entry_pc: an address (DWARF 4), or an offset from
+		 * the low pc (DWARF 5 constant class). */
+		if (tr__dlv(b->dbg, dwarf_attr(die, DW_AT_entry_pc, &attr,
+					       &err), err) == 0) {
+			err = NULL;
+			if (tr__dlv(b->dbg, dwarf_formaddr(attr, &a, &err),
+				    err) == 0)
+				blk->entry = a;
+			else if (tr__die_int(b->dbg, die, DW_AT_entry_pc, NULL,
+					     &u) == 0 && blk->nr &&
+				 tr__die_has(b->dbg, die, DW_AT_low_pc))
+				blk->entry = blk->r[0].lo + u;
+			dwarf_dealloc_attribute(attr);
+		}
+	}
+}
+
 static void
 inlined_origin(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
 {
@@ -485,8 +533,10 @@ walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
 			}
 			walk(b, kid, &nb, depth + 1);
 			origin_enums(b, kid, &nb);
-			if (nb.inlined)
+			if (nb.inlined) {
 				inlined_origin(b, kid, &nb);
+				inlined_site(b, kid, &nb);
+			}
 			if (add_kid(blk, &nb) < 0) {
 				block_free(&nb);
 				b->err = -TR_ENOMEM;
@@ -504,7 +554,7 @@ func_build(struct tr_dwarf *d, uint64_t off, uint32_t cu)
 	struct sbuild b = { .d = d, .dbg = tr__dwarf_dbg(d) };
 	const struct tr_dw_cu *u = tr_dwarf_cu(d, cu);
 	struct sfunc *f;
-	Dwarf_Die die, odie;
+	Dwarf_Die die, odie, udie;
 	uint64_t origin = 0;
 
 	if (tr__die_at(d, off, &die) < 0)
@@ -518,8 +568,22 @@ func_build(struct tr_dwarf *d, uint64_t off, uint32_t cu)
 	b.cu_base = u ? u->lowpc : 0;
 	f->top.die = off;
 	f->name = tr__die_name(b.dbg, die);
+	if (u && tr__die_at(d, u->die, &udie) == 0) {
+		Dwarf_Error err = NULL;
+
+		if (tr__dlv(b.dbg, dwarf_srcfiles(udie, &b.files, &b.nfiles,
+						  &err), err) < 0) {
+			b.files = NULL;
+			b.nfiles = 0;
+		}
+		dwarf_dealloc_die(udie);
+	}
 	walk(&b, die, &f->top, 0);
 	origin_enums(&b, die, &f->top);
+	for (Dwarf_Signed i = 0; i < b.nfiles; i++)
+		dwarf_dealloc(b.dbg, b.files[i], DW_DLA_STRING);
+	if (b.files)
+		dwarf_dealloc(b.dbg, b.files, DW_DLA_LIST);
 	/* A clone (foo.constprop.0, foo.isra.0) or the out-of-line copy of
 	 * an inline function: the abstract DIE has the name and every
 	 * parameter. */
@@ -733,36 +797,12 @@ emit_enum(struct tr_scope *s, const struct senum *en, uint32_t depth,
 	return 0;
 }
 
-int
-tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
+/* The blocks of f containing pc, outermost (the body) first. */
+static size_t
+chain_at(const struct sfunc *f, uint64_t pc, const struct sblock **chain)
 {
-	const struct tr_dw_entry *fn = tr_dwarf_func_at(d, pc);
-	const struct sblock *chain[NEST_MAX + 2];
-	const struct sfunc *f;
-	const struct uvars *u;
-	struct scache *c;
-	struct tr_scope *s;
-	size_t n = 0, root = 0, cap = 0, ecap = 0;
-	int err = 0;
+	size_t n = 0;
 
-	*out = NULL;
-	if (!fn)
-		return -TR_ENOENT;
-	c = scache_get(d);
-	if (!c)
-		return -TR_ENOMEM;
-	f = func_get(d, c, fn->die, fn->cu);
-	if (!f)
-		return -TR_EINVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -TR_ENOMEM;
-	s->dwarf = d;
-	s->pc = pc;
-	s->func_die = fn->die;
-	s->func_name = f->name ? f->name : fn->name;
-	s->cu = fn->cu;
-	/* Down through the blocks containing pc. */
 	chain[n++] = &f->top;
 	while (n < NEST_MAX + 2) {
 		const struct sblock *b = chain[n - 1], *next = NULL;
@@ -774,15 +814,105 @@ tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
 			break;
 		chain[n++] = next;
 	}
-	/* Inside inlined code the scope is the inlined function's. */
-	for (size_t i = n; i-- > 1;)
-		if (chain[i]->inlined) {
-			root = i;
-			s->inline_die = chain[i]->die;
-			if (chain[i]->name)
-				s->func_name = chain[i]->name;
-			break;
+	return n;
+}
+
+static const struct sfunc *
+func_of(struct tr_dwarf *d, uint64_t pc, const struct tr_dw_entry **fn)
+{
+	struct scache *c;
+
+	*fn = tr_dwarf_func_at(d, pc);
+	if (!*fn || !(c = scache_get(d)))
+		return NULL;
+	return func_get(d, c, (*fn)->die, (*fn)->cu);
+}
+
+int
+tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
+		 size_t max, size_t *n)
+{
+	const struct sblock *chain[NEST_MAX + 2];
+	const struct tr_dw_entry *fn;
+	const struct sfunc *f = func_of(d, pc, &fn);
+	size_t nc;
+
+	*n = 0;
+	if (!f)
+		return fn ? -TR_EINVAL : -TR_ENOENT;
+	nc = chain_at(f, pc, chain);
+	for (size_t i = nc; i-- > 1;) {
+		if (!chain[i]->inlined)
+			continue;
+		if (*n < max) {
+			struct tr_inline *o = &out[*n];
+
+			o->name = chain[i]->name;
+			o->call_file = chain[i]->call_file;
+			o->call_line = chain[i]->call_line;
+			o->entry = chain[i]->entry;
+			o->die = chain[i]->die;
 		}
+		(*n)++;
+	}
+	return 0;
+}
+
+int
+tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
+{
+	return tr_scope_at_level(d, pc, 0, out);
+}
+
+int
+tr_scope_at_level(struct tr_dwarf *d, uint64_t pc, unsigned level,
+		  struct tr_scope **out)
+{
+	const struct tr_dw_entry *fn;
+	const struct sblock *chain[NEST_MAX + 2];
+	const struct sfunc *f;
+	const struct uvars *u;
+	struct scache *c;
+	struct tr_scope *s;
+	size_t n = 0, root = 0, cap = 0, ecap = 0, inl[NEST_MAX + 2];
+	size_t ninl = 0;
+	int err = 0;
+
+	*out = NULL;
+	f = func_of(d, pc, &fn);
+	if (!fn)
+		return -TR_ENOENT;
+	if (!f)
+		return -TR_EINVAL;
+	c = scache_get(d);
+	n = chain_at(f, pc, chain);
+	/* The inlined calls at pc, innermost first: level L is the L-th of
+	 * them, the function itself after the last. */
+	for (size_t i = n; i-- > 1;)
+		if (chain[i]->inlined)
+			inl[ninl++] = i;
+	if (level > ninl)
+		return -TR_ERANGE;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -TR_ENOMEM;
+	s->dwarf = d;
+	s->pc = pc;
+	s->func_die = fn->die;
+	s->func_name = f->name ? f->name : fn->name;
+	s->cu = fn->cu;
+	s->level = level;
+	s->ninlined = (unsigned)ninl;
+	/* The blocks of this level: from its root to the next inlined call
+	 * inside it (that call's blocks are the inner frame's). */
+	if (level > 0)
+		n = inl[level - 1];
+	if (level < ninl) {
+		root = inl[level];
+		s->inline_die = chain[root]->die;
+		if (chain[root]->name)
+			s->func_name = chain[root]->name;
+	}
 	for (size_t i = n; i-- > root && !err;)
 		for (size_t k = 0; k < chain[i]->nvars && !err; k++)
 			if (!chain[i]->vars[k].param)
@@ -792,10 +922,16 @@ tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out)
 		for (size_t k = 0; k < chain[i]->nenums && !err; k++)
 			err = emit_enum(s, &chain[i]->enums[k],
 					(uint32_t)(i - root), &ecap);
-	for (size_t k = 0; k < chain[root]->nvars && !err; k++)
+	/* gdb 13 lists an inlined call's parameters last to first (its
+	 * block's symbols come out reversed: "str2K (e=..., fs=...)" for
+	 * str2K(fs, e), measured on Lua); a function's in their order. */
+	for (size_t j = 0; j < chain[root]->nvars && !err; j++) {
+		size_t k = root ? chain[root]->nvars - 1 - j : j;
+
 		if (chain[root]->vars[k].param)
 			err = emit(s, &chain[root]->vars[k], TR_VAR_PARAM, 0,
 				   &cap);
+	}
 	u = unit_get(d, c, fn->cu);
 	for (size_t k = 0; u && k < u->n && !err; k++)
 		err = emit(s, &u->vars[k],

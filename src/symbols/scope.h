@@ -59,8 +59,11 @@ struct tr_scope {
 				* DW_AT_frame_base is the frame base) */
 	const char *func_name; /* the function whose scope this is: the
 				* inlined one when pc is in inlined code */
-	uint64_t inline_die;   /* innermost DW_TAG_inlined_subroutine at pc,
-				* 0 when none */
+	uint64_t inline_die;   /* the DW_TAG_inlined_subroutine whose scope
+				* this is (the innermost at pc at level
+				* 0), 0 when the function's own */
+	unsigned level;        /* 0: the innermost inlined call at pc */
+	unsigned ninlined;     /* inlined calls at pc: levels 0..ninlined */
 	uint32_t cu;
 	size_t nvars;
 	struct tr_var *vars;
@@ -74,6 +77,36 @@ struct tr_scope {
  * contains pc.
  */
 int tr_scope_at(struct tr_dwarf *d, uint64_t pc, struct tr_scope **out);
+
+/*
+ * tr_scope_at_level: as tr_scope_at, the scope of one of the frames gdb
+ * shows at pc when code is inlined there: level 0 is the innermost
+ * inlined call, level k its caller inlined or not, up to the function
+ * itself at level ninlined. Each has its own locals and parameters (the
+ * blocks of an inner inlined call are not an outer level's).
+ * -TR_ERANGE past the function's level.
+ */
+int tr_scope_at_level(struct tr_dwarf *d, uint64_t pc, unsigned level,
+		      struct tr_scope **out);
+
+/* An inlined call at a pc. */
+struct tr_inline {
+	const char *name;      /* the inlined function (NULL: unknown) */
+	const char *call_file; /* where it is called (DW_AT_call_file), or
+				* NULL */
+	uint32_t call_line;    /* 0: unknown */
+	uint64_t entry;        /* link-time entry pc of the inlined code */
+	uint64_t die;
+};
+
+/*
+ * tr_scope_inlines: the inlined calls containing link-time `pc`,
+ * innermost first: up to `max` into out, *n gets how many there are (0
+ * in code of the function's own). Valid while the caches are.
+ * -TR_ENOENT when no function with DWARF contains pc.
+ */
+int tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
+		     size_t max, size_t *n);
 void tr_scope_free(struct tr_scope *s);
 
 /*

@@ -732,3 +732,25 @@ tr_backtrace(struct tr_unwinder *u, const struct user_regs_struct *r,
 	*n = k;
 	return err == -TR_ENOENT ? 0 : err;
 }
+
+int
+tr_unwind_frame_level(struct tr_debuginfo *di, const struct tr_frame *fr,
+		      size_t n, unsigned vframe, size_t *phys, unsigned *level)
+{
+	unsigned v = 0;
+
+	for (size_t p = 0; p < n; p++) {
+		struct tr_inline in[1];
+		size_t depth = 0;
+
+		tr_debuginfo_inlines(di, tr_unwind_lookup_pc(&fr[p]), in, 1,
+				     &depth);
+		if (vframe <= v + depth) {
+			*phys = p;
+			*level = vframe - v;
+			return 0;
+		}
+		v += (unsigned)depth + 1;
+	}
+	return -TR_ERANGE;
+}

@@ -108,6 +108,17 @@ void tr_unwind_frame_from_regs(const struct user_regs_struct *r,
 uint64_t tr_unwind_lookup_pc(const struct tr_frame *f);
 
 /*
+ * tr_unwind_frame_level: which of the unwound frames fr[0..n) frame
+ * number `vframe` is when inlined calls count as frames of their own, as
+ * gdb numbers them: *phys gets the index into fr, *level the inline level
+ * there (0: the innermost inlined call, as tr_scope_at_level). -TR_ERANGE
+ * when there are fewer frames.
+ */
+int tr_unwind_frame_level(struct tr_debuginfo *di, const struct tr_frame *fr,
+			  size_t n, unsigned vframe, size_t *phys,
+			  unsigned *level);
+
+/*
  * tr_unwind_step: the caller of frame `callee`, into *caller; also sets
  * callee->cfa and callee->sigtramp, which only unwinding it tells.
  * Memory is read through rd(ctx, ...). The CFI row is looked up at

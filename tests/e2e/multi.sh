@@ -46,4 +46,5 @@ done
 for v in O0 O2; do
 	run_case finish "$v"
 done
+run_case inline O0
 finish

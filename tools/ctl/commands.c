@@ -302,7 +302,6 @@ cmd_bt(const char *arg)
 	tr_cl_reply_free(&r);
 }
 
-static unsigned cur_frame;
 
 static void
 cmd_frame(long level)
@@ -317,7 +316,7 @@ cmd_frame(long level)
 	if (!tc_call_show("frame", tc_jparams("{\"level\":%u}", (uint64_t)level),
 		       &r))
 		return;
-	cur_frame = (unsigned)level;
+	tc.frame = (unsigned)level;
 	tc_print_frame_line(r.result, true, level > 0);
 	tc_print_source(r.result);
 	tr_cl_reply_free(&r);
@@ -329,13 +328,13 @@ static void
 cmd_finish(void)
 {
 	struct tr_cl_reply r;
-	char *p = tc_jparams("{\"level\":%u}", (uint64_t)cur_frame);
+	char *p = tc_jparams("{\"level\":%u}", (uint64_t)tc.frame);
 
 	if (!tc.json &&
 	    tr_cl_call(tc.cl, "frame", p, NULL, 0, &tc.sigint, &r) == 0) {
 		if (!r.code) {
 			printf("Run till exit from ");
-			tc_print_frame_line(r.result, true, cur_frame > 0);
+			tc_print_frame_line(r.result, true, tc.frame > 0);
 		}
 		tr_cl_reply_free(&r);
 	}
@@ -913,11 +912,11 @@ tc_run_command(char *line)
 	else if (IS("bt") || IS("backtrace") || IS("where"))
 		cmd_bt(arg);
 	else if (IS("frame") || IS("f"))
-		cmd_frame(*arg ? strtol(arg, NULL, 10) : (long)cur_frame);
+		cmd_frame(*arg ? strtol(arg, NULL, 10) : (long)tc.frame);
 	else if (IS("up"))
-		cmd_frame((long)cur_frame + (*arg ? strtol(arg, NULL, 10) : 1));
+		cmd_frame((long)tc.frame + (*arg ? strtol(arg, NULL, 10) : 1));
 	else if (IS("down"))
-		cmd_frame((long)cur_frame - (*arg ? strtol(arg, NULL, 10) : 1));
+		cmd_frame((long)tc.frame - (*arg ? strtol(arg, NULL, 10) : 1));
 	else if (IS("thread")) {
 		cur_thread = (pid_t)strtol(arg, NULL, 10);
 		cmd_simple("frame", tc_jparams("{\"level\":0,\"thread\":%u}",
@@ -946,7 +945,7 @@ tc_run_command(char *line)
 		else if (!strcmp(what, "watchpoints"))
 			cmd_info_watchpoints();
 		else if (!strcmp(what, "frame"))
-			cmd_frame((long)cur_frame);
+			cmd_frame((long)tc.frame);
 		else if (!strcmp(what, "symbol")) {
 			uint64_t a;
 			struct tr_cl_reply r;

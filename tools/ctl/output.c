@@ -113,6 +113,10 @@ tc_print_frame_line(const struct tr_json *f, bool with_level, bool force_addr)
 
 	if (with_level)
 		printf("#%-3" PRIu64, level);
+	/* a frame that an inlined call sits in: its pc is the callee's,
+	 * and gdb shows none */
+	if (tc_jbool(f, "inline_caller"))
+		force_addr = false;
 	if (force_addr || !file)
 		printf("0x%016" PRIx64 " in ", tc_jnum(f, "pc"));
 	print_func_args(f);
@@ -164,6 +168,7 @@ tc_print_stop(const struct tr_json *st)
 	}
 	if (strcmp(ev, "stop") || !reason || !f)
 		return;
+	tc.frame = 0;
 	new_func = !fn || strcmp(fn, tc.last_func);
 	snprintf(tc.last_func, sizeof(tc.last_func), "%s", fn ? fn : "");
 	mid = tc_jbool(f, "mid_line");

@@ -24,6 +24,8 @@ struct tc_state {
 	bool failed;         /* some command failed */
 	unsigned history;    /* $N of print */
 	char last_func[256]; /* function of the last stop printed */
+	unsigned frame;      /* the selected frame; every stop selects 0,
+			      * as it does on the server */
 	volatile int sigint;
 	bool in_readline;
 };
