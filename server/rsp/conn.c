@@ -16,6 +16,7 @@
 #include "rsp/breakpoints.h"
 #include "rsp/conn.h"
 #include "rsp/extended.h"
+#include "rsp/hostio.h"
 #include "rsp/packet.h"
 #include "rsp/regs.h"
 #include "rsp/reply.h"
@@ -205,6 +206,7 @@ rsp_conn_free(struct rsp *r)
 	tr_buf_free(&r->last);
 	free(r->xml);
 	rsp_argv_free(r->run_argv);
+	rsp_hostio_close_all(r);
 	free(r);
 }
 

@@ -7,6 +7,7 @@
 #include "rsp.h"
 #include "rsp/breakpoints.h"
 #include "rsp/extended.h"
+#include "rsp/hostio.h"
 #include "rsp/ids.h"
 #include "rsp/lldb.h"
 #include "rsp/memory.h"
@@ -209,6 +210,8 @@ packet(struct rsp *r, const char *p, size_t len)
 			return rsp_v_run(r, p + 4);
 		if (!strncmp(p, "vAttach;", 8))
 			return rsp_v_attach(r, p + 8);
+		if (!strncmp(p, "vFile:", 6))
+			return rsp_hostio(r, p + 6, len - 6);
 		if (!strncmp(p, "vMustReplyEmpty", 15))
 			return rsp_reply_str(r, "");
 		break;

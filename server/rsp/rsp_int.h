@@ -12,6 +12,7 @@
 #include "rsp.h"
 
 #define RSP_PACKET_SIZE 0x20000 /* what we take in one packet (hex digits) */
+#define RSP_HOSTIO_FILES 64     /* files a client may hold open (vFile:open) */
 
 /* Registers of one thread as `g` and `p` number them (regs.c, regs[]). */
 struct rsp_regset {
@@ -65,6 +66,11 @@ struct rsp {
 	/* The program the last launched session ran, with its arguments
 	 * (NULL-terminated, argv[0] first), for R after it is gone. */
 	char **run_argv;
+
+	/* Host I/O: the client's file numbers, host descriptor + 1 (0:
+	 * free), and the process whose file system paths name (0: ours). */
+	int hostio[RSP_HOSTIO_FILES];
+	pid_t hostio_pid;
 
 	struct rsp_bp *bps;
 	size_t nbps, capbps;

@@ -43,10 +43,11 @@ rungdb run "$DEMO"
 o=$T/run.out
 check "run stops at the breakpoint, in a PIE" has "$o" \
 	'^Breakpoint 1, compute \(x=4, y=2\) at .*demo-target.c:[0-9]+$'
+# (target:, read through host I/O as from gdbserver)
 check "info sharedlibrary lists libc, its symbols read" has "$o" \
-	'^0x[0-9a-f]+ +0x[0-9a-f]+ +Yes( \(\*\))? +/.*libc\.so\.6$'
+	'^0x[0-9a-f]+ +0x[0-9a-f]+ +Yes( \(\*\))? +target:/.*libc\.so\.6$'
 check "and the dynamic linker" has "$o" \
-	'^0x[0-9a-f]+ +0x[0-9a-f]+ +Yes( \(\*\))? +/.*ld-linux-x86-64\.so\.2$'
+	'^0x[0-9a-f]+ +0x[0-9a-f]+ +Yes( \(\*\))? +target:/.*ld-linux-x86-64\.so\.2$'
 check "gdb's own call add(2,3)" has "$o" '^\$1 = 5$'
 check "x/16xb" has "$o" \
 	$'^0x[0-9a-f]+ <greeting>:\t0x68\t0x65\t0x6c\t0x6c\t0x6f\t0x2c\t0x20\t0x77$'

@@ -86,7 +86,65 @@ check "in a new process: x is 4 again" has "$o" '^\$2 = 4$'
 check "no reply to R shifted gdb's replies" hasnt "$o" \
 	'Remote failure|Remote connection closed|Ignoring packet error|unexpected'
 
-# 2. monitor exit: the daemon shuts down as gdbserver exits, the
+# 2. host I/O (vFile:): remote put, get and delete; gdb reads the
+# process's /proc files and its libraries through it (target: sysroot)
+echo "a file to put, $$" >"$T/src.txt"
+cat >"$T/hostio.gdb" <<GDB
+set confirm off
+target extended-remote 127.0.0.1:$port
+remote put $T/src.txt $T/put.txt
+remote get $T/put.txt $T/got.txt
+shell cmp $T/src.txt $T/got.txt && echo same-content
+remote delete $T/put.txt
+remote get $T/nosuch.txt $T/nope.txt
+GDB
+rungdb hostio
+cat >"$T/hostio2.gdb" <<GDB
+set confirm off
+target extended-remote 127.0.0.1:$port
+set remote exec-file $DEMO
+break compute
+run
+info proc mappings
+info sharedlibrary
+kill
+GDB
+rungdb hostio2 "$DEMO"
+check "remote put then get: the same content" has "$T/hostio.out" \
+	'^same-content$'
+check "remote delete removed it" eval "[ ! -e '$T/put.txt' ]"
+check "a missing file: gdb's No such file" has "$T/hostio.out" \
+	'No such file or directory'
+check "info proc mappings through host I/O" has "$T/hostio2.out" \
+	'0x[0-9a-f]+ +0x[0-9a-f]+ +0x[0-9a-f]+ +0x[0-9a-f]+ +r-xp +.*demo-target$'
+check "no 'unable to open /proc file' warning" hasnt "$T/hostio2.out" \
+	'unable to open /proc file'
+check "libraries read from the target (target: sysroot)" has \
+	"$T/hostio2.out" ' +Yes( \(\*\))? +target:/.*libc\.so\.6$'
+
+# raw packets: errors in the protocol's numbers
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+{
+	printf '+'
+	rsp_pkt 'vFile:setfs:0'
+	rsp_pkt "vFile:open:$(printf '%s' /nonexistent/x | od -An -tx1 -v | tr -d ' \n'),0,0"
+	rsp_pkt 'vFile:close:3f'
+	rsp_pkt 'vFile:pread:zz,10,0'
+	rsp_pkt "vFile:open:$(printf '%s' "$T/src.txt" | od -An -tx1 -v | tr -d ' \n'),0,0"
+	rsp_pkt 'vFile:pread:0,4,2'
+	rsp_pkt 'vFile:close:0'
+	rsp_pkt 'vFile:nosuchop:0'
+} >&3
+rsp_read 3 "$T/raw.out" 8
+exec 3<&- 3>&-
+check "setfs 0: F0" has "$T/raw.out" '\$F0#'
+check "open of a missing file: F-1,2 (ENOENT)" has "$T/raw.out" '\$F-1,2#'
+check "close of a file never opened: F-1,9 (EBADF)" has "$T/raw.out" '\$F-1,9#'
+check "a malformed number: F-1,16 (EINVAL)" has "$T/raw.out" '\$F-1,16#'
+check "pread of 4 bytes at 2: F4;file" has "$T/raw.out" '\$F4;file#'
+check "an unknown vFile operation: the empty reply" has "$T/raw.out" '\$#00'
+
+# 3. monitor exit: the daemon shuts down as gdbserver exits, the
 # launched process is killed, and the exit status is 0
 cat >"$T/exit.gdb" <<GDB
 set confirm off
