@@ -82,7 +82,7 @@ sexp(struct sbuf *b, const struct tr_ast *a, bool with_pos)
 
 	switch (a->kind) {
 	case TR_AST_INT: put(b, "%" PRIu64, a->ival); break;
-	case TR_AST_FLOAT: put(b, "%g", a->fval); break;
+	case TR_AST_FLOAT: put(b, "%Lg", a->fval); break;
 	case TR_AST_CHAR: put(b, "'%" PRId64 "'", (int64_t)a->ival); break;
 	case TR_AST_STRING:
 		put(b, "\"");
@@ -325,7 +325,7 @@ START_TEST(test_float_literals)
 			      a->kind);
 		ck_assert_msg(a->lit == t[i].lit, "%s: lit %d, want %d",
 			      t[i].src, a->lit, t[i].lit);
-		ck_assert_msg(a->fval == t[i].v, "%s: %g", t[i].src, a->fval);
+		ck_assert_msg(a->fval == t[i].v, "%s: %Lg", t[i].src, a->fval);
 		tr_ast_free(a);
 	}
 }

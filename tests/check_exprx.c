@@ -223,6 +223,60 @@ static const struct row decl_rows[] = {
 					"`+ 1])'."),
 };
 
+/* 6. long double: gdb prints the x87 format with 21 significant digits;
+ * calls pass it in memory (16-byte aligned on the stack) and get it back
+ * in st(0). */
+static const struct row ld_rows[] = {
+	V("ld", "0.333333333333333333342"),
+	V("ld_neg", "-2.5"),
+	V("ld_big", "9.99999999999999999965e+399"),
+	V("lds", "{0.5, 0.100000000000000000001, 9.99999999999999999979e-401}"),
+	V("lds[0]@2", "{0.5, 0.100000000000000000001}"),
+	V("box", "{v = 0.100000000000000000001, tag = 7}"),
+	V("ld * 3", "1"),
+	V("(long double)1 / 3", "0.333333333333333333342"),
+	V("1.0L / 3", "0.333333333333333333342"),
+	V("0.1L", "0.100000000000000000001"),
+	V("0.1L == lds[1]", "1"),
+	V("0.1 == lds[1]", "0"),
+	V("sizeof(ld)", "16"),
+	V("sizeof(1.5L)", "16"),
+	V("(double)ld", "0.33333333333333331"),
+	V("(float)ld", "0.333333343"),
+	V("(int)(ld * 100)", "33"),
+	V("ld_big > 1e300", "1"),
+	V("-ld", "-0.333333333333333333342"),
+	V("ld < 1", "1"),
+	V("ld_half(ld)", "0.166666666666666666671"),
+	V("ld_half(3)", "1.5"),
+	V("ld_half(ld_big)", "4.99999999999999999982e+399"),
+	V("ld_add(ld, ld)", "0.666666666666666666685"),
+	V("ld_add(1.5, 2.25)", "3.75"),
+	V("ld_add(ld_half(1), 0.25L)", "0.75"),
+	V("ld_mix(1, 2.5L, 3.0, 0.5L)", "1280.5"),
+	V("ld_mix(2, ld, 1, ld_neg)", "2040.8333333333333"),
+	/* gdb 13 prints -nan(0xc000000000000000): the long double after
+	 * seven integer arguments does not reach the callee as the psABI
+	 * places it (on the stack after the 7th, 16-byte aligned, so after
+	 * 8 bytes of padding). 1+2+3+4+5+6 + 7*1000 + 0.5 + 9*100000 is
+	 * what the C call computes. */
+	V("ld_spill(1, 2, 3, 4, 5, 6, 7, 0.5L, 9)", "907021.5"),
+	V("ld_of_box(box)", "0.699999999999999999989"),
+	V("make_box(0.25L, 3)", "{v = 0.25, tag = 3}"),
+	V("make_box(ld, 2).v", "0.333333333333333333342"),
+	V("ld_half(make_box(8, 1).v)", "4"),
+	T("ld_half(1)", "long double"),
+	T("1.5L", "long double"),
+	T("ld + 1", "long double"),
+	T("ld + 1.0f", "long double"),
+	V("ld = 0.75L", "0.75"),
+	V("ld", "0.75"),
+	V("box.v = 1.0L/7", "0.142857142857142857141"),
+	V("box.v", "0.142857142857142857141"),
+	V("ld += 1", "1.75"),
+	V("lds[2] = -lds[1]", "-0.100000000000000000001"),
+};
+
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- running a table -------------------------------------------------- */
@@ -388,6 +442,12 @@ START_TEST(test_declarators)
 }
 END_TEST
 
+START_TEST(test_long_double)
+{
+	run_table(&builds[_i], ld_rows, NROWS(ld_rows));
+}
+END_TEST
+
 Suite *
 suite_exprx(void)
 {
@@ -398,6 +458,7 @@ suite_exprx(void)
 	tcase_add_loop_test(tc, test_enumerators, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_at, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_declarators, 0, NBUILDS);
+	tcase_add_loop_test(tc, test_long_double, 0, NBUILDS);
 	suite_add_tcase(s, tc);
 	return s;
 }

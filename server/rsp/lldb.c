@@ -468,7 +468,8 @@ remote_syscall(struct rsp *r, unsigned nr, const uint64_t a[6],
 	c.nargs = 6;
 	for (size_t i = 0; i < 6; i++)
 		c.args[i] = (struct tr_call_arg){
-			&a[i], 8, { TR_CLS_INTEGER, TR_CLS_NONE }
+			.bytes = &a[i], .size = 8,
+			.cls = { TR_CLS_INTEGER, TR_CLS_NONE },
 		};
 	c.ret_cls[0] = TR_CLS_INTEGER;
 	c.ret_size = 8;

@@ -37,19 +37,55 @@ eightbyte_cls(const struct tr_type *t, uint64_t base, uint64_t lo,
 		return c;
 	}
 	default:
-		if (tr__ev_is_float(t) && t->size <= 8)
+		if (c == TR_CLS_MEMORY)
+			return c;
+		/* a long double: X87 and X87UP, which no other class of
+		 * the eightbyte merges with but MEMORY */
+		if (tr__ev_is_float(t) && t->size > 8)
+			return c == TR_CLS_MEMORY ? c : TR_CLS_X87;
+		if (c == TR_CLS_X87)
+			return TR_CLS_MEMORY;
+		if (tr__ev_is_float(t))
 			return c == TR_CLS_INTEGER ? c : TR_CLS_SSE;
 		return TR_CLS_INTEGER;
 	}
 }
 
+/* Whether t holds a long double somewhere (its alignment is then 16). */
+static bool
+has_x87(const struct tr_type *t)
+{
+	t = tr__ev_strip(t);
+	switch (t->kind) {
+	case TR_TYPE_STRUCT:
+	case TR_TYPE_UNION:
+		for (size_t i = 0; i < t->nmembers; i++)
+			if (has_x87(t->members[i].type))
+				return true;
+		return false;
+	case TR_TYPE_ARRAY:
+		return has_x87(t->target);
+	default:
+		return tr__ev_is_float(t) && t->size > 8;
+	}
+}
+
+/*
+ * The psABI classes of an argument (ret false) or a return value (ret
+ * true), and the stack alignment of an argument passed in memory. A long
+ * double, or an aggregate of just one (classes X87, X87UP), is returned
+ * in st(0) and passed in memory; any other aggregate holding one is
+ * MEMORY (psABI 3.2.3, post-merger rule b).
+ */
 static int
-classify(struct tr_eval_env *e, const struct tr_ast *at,
-	 const struct tr_type *type, enum tr_cls cls[2])
+classify(const struct tr_type *type, bool ret, enum tr_cls cls[2],
+	 size_t *align)
 {
 	const struct tr_type *t = tr__ev_strip(type);
 
 	cls[0] = cls[1] = TR_CLS_NONE;
+	if (align)
+		*align = has_x87(t) ? 16 : 8;
 	switch (t->kind) {
 	case TR_TYPE_VOID:
 		return 0;
@@ -68,17 +104,24 @@ classify(struct tr_eval_env *e, const struct tr_ast *at,
 			if (cls[1] == TR_CLS_NONE)
 				cls[1] = TR_CLS_SSE;
 		}
+		if (cls[0] == TR_CLS_X87 || cls[1] == TR_CLS_X87) {
+			bool one = cls[0] == TR_CLS_X87 &&
+				   cls[1] == TR_CLS_X87 && t->size == 16;
+
+			cls[0] = ret && one ? TR_CLS_X87 : TR_CLS_MEMORY;
+			cls[1] = TR_CLS_NONE;
+		} else if (cls[0] == TR_CLS_MEMORY ||
+			   cls[1] == TR_CLS_MEMORY) {
+			cls[0] = TR_CLS_MEMORY;
+			cls[1] = TR_CLS_NONE;
+		}
 		return 0;
 	default:
-		if (tr__ev_is_float(t)) {
-			if (t->size > 8)
-				return tr__ev_fail(e, at, -TR_ENOTSUP, "long double "
-					    "arguments and results of calls "
-					    "are not supported.");
-			cls[0] = TR_CLS_SSE;
-		} else {
+		if (tr__ev_is_float(t))
+			cls[0] = t->size > 8 ? (ret ? TR_CLS_X87 : TR_CLS_MEMORY)
+					     : TR_CLS_SSE;
+		else
 			cls[0] = TR_CLS_INTEGER;
-		}
 		return 0;
 	}
 }
@@ -191,13 +234,11 @@ tr__ev_call(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *out,
 				   "large.");
 			goto out;
 		}
-		if ((err = classify(e, a->args[i], v->type, c->args[i].cls)))
-			goto out;
+		classify(v->type, false, c->args[i].cls, &c->args[i].align);
 		c->args[i].bytes = tr_value_cbytes(v);
 		c->args[i].size = v->size;
 	}
-	if ((err = classify(e, a, rt, c->ret_cls)))
-		goto out;
+	classify(rt, true, c->ret_cls, NULL);
 	c->nargs = nargs;
 	c->ret_size = tr__ev_strip(rt)->size;
 	if (e->no_side_effects || !e->call) {

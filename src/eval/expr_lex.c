@@ -228,7 +228,8 @@ lex_float(struct parser *p, size_t start, size_t end, bool hex)
 	unsigned ndig = 0;
 	char *copy, *stop;
 	struct token *t;
-	double v;
+	long double v;
+	bool ld;
 	int err;
 
 	for (; hex ? hex_value(s[i]) >= 0 : is_digit(s[i]); i++)
@@ -263,7 +264,11 @@ lex_float(struct parser *p, size_t start, size_t end, bool hex)
 	}
 	if (!(copy = strndup(s + start, body - start)))
 		return -TR_ENOMEM;
-	v = strtod_l(copy, &stop, p->c_locale);
+	/* an L literal is read in long double, the others in double (a
+	 * float one is rounded once more when it is made a float) */
+	ld = body != end && lower(s[body]) == 'l';
+	v = ld ? strtold_l(copy, &stop, p->c_locale)
+	       : strtod_l(copy, &stop, p->c_locale);
 	err = *stop ? lex_bad_number(p, start, end) : 0;
 	free(copy);
 	if (err)

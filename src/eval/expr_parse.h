@@ -122,7 +122,8 @@ struct tr_ast {
 	struct tr_ast **args; /* CALL */
 	size_t nargs;
 	uint64_t ival;        /* INT, CHAR */
-	double fval;          /* FLOAT */
+	long double fval;     /* FLOAT: a long double literal (1.1L) keeps
+				 its 64-bit mantissa */
 	enum tr_lit lit;      /* INT, FLOAT, CHAR */
 	char *name;           /* IDENT REG SCOPED MEMBER ARROW */
 	char *scope;          /* SCOPED */

@@ -88,6 +88,16 @@ round16(size_t n)
 	return (n + 15) & ~(size_t)15;
 }
 
+/* The offset from the first stack argument (16-byte aligned: rsp + 8 at
+ * the call) where an argument goes after `off` bytes of others. */
+static size_t
+stack_slot(size_t off, const struct tr_call_arg *a)
+{
+	size_t al = a->cls[0] == TR_CLS_MEMORY && a->align > 8 ? a->align : 8;
+
+	return (off + al - 1) & ~(al - 1);
+}
+
 /*
  * Build the call: blobs and the return buffer at the top of the area,
  * then the stack arguments (16-byte aligned, as the callee expects at
@@ -121,6 +131,7 @@ layout(const struct tr_call *c, const struct user_regs_struct *saved,
 
 		if (a->cls[0] == TR_CLS_MEMORY) {
 			on_stack[i] = true;
+			args = stack_slot(args, a);
 			args += (a->size + 7) & ~(size_t)7;
 			continue;
 		}
@@ -179,6 +190,7 @@ layout(const struct tr_call *c, const struct user_regs_struct *saved,
 		if (on_stack[i]) {
 			size_t n = a->cls[0] == TR_CLS_BLOB ? 8 : a->size;
 
+			off = sp + 8 + stack_slot(off - (sp + 8), a);
 			memcpy(L->frame + (off - sp),
 			       a->cls[0] == TR_CLS_BLOB ? word : a->bytes, n);
 			off += (n + 7) & ~(size_t)7;
@@ -358,14 +370,21 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 		uint8_t val[16] = { 0 };
 		unsigned gi = 0, si = 0;
 
-		for (int k = 0; k < 2 && c->ret_cls[0] != TR_CLS_MEMORY; k++) {
+		for (int k = 0; k < 2 && c->ret_cls[0] != TR_CLS_MEMORY &&
+				c->ret_cls[0] != TR_CLS_X87; k++) {
 			if (c->ret_cls[k] == TR_CLS_SSE)
 				memcpy(val + 8 * k, xmm_reg(&outfp, si++), 8);
 			else if (c->ret_cls[k] == TR_CLS_INTEGER)
 				memcpy(val + 8 * k, gi++ ? &out.rdx : &out.rax,
 				       8);
 		}
-		if (c->ret_cls[0] == TR_CLS_MEMORY)
+		if (c->ret_cls[0] == TR_CLS_X87) {
+			/* st(0): FXSAVE keeps the x87 stack from its top,
+			 * 16 bytes a register, 10 of them the value */
+			memset(c->ret, 0, c->ret_size);
+			memcpy(c->ret, outfp.st_space,
+			       c->ret_size < 10 ? c->ret_size : 10);
+		} else if (c->ret_cls[0] == TR_CLS_MEMORY)
 			err = tr_mem_read(t, L.sret, c->ret, c->ret_size,
 					  NULL);
 		else if (c->ret_size)

@@ -19,7 +19,9 @@ struct tr_tracer;
  * An argument of up to 16 bytes is one or two eightbytes, each INTEGER
  * (a general register) or SSE (an xmm register); an argument that does not
  * fit in the registers left, or that is MEMORY class (a struct over 16
- * bytes), goes on the stack. A BLOB is bytes tracerd owns (a string
+ * bytes, a long double), goes on the stack, at an offset aligned to 8 or
+ * to its own alignment when that is more (16 for long double). A long
+ * double comes back in st(0). A BLOB is bytes tracerd owns (a string
  * literal): they are copied to the target's stack below the call frame and
  * their address is passed as an INTEGER.
  */
@@ -31,6 +33,10 @@ enum tr_cls {
 			       through a hidden pointer in rdi */
 	TR_CLS_BLOB = 4,    /* argument: copy bytes to the stack, pass the
 			       address */
+	TR_CLS_X87 = 5,     /* return value: long double (or a struct of
+			       just one), in st(0); as an argument, a long
+			       double is MEMORY class with 16-byte
+			       alignment */
 };
 
 #define TR_CALL_MAX_ARGS 16
@@ -39,6 +45,8 @@ struct tr_call_arg {
 	const void *bytes;
 	size_t size;
 	enum tr_cls cls[2];
+	size_t align;       /* MEMORY on the stack: 16 for a long double or
+			       an aggregate holding one; 0: 8 */
 };
 
 struct tr_call {

@@ -49,7 +49,7 @@ struct token {
 	uint32_t pos;
 	enum tr_lit lit;  /* TK_INT TK_FLOAT TK_CHAR */
 	uint64_t ival;
-	double fval;
+	long double fval;
 	char *str;        /* owned: TK_STRING (decoded), TK_IDENT TK_REG
 			     TK_SCOPE (the name); NULL once moved to a node */
 	size_t len;       /* TK_STRING */

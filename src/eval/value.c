@@ -118,9 +118,10 @@ is_char(const struct tr_type *t)
 		t->encoding == TR_ENC_UNSIGNED_CHAR);
 }
 
-/* gdb 13 prints floats with %g and the digits that always read back the
- * same value: 9 for float (1.10000002), 17 for double
- * (0.10000000000000001), 18 for the x87 80-bit format. */
+/* gdb 13 prints floats with %g and 1 + ceil(p * log10(2)) digits for a
+ * mantissa of p bits (gdb's floatformat_printf_format): 9 for float
+ * (1.10000002), 17 for double (0.10000000000000001), 21 for the x87
+ * 80-bit format (0.333333333333333333342). */
 static void
 put_float(struct out *o, const uint8_t *b, size_t size)
 {
@@ -156,11 +157,18 @@ put_float(struct out *o, const uint8_t *b, size_t size)
 			return;
 		}
 	} else {
+		uint64_t man;
+		uint16_t se;
+
 		x = 0;
 		memcpy(&x, b, 10);
-		prec = 18;
+		prec = 21;
 		if (isnan(x)) {
-			put(o, "nan");
+			/* as gdb: the 64-bit mantissa, explicit bit included */
+			memcpy(&man, b, 8);
+			memcpy(&se, b + 8, 2);
+			put(o, "%snan(0x%" PRIx64 ")", (se >> 15) ? "-" : "",
+			    man);
 			return;
 		}
 	}
