@@ -104,8 +104,8 @@ main(int argc, char **argv)
 			       .stderr_fd = -1 };
 	bool launch = false;
 	pid_t attach = 0;
-	int level = TR_LOG_INFO, c;
-	char *end;
+	int level = TR_LOG_INFO, c, rc;
+	char *end, *prog = NULL;
 
 	/* "+": options stop at the first non-option, the launched
 	 * program's arguments are its own */
@@ -215,5 +215,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	tr_log_set(level, tr_log_stderr, NULL);
-	return srv_run(&o, &hooks, launch ? &l : NULL, attach);
+	if (launch && !(prog = srv_program_path(l.path))) {
+		fprintf(stderr, "tracerd: out of memory\n");
+		return 1;
+	}
+	if (launch)
+		l.path = prog;
+	rc = srv_run(&o, &hooks, launch ? &l : NULL, attach);
+	free(prog);
+	return rc;
 }

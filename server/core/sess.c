@@ -1,7 +1,10 @@
 /* sess.c: sessions and their workers: a session's queue of requests, run one at a time on its worker thread, its making, ending and freeing. */
 #include <signal.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -246,6 +249,19 @@ srv_sess_new(struct srv_call *x)
 	pthread_mutex_unlock(&srv.mu);
 	tr_log_info("session %u started", ss->id);
 	return ss;
+}
+
+char *
+srv_program_path(const char *name)
+{
+	struct stat st;
+	char cwd[4096], *full;
+
+	if (strchr(name, '/') || stat(name, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !getcwd(cwd, sizeof(cwd)) ||
+	    asprintf(&full, "%s/%s", cwd, name) < 0)
+		return strdup(name);
+	return full;
 }
 
 void

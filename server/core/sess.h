@@ -107,6 +107,11 @@ struct srv_sess {
  * the list; NULL after an error reply to x (too many sessions...). The
  * list and the worker hold its two references. Epoll thread. */
 struct srv_sess *srv_sess_new(struct srv_call *x);
+/* srv_program_path: the program a launch of `name` runs, as gdbserver
+ * finds it: a name without a '/' that is a regular file in the current
+ * directory is that file (its absolute path), else the name as it is
+ * (searched in PATH by the launch). Allocated; NULL when out of memory. */
+char *srv_program_path(const char *name);
 /* srv_sess_set_program: remember what l launches (program and
  * arguments), for `sessions` and for a restart. */
 void srv_sess_set_program(struct srv_sess *ss, const struct tr_launch *l);

@@ -173,7 +173,14 @@ rsp_v_run(struct rsp *r, const char *p)
 			free(argv[i]);
 		return rsp_reply_str(r, "E16");
 	}
-	prog = argv[0];
+	/* a bare name of a file in the daemon's directory is that file,
+	 * as gdbserver runs it */
+	prog = srv_program_path(argv[0]);
+	if (!prog) {
+		for (size_t i = 0; i < argc; i++)
+			free(argv[i]);
+		return rsp_reply_str(r, "E0c");
+	}
 	if (r->ss) /* (its target_mu held by locked_packet) */
 		rsp_end_target(r, true); /* gdb kills the old process first; a
 					run over a live one replaces it */
@@ -184,6 +191,7 @@ rsp_v_run(struct rsp *r, const char *p)
 	ss = srv_sess_start(&l, 0, &err);
 	for (size_t i = 0; i < argc; i++)
 		free(argv[i]);
+	free(prog);
 	return adopt_session(r, ss, err);
 }
 

@@ -163,4 +163,28 @@ wait "$tracerd_pid" || rc=$?
 tracerd_pid=
 check "monitor exit: tracerd exits 0 (got $rc)" [ "$rc" -eq 0 ]
 check "its launched process is gone" eval "[ -n '$victim' ] && ! kill -0 '$victim' 2>/dev/null"
+
+# 4. a program named without a directory, started in its own directory
+# (gdb.server/abspath.exp): the file there, not one searched in PATH
+mkdir "$T/rel"
+cp "$DEMO" "$T/rel/demo-target"
+port2=$((port + 1))
+(cd "$T/rel" && exec "$TRACERD" --socket "$T/rel.sock" --gdb 127.0.0.1:$port2 \
+	--launch demo-target >"$T/reld.out" 2>"$T/reld.err") &
+rel_pid=$!
+bg_pids+=("$rel_pid")
+wait_count "$T/reld.err" 'gdb remote protocol on' 1
+cat >"$T/rel.gdb" <<GDB
+set confirm off
+target remote 127.0.0.1:$port2
+break compute
+continue
+kill
+GDB
+rungdb rel "$T/rel/demo-target"
+check "demo-target from the current directory is launched" has \
+	"$T/reld.err" 'session 1: launched process [0-9]+'
+check "and runs to compute" has "$T/reld.out" \
+	'^demo-target: pid [0-9]+ running$'
+check "gdb stops there" has "$T/rel.out" '^Breakpoint 1, compute'
 finish
