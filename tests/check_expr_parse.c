@@ -466,6 +466,11 @@ START_TEST(test_names)
 		{ "$eax + 1", "(+ $eax 1)" },
 		{ "$r8", "$r8" },
 		{ "$1", "$1" },
+		{ "$", "$" },
+		{ "$$", "$$" },
+		{ "$$3 + $2", "(+ $$3 $2)" },
+		{ "$_exitcode", "$_exitcode" },
+		{ "$-1", "(- $ 1)" },
 		{ "*(long *)$rsp", "(* (cast <long *> $rsp))" },
 		{ "main::x", "main::x" },
 		{ "main :: x", "main::x" },
@@ -491,8 +496,8 @@ END_TEST
 START_TEST(test_name_errors)
 {
 	static const struct bad t[] = {
-		{ "$", 0, NEAR("$") },
-		{ "$ rip", 0, NEAR("$ rip") },
+		{ "$ rip", 2, NEAR("rip") },
+		{ "$1.5", 2, NEAR(".5") },
 		{ "f::1", 3, NEAR("1") },
 		{ "x::", 3, NEAR("") },
 		{ "::x", 0, NEAR("::x") },

@@ -16,5 +16,6 @@ Suite *suite_exprx(void);
 Suite *suite_proto(void);
 Suite *suite_fastcond(void);
 Suite *suite_rsp(void);
+Suite *suite_print(void);
 
 #endif

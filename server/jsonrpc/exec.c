@@ -14,6 +14,7 @@
 #include "jsonrpc/request.h"
 #include "jsonrpc/where.h"
 #include "control/stepping.h"
+#include "eval/value.h"
 
 /*
  * After a run request: record the stop, put every follower's frame back
@@ -185,6 +186,8 @@ struct finish {
 	char value[1024];
 	char func[256];
 	bool have_value;
+	struct tr_session *s;
+	unsigned histno;  /* the value's $N in the session's history */
 };
 
 static int
@@ -207,8 +210,21 @@ finish_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	    f->ev.reason == TR_STOP_FINISH &&
 	    tr_fpregs_get(t, f->ev.tid, &fp) == 0 &&
 	    tr_return_value(t, di, f->fn_pc, &r, &fp, f->value,
-			    sizeof(f->value)) == 0)
+			    sizeof(f->value)) == 0) {
+		struct tr_value v = { 0 };
+		uint8_t b[16];
+
 		f->have_value = true;
+		/* gdb's finish puts the value in the history: "Value
+		 * returned is $3 = 42" */
+		if (tr_return_value_raw(di, f->fn_pc, &r, &fp, &v.type, b) == 0 &&
+		    tr_value_alloc(&v, tr_type_strip(v.type)->size <= 16
+				   ? tr_type_strip(v.type)->size : 16) == 0) {
+			memcpy(tr_value_bytes(&v), b, v.size);
+			tr_session_record(f->s, &v, &f->histno);
+			tr_value_release(&v);
+		}
+	}
 	return 0;
 }
 
@@ -221,13 +237,17 @@ finish_extra(struct tr_jw *w, void *arg)
 	if (f->have_value) {
 		tr_jw_key(w, "return_value");
 		tr_jw_cstr(w, f->value);
+		if (f->histno) {
+			tr_jw_key(w, "history");
+			tr_jw_uint(w, f->histno);
+		}
 	}
 }
 
 int
 srv_m_finish(struct srv_call *x)
 {
-	struct finish f = { 0 };
+	struct finish f = { .s = x->ss->s };
 	int err;
 
 	if (srv_target_exited(x) || srv_param_thread(x, &f.tid, &f.frame) ||

@@ -1,4 +1,4 @@
-/* stack.c: the JSON-RPC methods on the stack (backtrace, frame, locals, args) and on expressions (eval, whatis). */
+/* stack.c: the JSON-RPC methods on the stack (backtrace, frame, locals, args) and on expressions (eval, whatis, ptype). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "core/conn.h"
 #include "core/sess.h"
 #include "base/error.h"
+#include "eval/value.h"
 #include "jsonrpc/request.h"
 #include "jsonrpc/stack.h"
 #include "jsonrpc/where.h"
@@ -208,23 +209,55 @@ srv_m_args(struct srv_call *x)
 	return vars(x, true);
 }
 
+enum describe { EVAL, WHATIS, PTYPE };
+
+/*
+ * eval, whatis, ptype. They answer after the program exited too: the
+ * value history and convenience variables ($1, $_exitcode) and the
+ * program's types outlive it, as in gdb (its memory does not: reading it
+ * is an error then).
+ */
 static int
-evaluate(struct srv_call *x, bool whatis)
+evaluate(struct srv_call *x, enum describe what)
 {
 	const char *expr = srv_param_str(x, "expr", true);
+	const char *fmt = NULL;
+	struct tr_print_opts po = { 0 };
 	struct tr_expr_err e;
-	unsigned frame;
+	unsigned frame, num = 0;
 	pid_t tid;
 	char *out;
 	int err;
 
-	if (!expr || srv_target_exited(x) || srv_param_thread(x, &tid, &frame))
+	if (!expr || srv_param_thread(x, &tid, &frame))
 		return 0;
+	if (what == EVAL) {
+		fmt = srv_param_str(x, "format", false);
+		if ((!fmt && x->replied) ||
+		    srv_param_bool(x, "record", &po.record) < 0 ||
+		    srv_param_bool(x, "call", &po.call) < 0)
+			return 0;
+		if (fmt) {
+			char msg[128];
+
+			if (strlen(fmt) != 1 ||
+			    tr_value_format_check(fmt[0], msg, sizeof(msg)))
+				return srv_error(x, TR_RPC_INVALID_PARAMS, "%s",
+						 strlen(fmt) == 1 ? msg :
+						 "format: one letter of "
+						 "x d u o t a c f s z r");
+			po.format = fmt[0];
+		}
+	}
 	out = malloc(EVAL_OUT);
 	if (!out)
 		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
-	err = (whatis ? tr_session_whatis : tr_session_eval)(
-		x->ss->s, expr, tid, frame, out, EVAL_OUT, &e);
+	if (what == EVAL)
+		err = tr_session_print(x->ss->s, expr, tid, frame, &po, out,
+				       EVAL_OUT, &num, &e);
+	else
+		err = (what == WHATIS ? tr_session_whatis : tr_session_ptype)(
+			x->ss->s, expr, tid, frame, out, EVAL_OUT, &e);
 	if (err == -TR_EGONE)
 		atomic_store(&x->ss->state, SRV_EXITED);
 	if (err) {
@@ -233,8 +266,13 @@ evaluate(struct srv_call *x, bool whatis)
 	}
 	srv_begin(x);
 	tr_jw_obj_begin(&x->w);
-	tr_jw_key(&x->w, whatis ? "type" : "value");
+	tr_jw_key(&x->w, what == EVAL ? "value" : "type");
 	tr_jw_cstr(&x->w, out);
+	if (num) {
+		tr_jw_key(&x->w, "history");
+		tr_jw_uint(&x->w, num);
+	}
+	tr_jw_obj_end(&x->w);
 	free(out);
 	return tr_rpc_end(&x->w);
 }
@@ -242,11 +280,17 @@ evaluate(struct srv_call *x, bool whatis)
 int
 srv_m_eval(struct srv_call *x)
 {
-	return evaluate(x, false);
+	return evaluate(x, EVAL);
 }
 
 int
 srv_m_whatis(struct srv_call *x)
 {
-	return evaluate(x, true);
+	return evaluate(x, WHATIS);
+}
+
+int
+srv_m_ptype(struct srv_call *x)
+{
+	return evaluate(x, PTYPE);
 }

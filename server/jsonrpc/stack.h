@@ -12,5 +12,6 @@ int srv_m_locals(struct srv_call *x);
 int srv_m_args(struct srv_call *x);
 int srv_m_eval(struct srv_call *x);
 int srv_m_whatis(struct srv_call *x);
+int srv_m_ptype(struct srv_call *x);
 
 #endif

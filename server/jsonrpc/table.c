@@ -57,6 +57,7 @@ static const struct srv_method methods[] = {
 	/* evaluation */
 	{ "eval", STOPPED, srv_m_eval },
 	{ "whatis", STOPPED, srv_m_whatis },
+	{ "ptype", STOPPED, srv_m_ptype },
 	/* symbols */
 	{ "lookup_symbol", STOPPED, srv_m_lookup_symbol },
 	{ "symbol_at", STOPPED, srv_m_symbol_at },

@@ -254,9 +254,25 @@ tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di, uint64_t fn_pc,
 		const struct user_regs_struct *regs,
 		const struct user_fpregs_struct *fp, char *out, size_t len)
 {
+	const struct tr_type *type;
+	uint8_t b[16];
+	int err = tr_return_value_raw(di, fn_pc, regs, fp, &type, b);
+
+	if (err)
+		return err;
+	fmt_value(t, type, b, out, len);
+	return 0;
+}
+
+int
+tr_return_value_raw(struct tr_debuginfo *di, uint64_t fn_pc,
+		    const struct user_regs_struct *regs,
+		    const struct user_fpregs_struct *fp,
+		    const struct tr_type **type, uint8_t bytes[16])
+{
 	struct tr_location loc;
 	const struct tr_type *ft, *rt;
-	uint8_t b[16];
+	uint8_t *b = bytes;
 	int err;
 
 	if (tr_debuginfo_describe(di, fn_pc, &loc) < 0 || !loc.dwfunc)
@@ -283,6 +299,6 @@ tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di, uint64_t fn_pc,
 	} else {
 		memcpy(b, &regs->rax, 8);
 	}
-	fmt_value(t, ft->target, b, out, len);
+	*type = ft->target;
 	return 0;
 }

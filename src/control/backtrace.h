@@ -12,6 +12,7 @@
 #include "symbols/unwind.h"
 
 struct tr_tracer;
+struct tr_type;
 
 #define TR_BT_MAX_ARGS 16
 
@@ -67,5 +68,12 @@ int tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di,
 		    uint64_t fn_pc, const struct user_regs_struct *regs,
 		    const struct user_fpregs_struct *fp, char *out,
 		    size_t len);
+
+/* tr_return_value_raw: the same value as its type (owned by di's DWARF)
+ * and its bytes (up to 16), for the value history. Errors as above. */
+int tr_return_value_raw(struct tr_debuginfo *di, uint64_t fn_pc,
+			const struct user_regs_struct *regs,
+			const struct user_fpregs_struct *fp,
+			const struct tr_type **type, uint8_t bytes[16]);
 
 #endif

@@ -629,6 +629,15 @@ tr__ev_gp_field(struct user_regs_struct *r, unsigned ureg)
 /* Register lvalues of frame 0 carry the tr_ureg index + 1000 in `reg`
  * (DWARF-located variables carry a DWARF number below 1000). */
 
+bool
+tr__ev_is_reg(const char *name)
+{
+	for (size_t i = 0; i < sizeof(reg_names) / sizeof(reg_names[0]); i++)
+		if (!strcmp(reg_names[i].name, name))
+			return true;
+	return false;
+}
+
 int
 tr__ev_reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value *v)
 {

@@ -52,12 +52,117 @@ assign_op(int op)
 	}
 }
 
+/* `$name` that is no register: a history entry or a convenience
+ * variable (gdb's; void until set). */
+static bool
+is_conv(const struct tr_eval_env *e, const struct tr_ast *a)
+{
+	return a->kind == TR_AST_REG && e->hist && !tr__ev_is_reg(a->name);
+}
+
+static int
+conv_value(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
+{
+	char msg[128];
+	int err;
+
+	if (!is_conv(e, a))
+		return tr__ev_reg_value(e, a, v);
+	err = tr_hist_get(e->hist, a->name, v, msg, sizeof(msg));
+	if (err == -TR_ENOENT)
+		return tr__ev_fail(e, a, err, "%s", msg);
+	if (err)
+		return tr__ev_fail(e, a, err, "Out of memory.");
+	return 0;
+}
+
+/*
+ * `$i = x`, `$i += x`, `$i++`: convenience variables take the value and
+ * type of what is assigned (gdb's); history entries cannot be assigned.
+ * op is the arithmetic of a compound assignment or ++/-- (0: plain).
+ * *v gets the variable's new value, or its old one when `post`.
+ */
+static int
+conv_assign(struct tr_eval_env *e, const struct tr_ast *a, int op,
+	    const struct tr_ast *rhs, bool post, struct tr_value *v)
+{
+	struct tr_value cur, rv, nv;
+	int err;
+
+	if (tr_hist_is_history(a->a->name))
+		return tr__ev_fail(e, a, -TR_EINVAL, "Left operand of "
+				   "assignment is not a modifiable lvalue.");
+	if (rhs) {
+		if ((err = eval(e, rhs, &rv)))
+			return err;
+	} else {
+		tr__ev_vint(e, &rv, &tr__t_int, 1);
+	}
+	if (op) {
+		if ((err = conv_value(e, a->a, &cur))) {
+			tr_value_release(&rv);
+			return err;
+		}
+		if ((err = tr__ev_decay(e, a, &rv)) ||
+		    (err = tr__ev_arith(e, a, op, &cur, &rv, &nv))) {
+			tr_value_release(&cur);
+			tr_value_release(&rv);
+			return err;
+		}
+		/* ++ and -- keep the variable's type */
+		if (!rhs && (err = tr__ev_convert(e, a, &nv, cur.type))) {
+			tr_value_release(&cur);
+			tr_value_release(&rv);
+			tr_value_release(&nv);
+			return err;
+		}
+		tr_value_release(&rv);
+		if (post) {
+			rv = nv;
+			nv = cur;
+		} else {
+			tr_value_release(&cur);
+			rv = nv;
+			tr__ev_vzero(&nv, rv.type);
+			err = tr__ev_vset(e, &nv, rv.type, tr_value_cbytes(&rv),
+					  rv.size);
+			if (err) {
+				tr_value_release(&rv);
+				return err;
+			}
+		}
+	} else {
+		nv = rv;
+		nv.heap = NULL;
+		if ((err = tr__ev_vset(e, &nv, rv.type, tr_value_cbytes(&rv),
+				       rv.size))) {
+			tr_value_release(&rv);
+			return err;
+		}
+		nv.lval = rv.lval;
+		nv.addr = rv.addr;
+		nv.lazy = rv.lazy;
+		nv.optimized_out = rv.optimized_out;
+	}
+	/* rv: what the variable gets; nv: the expression's value */
+	err = e->no_side_effects ? 0 : tr_hist_set(e->hist, a->a->name, &rv);
+	tr_value_release(&rv);
+	if (err) {
+		tr_value_release(&nv);
+		return tr__ev_fail(e, a, err, "Out of memory.");
+	}
+	*v = nv;
+	return 0;
+}
+
 static int
 assign(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 {
 	struct tr_value lv, rv, nv;
 	int err, op = assign_op(a->op);
 
+	if (is_conv(e, a->a))
+		return conv_assign(e, a, op, a->b, false, v);
 	if ((err = eval(e, a->a, &lv)))
 		return err;
 	if (lv.lval != TR_LVAL_MEMORY && lv.lval != TR_LVAL_REGISTER) {
@@ -116,6 +221,10 @@ incdec(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v,
 	struct tr_value lv, one, nv, old;
 	int err;
 
+	if (is_conv(e, a->a))
+		return conv_assign(e, a, a->op == TR_TOK_INC ? TR_TOK_PLUS
+							   : TR_TOK_MINUS,
+				   NULL, post, v);
 	if ((err = eval(e, a->a, &lv)))
 		return err;
 	if (lv.lval != TR_LVAL_MEMORY && lv.lval != TR_LVAL_REGISTER) {
@@ -230,7 +339,7 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 	case TR_AST_SCOPED:
 		return tr__ev_lookup_name(e, a, a->name, a->scope, v);
 	case TR_AST_REG:
-		return tr__ev_reg_value(e, a, v);
+		return conv_value(e, a, v);
 	case TR_AST_COMMA:
 		if ((err = eval(e, a->a, &x)))
 			return err;
@@ -526,16 +635,24 @@ print_sym(void *ctx, uint64_t addr, char *name, size_t len, uint64_t *off)
 }
 
 int
-tr_eval_print(struct tr_eval_env *e, const struct tr_value *v, char *out,
-	      size_t len)
+tr_eval_print_fmt(struct tr_eval_env *e, const struct tr_value *v, char fmt,
+		  char *out, size_t len)
 {
 	struct tr_print_env pe = {
 		.read = print_read,
 		.sym = print_sym,
 		.ctx = e,
+		.format = fmt,
 	};
 
 	return tr_value_print(v, &pe, out, len);
+}
+
+int
+tr_eval_print(struct tr_eval_env *e, const struct tr_value *v, char *out,
+	      size_t len)
+{
+	return tr_eval_print_fmt(e, v, 0, out, len);
 }
 
 bool

@@ -8,6 +8,7 @@
 #include <sys/user.h>
 
 #include "eval/expr_parse.h"
+#include "eval/history.h"
 #include "eval/inject.h"
 #include "symbols/loc_expr.h"
 #include "symbols/unwind.h"
@@ -41,6 +42,9 @@ struct tr_eval_env {
 	bool have_regs;            /* false: globals only (target running) */
 	unsigned frame;            /* 0: innermost */
 	bool no_side_effects;      /* whatis/sizeof: no calls, no writes */
+	/* the value history and convenience variables ($1, $i); NULL:
+	 * none, a `$name` that is no register is an error */
+	struct tr_hist *hist;
 
 	/* the evaluator's */
 	char err[320];
@@ -76,9 +80,23 @@ int tr_eval_truth(struct tr_eval_env *env, const struct tr_ast *ast,
 		  bool *truth);
 
 /* tr_eval_print: `v` as gdb's print shows it (value.h), following
- * pointers through env->read and naming symbols. */
+ * pointers through env->read and naming symbols. tr_eval_print_fmt: as
+ * print/FMT shows it (fmt 0: as tr_eval_print). */
 int tr_eval_print(struct tr_eval_env *env, const struct tr_value *v,
 		  char *out, size_t len);
+int tr_eval_print_fmt(struct tr_eval_env *env, const struct tr_value *v,
+		      char fmt, char *out, size_t len);
+
+/*
+ * tr_eval_describe: gdb's whatis (ptype false) and ptype of `src`, a type
+ * name ("struct point", "point_t *", "unsigned long") or an expression,
+ * whose value's type is described without calls or side effects. whatis
+ * names the type ("point_t"; of a typedef's own name, what it stands
+ * for one level down); ptype expands it (dwarf_type.h tr_type_ptype).
+ * Errors as tr_eval, in *err; -TR_ERANGE when out was too short.
+ */
+int tr_eval_describe(struct tr_eval_env *env, const char *src, bool ptype,
+		     char *out, size_t len, struct tr_expr_err *err);
 
 /* tr_eval_is_type: the parser's callback (expr_parse.h): is `name` a
  * typedef visible to env? ctx is the env. */

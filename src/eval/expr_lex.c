@@ -547,16 +547,17 @@ tr__lex(struct parser *p)
 		} else if (is_alpha(s[i])) {
 			err = lex_word(p, i, &next);
 		} else if (s[i] == '$') {
-			for (next = i + 1; is_alnum(s[next]); next++)
-				;
-			if (next == i + 1)
-				err = lex_error(p, i, "A syntax error in "
-						"expression, near `%.*s'.",
-						(int)strnlen(s + i, NEAR_MAX),
-						s + i);
+			/* $rip, $i, $_exitcode; value history: $, $1, $$,
+			 * $$2 (the name keeps the second '$') */
+			next = i + 1;
+			if (s[next] == '$')
+				for (next++; is_digit(s[next]); next++)
+					;
 			else
-				err = push_name(p, TK_REG, i, s + i + 1,
-						next - i - 1);
+				for (; is_alnum(s[next]); next++)
+					;
+			err = push_name(p, TK_REG, i, s + i + 1,
+					next - i - 1);
 		} else if (s[i] == '"') {
 			err = lex_string(p, i, &next);
 		} else if (s[i] == '\'') {

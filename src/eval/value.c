@@ -45,6 +45,7 @@ struct out {
 	bool cut;
 	const struct tr_print_env *env;
 	unsigned print_max, repeats;
+	char fmt;      /* print/FMT: 0, or a letter of tr_value_format_check */
 };
 
 static void
@@ -178,6 +179,149 @@ put_float(struct out *o, const uint8_t *b, size_t size)
 	}
 	snprintf(tmp, sizeof(tmp), "%.*Lg", prec, x);
 	put(o, "%s", tmp);
+}
+
+
+/* ---- print/FMT ---------------------------------------------------------- */
+
+int
+tr_value_format_check(char f, char *msg, size_t len)
+{
+	if (f && strchr("xduotacfszr", f))
+		return 0;
+	if (f && strchr("bhwg", f))
+		snprintf(msg, len, "Size letters are meaningless in \"print\" "
+			 "command.");
+	else if (f == 'i')
+		snprintf(msg, len, "Format letter \"i\" is meaningless in "
+			 "\"print\" command.");
+	else
+		snprintf(msg, len, "Undefined output format \"%c\".", f);
+	return -TR_EINVAL;
+}
+
+typedef unsigned __int128 u128;
+
+static u128
+get_u128(const uint8_t *b, size_t size)
+{
+	u128 v = 0;
+
+	memcpy(&v, b, size < 16 ? size : 16);
+	return v;
+}
+
+static void
+put_u128(struct out *o, u128 v, unsigned base, unsigned width)
+{
+	char tmp[132];
+	size_t n = sizeof(tmp) - 1;
+
+	tmp[n] = 0;
+	do {
+		tmp[--n] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v || sizeof(tmp) - 1 - n < width);
+	put(o, "%s", tmp + n);
+}
+
+static void put_symbol(struct out *o, uint64_t addr);
+
+/*
+ * A scalar of type s (stripped, `size` bytes at b) in format o->fmt, as
+ * gdb 13's print_scalar_formatted does: x z o t d u show the bits at the
+ * type's width (a double's too: print/x 1.5 is 0x3ff8000000000000), c
+ * and a take the value as an integer (print/c 1.5 is 1 '\001'), f reads
+ * 4- and 8-byte integers as float and double.
+ */
+static void
+put_formatted(struct out *o, const struct tr_type *s, const uint8_t *b,
+	      size_t size)
+{
+	bool is_fl = s->kind == TR_TYPE_BASE && s->encoding == TR_ENC_FLOAT;
+	bool sign = !is_fl && s->kind != TR_TYPE_POINTER &&
+		    tr_type_is_signed(s);
+	unsigned bits = (unsigned)(size > 16 ? 128 : size * 8);
+	u128 raw = get_u128(b, size), mask;
+	long double x = 0;
+
+	if (size > 16)
+		size = 16;
+	mask = bits >= 128 ? ~(u128)0 : (((u128)1 << bits) - 1);
+	raw &= mask;
+	if (is_fl) {
+		float f;
+		double d;
+
+		if (size == 4) {
+			memcpy(&f, b, 4);
+			x = f;
+		} else if (size == 8) {
+			memcpy(&d, b, 8);
+			x = d;
+		} else {
+			memcpy(&x, b, 10);
+		}
+	}
+	switch (o->fmt) {
+	case 'x':
+		put(o, "0x");
+		put_u128(o, raw, 16, 1);
+		return;
+	case 'z':
+		put(o, "0x");
+		put_u128(o, raw, 16, bits / 4);
+		return;
+	case 'o':
+		if (raw)
+			put(o, "0");
+		put_u128(o, raw, 8, 1);
+		return;
+	case 't':
+		put_u128(o, raw, 2, 1);
+		return;
+	case 'u':
+		put_u128(o, raw, 10, 1);
+		return;
+	case 'd': {
+		/* the bits as a signed number of the type's width */
+		bool neg = bits && (raw >> (bits - 1)) & 1;
+
+		if (neg) {
+			put(o, "-");
+			put_u128(o, (~raw + 1) & mask, 10, 1);
+		} else {
+			put_u128(o, raw, 10, 1);
+		}
+		return;
+	}
+	case 'c': {
+		int64_t v = is_fl ? (int64_t)x : (int64_t)(uint64_t)raw;
+		unsigned c = (unsigned)(v & 0xff);
+
+		put_char(o, sign || is_fl ? (int64_t)(int8_t)c : (int64_t)c, c);
+		return;
+	}
+	case 'a': {
+		uint64_t a = is_fl ? (uint64_t)(int64_t)x : (uint64_t)raw;
+
+		put(o, "0x%" PRIx64, a);
+		put_symbol(o, a);
+		return;
+	}
+	case 'f':
+		if (is_fl) {
+			put_float(o, b, size);
+		} else if (size == 4 || size == 8) {
+			put_float(o, b, size);
+		} else if (sign && bits && (raw >> (bits - 1)) & 1) {
+			put(o, "-");
+			put_u128(o, (~raw + 1) & mask, 10, 1);
+		} else {
+			put_u128(o, raw, 10, 1);
+		}
+		return;
+	}
 }
 
 static void put_value(struct out *o, const struct tr_type *t,
@@ -373,7 +517,7 @@ put_array(struct out *o, const struct tr_type *t, const uint8_t *b,
 
 	if (es && n * es > avail)
 		n = avail / es;
-	if (is_char(et)) {
+	if (is_char(et) && (!o->fmt || o->fmt == 's' || o->fmt == 'r')) {
 		put_char_array(o, b, n);
 		return;
 	}
@@ -463,6 +607,29 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 		put(o, "<error: value not available>");
 		return;
 	}
+	if (o->fmt && o->fmt != 's' && o->fmt != 'r') {
+		switch (s->kind) {
+		case TR_TYPE_BASE:
+		case TR_TYPE_ENUM:
+		case TR_TYPE_POINTER:
+			put_formatted(o, s, b, size ? size : 4);
+			return;
+		case TR_TYPE_FUNCTION: {
+			/* gdb's value of a function is its first byte */
+			uint8_t c;
+			struct tr_type u8 = { .kind = TR_TYPE_BASE, .size = 1,
+					      .encoding = TR_ENC_UNSIGNED };
+
+			if (o->fmt == 'a' || !have_addr ||
+			    o->env->read(o->env->ctx, addr, &c, 1) < 0)
+				break;
+			put_formatted(o, &u8, &c, 1);
+			return;
+		}
+		default:
+			break;
+		}
+	}
 	switch (s->kind) {
 	case TR_TYPE_BASE:
 		if (s->encoding == TR_ENC_FLOAT) {
@@ -541,6 +708,7 @@ print(const struct tr_value *v, const struct tr_print_env *env, char *buf,
 		return -TR_ERANGE;
 	buf[0] = 0;
 	o.print_max = env->print_max ? env->print_max : DEFAULT_PRINT_MAX;
+	o.fmt = env->format;
 	o.repeats = env->repeats ? env->repeats : DEFAULT_REPEATS;
 	if (v->optimized_out) {
 		put(&o, "<optimized out>");

@@ -69,10 +69,22 @@ struct tr_print_env {
 	unsigned print_max;   /* elements / characters shown (gdb: 200) */
 	unsigned repeats;     /* runs at least this long are folded into
 				 "<repeats N times>" (gdb: 10) */
+	/* gdb's print/FMT letter, 0 for none: x d u o t a c f s z r
+	 * (tr_value_format_check) */
+	char format;
 };
 
 /*
- * tr_value_print: `v` as gdb 13's `print v` shows it (without the "$1 =
+ * tr_value_format_check: whether `f` is a letter print/FMT takes; if
+ * not, msg gets gdb's words ("Undefined output format \"q\".", "Size
+ * letters are meaningless in \"print\" command.") and -TR_EINVAL.
+ */
+int tr_value_format_check(char f, char *msg, size_t len);
+
+/*
+ * tr_value_print: `v` as gdb 13's `print v` shows it (`print/FMT v`
+ * when env->format is set: scalars in that format at their type's width,
+ * arrays element by element, structs and unions member by member) (without the "$1 =
  * " prefix): 42, 65 'A', true, 3.5, 1.10000002 (float), RED, (RED |
  * BLUE), (int *) 0x7ffc..., 0x5555... "hello", {int (int, int)} 0x1139
  * <add>, {a = 1, b = {x = 2}}, {1, 2, 3}, {0 <repeats 16 times>}, "abc",

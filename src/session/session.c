@@ -77,6 +77,9 @@ struct job {
 	bool params;              /* JOB_VARS: arguments, else locals */
 	struct tr_session_watch *watch; /* JOB_WATCH, JOB_WATCHVAL */
 	char *out2;               /* JOB_WATCHVAL: the new value */
+	struct tr_print_opts popts; /* JOB_EVAL */
+	unsigned *histno;         /* JOB_EVAL: the value's $N, 0: none */
+	bool ptype;               /* JOB_WHATIS: ptype, else whatis */
 };
 
 struct tr_session {
@@ -102,6 +105,8 @@ struct tr_session {
 
 	pthread_mutex_t lock;    /* conds */
 	struct cond *conds;
+
+	struct tr_hist *hist;    /* value history, convenience variables */
 };
 
 /* ---- running a job on a session thread ------------------------------ */
@@ -216,11 +221,16 @@ interp_target(struct tr_session *s)
 		uint64_t runs = tr_run_count(s->t);
 
 		if (runs != s->iruns) {
-			tr_debuginfo_refresh(s->idi, NULL);
+			bool changed = false;
+
+			tr_debuginfo_refresh(s->idi, &changed);
+			if (changed)
+				tr_hist_types_changed(s->hist);
 			s->iruns = runs;
 		}
 		return 0;
 	}
+	tr_hist_types_changed(s->hist);
 	if (s->iunw)
 		tr_unwinder_free(s->iunw);
 	if (s->idi)
@@ -261,15 +271,19 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
 	e->call = slab_call;
 	e->ctx = s;
 	e->frame = frame;
+	e->hist = s->hist;
 	cur_ienv.s = s;
 	cur_ienv.tid = tid;
 	err = tr_regs_get(s->t, tid, &e->regs.gp);
 	if (err == 0) {
 		e->have_regs = true;
 		e->regs.has_fp = tr_fpregs_get(s->t, tid, &e->regs.fp) == 0;
-	} else if (err != -TR_ERUNNING) {
+	} else if (err != -TR_ERUNNING && err != -TR_EGONE &&
+		   err != -TR_ENOTARGET) {
 		return err;
 	}
+	/* a program that exited still has its history and convenience
+	 * variables ($_exitcode), and its globals' types */
 	return tr_eval_env_init(e);
 }
 
@@ -603,6 +617,18 @@ interp_run(struct tr_session *s, struct job *j)
 		tr_eval_env_done(&e);
 		return err;
 	}
+	if (j->kind == JOB_WHATIS) {
+		struct tr_expr_err derr;
+
+		err = tr_eval_describe(&e, j->expr, j->ptype, j->out, j->len,
+				       &derr);
+		if (err == -TR_ERANGE)
+			err = 0;
+		if (err && j->err)
+			*j->err = derr;
+		tr_eval_env_done(&e);
+		return err;
+	}
 	err = tr_expr_parse(j->expr, tr_eval_is_type, &e, &ast, &perr);
 	if (err) {
 		if (j->err)
@@ -615,10 +641,23 @@ interp_run(struct tr_session *s, struct job *j)
 	if (err) {
 		set_err(j->err, e.errpos, e.err);
 	} else {
-		if (j->kind == JOB_WHATIS)
-			err = tr_type_name(v.type, j->out, j->len);
-		else
-			err = tr_eval_print(&e, &v, j->out, j->len);
+		bool is_void = tr_type_strip(v.type)->kind == TR_TYPE_VOID;
+
+		if (j->popts.call && is_void) {
+			/* gdb's call of a void function shows nothing */
+			if (j->len)
+				j->out[0] = 0;
+		} else {
+			err = tr_eval_print_fmt(&e, &v, j->popts.format,
+						j->out, j->len);
+			if ((!err || err == -TR_ERANGE) && j->popts.record) {
+				int herr = tr_hist_record(s->hist, &v,
+							  j->histno);
+
+				if (herr)
+					err = herr;
+			}
+		}
 		if (err == -TR_ERANGE)
 			err = 0; /* cut short, marked "..." */
 		tr_value_release(&v);
@@ -894,13 +933,18 @@ loop_run(struct tr_session *s, struct job *j)
 {
 	int err;
 
-	if (j->kind == JOB_STEP)
-		return tr_step(s->t, j->tid, -1, j->ev);
-	err = tr_cont(s->t, j->tid, j->sig, j->ev);
-	while (!err && j->ev->type == TR_EV_STOP &&
-	       j->ev->reason == TR_STOP_BREAKPOINT && j->ev->bpnum &&
-	       !calling_cond_stops(s, j->ev))
-		err = tr_cont(s->t, 0, 0, j->ev);
+	if (j->kind == JOB_STEP) {
+		err = tr_step(s->t, j->tid, -1, j->ev);
+	} else {
+		err = tr_cont(s->t, j->tid, j->sig, j->ev);
+		while (!err && j->ev->type == TR_EV_STOP &&
+		       j->ev->reason == TR_STOP_BREAKPOINT && j->ev->bpnum &&
+		       !calling_cond_stops(s, j->ev))
+			err = tr_cont(s->t, 0, 0, j->ev);
+	}
+	/* gdb's $_exitcode: the status of the last program that exited */
+	if (!err && j->ev->type == TR_EV_EXIT)
+		tr_hist_set_int(s->hist, "_exitcode", j->ev->status);
 	return err;
 }
 
@@ -936,6 +980,11 @@ tr_session_new(const struct tr_session_opts *opts, struct tr_session **out)
 	if (!s->opts.call_timeout_ms)
 		s->opts.call_timeout_ms = DEFAULT_CALL_TIMEOUT_MS;
 	pthread_mutex_init(&s->lock, NULL);
+	if ((err = tr_hist_new(&s->hist))) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return err;
+	}
 	to.slab = so;
 	to.detach_launched = s->opts.detach_launched;
 	if ((err = tr_tracer_new(&to, &s->t)) ||
@@ -993,6 +1042,7 @@ tr_session_free(struct tr_session *s)
 	if (s->lslab)
 		tr_slab_free(s->lslab);
 	pthread_mutex_destroy(&s->lock);
+	tr_hist_free(s->hist);
 	free(s);
 }
 
@@ -1104,12 +1154,61 @@ tr_session_eval(struct tr_session *s, const char *expr, pid_t tid,
 }
 
 int
+tr_session_print(struct tr_session *s, const char *expr, pid_t tid,
+		 unsigned frame, const struct tr_print_opts *opts, char *out,
+		 size_t len, unsigned *histno, struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_EVAL, .expr = expr, .tid = tid,
+			 .frame = frame, .out = out, .len = len, .err = err,
+			 .histno = histno };
+	char msg[128];
+
+	if (len)
+		out[0] = 0;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (histno)
+		*histno = 0;
+	if (opts)
+		j.popts = *opts;
+	if (j.popts.format &&
+	    tr_value_format_check(j.popts.format, msg, sizeof(msg))) {
+		set_err(err, 0, msg);
+		return -TR_EINVAL;
+	}
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_record(struct tr_session *s, const struct tr_value *v,
+		  unsigned *histno)
+{
+	return tr_hist_record(s->hist, v, histno);
+}
+
+int
 tr_session_whatis(struct tr_session *s, const char *expr, pid_t tid,
 		  unsigned frame, char *out, size_t len,
 		  struct tr_expr_err *err)
 {
 	struct job j = { .kind = JOB_WHATIS, .expr = expr, .tid = tid,
 			 .frame = frame, .out = out, .len = len, .err = err };
+
+	if (len)
+		out[0] = 0;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_ptype(struct tr_session *s, const char *expr, pid_t tid,
+		 unsigned frame, char *out, size_t len,
+		 struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_WHATIS, .expr = expr, .tid = tid,
+			 .frame = frame, .out = out, .len = len, .err = err,
+			 .ptype = true };
 
 	if (len)
 		out[0] = 0;

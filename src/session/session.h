@@ -109,11 +109,47 @@ int tr_session_eval(struct tr_session *s, const char *expr, pid_t tid,
 		    unsigned frame, char *out, size_t len,
 		    struct tr_expr_err *err);
 
+/*
+ * tr_session_print: tr_session_eval as gdb's print/FMT and call: the
+ * value in format opts->format (0: none; value.h), and, with
+ * opts->record, added to the session's value history: *histno (may be
+ * NULL) gets its number, for "$N = ". With opts->call a void value is
+ * neither shown (out is "") nor recorded, as gdb's call. The history and
+ * the convenience variables (`$1`, `$`, `$$2`, `$i = 3`, `$_exitcode`)
+ * are the session's, seen by every evaluation; they outlive the program
+ * (an evaluation after it exited reads them, and no memory). A format
+ * letter print does not take: -TR_EINVAL, err saying so in gdb's words.
+ */
+struct tr_print_opts {
+	char format;
+	bool record;
+	bool call;
+};
+int tr_session_print(struct tr_session *s, const char *expr, pid_t tid,
+		     unsigned frame, const struct tr_print_opts *opts,
+		     char *out, size_t len, unsigned *histno,
+		     struct tr_expr_err *err);
+
+/* tr_session_record: add a copy of v to the session's value history
+ * (*histno its number): for values that come from elsewhere than an
+ * evaluation, as the value finish returned. On the interpreter thread
+ * (a tr_session_run function), while v's type is alive. */
+struct tr_value;
+int tr_session_record(struct tr_session *s, const struct tr_value *v,
+		      unsigned *histno);
+
 /* tr_session_whatis: the type of the expression's value, as gdb's whatis
- * ("int", "struct point *"), without evaluating calls or side effects. */
+ * ("int", "struct point *"), without evaluating calls or side effects;
+ * for a type name, the type it names, a typedef unrolled one level
+ * ("whatis point_t" is "struct point"). tr_session_ptype: as gdb's
+ * ptype, the type expanded (struct members, enum values, typedefs
+ * resolved: "struct point {\n    int x;\n    int y;\n} *"). */
 int tr_session_whatis(struct tr_session *s, const char *expr, pid_t tid,
 		      unsigned frame, char *out, size_t len,
 		      struct tr_expr_err *err);
+int tr_session_ptype(struct tr_session *s, const char *expr, pid_t tid,
+		     unsigned frame, char *out, size_t len,
+		     struct tr_expr_err *err);
 
 /*
  * tr_session_run: run fn(t, di, u, arg) on the interpreter thread, with

@@ -916,7 +916,19 @@ quals_str(unsigned q, char *buf, size_t len)
 		 q & Q_ATOMIC ? "_Atomic" : "");
 }
 
-static void type_name(struct sbuf *out, const struct tr_type *t, int depth);
+/* How ptype prints a type (NULL: as whatis names it): the name it
+ * declares, how deep bodies of structs, unions and enums are shown and
+ * typedefs resolved (show > 0; anonymous ones always), the indentation. */
+struct tn_opts {
+	const char *var;
+	int show;
+	unsigned indent;
+};
+
+static void type_name(struct sbuf *out, const struct tr_type *t, int depth,
+		      const struct tn_opts *o);
+static void type_body(struct sbuf *out, const struct tr_type *t, int depth,
+		      const struct tn_opts *o);
 
 /*
  * C declarators read inside out: walking the type from the outside in,
@@ -926,7 +938,8 @@ static void type_name(struct sbuf *out, const struct tr_type *t, int depth);
  * ("char * const"), before anything else the specifier ("const char").
  */
 static void
-type_name(struct sbuf *out, const struct tr_type *t, int depth)
+type_name(struct sbuf *out, const struct tr_type *t, int depth,
+	  const struct tn_opts *o)
 {
 	struct sbuf decl = { 0 };
 	unsigned quals = 0;
@@ -934,8 +947,15 @@ type_name(struct sbuf *out, const struct tr_type *t, int depth)
 	char q[48], tmp[48];
 	const char *spec;
 
+	if (o && o->var)
+		sb_append(&decl, o->var);
 	for (; t && depth < 64; depth++) {
 		switch (t->kind) {
+		case TR_TYPE_TYPEDEF:
+			if (!o || o->show <= 0)
+				break;
+			t = t->target;
+			continue;
 		case TR_TYPE_CONST:
 			quals |= Q_CONST;
 			t = t->target;
@@ -991,7 +1011,8 @@ type_name(struct sbuf *out, const struct tr_type *t, int depth)
 			for (size_t i = 0; i < t->nparams; i++) {
 				if (i)
 					sb_append(&decl, ", ");
-				type_name(&decl, t->params[i], depth + 1);
+				type_name(&decl, t->params[i], depth + 1,
+					  NULL);
 			}
 			if (t->variadic)
 				sb_append(&decl, t->nparams ? ", ..." : "...");
@@ -1016,6 +1037,10 @@ type_name(struct sbuf *out, const struct tr_type *t, int depth)
 	tmp[0] = 0;
 	if (!t || t->kind == TR_TYPE_VOID) {
 		spec = "void";
+	} else if ((t->kind == TR_TYPE_STRUCT || t->kind == TR_TYPE_UNION ||
+		    t->kind == TR_TYPE_ENUM) && o && (o->show > 0 || !t->name)) {
+		type_body(out, t, depth, o);
+		spec = "";
 	} else if (t->kind == TR_TYPE_STRUCT || t->kind == TR_TYPE_UNION ||
 		   t->kind == TR_TYPE_ENUM) {
 		sb_append(out, t->kind == TR_TYPE_STRUCT ? "struct " :
@@ -1038,6 +1063,102 @@ type_name(struct sbuf *out, const struct tr_type *t, int depth)
 	free(decl.p);
 }
 
+/*
+ * gdb's ptype body of a struct, union or enum: "struct tag {\n", each
+ * member declared on a line of its own four columns further in (bitfields
+ * with their width, anonymous members expanded), "}"; "enum tag {A, B =
+ * 5}" with the values that do not follow from the one before.
+ */
+static void
+type_body(struct sbuf *out, const struct tr_type *t, int depth,
+	  const struct tn_opts *o)
+{
+	char tmp[64];
+
+	sb_append(out, t->kind == TR_TYPE_STRUCT ? "struct " :
+		       t->kind == TR_TYPE_UNION  ? "union " : "enum ");
+	if (t->name) {
+		sb_append(out, t->name);
+		sb_append(out, " ");
+	}
+	if (t->kind == TR_TYPE_ENUM) {
+		int64_t last = 0;
+
+		sb_append(out, "{");
+		for (size_t i = 0; i < t->nenumerators; i++) {
+			const struct tr_type_enumerator *en = &t->enumerators[i];
+
+			if (i)
+				sb_append(out, ", ");
+			sb_append(out, en->name ? en->name : "?");
+			if (en->value != last) {
+				snprintf(tmp, sizeof(tmp), " = %lld",
+					 (long long)en->value);
+				sb_append(out, tmp);
+				last = en->value;
+			}
+			last++;
+		}
+		sb_append(out, "}");
+		return;
+	}
+	sb_append(out, "{\n");
+	if (!t->nmembers) {
+		snprintf(tmp, sizeof(tmp), "%*s%s\n", (int)o->indent + 4, "",
+			 t->declaration ? "<incomplete type>"
+					: "<no data fields>");
+		sb_append(out, tmp);
+	}
+	for (size_t i = 0; i < t->nmembers && depth < 64; i++) {
+		const struct tr_type_member *m = &t->members[i];
+		struct tn_opts mo = { .var = m->name, .show = o->show - 1,
+				      .indent = o->indent + 4 };
+
+		snprintf(tmp, sizeof(tmp), "%*s", (int)mo.indent, "");
+		sb_append(out, tmp);
+		type_name(out, m->type, depth + 1, &mo);
+		if (m->bit_size) {
+			snprintf(tmp, sizeof(tmp), " : %u", m->bit_size);
+			sb_append(out, tmp);
+		}
+		sb_append(out, ";\n");
+	}
+	snprintf(tmp, sizeof(tmp), "%*s}", (int)o->indent, "");
+	sb_append(out, tmp);
+}
+
+static int
+to_buf(struct sbuf *s, char *buf, size_t len)
+{
+	int err = 0;
+
+	if (s->oom) {
+		free(s->p);
+		buf[0] = 0;
+		return -TR_ENOMEM;
+	}
+	if (s->len >= len) {
+		err = -TR_ERANGE;
+		s->len = len - 1;
+	}
+	memcpy(buf, s->p ? s->p : "", s->len);
+	buf[s->len] = 0;
+	free(s->p);
+	return err;
+}
+
+int
+tr_type_ptype(const struct tr_type *t, char *buf, size_t len)
+{
+	struct sbuf s = { 0 };
+	struct tn_opts o = { .show = 1 };
+
+	if (!len)
+		return -TR_ERANGE;
+	type_name(&s, t, 0, &o);
+	return to_buf(&s, buf, len);
+}
+
 int
 tr_type_name(const struct tr_type *t, char *buf, size_t len)
 {
@@ -1046,7 +1167,7 @@ tr_type_name(const struct tr_type *t, char *buf, size_t len)
 
 	if (!len)
 		return -TR_ERANGE;
-	type_name(&s, t, 0);
+	type_name(&s, t, 0, NULL);
 	if (s.oom) {
 		free(s.p);
 		buf[0] = 0;

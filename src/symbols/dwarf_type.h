@@ -136,6 +136,16 @@ bool tr_type_is_signed(const struct tr_type *t);
 int tr_type_name(const struct tr_type *t, char *buf, size_t len);
 
 /*
+ * tr_type_ptype: `t` as gdb's ptype prints it after "type = ": typedefs
+ * resolved, and a struct, union or enum with its body: "struct point {\n
+ *     int x;\n    int y;\n} *", members declared as in C ("int
+ * (*op)(int, int);", "unsigned int lo : 3;"), named struct members by
+ * name only, anonymous ones expanded; "enum color {RED, GREEN = 5}";
+ * "int (int, char **)" for a function. As tr_type_name otherwise.
+ */
+int tr_type_ptype(const struct tr_type *t, char *buf, size_t len);
+
+/*
  * tr_type_member_find: member `name` of a struct or union (through
  * typedefs and qualifiers), looking into anonymous members as C does.
  * *member and *offset (either may be NULL) get it and its byte offset from

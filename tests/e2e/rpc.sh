@@ -66,6 +66,14 @@ rpc 27 "{$j,\"id\":27,\"method\":\"eval\",\"params\":{\"expr\":\"x +\"}}"
 check "a syntax error with its position" like "$R" '*"code":-32004,*"data":{"pos":*'
 rpc 28 "{$j,\"id\":28,\"method\":\"whatis\",\"params\":{\"expr\":\"&origin\"}}"
 check "whatis" like "$R" '*"result":{"type":"struct point *"}*'
+rpc 281 "{$j,\"id\":281,\"method\":\"eval\",\"params\":{\"expr\":\"origin\",\"format\":\"x\",\"record\":true}}"
+check "eval with a format, recorded" like "$R" '*"result":{"value":"{x = 0x0, y = 0x0, name = 0x*"history":1}*'
+rpc 282 "{$j,\"id\":282,\"method\":\"eval\",\"params\":{\"expr\":\"\$1.name\"}}"
+check "the history is read" like "$R" '*"result":{"value":"0x* \"origin\""}*'
+rpc 283 "{$j,\"id\":283,\"method\":\"eval\",\"params\":{\"expr\":\"1\",\"format\":\"w\"}}"
+check "a size letter is no format" like "$R" '*"code":-32602,"message":"Size letters are meaningless in \"print\" command."*'
+rpc 284 "{$j,\"id\":284,\"method\":\"ptype\",\"params\":{\"expr\":\"origin\"}}"
+check "ptype" like "$R" '*"result":{"type":"struct point {\n    int x;\n    int y;\n    const char *name;\n}"}*'
 rpc 29 "{$j,\"id\":29,\"method\":\"registers\"}"
 check "registers" like "$R" '*"result":{"rax":*"rip":*"orig_rax":*'
 rpc 30 "{$j,\"id\":30,\"method\":\"set_register\",\"params\":{\"name\":\"r12\",\"value\":12345}}"
@@ -113,7 +121,7 @@ check "stepi" like "$R" '*"reason":"step"*'
 rpc 51 "{$j,\"id\":51,\"method\":\"next\"}"
 check "next" like "$R" '*"reason":"step"*"function":"compute"*'
 rpc 52 "{$j,\"id\":52,\"method\":\"finish\"}"
-check "finish gives the return value" like "$R" '*"reason":"finish"*"function":"compute","return_value":"42"}*'
+check "finish gives the return value" like "$R" '*"reason":"finish"*"function":"compute","return_value":"42","history":2}*'
 rpc 53 "{$j,\"id\":53,\"method\":\"step\"}"
 check "step" like "$R" '*"reason":"step"*"function":"main"*'
 rpc 54 "{$j,\"id\":54,\"method\":\"interrupt\"}"

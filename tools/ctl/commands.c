@@ -44,25 +44,81 @@ cmd_run(const char *method, const char *arg)
 	if (!tc_call_show(method, p, &r))
 		return;
 	if (!strcmp(method, "finish") && tc_jstr(r.result, "return_value"))
-		printf("Value returned is $%u = %s\n", ++tc.history,
+		printf("Value returned is $%" PRIu64 " = %s\n",
+		       tc_jnum(r.result, "history"),
 		       tc_jstr(r.result, "return_value"));
 	tr_cl_reply_free(&r);
 }
 
+enum print_kind { P_PRINT, P_CALL, P_OUTPUT };
+
+/*
+ * gdb's /FMT after print: a count is refused, size letters too, and of
+ * several format letters the last counts. 0 with *fmt (0: none), or -1
+ * after printing gdb's error.
+ */
+static int
+parse_fmt(const char *f, char *fmt)
+{
+	*fmt = 0;
+	for (; *f && !isspace((unsigned char)*f); f++) {
+		const char *msg = NULL;
+
+		if (isdigit((unsigned char)*f) || *f == '-')
+			msg = "Item count other than 1 is meaningless in "
+			      "\"print\" command.";
+		else if (strchr("bhwg", *f))
+			msg = "Size letters are meaningless in \"print\" "
+			      "command.";
+		if (msg) {
+			printf("%s\n", msg);
+			tc.failed = true;
+			return -1;
+		}
+		*fmt = *f;
+	}
+	return 0;
+}
+
+/*
+ * print[/FMT] EXPR, call EXPR, output EXPR: the server formats the value
+ * and keeps it in the session's value history ($N), as gdb does; output
+ * records nothing. print without an expression shows the last value
+ * again.
+ */
 static void
-cmd_print(const char *expr, bool is_call)
+cmd_print(const char *fmtarg, const char *expr, enum print_kind kind)
 {
 	struct tr_cl_reply r;
 	const char *v;
 	char *params;
+	char fmt = 0;
+	char fs[2] = { 0, 0 };
 	int err;
 
-	if (!*expr) {
+	if (!fmtarg && *expr == '/') {
+		fmtarg = expr;
+		expr += strcspn(expr, " \t");
+		while (isspace((unsigned char)*expr))
+			expr++;
+	}
+	if (fmtarg && parse_fmt(fmtarg + 1, &fmt))
+		return;
+	if (!*expr && kind != P_PRINT) {
 		printf("Argument required (expression to compute).\n");
 		tc.failed = true;
 		return;
 	}
-	params = tc_jparams("{\"expr\":%J}", expr);
+	if (!*expr)
+		expr = "$";
+	fs[0] = fmt;
+	if (fmt)
+		params = tc_jparams("{\"expr\":%J,\"format\":%J,\"record\":%B"
+				    ",\"call\":%B}", expr, fs,
+				    kind != P_OUTPUT, kind == P_CALL);
+	else
+		params = tc_jparams("{\"expr\":%J,\"record\":%B,\"call\":%B}",
+				    expr, kind != P_OUTPUT, kind == P_CALL);
 	err = tr_cl_call(tc.cl, "eval", params, NULL, 0, &tc.sigint, &r);
 
 	free(params);
@@ -73,25 +129,18 @@ cmd_print(const char *expr, bool is_call)
 	}
 	if (r.code) {
 		if (tc.json) {
-			printf("{\"error\":{\"code\":%d,\"message\":",
-			       r.code);
-			fflush(stdout);
-		} else if (r.pos >= 0 && r.pos < (int64_t)strlen(expr)) {
-			/* point at where the error is, as a compiler would */
-			printf("%s\n", r.message);
-		} else {
-			printf("%s\n", r.message);
-		}
-		if (tc.json) {
 			struct tr_buf b;
 			struct tr_jw w;
 
 			tr_buf_init(&b);
 			tr_jw_init(&w, &b);
 			tr_jw_cstr(&w, r.message);
-			printf("%.*s,\"pos\":%" PRId64 "}}\n", (int)b.len,
+			printf("{\"error\":{\"code\":%d,\"message\":%.*s,"
+			       "\"pos\":%" PRId64 "}}\n", r.code, (int)b.len,
 			       b.data, r.pos);
 			tr_buf_free(&b);
+		} else {
+			printf("%s\n", r.message);
 		}
 		tc.failed = true;
 		tr_cl_reply_free(&r);
@@ -101,9 +150,12 @@ cmd_print(const char *expr, bool is_call)
 		tc_print_json(r.result);
 	} else {
 		v = tc_jstr(r.result, "value");
-		/* call of a void function prints nothing, as in gdb */
-		if (!(is_call && v && !*v))
-			printf("$%u = %s\n", ++tc.history, v ? v : "");
+		if (kind == P_OUTPUT)
+			printf("%s\n", v ? v : "");
+		else if (tc_jnum(r.result, "history"))
+			printf("$%" PRIu64 " = %s\n",
+			       tc_jnum(r.result, "history"), v ? v : "");
+		/* else: call of a void function prints nothing, as gdb */
 	}
 	tr_cl_reply_free(&r);
 }
@@ -143,6 +195,18 @@ cmd_watch(const char *arg, const char *kind)
 		       !strcmp(kind, "access") ? "Access watchpoint" :
 						 "Watchpoint",
 		       tc_jnum(r.result, "id"), expr);
+		tr_cl_reply_free(&r);
+	}
+}
+
+/* whatis EXPR, ptype EXPR: "type = ..." */
+static void
+cmd_type(const char *method, const char *arg)
+{
+	struct tr_cl_reply r;
+
+	if (tc_call_show(method, tc_jparams("{\"expr\":%J}", arg), &r)) {
+		printf("type = %s\n", tc_jstr(r.result, "type"));
 		tr_cl_reply_free(&r);
 	}
 }
@@ -402,52 +466,6 @@ cmd_threads(void)
 }
 
 static int eval_addr(const char *expr, uint64_t *addr);
-
-/* print/FMT EXPR for integers: x d u o t c, as gdb formats them. */
-static void
-cmd_print_fmt(const char *fmt, const char *expr)
-{
-	char f = fmt[1];
-	uint64_t v;
-
-	if (!f || fmt[2] || !strchr("xduotc", f)) {
-		printf("Undefined output format \"%s\" (print/x, /d, /u, /o, "
-		       "/t or /c).\n", fmt + 1);
-		tc.failed = true;
-		return;
-	}
-	if (eval_addr(expr, &v))
-		return;
-	printf("$%u = ", ++tc.history);
-	switch (f) {
-	case 'x':
-		printf("0x%" PRIx64 "\n", v);
-		break;
-	case 'd':
-		printf("%" PRId64 "\n", (int64_t)v);
-		break;
-	case 'u':
-		printf("%" PRIu64 "\n", v);
-		break;
-	case 'o':
-		printf("0%" PRIo64 "\n", v);
-		break;
-	case 't': {
-		int b = 63;
-
-		while (b > 0 && !((v >> b) & 1))
-			b--;
-		for (; b >= 0; b--)
-			putchar('0' + (int)((v >> b) & 1));
-		putchar('\n');
-		break;
-	}
-	case 'c':
-		printf("%d '%c'\n", (int)(int8_t)v,
-		       isprint((int)(v & 0xff)) ? (int)(v & 0xff) : '.');
-		break;
-	}
-}
 
 /* The value of an address expression, through the server's evaluator. */
 static int
@@ -763,13 +781,14 @@ static const char help_text[] =
 	"            stepi|si   interrupt (or ^C while it runs)\n"
 	"Stack:      bt|backtrace [N]   frame|f [N]   up [N]   down [N]\n"
 	"            info locals   info args   info frame\n"
-	"Data:       print|p|eval EXPR   print/x EXPR   call EXPR\n"
-	"            whatis EXPR   set var EXPR\n"
+	"Data:       print|p|eval[/FMT] EXPR (FMT: x d u o t a c f s z)\n"
+	"            call EXPR   output EXPR   whatis EXPR   ptype EXPR\n"
+	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
 	"            x/NFU ADDR   info registers [REG]   info threads\n"
 	"            thread TID\n"
 	"Symbols:    info symbol ADDR   info address NAME\n"
 	"            info functions [SUBSTRING]\n"
-	"Other:      stats   rpc METHOD [JSON]   help   quit\n";
+	"Other:      stats   rpc METHOD [JSON]   echo TEXT   help   quit\n";
 
 static pid_t cur_thread;
 
@@ -800,8 +819,11 @@ tc_run_command(char *line)
 		while (isspace((unsigned char)*sp))
 			sp++;
 		if (!strcmp(cmd, "p") || !strcmp(cmd, "print") ||
+		    !strcmp(cmd, "inspect") || !strcmp(cmd, "call") ||
 		    !strcmp(cmd, "output")) {
-			cmd_print_fmt(fmt, sp);
+			cmd_print(fmt, sp, !strcmp(cmd, "call") ? P_CALL :
+					   !strcmp(cmd, "output") ? P_OUTPUT :
+								    P_PRINT);
 			return true;
 		}
 		if (strcmp(cmd, "x")) {
@@ -884,18 +906,27 @@ tc_run_command(char *line)
 		cmd_run("stepi", NULL);
 	else if (IS("interrupt"))
 		cmd_simple("interrupt", NULL);
-	else if (IS("print") || IS("p") || IS("output") || IS("eval"))
-		cmd_print(arg, false);
+	else if (IS("print") || IS("p") || IS("inspect") || IS("eval"))
+		cmd_print(NULL, arg, P_PRINT);
+	else if (IS("output"))
+		cmd_print(NULL, arg, P_OUTPUT);
 	else if (IS("call"))
-		cmd_print(arg, true);
-	else if (IS("whatis") || IS("ptype")) {
-		struct tr_cl_reply r;
-
-		if (tc_call_show("whatis", tc_jparams("{\"expr\":%J}", arg), &r)) {
-			printf("type = %s\n", tc_jstr(r.result, "type"));
-			tr_cl_reply_free(&r);
+		cmd_print(NULL, arg, P_CALL);
+	else if (IS("echo")) {
+		/* gdb's echo: C escapes, no newline of its own */
+		for (const char *p = arg; *p; p++) {
+			if (*p != '\\' || !p[1]) {
+				putchar(*p);
+				continue;
+			}
+			p++;
+			putchar(*p == 'n' ? '\n' : *p == 't' ? '\t' : *p);
 		}
-	} else if (IS("set")) {
+	} else if (IS("whatis"))
+		cmd_type("whatis", arg);
+	else if (IS("ptype"))
+		cmd_type("ptype", arg);
+	else if (IS("set")) {
 		if (!strncmp(arg, "var ", 4))
 			arg += 4;
 		else if (!strncmp(arg, "variable ", 9))

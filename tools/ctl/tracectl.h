@@ -22,7 +22,6 @@ struct tc_state {
 	bool json;           /* print raw results and notifications */
 	bool echo;           /* echo commands read from a pipe */
 	bool failed;         /* some command failed */
-	unsigned history;    /* $N of print */
 	char last_func[256]; /* function of the last stop printed */
 	unsigned frame;      /* the selected frame; every stop selects 0,
 			      * as it does on the server */

@@ -1,0 +1,101 @@
+#!/bin/bash
+# gdbcmp.sh: run the same commands through gdb 13 and through tracectl on tests/tracees/print.c at -O0 and -O2, stopped at its marked line, and count the answers that are identical.
+#
+#   tools/gdbcmp.sh [-v] BUILDDIR [CMDFILE]
+#
+# CMDFILE (default tests/gdbcmp.txt) holds one gdb command a line (print,
+# print/FMT, output, call, set var, set $x = ..., ptype, whatis); lines
+# starting with # are comments. Both debuggers run every command in order
+# on their own copy of the program (print-O0, then print-O2, from
+# BUILDDIR/tests/tracees: `make check` or `make tests/tracees/print-O0
+# tests/tracees/print-O2` builds them), with address randomization off
+# for both (gdb turns it off itself, tracerd runs under setarch -R).
+# Answers are compared whole, "$N = " included; the only thing made equal
+# first is a stack address (0x7ff...), which depends on the environment
+# each debugger gives the program. -v prints every answer that differs.
+set -euo pipefail
+
+verbose=0
+if [ "${1:-}" = -v ]; then
+	verbose=1
+	shift
+fi
+if [ $# -lt 1 ]; then
+	sed -n '3,5p' "$0" >&2
+	exit 2
+fi
+build=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
+cmds=${2:-$root/tests/gdbcmp.txt}
+src=$root/tests/tracees/print.c
+line=$(grep -n 'LINE:stop' "$src" | cut -d: -f1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mapfile -t list < <(grep -v '^#' "$cmds" | grep -v '^[[:space:]]*$')
+
+# blocks FILE OUT: the answer to each command, one line each (lines of a
+# multi-line answer joined with \n), in order.
+blocks() {
+	awk -v n="${#list[@]}" '
+		/^@@@[0-9]+$/ { cur = substr($0, 4) + 0; seen[cur] = 1;
+				out[cur] = ""; next }
+		cur != "" && seen[cur] {
+			out[cur] = out[cur] == "" ? $0 : out[cur] "\\n" $0 }
+		END { for (i = 0; i < n; i++) print out[i] }
+	' cur= "$1" | sed -E 's/0x7ff[0-9a-f]{9}/0x7ff.../g' >"$2"
+}
+
+total_same=0
+total=0
+for opt in O0 O2; do
+	prog=$build/tests/tracees/print-$opt
+	[ -x "$prog" ] || { echo "gdbcmp: no $prog (make check builds it)" >&2; exit 2; }
+
+	# gdb 13: each command with -ex, so that an error does not end the run
+	args=(-nx -batch -ex 'set print pretty off' -ex 'set width 0'
+		-ex 'set height 0' -ex "break print.c:$line" -ex run)
+	for i in "${!list[@]}"; do
+		args+=(-ex "echo @@@$i\\n" -ex "${list[$i]}")
+	done
+	gdb "${args[@]}" "$prog" >"$tmp/gdb.raw" 2>&1 </dev/null || true
+	blocks "$tmp/gdb.raw" "$tmp/gdb.$opt"
+
+	# tracerd and tracectl, one script on one connection
+	sock=$tmp/sock
+	setarch "$(uname -m)" -R "$build/server/tracerd" --socket "$sock" \
+		--launch "$prog" >"$tmp/tracerd.out" 2>&1 &
+	tpid=$!
+	for _ in $(seq 200); do
+		grep -q listening "$tmp/tracerd.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	{
+		echo "break print.c:$line"
+		echo continue
+		for i in "${!list[@]}"; do
+			echo "echo @@@$i\\n"
+			echo "${list[$i]}"
+		done
+	} | "$build/tools/tracectl" --socket "$sock" >"$tmp/tc.raw" 2>&1 || true
+	"$build/tools/tracectl" --socket "$sock" shutdown >/dev/null 2>&1 || true
+	wait "$tpid" || true
+	blocks "$tmp/tc.raw" "$tmp/tc.$opt"
+
+	same=0
+	for i in "${!list[@]}"; do
+		g=$(sed -n "$((i + 1))p" "$tmp/gdb.$opt")
+		t=$(sed -n "$((i + 1))p" "$tmp/tc.$opt")
+		if [ "$g" = "$t" ]; then
+			same=$((same + 1))
+		elif [ $verbose = 1 ]; then
+			printf -- '-O%s  %s\n   gdb:      %s\n   tracectl: %s\n' \
+				"${opt#O}" "${list[$i]}" "$g" "$t"
+		fi
+	done
+	printf '%s: %d of %d answers identical to gdb 13\n' "-$opt" "$same" \
+		"${#list[@]}"
+	total_same=$((total_same + same))
+	total=$((total + ${#list[@]}))
+done
+printf 'total: %d of %d\n' "$total_same" "$total"
