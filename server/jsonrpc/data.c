@@ -15,11 +15,15 @@
 
 #define MAX_READ (256u << 20)  /* one read_memory request */
 
+/* What `threads` lists: [start, start + count) of the target's threads,
+ * each with its pc and function (read on the session's worker thread). */
 struct threads_ctx {
-	pid_t tids[1024];
-	size_t n;
-	struct user_regs_struct regs[1024];
-	char func[1024][96];
+	uint64_t start, count;
+	pid_t *tids;     /* every thread (tr_threads_all) */
+	size_t n;        /* how many */
+	size_t lo, hi;   /* the page: tids[lo, hi) */
+	uint64_t *pc;    /* of each thread of the page, 0: unreadable */
+	char (*func)[96];
 };
 
 static int
@@ -27,44 +31,63 @@ threads_fn(struct tr_tracer *t, struct tr_debuginfo *di,
 	   struct tr_unwinder *u, void *arg)
 {
 	struct threads_ctx *tc = arg;
-	size_t n = 0;
-	int err = tr_threads(t, tc->tids, 1024, &n);
+	int err = tr_threads_all(t, &tc->tids, &tc->n);
 
+	(void)u;
 	if (err)
 		return err;
-	tc->n = n < 1024 ? n : 1024;
-	for (size_t i = 0; i < tc->n; i++) {
+	tc->lo = tc->start < tc->n ? (size_t)tc->start : tc->n;
+	tc->hi = tc->n - tc->lo < tc->count ? tc->n : tc->lo + tc->count;
+	tc->pc = calloc(tc->hi - tc->lo + 1, sizeof(*tc->pc));
+	tc->func = calloc(tc->hi - tc->lo + 1, sizeof(*tc->func));
+	if (!tc->pc || !tc->func)
+		return -TR_ENOMEM;
+	for (size_t i = tc->lo; i < tc->hi; i++) {
+		struct user_regs_struct regs;
 		struct tr_location loc;
 
-		tc->func[i][0] = 0;
-		if (tr_regs_get(t, tc->tids[i], &tc->regs[i])) {
-			memset(&tc->regs[i], 0, sizeof(tc->regs[i]));
+		if (tr_regs_get(t, tc->tids[i], &regs))
 			continue;
-		}
-		if (tr_debuginfo_describe(di, tc->regs[i].rip, &loc) == 0 &&
+		tc->pc[i - tc->lo] = regs.rip;
+		if (tr_debuginfo_describe(di, regs.rip, &loc) == 0 &&
 		    loc.function)
-			snprintf(tc->func[i], sizeof(tc->func[i]), "%s",
-				 loc.function);
+			snprintf(tc->func[i - tc->lo], sizeof(tc->func[0]),
+				 "%s", loc.function);
 	}
 	return 0;
 }
 
+static void
+threads_ctx_free(struct threads_ctx *tc)
+{
+	free(tc->tids);
+	free(tc->pc);
+	free(tc->func);
+}
+
+/*
+ * threads: every thread, or the page of `count` threads from position
+ * `start` (0: the first) of the list in its stable order, for clients
+ * that page: a page shorter than `count` is the last one.
+ */
 int
 srv_m_threads(struct srv_call *x)
 {
-	struct threads_ctx *tc = malloc(sizeof(*tc));
+	struct threads_ctx tc = { .count = UINT64_MAX };
 	struct tr_event last;
 	int err;
 
-	if (!tc)
-		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
-	if (srv_target_exited(x)) {
-		free(tc);
+	if (srv_param_num(x, "start", false, INT32_MAX, &tc.start) < 0 ||
+	    srv_param_num(x, "count", false, UINT64_MAX, &tc.count) < 0)
 		return 0;
-	}
-	err = tr_session_run(x->ss->s, threads_fn, tc);
+	if (tc.count == 0)
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "\"count\" must be at least 1");
+	if (srv_target_exited(x))
+		return 0;
+	err = tr_session_run(x->ss->s, threads_fn, &tc);
 	if (err) {
-		free(tc);
+		threads_ctx_free(&tc);
 		return srv_lib_error(x, err, NULL);
 	}
 	pthread_mutex_lock(&x->ss->mu);
@@ -72,19 +95,19 @@ srv_m_threads(struct srv_call *x)
 	pthread_mutex_unlock(&x->ss->mu);
 	srv_begin(x);
 	tr_jw_arr_begin(&x->w);
-	for (size_t i = 0; i < tc->n; i++) {
+	for (size_t i = tc.lo; i < tc.hi; i++) {
 		tr_jw_obj_begin(&x->w);
 		tr_jw_key(&x->w, "thread");
-		tr_jw_int(&x->w, tc->tids[i]);
+		tr_jw_int(&x->w, tc.tids[i]);
 		tr_jw_key(&x->w, "current");
-		tr_jw_bool(&x->w, tc->tids[i] == last.tid);
+		tr_jw_bool(&x->w, tc.tids[i] == last.tid);
 		tr_jw_key(&x->w, "pc");
-		tr_jw_uint(&x->w, tc->regs[i].rip);
-		srv_opt_str(&x->w, "function", tc->func[i]);
+		tr_jw_uint(&x->w, tc.pc[i - tc.lo]);
+		srv_opt_str(&x->w, "function", tc.func[i - tc.lo]);
 		tr_jw_obj_end(&x->w);
 	}
 	tr_jw_arr_end(&x->w);
-	free(tc);
+	threads_ctx_free(&tc);
 	return tr_rpc_end(&x->w);
 }
 

@@ -207,6 +207,8 @@ rsp_conn_free(struct rsp *r)
 	free(r->xml);
 	rsp_argv_free(r->run_argv);
 	rsp_hostio_close_all(r);
+	free(r->tlist);
+	free(r->threads_xml);
 	free(r);
 }
 

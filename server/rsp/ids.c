@@ -1,6 +1,7 @@
 /* ids.c: what the client knows things by: the process, thread ids (pPID.TID once multiprocess+ is agreed), the thread list, and gdb's signal numbers. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rsp.h"
@@ -90,12 +91,12 @@ rsp_parse_tid(const char *p)
 int
 rsp_append_tids(struct rsp *r, struct tr_buf *b)
 {
-	pid_t tids[1024];
+	pid_t *tids;
 	size_t n = 0;
 
-	if (tr_threads(r->t, tids, 1024, &n))
+	if (tr_threads_all(r->t, &tids, &n))
 		return -1;
-	for (size_t i = 0; i < n && i < 1024; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char id[48];
 
 		if (i)
@@ -103,23 +104,60 @@ rsp_append_tids(struct rsp *r, struct tr_buf *b)
 		rsp_tid_str(r, tids[i], id, sizeof(id));
 		tr_buf_append(b, id, strlen(id));
 	}
+	free(tids);
 	return 0;
+}
+
+/* The next chunk of the list taken at qfThreadInfo: `m` and up to
+ * RSP_TIDS_PER_REPLY ids, or `l` once every id was sent. */
+static int
+thread_list_chunk(struct rsp *r)
+{
+	struct tr_buf b;
+	size_t end = r->tlist_n - r->tlist_pos < RSP_TIDS_PER_REPLY
+			     ? r->tlist_n
+			     : r->tlist_pos + RSP_TIDS_PER_REPLY;
+	int rc;
+
+	if (r->tlist_pos >= r->tlist_n) {
+		rsp_thread_list_free(r);
+		return rsp_reply_str(r, "l");
+	}
+	tr_buf_init(&b);
+	tr_buf_append(&b, "m", 1);
+	for (size_t i = r->tlist_pos; i < end; i++) {
+		char id[48];
+
+		if (i > r->tlist_pos)
+			tr_buf_append(&b, ",", 1);
+		rsp_tid_str(r, r->tlist[i], id, sizeof(id));
+		tr_buf_append(&b, id, strlen(id));
+	}
+	r->tlist_pos = end;
+	rc = rsp_reply(r, b.data, b.len);
+	tr_buf_free(&b);
+	return rc;
 }
 
 int
 rsp_thread_list(struct rsp *r)
 {
-	struct tr_buf b;
-	int rc;
-
-	if (r->gone)
+	rsp_thread_list_free(r);
+	if (r->gone || tr_threads_all(r->t, &r->tlist, &r->tlist_n))
 		return rsp_reply_str(r, "l");
-	tr_buf_init(&b);
-	tr_buf_append(&b, "m", 1);
-	if (rsp_append_tids(r, &b))
-		rc = rsp_reply_str(r, "l");
-	else
-		rc = rsp_reply(r, b.data, b.len);
-	tr_buf_free(&b);
-	return rc;
+	return thread_list_chunk(r);
+}
+
+int
+rsp_thread_list_next(struct rsp *r)
+{
+	return thread_list_chunk(r);
+}
+
+void
+rsp_thread_list_free(struct rsp *r)
+{
+	free(r->tlist);
+	r->tlist = NULL;
+	r->tlist_n = r->tlist_pos = 0;
 }

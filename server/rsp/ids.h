@@ -23,8 +23,15 @@ pid_t rsp_parse_tid(const char *p);
 /* rsp_append_tids: the target's threads as a comma-separated list of
  * ids, appended to b; -1 when they cannot be listed. */
 int rsp_append_tids(struct rsp *r, struct tr_buf *b);
-/* rsp_thread_list: the reply to qfThreadInfo. */
+/*
+ * rsp_thread_list: the reply to qfThreadInfo: the target's threads are
+ * listed once, and sent RSP_TIDS_PER_REPLY at a time, the rest at each
+ * qsThreadInfo (rsp_thread_list_next), then `l`. rsp_thread_list_free
+ * drops what is left of the list.
+ */
 int rsp_thread_list(struct rsp *r);
+int rsp_thread_list_next(struct rsp *r);
+void rsp_thread_list_free(struct rsp *r);
 
 /* rsp_gdb_signo: Linux signal sig as gdb numbers it (143: unknown);
  * rsp_host_signo: the other way (0: none). */

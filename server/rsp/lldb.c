@@ -741,15 +741,13 @@ thread_stop_info(struct rsp *r, const char *p)
 static int
 threads_info(struct rsp *r)
 {
-	pid_t tids[1024];
+	pid_t *tids;
 	size_t n = 0;
 	struct tr_buf b;
 	struct tr_jw w;
 
-	if (!live(r) || tr_threads(r->t, tids, 1024, &n))
+	if (!live(r) || tr_threads_all(r->t, &tids, &n))
 		return rsp_reply_str(r, "E01");
-	if (n > 1024)
-		n = 1024;
 	tr_buf_init(&b);
 	tr_jw_init(&w, &b);
 	tr_jw_arr_begin(&w);
@@ -796,6 +794,7 @@ threads_info(struct rsp *r)
 		tr_jw_obj_end(&w);
 	}
 	tr_jw_arr_end(&w);
+	free(tids);
 	if (tr_jw_error(&w)) {
 		tr_buf_free(&b);
 		return rsp_reply_str(r, "E01");

@@ -107,14 +107,15 @@ packet(struct rsp *r, const char *p, size_t len)
 			return rsp_reply_str(r, "E01");
 		return rsp_reply_str(r, "OK");
 	case 'T': {
-		pid_t tid = rsp_parse_tid(p + 1), tids[1024];
+		pid_t tid = rsp_parse_tid(p + 1), *tids = NULL;
 		size_t n = 0;
+		bool alive = false;
 
-		tr_threads(r->t, tids, 1024, &n);
-		for (size_t i = 0; i < n && i < 1024; i++)
-			if (tids[i] == tid)
-				return rsp_reply_str(r, "OK");
-		return rsp_reply_str(r, "E01");
+		if (tr_threads_all(r->t, &tids, &n) == 0)
+			for (size_t i = 0; i < n && !alive; i++)
+				alive = tids[i] == tid;
+		free(tids);
+		return rsp_reply_str(r, alive ? "OK" : "E01");
 	}
 	case 'R':
 		return rsp_restart(r);
@@ -158,7 +159,7 @@ packet(struct rsp *r, const char *p, size_t len)
 		if (!strcmp(p, "qfThreadInfo"))
 			return rsp_thread_list(r);
 		if (!strcmp(p, "qsThreadInfo"))
-			return rsp_reply_str(r, "l");
+			return rsp_thread_list_next(r);
 		if (!strcmp(p, "qC")) {
 			char buf[64];
 

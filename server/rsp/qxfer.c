@@ -278,28 +278,45 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 	if (!strcmp(obj, "threads") && (!r->t || r->gone))
 		return xfer_reply(r, "<threads/>\n", 11, q);
 	if (!strcmp(obj, "threads")) {
-		pid_t tids[1024];
-		size_t n = 0;
-		struct tr_buf b;
-		char line[128];
-		int rc;
+		uint64_t off = strtoull(q, NULL, 16);
 
-		tr_threads(r->t, tids, 1024, &n);
-		tr_buf_init(&b);
-		tr_buf_append(&b, "<?xml version=\"1.0\"?>\n<threads>\n", 32);
-		for (size_t i = 0; i < n && i < 1024; i++) {
-			char name[64] = "", id[48];
+		/* Made whole at offset 0 (every thread, its name from /proc)
+		 * and kept for the reads that follow, so that a long list read
+		 * in many chunks is made once. */
+		if (off == 0 || !r->threads_xml) {
+			pid_t *tids = NULL;
+			size_t n = 0;
+			struct tr_buf b;
+			char line[160];
 
-			tr_proc_thread_name(pid, tids[i], name, sizeof(name));
-			snprintf(line, sizeof(line),
-				 "<thread id=\"%s\" core=\"0\" name=\"%s\"/>\n",
-				 rsp_tid_str(r, tids[i], id, sizeof(id)), name);
-			tr_buf_append(&b, line, strlen(line));
+			tr_threads_all(r->t, &tids, &n);
+			tr_buf_init(&b);
+			tr_buf_append(&b, "<?xml version=\"1.0\"?>\n<threads>\n",
+				      32);
+			for (size_t i = 0; i < n; i++) {
+				char name[64] = "", id[48];
+
+				tr_proc_thread_name(pid, tids[i], name,
+						    sizeof(name));
+				snprintf(line, sizeof(line),
+					 "<thread id=\"%s\" core=\"0\" "
+					 "name=\"%s\"/>\n",
+					 rsp_tid_str(r, tids[i], id, sizeof(id)),
+					 name);
+				tr_buf_append(&b, line, strlen(line));
+			}
+			tr_buf_append(&b, "</threads>\n", 11);
+			free(tids);
+			free(r->threads_xml);
+			r->threads_xml = malloc(b.len + 1);
+			r->threads_xml_len = r->threads_xml ? b.len : 0;
+			if (r->threads_xml)
+				memcpy(r->threads_xml, b.data, b.len);
+			tr_buf_free(&b);
+			if (!r->threads_xml)
+				return rsp_reply_str(r, "E01");
 		}
-		tr_buf_append(&b, "</threads>\n", 11);
-		rc = xfer_reply(r, b.data, b.len, q);
-		tr_buf_free(&b);
-		return rc;
+		return xfer_reply(r, r->threads_xml, r->threads_xml_len, q);
 	}
 	return rsp_reply_str(r, "");
 }

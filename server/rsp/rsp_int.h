@@ -13,6 +13,7 @@
 
 #define RSP_PACKET_SIZE 0x20000 /* what we take in one packet (hex digits) */
 #define RSP_HOSTIO_FILES 64     /* files a client may hold open (vFile:open) */
+#define RSP_TIDS_PER_REPLY 256 /* thread ids in one qf/qsThreadInfo reply */
 
 /* Registers of one thread as `g` and `p` number them (regs.c, regs[]). */
 struct rsp_regset {
@@ -74,6 +75,13 @@ struct rsp {
 
 	struct rsp_bp *bps;
 	size_t nbps, capbps;
+
+	/* qfThreadInfo's list, sent in chunks at each qsThreadInfo */
+	pid_t *tlist;
+	size_t tlist_n, tlist_pos;
+	/* qXfer:threads:read's document, made at offset 0 and read on */
+	char *threads_xml;
+	size_t threads_xml_len;
 };
 
 #endif

@@ -1,5 +1,6 @@
 /* request.c: the requester side of the slab (any thread), and the direct calls of the tracer thread. */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 
@@ -362,6 +363,39 @@ int
 tr_threads(struct tr_tracer *t, pid_t *tids, size_t max, size_t *n)
 {
 	return buf_op(t, TR_OP_THREADS, 0, tids, max, n);
+}
+
+int
+tr_threads_all(struct tr_tracer *t, pid_t **tids, size_t *n)
+{
+	size_t cap = 64, got = 0;
+	pid_t *buf = NULL;
+
+	*tids = NULL;
+	*n = 0;
+	for (;;) {
+		pid_t *nb = realloc(buf, cap * sizeof(*buf));
+		int err;
+
+		if (!nb) {
+			free(buf);
+			return -TR_ENOMEM;
+		}
+		buf = nb;
+		err = tr_threads(t, buf, cap, &got);
+		if (err) {
+			free(buf);
+			return err;
+		}
+		if (got <= cap)
+			break;
+		/* More threads than room: ask again with room for them all
+		 * (and some that may have been born meanwhile). */
+		cap = got + got / 8 + 16;
+	}
+	*tids = buf;
+	*n = got;
+	return 0;
 }
 
 int

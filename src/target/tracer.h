@@ -216,8 +216,12 @@ int tr_direct_call_trap(struct tr_tracer *t, uint64_t addr, bool on);
 int tr_bp_insert(struct tr_tracer *t, uint64_t addr);
 int tr_bp_remove(struct tr_tracer *t, uint64_t addr);
 
-/* Thread ids of the target; *n gets the count (may exceed `max`). */
+/* Thread ids of the target, in the order they were found (stable while
+ * the target is stopped); *n gets the count (may exceed `max`). */
 int tr_threads(struct tr_tracer *t, pid_t *tids, size_t max, size_t *n);
+/* tr_threads_all: every thread id, however many, in *tids (malloc'd, the
+ * caller frees it) and their count in *n. */
+int tr_threads_all(struct tr_tracer *t, pid_t **tids, size_t *n);
 int tr_state_get(struct tr_tracer *t, struct tr_state *st);
 
 /* A no-op round trip through the slab. */
