@@ -633,6 +633,58 @@ START_TEST(test_pending_breakpoint)
 }
 END_TEST
 
+/* A library closed and opened again at the same address
+ * (gdb.base/unload.exp): the breakpoint in it is hit in each round, the
+ * int3 planted again in the new mapping; a raw site (the GDB protocol's
+ * Z0) is planted again when inserted again. */
+START_TEST(test_breakpoint_library_reloaded)
+{
+	struct tr_tracer *t;
+	struct tr_event ev;
+	struct user_regs_struct regs;
+	char prog[512], lib[512], rounds[] = "3";
+	char *argv[] = { prog, lib, rounds, NULL };
+	struct tr_launch l = { .path = prog, .argv = argv, .stdin_fd = -1,
+			       .stdout_fd = -1, .stderr_fd = -1 };
+	uint64_t first = 0;
+	uint32_t id;
+	pid_t pid;
+
+	snprintf(prog, sizeof(prog), "%s/dl", TRACEE_DIR);
+	snprintf(lib, sizeof(lib), "%s/libtshared.so", TRACEE_DIR);
+	l.stdout_fd = open("/dev/null", O_WRONLY);
+	ck_assert_int_eq(tr_tracer_new(NULL, &t), 0);
+	ck_assert_int_eq(tr_launch(t, &l, &pid), 0);
+	close(l.stdout_fd);
+	ck_assert_int_eq(tr_break_set_spec(t, "tshared_add", NULL, &id), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(tr_cont(t, 0, 0, &ev), 0);
+		ck_assert_msg(ev.type == TR_EV_STOP &&
+			      ev.reason == TR_STOP_BREAKPOINT,
+			      "round %d: got %s/%s", i,
+			      tr_event_type_name(ev.type),
+			      tr_stop_reason_name(ev.reason));
+		ck_assert_uint_eq(ev.bpnum, id);
+		ck_assert_int_eq(tr_regs_get(t, 0, &regs), 0);
+		ck_assert_uint_eq(regs.rsi & 0xffffffff, 22 + (unsigned)i);
+		if (i == 0) {
+			first = ev.pc;
+			/* a raw site at the same place, as gdb's Z0 */
+			ck_assert_int_eq(tr_bp_insert(t, ev.pc), 0);
+		} else {
+			/* the library came back where it was (the test
+			 * means nothing otherwise) */
+			ck_assert_uint_eq(ev.pc, first);
+			ck_assert_int_eq(tr_bp_insert(t, ev.pc), -TR_EEXIST);
+		}
+	}
+	ck_assert_int_eq(tr_cont(t, 0, 0, &ev), 0);
+	ck_assert_int_eq(ev.type, TR_EV_EXIT);
+	ck_assert_int_eq(ev.status, 0);
+	tr_tracer_free(t);
+}
+END_TEST
+
 /* A backtrace with arguments, as gdb's bt shows it; at -O2 an argument
  * is its value or <optimized out>, never a wrong value. */
 START_TEST(test_backtrace_args)
@@ -704,6 +756,7 @@ suite_debuginfo(void)
 	tcase_add_loop_test(tc, test_step_o2, 0, 2);
 	tcase_add_loop_test(tc, test_finish, 0, 2);
 	tcase_add_test(tc, test_pending_breakpoint);
+	tcase_add_test(tc, test_breakpoint_library_reloaded);
 	tcase_add_loop_test(tc, test_backtrace_args, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

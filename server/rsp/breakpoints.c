@@ -60,7 +60,13 @@ rsp_z_packet(struct rsp *r, const char *p, bool insert)
 		return rsp_reply_str(r, "OK");
 	}
 	if (b) {
+		/* still planted since an earlier Z0, unless its library was
+		 * closed and opened again at the same address in between:
+		 * the tracer checks and plants it again */
 		b->wanted = true;
+		if (b->ours && (err = tr_bp_insert(r->t, addr)) &&
+		    err != -TR_EEXIST)
+			return rsp_reply_err(r, err);
 		return rsp_reply_str(r, "OK");
 	}
 	if (r->nbps == r->capbps) {

@@ -554,4 +554,5 @@ void
 tr_direct_libs_changed(struct tr_tracer *t)
 {
 	atomic_fetch_add_explicit(&t->runs, 1, memory_order_relaxed);
+	tr__sites_check(t);
 }

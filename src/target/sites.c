@@ -368,13 +368,50 @@ site_del(struct tr_tracer *t, size_t i)
 	err = tr__raw_write(t, t->pid, t->memfd, t->bps[i].addr,
 			    &t->bps[i].orig, 1, NULL);
 
-	/* A target that is gone has no int3 left to remove. */
-	if (err < 0 && err != -TR_EGONE)
+	/* A target that is gone, or memory unmapped since (a library
+	 * closed), has no int3 left to remove. */
+	if (err < 0 && err != -TR_EGONE && err != -TR_EFAULT)
 		return err;
 	memmove(&t->bps[i], &t->bps[i + 1],
 		(t->nbps - i - 1) * sizeof(*t->bps));
 	t->nbps--;
 	return 0;
+}
+
+/*
+ * A site whose memory was unmapped and mapped again (a library closed and
+ * opened again at the same address: gdb.base/unload.exp) lost its int3
+ * with the old mapping: plant it again, the new mapping's byte as the
+ * original. Memory unmapped now is left as it is (-TR_EFAULT): checked
+ * again at the next library change or insert.
+ */
+static int
+site_check(struct tr_tracer *t, struct tr_bp *bp)
+{
+	uint8_t cur;
+
+	if (pread(t->memfd, &cur, 1, (off_t)bp->addr) != 1)
+		return tr__target_dying(t) ? -TR_EGONE : -TR_EFAULT;
+	if (tr__bp_jumped(t, bp)) {
+		if (cur == 0xe9) /* the jump is still there */
+			return 0;
+		tr__tramp_drop(t, bp); /* puts the same bytes back */
+		if (pread(t->memfd, &cur, 1, (off_t)bp->addr) != 1)
+			return -TR_EFAULT;
+	}
+	if (cur == INT3)
+		return 0;
+	tr_log_info("breakpoint site %#lx: memory mapped again, int3 planted "
+		    "again", (unsigned long)bp->addr);
+	bp->orig = cur;
+	return tr__bp_plant(t, bp->addr);
+}
+
+void
+tr__sites_check(struct tr_tracer *t)
+{
+	for (size_t i = 0; i < t->nbps; i++)
+		site_check(t, &t->bps[i]);
 }
 
 int
@@ -384,8 +421,10 @@ tr__bp_insert(struct tr_tracer *t, uint64_t addr)
 	int err;
 
 	if (i < t->nbps && t->bps[i].addr == addr) {
-		if (t->bps[i].raw)
-			return -TR_EEXIST;
+		if (t->bps[i].raw) {
+			err = site_check(t, &t->bps[i]);
+			return err ? err : -TR_EEXIST;
+		}
 		if (t->bps[i].tramp)
 			tr__tramp_drop(t, &t->bps[i]); /* every hit stops */
 		t->bps[i].raw = true;

@@ -1,5 +1,6 @@
 /* tracer.c: the tracer thread: its loop, and the ops it runs for requests. */
 #include <errno.h>
+#include <stddef.h>
 #include <elf.h>
 #include <signal.h>
 #include <stdio.h>
@@ -204,7 +205,7 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 
 		/* Step alone; the others stay stopped. */
 		th->step_from = tr__regs_of(th->tid, &regs) == 0 ? regs.rip : 0;
-		if (tr__at_breakpoint(t, th, &addr)) {
+		if (!th->pc_moved && tr__at_breakpoint(t, th, &addr)) {
 			if (tr__bp_jumped(t, tr__bp_find(t, addr)))
 				th->at_bp = true; /* steps the moved copy */
 			else if (tr__bp_lift(t, addr) == 0)
@@ -226,11 +227,19 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 	} else {
 		uint64_t addr;
 
-		/* The thread resumed may have had its pc moved onto a
-		 * breakpoint by a register write: step over it too. */
-		if (!th->at_bp && tr__at_breakpoint(t, th, &addr))
+		/* A thread resumed where it stopped, on a breakpoint it
+		 * did not hit (one set since, or it stopped there for
+		 * another reason), steps over it as gdb does; one whose pc
+		 * was moved onto a breakpoint hits it (pc_moved). */
+		if (!th->at_bp && !th->pc_moved &&
+		    tr__at_breakpoint(t, th, &addr))
 			th->at_bp = true;
 		tr__continue_resume(t);
+	}
+	/* the stop pcs are the next stop's */
+	for (size_t i = 0; i < t->nthreads; i++) {
+		t->threads[i].stop_pc_known = false;
+		t->threads[i].pc_moved = false;
 	}
 done:
 	if (r->flags & TR_REQ_WAIT_STOP) {
@@ -371,15 +380,28 @@ op_regs(struct tr_tracer *t, struct tr_req *r)
 
 	if (err)
 		return err;
+	if (r->op == TR_OP_REGS_SET && !th->stop_pc_known) {
+		long pc;
+
+		errno = 0;
+		pc = ptrace(PTRACE_PEEKUSER, th->tid,
+			    (void *)offsetof(struct user, regs.rip), NULL);
+		if (errno == 0) {
+			th->stop_pc = (uint64_t)pc;
+			th->stop_pc_known = true;
+		}
+	}
 	if (ptrace(req[r->op], th->tid, NULL, r->buf) < 0)
 		return tr__ptrace_err(t, th->tid);
-	/* A pc written onto one of our breakpoints (registers restored
-	 * after an injected call, at the breakpoint the thread stopped at)
-	 * is stepped over on resume, not hit again. */
+	/* A pc written back to where the thread stopped, onto one of our
+	 * breakpoints (registers restored after an injected call, at the
+	 * breakpoint the thread stopped at), is stepped over on resume, not
+	 * hit again; a pc moved elsewhere onto one (gdb's jump) hits it. */
 	if (r->op == TR_OP_REGS_SET) {
 		uint64_t rip = ((struct user_regs_struct *)r->buf)->rip;
 
-		th->at_bp = tr__bp_find(t, rip) != NULL;
+		th->pc_moved = th->stop_pc_known && rip != th->stop_pc;
+		th->at_bp = !th->pc_moved && tr__bp_find(t, rip) != NULL;
 		th->in_patch = t->ntramps && tr__tramp_inside(t, rip);
 	}
 	return 0;

@@ -212,7 +212,10 @@ int tr_call_trap_insert(struct tr_tracer *t, uint64_t addr);
 int tr_direct_call_trap(struct tr_tracer *t, uint64_t addr, bool on);
 
 /* Breakpoint sites: an int3 the tracer owns. A hit stops the target with
- * TR_STOP_BREAKPOINT, pc rewound to addr; resuming steps over it. */
+ * TR_STOP_BREAKPOINT, pc rewound to addr; resuming steps over it.
+ * tr_bp_insert of a site planted already gives -TR_EEXIST, after
+ * planting its int3 again if the memory under it was mapped again since
+ * (a library closed and opened again at the same address). */
 int tr_bp_insert(struct tr_tracer *t, uint64_t addr);
 int tr_bp_remove(struct tr_tracer *t, uint64_t addr);
 
@@ -422,7 +425,9 @@ void tr_direct_site_cond_drop(struct tr_tracer *t, uint64_t addr);
 
 /* tr_direct_libs_changed: the dynamic linker changed the libraries (the
  * layer above saw its breakpoint): tr_run_count moves, so caches of the
- * modules are read again. */
+ * modules are read again, and sites whose memory was mapped again since
+ * (a library closed and opened at the same address) get their int3s
+ * back. */
 void tr_direct_libs_changed(struct tr_tracer *t);
 
 #endif

@@ -47,6 +47,14 @@ struct tr_thread {
 	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */
 	bool in_patch;       /* pc shown inside a jumped site (tramp.c):
 				moved back on resume */
+	/* The pc it stopped at, read before the first register write
+	 * since (stop_pc_known), and whether its pc has been moved from
+	 * there (pc_moved: a jump). As gdb (infrun.c's proceed), a thread
+	 * resumed where it stopped steps over a breakpoint there; one
+	 * whose pc was moved onto a breakpoint hits it. */
+	uint64_t stop_pc;
+	bool stop_pc_known;
+	bool pc_moved;
 	bool calling;        /* running alone for tr_resume_one() */
 	int saved_sig;       /* resume_sig from before that run */
 	bool wp_wait;        /* faulted on a page watch.c protects: steps
@@ -258,6 +266,9 @@ int tr__peek(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t *val);
 int tr__poke(struct tr_tracer *t, pid_t tid, uint64_t addr, uint64_t val);
 struct tr_bp *tr__bp_find(struct tr_tracer *t, uint64_t addr);
 int tr__bp_insert(struct tr_tracer *t, uint64_t addr);
+/* tr__sites_check: plant again the int3s of sites whose memory was
+ * mapped again since (libraries closed and opened again). */
+void tr__sites_check(struct tr_tracer *t);
 int tr__bp_remove(struct tr_tracer *t, uint64_t addr);
 int tr__site_get(struct tr_tracer *t, uint64_t addr);  /* users++ */
 void tr__site_put(struct tr_tracer *t, uint64_t addr); /* users-- */

@@ -144,6 +144,49 @@ check "a malformed number: F-1,16 (EINVAL)" has "$T/raw.out" '\$F-1,16#'
 check "pread of 4 bytes at 2: F4;file" has "$T/raw.out" '\$F4;file#'
 check "an unknown vFile operation: the empty reply" has "$T/raw.out" '\$#00'
 
+# jump onto a line with a breakpoint stops there (gdb.base/jump.exp);
+# resuming where the thread stopped steps over the breakpoint there
+line=$(grep -n 'return x \* 10 + y;' "$srcdir/tools/demo-target.c" | cut -d: -f1)
+cat >"$T/jump.gdb" <<GDB
+set confirm off
+target extended-remote 127.0.0.1:$port
+set remote exec-file $DEMO
+break compute
+break demo-target.c:$line
+run
+jump $line
+print counter
+continue
+GDB
+rungdb jump "$DEMO"
+check "jump $line: the breakpoint there is hit" has "$T/jump.out" \
+	"^Breakpoint 2, compute \\(x=4, y=2\\) at .*demo-target.c:$line\$"
+check "the jump skipped counter++" has "$T/jump.out" '^\$1 = 0$'
+check "continue from there steps over it: the program runs to its end" \
+	has "$T/jump.out" 'exited normally|exited with code'
+
+# a library closed and opened again at the same address
+# (gdb.base/unload.exp): gdb's breakpoint in it is hit in each round
+cat >"$T/unload.gdb" <<GDB
+set confirm off
+set breakpoint pending on
+target extended-remote 127.0.0.1:$port
+set remote exec-file $TRACEES/dl
+break tshared_add
+run $TRACEES/libtshared.so 3
+print b
+continue
+print b
+continue
+print b
+continue
+GDB
+rungdb unload "$TRACEES/dl"
+check "unload: three hits, one per dlopen" wait_count "$T/unload.out" \
+	'^Breakpoint 1, tshared_add \(a=20, b=2[234]\)' 3 1
+check "the third one in the third round" has "$T/unload.out" '^\$3 = 24$'
+check "then the program ends" has "$T/unload.out" 'exited normally'
+
 # 3. monitor exit: the daemon shuts down as gdbserver exits, the
 # launched process is killed, and the exit status is 0
 cat >"$T/exit.gdb" <<GDB
