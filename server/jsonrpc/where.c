@@ -92,6 +92,10 @@ srv_write_args(struct tr_jw *w, const struct tr_bt_frame *f)
 		tr_jw_cstr(w, f->args[i].name);
 		tr_jw_key(w, "value");
 		tr_jw_cstr(w, f->args[i].value);
+		if (f->args[i].has_entry) {
+			tr_jw_key(w, "entry_value");
+			tr_jw_cstr(w, f->args[i].entry);
+		}
 		tr_jw_obj_end(w);
 	}
 	tr_jw_arr_end(w);

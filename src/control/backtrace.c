@@ -11,6 +11,8 @@
 #include "symbols/scope.h"
 #include "target/tracer.h"
 
+#define ENTRY_DEPTH 4
+
 static int64_t
 sext(uint64_t v, size_t size)
 {
@@ -45,7 +47,7 @@ fmt_string(struct tr_tracer *t, char *out, size_t len, uint64_t addr)
 	char s[41];
 	size_t k = 0, o;
 
-	o = (size_t)snprintf(out, len, "%#" PRIx64, addr);
+	o = (size_t)snprintf(out, len, "0x%" PRIx64, addr);
 	if (!addr || tr_mem_read(t, addr, s, 1, NULL) < 0)
 		return;
 	while (k < 40 && tr_mem_read(t, addr + k, &s[k], 1, NULL) == 0 && s[k])
@@ -121,7 +123,7 @@ fmt_value(struct tr_tracer *t, const struct tr_type *ty, const uint8_t *b,
 		     p->encoding == TR_ENC_UNSIGNED_CHAR))
 			fmt_string(t, out, len, v);
 		else
-			snprintf(out, len, "%#" PRIx64, v);
+			snprintf(out, len, "0x%" PRIx64, v);
 		return;
 	}
 	default:
@@ -130,27 +132,71 @@ fmt_value(struct tr_tracer *t, const struct tr_type *ty, const uint8_t *b,
 }
 
 /* The parameters of the frame, in declaration order. */
+/*
+ * The value parameter `v` had at the entry of its frame's function, as gdb
+ * finds it: its location at the entry pc (`entry`, run-time; an inlined
+ * call's own entry) must be a register, and the caller's call site must
+ * say what it passed there. Fills buf (size bytes); false when unknown.
+ */
+static bool
+entry_value(const struct tr_scope *sc, const struct tr_var *v,
+	    const struct tr_loc_frame *lf, uint64_t entry, void *buf,
+	    size_t size)
+{
+	struct tr_loc_frame at = *lf;
+	struct tr_loc loc;
+	uint64_t x;
+
+	if (!lf->entry || !entry || size > 8)
+		return false;
+	at.pc = entry;
+	at.innermost = false;
+	if (tr_scope_var_loc(sc, v, &at, &loc) < 0 ||
+	    loc.kind != TR_LOC_REGISTER || loc.npieces != 1 ||
+	    lf->entry(lf->entry_arg, loc.pieces[0].reg, 0, &x))
+		return false;
+	memcpy(buf, &x, size);
+	return true;
+}
+
+/* The parameters of the frame, in declaration order (an inlined call's
+ * as gdb lists them); fr is in an array of unwound frames ending at
+ * `end`, whose next ones are its callers, for entry values. */
 static void
 frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
-	   const struct tr_frame *fr, const struct tr_loc_regs *regs,
-	   unsigned level, struct tr_bt_frame *out)
+	   const struct tr_frame *first, const struct tr_loc_regs *regs0,
+	   const struct tr_frame *fr, const struct tr_frame *end,
+	   const struct tr_loc_regs *regs, unsigned level,
+	   const struct tr_inline *inl, size_t ninl, struct tr_bt_frame *out)
 {
-	uint64_t pc = tr_unwind_lookup_pc(fr);
+	uint64_t pc = tr_unwind_lookup_pc(fr), entry = 0;
 	const struct tr_module *m = tr_symtab_module_at(
 		tr_debuginfo_symtab(di), pc);
 	struct tr_dwarf *dw = m ? tr_debuginfo_dwarf(di, m) : NULL;
+	const struct tr_dw_entry *fn;
 	struct tr_scope *sc;
-	struct tr_unwind_loc acc = { .frame = fr, .regs = regs };
+	struct tr_unwind_loc acc = { .frame = fr, .regs = regs,
+				     .first = first, .regs0 = regs0,
+				     .caller = fr + 1 < end ? fr + 1 : NULL,
+				     .end = end, .di = di,
+				     .inlined = level < ninl };
 	struct tr_loc_frame lf;
 
 	if (!dw || tr_scope_at_level(dw, pc - m->bias, level, &sc) < 0)
 		return;
 	tr_unwind_loc_frame(&lf, &acc, m->bias, tr_mem_read_cb, t);
+	/* gdb's entry pc of a frame: an inlined call's entry, else the
+	 * function's */
+	if (level < ninl)
+		entry = inl[level].entry + m->bias;
+	else if ((fn = tr_dwarf_func_at(dw, pc - m->bias)) && fn->lowpc)
+		entry = fn->lowpc + m->bias;
 	for (size_t i = 0; i < sc->nvars && out->nargs < TR_BT_MAX_ARGS; i++) {
 		const struct tr_var *v = &sc->vars[i];
 		struct tr_bt_arg *a = &out->args[out->nargs];
-		uint8_t buf[64];
+		uint8_t buf[64], ebuf[8];
 		size_t size = tr_type_strip(v->type)->size;
+		bool have_entry;
 		int err;
 
 		if (v->kind != TR_VAR_PARAM)
@@ -160,6 +206,15 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 			size = 0; /* an aggregate too big to show anyway */
 		err = size ? tr_scope_var_read(sc, v, &lf, buf, size, NULL)
 			   : 0;
+		have_entry = size && entry_value(sc, v, &lf, entry, ebuf, size);
+		/* gdb's "print entry-values default": the entry value is
+		 * shown when it equals the value (x=x@entry=1) or stands in
+		 * for an unknown one (x@entry=1). */
+		if (have_entry && (err == -TR_ENOENT ||
+				   (err == 0 && !memcmp(buf, ebuf, size)))) {
+			a->has_entry = true;
+			fmt_value(t, v->type, ebuf, a->entry, sizeof(a->entry));
+		}
 		if (err == -TR_ENOENT)
 			snprintf(a->value, sizeof(a->value), "<optimized out>");
 		else if (err < 0)
@@ -197,8 +252,11 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 		return err;
 	regs.has_fp = tr_fpregs_get(t, tid, &regs.fp) == 0;
 	tr_debuginfo_refresh(di, NULL);
+	/* a few frames more than shown: callers give entry values, and
+	 * theirs (a value passed on as it came: DW_OP_entry_value in the
+	 * call site's DW_AT_call_value) */
 	err = tr_backtrace(u, &regs.gp, tr_mem_read_cb, t, fr,
-			   max < 64 ? max : 64, &nf);
+			   max < 64 - ENTRY_DEPTH ? max + ENTRY_DEPTH : 64, &nf);
 	if (err < 0 && err != -TR_ERANGE && nf == 0)
 		return err;
 	for (size_t i = 0; i < nf && nv < max; i++) {
@@ -236,14 +294,21 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 					f->line = inl[L - 1].call_line;
 				}
 			}
-			frame_args(t, di, &fr[i], i == 0 ? &regs : NULL,
-				   (unsigned)L, f);
+			frame_args(t, di, fr, &regs, &fr[i], &fr[nf],
+				   i == 0 ? &regs : NULL, (unsigned)L, inl, k,
+				   f);
 		}
 		/* gdb's default (backtrace past-main off): the frames of
 		 * libc's start-up code above main are not the program's. */
 		if (have && loc.function && loc.dwfunc &&
-		    strcmp(loc.function, "main") == 0)
-			break;
+		    strcmp(loc.function, "main") == 0) {
+			*n = nv;
+			return 0;
+		}
+		if (nv == max && i + 1 < nf) {
+			*n = nv;
+			return -TR_ERANGE; /* more frames than asked for */
+		}
 	}
 	*n = nv;
 	return 0;

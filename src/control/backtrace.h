@@ -21,6 +21,11 @@ struct tr_bt_arg {
 	char value[160]; /* as gdb prints frame arguments ("scalars"):
 			    42, 65 'A', 1.5, 0x7ffe... "text", RED, ...,
 			    <optimized out> */
+	bool has_entry;  /* the value at the function's entry, from the
+			    caller's call site, as gdb shows it: equal to
+			    `value` (gdb: x=x@entry=1), or `value` is
+			    <optimized out> (gdb: x@entry=1) */
+	char entry[160];
 };
 
 struct tr_bt_frame {

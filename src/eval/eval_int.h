@@ -35,6 +35,8 @@ struct tr_eval_state {
 	struct blk *blocks;
 	struct tr_frame frames[MAX_FRAMES];
 	size_t nframes;
+	size_t ncallers;             /* frame 0 alone: frames[1..] are its
+				      * callers all the same */
 	size_t phys;                 /* env->frame is frames[phys] ... */
 	unsigned level;              /* ... at this inline level there */
 	struct tr_unwind_loc acc;

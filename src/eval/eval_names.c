@@ -55,13 +55,31 @@ tr_eval_env_init(struct tr_eval_env *e)
 		st->nframes = 1;
 		/* One step up gives frame 0 its CFA (DW_OP_call_frame_cfa,
 		 * the frame base of gcc's functions). */
-		if (e->unw)
-			tr_unwind_step(e->unw, &st->frames[0], e->read, e->ctx,
-				       &caller);
+		/* Kept past the frames counted: entry values read the
+		 * callers (a value passed on as it came needs theirs). */
+		for (size_t k = 0; e->unw && k < 4 && k + 1 < MAX_FRAMES;
+		     k++) {
+			if (tr_unwind_step(e->unw, &st->frames[k], e->read,
+					   e->ctx, &caller) != 0)
+				break;
+			st->frames[k + 1] = caller;
+			st->ncallers = k + 1;
+		}
 	}
 	f = &st->frames[st->phys];
 	st->acc.frame = f;
 	st->acc.regs = st->phys == 0 ? &e->regs : NULL;
+	/* its caller, for entry values (DW_OP_entry_value) */
+	st->acc.di = e->di;
+	st->acc.first = &st->frames[0];
+	st->acc.regs0 = &e->regs;
+	if (st->phys + 1 < st->nframes) {
+		st->acc.caller = &st->frames[st->phys + 1];
+		st->acc.end = &st->frames[st->nframes];
+	} else if (st->ncallers) {
+		st->acc.caller = &st->frames[1];
+		st->acc.end = &st->frames[1 + st->ncallers];
+	}
 	st->pc = tr_unwind_lookup_pc(f);
 	st->mod = tr_symtab_module_at(sym, st->pc);
 	st->dw = st->mod ? tr_debuginfo_dwarf(e->di, st->mod) : NULL;
@@ -72,6 +90,8 @@ tr_eval_env_init(struct tr_eval_env *e)
 	if (st->dw && tr_scope_at_level(st->dw, st->pc - st->mod->bias,
 					st->level, &st->scope) < 0)
 		st->scope = NULL;
+	st->acc.inlined = st->scope &&
+			  st->scope->level < st->scope->ninlined;
 	return 0;
 }
 

@@ -201,8 +201,12 @@ decode_op(struct dec *dc, struct cur *c, struct op *op)
 		break;
 	case DW_OP_const4u:
 	case DW_OP_call4:
-	case DW_OP_GNU_parameter_ref:
 		op->a = rd_u(c, 4);
+		break;
+	case DW_OP_GNU_parameter_ref:
+		/* unit-relative: made absolute (0: the unit is unknown) */
+		op->a = rd_u(c, 4);
+		op->a = dc->unit_off ? op->a + dc->unit_off : 0;
 		break;
 	case DW_OP_const4s:
 		op->a = rd_s(c, 4);
@@ -437,6 +441,10 @@ decode_ops(struct dec *dc, Dwarf_Locdesc_c desc, Dwarf_Unsigned nops,
 			break;
 		case DW_OP_implicit_value:
 			op->blk = (const uint8_t *)(uintptr_t)o2;
+			break;
+		case DW_OP_GNU_parameter_ref:
+			/* unit-relative: made absolute (0: unknown unit) */
+			op->a = dc->unit_off ? r1 + dc->unit_off : 0;
 			break;
 		case DW_OP_entry_value:
 		case DW_OP_GNU_entry_value:

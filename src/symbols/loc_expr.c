@@ -456,8 +456,24 @@ entry_value(struct mach *m, const struct op *op)
 	int r;
 
 	if (!m->f->innermost || !func_entry(m, &entry) ||
-	    m->f->pc - m->f->bias != entry)
-		return UNAVAIL(m, "entry value away from the entry");
+	    m->f->pc - m->f->bias != entry) {
+		const struct op *o = op->sub && op->sub->n == 1 ?
+			&op->sub->ops[0] : NULL;
+		unsigned reg;
+
+		/* Away from the entry: the caller's call site may say what
+		 * it passed in that register (gdb: single DW_OP_regN). */
+		if (!o || !m->f->entry ||
+		    !((o->atom >= DW_OP_reg0 && o->atom <= DW_OP_reg31) ||
+		      o->atom == DW_OP_regx))
+			return UNAVAIL(m, "entry value away from the entry");
+		reg = o->atom == DW_OP_regx ? (unsigned)o->a :
+					      (unsigned)(o->atom - DW_OP_reg0);
+		if (m->f->entry(m->f->entry_arg, reg, 0, &v))
+			return UNAVAIL(m, "entry value not known at the "
+				       "call site");
+		return pushu(m, v);
+	}
 	if (m->depth >= DEPTH_MAX)
 		return UNAVAIL(m, "nested entry values");
 	sub = calloc(1, sizeof(*sub));
@@ -737,6 +753,17 @@ step(struct mach *m, const struct expr *e, size_t *i, struct tr_loc *out)
 	case DW_OP_entry_value:
 	case DW_OP_GNU_entry_value:
 		return entry_value(m, op);
+	case DW_OP_GNU_parameter_ref: {
+		/* a parameter the caller passed without a register of its
+		 * own: its call site says (DW_AT_call_parameter) */
+		uint64_t pv;
+
+		if (!m->f->entry || !op->a ||
+		    m->f->entry(m->f->entry_arg, 0, op->a, &pv))
+			return UNAVAIL(m, "parameter not known at the call "
+				       "site");
+		return pushu(m, pv);
+	}
 	default:
 		/* implicit_pointer, TLS, calls, push_object_address... */
 		return UNAVAIL(m, "operation not supported");

@@ -74,6 +74,14 @@ struct tr_loc_frame {
 	void *reg_arg;
 	tr_mem_reader mem;
 	void *mem_arg;
+	/* DW_OP_entry_value(DW_OP_regN) away from the entry, and
+	 * DW_OP_GNU_parameter_ref: the value the caller passed in DWARF
+	 * register regno (param 0), or for the parameter whose DIE is
+	 * `param`, from the call site's DW_TAG_call_site_parameter, as gdb
+	 * finds it. NULL, or nonzero returned: unknown ("optimized out"). */
+	int (*entry)(void *arg, unsigned regno, uint64_t param,
+		     uint64_t *out);
+	void *entry_arg;
 };
 
 enum tr_loc_kind {

@@ -48,9 +48,21 @@ struct sblock {
 	size_t nkids, cap_kids;
 };
 
+/* A call the function makes (DW_TAG_call_site): what entry values in
+ * the callee are read from. */
+struct scall {
+	uint64_t ret;    /* link-time return address */
+	uint64_t origin; /* the callee's DIE (DW_AT_call_origin), 0 none */
+	uint64_t die;    /* the call site's DIE, for its parameters */
+	bool tail;       /* DW_AT_call_tail_call: a jump, not a call */
+	bool target;     /* DW_AT_call_target: an indirect call's target */
+};
+
 struct sfunc {
 	struct sblock top;
 	const char *name;
+	struct scall *calls; /* by DIE order */
+	size_t ncalls, cap_calls;
 };
 
 struct uvars {
@@ -81,6 +93,7 @@ sfunc_free(void *p)
 	struct sfunc *f = p;
 
 	block_free(&f->top);
+	free(f->calls);
 	free(f);
 }
 
@@ -119,6 +132,7 @@ struct sbuild {
 	uint64_t cu_base; /* DWARF 4 .debug_ranges are relative to it */
 	char **files;     /* dwarf_srcfiles of the unit, for call_file */
 	Dwarf_Signed nfiles;
+	struct sfunc *f;  /* the function being read */
 	int err;
 };
 
@@ -324,58 +338,42 @@ add_kid(struct sblock *blk, const struct sblock *kid)
  * abstract DIE: the concrete DIE lists only those that still exist, and
  * gdb shows the others as optimized out.
  */
+/*
+ * Parameters the concrete DIE of a clone or an inlined call leaves out
+ * (unused, or passed some other way) are the abstract DIE's: appended
+ * after the concrete ones, which keep their order, as gdb lists them
+ * ("entry_callee (b=..., unused_a=...)" when a clone moved b first).
+ */
 static void
 abstract_params(struct sbuild *b, struct sblock *blk, uint64_t origin)
 {
-	struct svar *vars = NULL;
-	size_t n = 0;
-	bool *used = calloc(blk->nvars + 1, sizeof(*used));
 	Dwarf_Die odie, kid;
 	bool ok;
 
-	if (!used || tr__die_at(b->d, origin, &odie) < 0) {
-		free(used);
+	if (tr__die_at(b->d, origin, &odie) < 0)
 		return;
-	}
-	vars = calloc(blk->nvars + 64, sizeof(*vars));
-	if (!vars)
-		goto out;
 	for (ok = tr__die_child(b->dbg, odie, &kid) == 0; ok;
 	     ok = tr__die_step(b->dbg, &kid)) {
 		uint64_t off = tr__die_off(b->dbg, kid);
+		struct svar v;
 		size_t i;
 
 		if (tr__die_tag(b->dbg, kid) != DW_TAG_formal_parameter)
 			continue;
 		for (i = 0; i < blk->nvars; i++)
-			if (blk->vars[i].param && !used[i] &&
-			    blk->vars[i].origin == off)
+			if (blk->vars[i].param && blk->vars[i].origin == off)
 				break;
-		if (i < blk->nvars) {
-			used[i] = true;
-			vars[n++] = blk->vars[i];
-		} else if (n < blk->nvars + 64) {
-			memset(&vars[n], 0, sizeof(vars[n]));
-			var_info(b, kid, &vars[n]);
-			vars[n].param = true;
-			if (vars[n].name)
-				n++;
-		}
-		if (n >= blk->nvars + 64) {
+		if (i < blk->nvars)
+			continue;
+		memset(&v, 0, sizeof(v));
+		var_info(b, kid, &v);
+		v.param = true;
+		if (v.name && add_var(blk, &v) < 0) {
+			b->err = -TR_ENOMEM;
 			dwarf_dealloc_die(kid);
 			break;
 		}
 	}
-	/* Whatever did not match keeps its place after them. */
-	for (size_t i = 0; i < blk->nvars && n < blk->nvars + 64; i++)
-		if (!used[i])
-			vars[n++] = blk->vars[i];
-	free(blk->vars);
-	blk->vars = vars;
-	blk->nvars = n;
-	blk->cap_vars = blk->nvars + 64;
-out:
-	free(used);
 	dwarf_dealloc_die(odie);
 }
 
@@ -487,6 +485,56 @@ origin_enums(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
 	dwarf_dealloc_die(origin);
 }
 
+/* An address attribute (DW_AT_call_return_pc, DW_AT_low_pc). */
+static bool
+die_addr(struct sbuild *b, Dwarf_Die die, Dwarf_Half at, uint64_t *out)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Addr a = 0;
+	int res;
+
+	if (tr__dlv(b->dbg, dwarf_attr(die, at, &attr, &err), err) < 0)
+		return false;
+	err = NULL;
+	res = tr__dlv(b->dbg, dwarf_formaddr(attr, &a, &err), err);
+	dwarf_dealloc_attribute(attr);
+	*out = a;
+	return res == 0;
+}
+
+/* A call site: DWARF 5's DW_TAG_call_site (DW_AT_call_return_pc), or
+ * the GNU one of DWARF 4 (DW_AT_low_pc is the return address). */
+static void
+add_call(struct sbuild *b, Dwarf_Die die)
+{
+	struct scall c = { .die = tr__die_off(b->dbg, die) };
+	struct sfunc *f = b->f;
+
+	if (!f || (!die_addr(b, die, DW_AT_call_return_pc, &c.ret) &&
+		   !die_addr(b, die, DW_AT_low_pc, &c.ret)))
+		return;
+	if (tr__die_ref(b->dbg, die, DW_AT_call_origin, &c.origin) < 0 &&
+	    tr__die_ref(b->dbg, die, DW_AT_abstract_origin, &c.origin) < 0)
+		c.origin = 0;
+	c.tail = tr__die_flag(b->dbg, die, DW_AT_call_tail_call) ||
+		 tr__die_flag(b->dbg, die, DW_AT_GNU_tail_call);
+	c.target = tr__die_has(b->dbg, die, DW_AT_call_target) ||
+		   tr__die_has(b->dbg, die, DW_AT_GNU_call_site_target);
+	if (f->ncalls == f->cap_calls) {
+		size_t n = f->cap_calls ? f->cap_calls * 2 : 8;
+		struct scall *a = realloc(f->calls, n * sizeof(*a));
+
+		if (!a) {
+			b->err = -TR_ENOMEM;
+			return;
+		}
+		f->calls = a;
+		f->cap_calls = n;
+	}
+	f->calls[f->ncalls++] = c;
+}
+
 static void
 walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
 {
@@ -512,6 +560,10 @@ walk(struct sbuild *b, Dwarf_Die parent, struct sblock *blk, int depth)
 			v.param = tag == DW_TAG_formal_parameter;
 			if (v.name && add_var(blk, &v) < 0)
 				b->err = -TR_ENOMEM;
+			break;
+		case DW_TAG_call_site:
+		case DW_TAG_GNU_call_site:
+			add_call(b, kid);
 			break;
 		case DW_TAG_lexical_block:
 		case DW_TAG_inlined_subroutine:
@@ -568,6 +620,7 @@ func_build(struct tr_dwarf *d, uint64_t off, uint32_t cu)
 	b.cu_base = u ? u->lowpc : 0;
 	f->top.die = off;
 	f->name = tr__die_name(b.dbg, die);
+	b.f = f;
 	if (u && tr__die_at(d, u->die, &udie) == 0) {
 		Dwarf_Error err = NULL;
 
@@ -922,12 +975,9 @@ tr_scope_at_level(struct tr_dwarf *d, uint64_t pc, unsigned level,
 		for (size_t k = 0; k < chain[i]->nenums && !err; k++)
 			err = emit_enum(s, &chain[i]->enums[k],
 					(uint32_t)(i - root), &ecap);
-	/* gdb 13 lists an inlined call's parameters last to first (its
-	 * block's symbols come out reversed: "str2K (e=..., fs=...)" for
-	 * str2K(fs, e), measured on Lua); a function's in their order. */
-	for (size_t j = 0; j < chain[root]->nvars && !err; j++) {
-		size_t k = root ? chain[root]->nvars - 1 - j : j;
-
+	/* in the concrete DIE's order, as gdb lists them (gcc emits an
+	 * inlined call's last to first: "str2K (e=..., fs=...)") */
+	for (size_t k = 0; k < chain[root]->nvars && !err; k++) {
 		if (chain[root]->vars[k].param)
 			err = emit(s, &chain[root]->vars[k], TR_VAR_PARAM, 0,
 				   &cap);
@@ -1007,4 +1057,224 @@ tr_scope_var_read(const struct tr_scope *s, const struct tr_var *v,
 		memset(buf, 0, len);
 	free(loc);
 	return err;
+}
+
+/* The name of a function's DIE, through its abstract origin or
+ * specification (a clone, a declaration's definition). */
+static const char *
+func_name_of(struct tr_dwarf *d, uint64_t off)
+{
+	Dwarf_Debug dbg = tr__dwarf_dbg(d);
+	const char *name = NULL;
+	Dwarf_Die die, o;
+
+	if (tr__die_at(d, off, &die) < 0)
+		return NULL;
+	for (int i = 0; i < 4 && !(name = tr__die_name(dbg, die)); i++) {
+		if (tr__die_origin(d, die, &o) < 0)
+			break;
+		dwarf_dealloc_die(die);
+		die = o;
+	}
+	dwarf_dealloc_die(die);
+	return name;
+}
+
+/* Whether gdb knows where a call site's DW_AT_call_origin is: a
+ * declaration (found by its name) or a DIE with code; an abstract
+ * instance of an inlined function (DW_AT_inline, no pc) says nothing. */
+static bool
+origin_known(struct tr_dwarf *d, uint64_t off)
+{
+	Dwarf_Debug dbg = tr__dwarf_dbg(d);
+	Dwarf_Die die;
+	bool ok;
+
+	if (!off || tr__die_at(d, off, &die) < 0)
+		return false;
+	ok = tr__die_flag(dbg, die, DW_AT_declaration) ||
+	     tr__die_has(dbg, die, DW_AT_low_pc) ||
+	     tr__die_has(dbg, die, DW_AT_ranges) ||
+	     tr__die_has(dbg, die, DW_AT_entry_pc);
+	dwarf_dealloc_die(die);
+	return ok;
+}
+
+int
+tr_scope_call_value(struct tr_dwarf *d, uint64_t ret, const char *callee,
+		    unsigned reg, uint64_t param, const uint8_t **expr,
+		    size_t *len, uint64_t *site, const uint8_t **target,
+		    size_t *tlen)
+{
+	Dwarf_Debug dbg = tr__dwarf_dbg(d);
+	const struct tr_dw_entry *fn;
+	const struct sfunc *f = func_of(d, ret - 1, &fn);
+	const struct scall *c = NULL;
+	const char *oname;
+	Dwarf_Die die, kid;
+	bool ok;
+	int found = -TR_ENOENT;
+
+	if (!f)
+		return -TR_ENOENT;
+	for (size_t i = 0; i < f->ncalls && !c; i++)
+		if (f->calls[i].ret == ret)
+			c = &f->calls[i];
+	/* Only a call known to be to this callee says what it passed (a
+	 * call through a pointer, or to another function, says nothing). */
+	*target = NULL;
+	*tlen = 0;
+	if (!c || !callee)
+		return -TR_ENOENT;
+	if (tr__die_at(d, c->die, &die) < 0)
+		return -TR_ENOENT;
+	if (!c->origin && c->target) {
+		/* an indirect call: its target is an expression the
+		 * caller checks in its frame */
+		Dwarf_Attribute attr;
+		Dwarf_Error err = NULL;
+		Dwarf_Unsigned n = 0;
+		Dwarf_Ptr p = NULL;
+
+		if (tr__dlv(dbg, dwarf_attr(die, DW_AT_call_target, &attr,
+					    &err), err) < 0) {
+			err = NULL;
+			if (tr__dlv(dbg, dwarf_attr(die,
+				DW_AT_GNU_call_site_target, &attr, &err),
+				err) < 0) {
+				dwarf_dealloc_die(die);
+				return -TR_ENOENT;
+			}
+		}
+		err = NULL;
+		if (tr__dlv(dbg, dwarf_formexprloc(attr, &n, &p, &err), err) ==
+		    0 && n > 0) {
+			*target = p;
+			*tlen = n;
+		}
+		dwarf_dealloc_attribute(attr);
+		if (!*target) {
+			dwarf_dealloc_die(die);
+			return -TR_ENOENT;
+		}
+	} else if (!c->origin || !origin_known(d, c->origin) ||
+		   !(oname = func_name_of(d, c->origin)) ||
+		   strcmp(oname, callee)) {
+		dwarf_dealloc_die(die);
+		return -TR_ENOENT;
+	}
+	for (ok = tr__die_child(dbg, die, &kid) == 0; ok && found;
+	     ok = tr__die_step(dbg, &kid)) {
+		int tag = tr__die_tag(dbg, kid);
+		Dwarf_Attribute attr;
+		Dwarf_Error err = NULL;
+		Dwarf_Unsigned n = 0;
+		Dwarf_Ptr p = NULL;
+		const uint8_t *q;
+		unsigned r;
+
+		if (tag != DW_TAG_call_site_parameter &&
+		    tag != DW_TAG_GNU_call_site_parameter)
+			continue;
+		if (param) {
+			uint64_t pd = 0;
+
+			/* the parameter it is for, not a register */
+			if (tr__die_ref(dbg, kid, DW_AT_call_parameter, &pd) <
+				    0 || pd != param)
+				continue;
+			goto value;
+		}
+		/* its location: the register, as DW_OP_regN or regx */
+		if (tr__dlv(dbg, dwarf_attr(kid, DW_AT_location, &attr, &err),
+			    err) < 0)
+			continue;
+		err = NULL;
+		if (tr__dlv(dbg, dwarf_formexprloc(attr, &n, &p, &err), err) <
+		    0 || n < 1) {
+			dwarf_dealloc_attribute(attr);
+			continue;
+		}
+		q = p;
+		dwarf_dealloc_attribute(attr);
+		if (q[0] >= DW_OP_reg0 && q[0] <= DW_OP_reg31 && n == 1)
+			r = q[0] - DW_OP_reg0;
+		else if (q[0] == DW_OP_regx && n >= 2 && !(q[1] & 0x80))
+			r = q[1];
+		else
+			continue;
+		if (r != reg)
+			continue;
+value:
+		err = NULL;
+		if (tr__dlv(dbg, dwarf_attr(kid, DW_AT_call_value, &attr, &err),
+			    err) < 0) {
+			err = NULL;
+			if (tr__dlv(dbg, dwarf_attr(kid, DW_AT_GNU_call_site_value,
+						    &attr, &err), err) < 0)
+				continue;
+		}
+		err = NULL;
+		if (tr__dlv(dbg, dwarf_formexprloc(attr, &n, &p, &err), err) ==
+		    0 && n > 0) {
+			*expr = p;
+			*len = n;
+			*site = c->die;
+			found = 0;
+		}
+		dwarf_dealloc_attribute(attr);
+	}
+	if (ok) /* left early: the current child is still ours */
+		dwarf_dealloc_die(kid);
+	dwarf_dealloc_die(die);
+	return found;
+}
+
+bool
+tr_scope_no_self_tail_call(struct tr_dwarf *d, const char *name)
+{
+	const char *todo[64], *seen[64];
+	size_t ntodo = 0, nseen = 0;
+	struct scache *c = scache_get(d);
+
+	if (!c)
+		return false;
+	todo[ntodo++] = name;
+	seen[nseen++] = name;
+	while (ntodo) {
+		const char *fname = todo[--ntodo];
+		const struct tr_dw_entry *ents[4];
+		const struct sfunc *f = NULL;
+		size_t n = 0;
+
+		if (tr_dwarf_lookup(d, fname, TR_DW_FUNC, ents, 4, &n) < 0)
+			continue; /* in another file: its calls are unknown */
+		for (size_t i = 0; i < n && i < 4 && !f; i++)
+			if (!ents[i]->declaration)
+				f = func_get(d, c, ents[i]->die, ents[i]->cu);
+		for (size_t i = 0; f && i < f->ncalls; i++) {
+			const struct scall *k = &f->calls[i];
+			const char *t;
+
+			if (!k->tail)
+				continue;
+			/* a jump to a target only a frame would tell:
+			 * gdb gives up (DW_AT_call_target is not known
+			 * without one, or not specified at all) */
+			if (!origin_known(d, k->origin) ||
+			    !(t = func_name_of(d, k->origin)))
+				return false;
+			if (strcmp(t, name) == 0)
+				return false;
+			for (n = 0; n < nseen && strcmp(seen[n], t); n++)
+				;
+			if (n < nseen)
+				continue;
+			if (nseen == 64 || ntodo == 64)
+				return false; /* too far to tell */
+			seen[nseen++] = t;
+			todo[ntodo++] = t;
+		}
+	}
+	return true;
 }

@@ -107,6 +107,34 @@ struct tr_inline {
  */
 int tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
 		     size_t max, size_t *n);
+
+/*
+ * tr_scope_call_value: at the call whose link-time return address is
+ * `ret`, to a function named `callee`, the DWARF expression of the value
+ * passed in DWARF register `reg`, or when `param` is not 0 for the
+ * parameter whose DIE that is (DW_AT_call_parameter, gcc's way for one
+ * passed in no register), (DW_TAG_call_site_parameter's
+ * DW_AT_call_value: evaluated in the caller's frame, it gives the value
+ * on its stack). expr points into the file's DWARF; *site is the call
+ * site's DIE (for tr_loc_eval_expr). -TR_ENOENT when the call site does
+ * not say (unknown call, another callee, no such parameter). An
+ * indirect call (DW_AT_call_target, no DW_AT_call_origin) is not checked
+ * here: *target gets its expression (else NULL), which the caller
+ * evaluates in the caller's frame and compares with the callee's entry.
+ */
+/*
+ * tr_scope_no_self_tail_call: whether function `name` is known not to
+ * reach itself through tail calls (jumps: DW_AT_call_tail_call), which
+ * gdb checks before it trusts any entry value of the function: a tail
+ * jump to an unknown target, or back to the function, makes its entry
+ * values unknown.
+ */
+bool tr_scope_no_self_tail_call(struct tr_dwarf *d, const char *name);
+
+int tr_scope_call_value(struct tr_dwarf *d, uint64_t ret, const char *callee,
+			unsigned reg, uint64_t param, const uint8_t **expr,
+			size_t *len, uint64_t *site, const uint8_t **target,
+			size_t *tlen);
 void tr_scope_free(struct tr_scope *s);
 
 /*

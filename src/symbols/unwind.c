@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "symbols/unwind.h"
+#include "symbols/scope.h"
 
 /*
  * Columns of libdwarf's internal rule table. CFI may name any x86-64
@@ -572,7 +573,23 @@ tr_unwind_loc_reg(void *p, unsigned regno, void *buf, size_t len)
 	if (acc->regs)
 		return tr_loc_regs_read((void *)acc->regs, regno, buf, len);
 	/* Above the innermost frame only what the CFI restored is known:
-	 * the call-clobbered registers are not. */
+	 * the call-clobbered registers are not, unless the frames below
+	 * are at hand (same value, as gdb). */
+	if (regno < TR_UREG_COUNT && !(f->valid >> regno & 1) &&
+	    acc->first && f > acc->first && regno != TR_UREG_RSP &&
+	    regno != TR_UREG_RA) {
+		for (const struct tr_frame *g = f - 1;; g--) {
+			if (g == acc->first && acc->regs0)
+				return tr_loc_regs_read((void *)acc->regs0,
+							regno, buf, len);
+			if (g->valid >> regno & 1) {
+				f = g;
+				break;
+			}
+			if (g == acc->first)
+				return -TR_ENOENT;
+		}
+	}
 	if (regno >= TR_UREG_COUNT || !(f->valid >> regno & 1))
 		return -TR_ENOENT;
 	if (len > 8)
@@ -595,6 +612,12 @@ tr_unwind_loc_frame(struct tr_loc_frame *out, struct tr_unwind_loc *acc,
 	out->innermost = f->how == TR_FRAME_REGS && acc->regs != NULL;
 	out->reg = tr_unwind_loc_reg;
 	out->reg_arg = acc;
+	acc->mem = mem;
+	acc->mem_ctx = ctx;
+	if (acc->caller && acc->di) {
+		out->entry = tr_unwind_entry;
+		out->entry_arg = acc;
+	}
 	out->mem = mem;
 	out->mem_arg = ctx;
 }
@@ -753,4 +776,96 @@ tr_unwind_frame_level(struct tr_debuginfo *di, const struct tr_frame *fr,
 		v += (unsigned)depth + 1;
 	}
 	return -TR_ERANGE;
+}
+
+static int
+no_reg(void *arg, unsigned regno, void *buf, size_t len)
+{
+	(void)arg;
+	(void)regno;
+	(void)buf;
+	(void)len;
+	return -TR_ENOENT;
+}
+
+int
+tr_unwind_entry(void *p, unsigned regno, uint64_t param, uint64_t *out)
+{
+	struct tr_unwind_loc *acc = p;
+	struct tr_symtab *st = tr_debuginfo_symtab(acc->di);
+	uint64_t lpc = tr_unwind_lookup_pc(acc->frame), ret, v;
+	const struct tr_module *mc = tr_symtab_module_at(st, lpc), *m;
+	struct tr_dwarf *dc, *dw;
+	const struct tr_dw_entry *callee, *fn;
+	struct tr_unwind_loc cacc;
+	struct tr_loc_frame lf;
+	struct tr_loc loc;
+	const uint8_t *expr, *texpr;
+	size_t len, tlen;
+	uint64_t site;
+
+	if (!acc->caller || !mc || !(dc = tr_debuginfo_dwarf(acc->di, mc)) ||
+	    !(callee = tr_dwarf_func_at(dc, lpc - mc->bias)) ||
+	    !callee->name || !tr_scope_no_self_tail_call(dc, callee->name))
+		return -TR_ENOENT;
+	/* The call site: the caller's return address is where it is. */
+	ret = acc->caller->pc;
+	m = tr_symtab_module_at(st, ret - 1);
+	if (!m || !(dw = tr_debuginfo_dwarf(acc->di, m)) ||
+	    tr_scope_call_value(dw, ret - m->bias, callee->name, regno, param,
+				&expr, &len, &site, &texpr, &tlen) < 0)
+		return -TR_ENOENT;
+	/* DW_AT_call_value is evaluated in the caller's frame (its own
+	 * entry values too, through its caller). */
+	memset(&cacc, 0, sizeof(cacc));
+	cacc.frame = acc->caller;
+	cacc.di = acc->di;
+	cacc.end = acc->end;
+	if (acc->end) {
+		cacc.first = acc->first;
+		cacc.regs0 = acc->regs0;
+	}
+	if (acc->end && acc->caller + 1 < acc->end)
+		cacc.caller = acc->caller + 1;
+
+	tr_unwind_loc_frame(&lf, &cacc, m->bias, acc->mem, acc->mem_ctx);
+	/* gdb 13 gives an inlined call's parameters an entry value only
+	 * when the call site's value needs no register (a constant, an
+	 * address): measured on Lua (stringK's fs, passed in r12: none)
+	 * and on tests/tracees/multi (inl_top's t, a constant: t@entry) */
+	if (acc->inlined)
+		lf.reg = no_reg;
+	fn = tr_dwarf_func_at(dw, ret - 1 - m->bias);
+	lf.func_die = fn ? fn->die : 0;
+	/* an indirect call: its target, computed in the caller's frame,
+	 * must be this function */
+	if (texpr && (tr_loc_eval_expr(dw, site, texpr, tlen, &lf, &loc) < 0 ||
+		      loc.npieces != 1 || loc.kind != TR_LOC_MEMORY ||
+		      loc.pieces[0].addr != callee->lowpc + mc->bias))
+		return -TR_ENOENT;
+	if (tr_loc_eval_expr(dw, site, expr, len, &lf, &loc) < 0)
+		return -TR_ENOENT;
+	/* The value is what the expression leaves on its stack: a plain
+	 * result reads as a memory "address". */
+	if (loc.npieces != 1)
+		return -TR_ENOENT;
+	switch (loc.kind) {
+	case TR_LOC_MEMORY:
+		v = loc.pieces[0].addr;
+		break;
+	case TR_LOC_VALUE:
+		if (loc.pieces[0].data) {
+			if (loc.pieces[0].data_len > 8)
+				return -TR_ENOENT;
+			v = 0;
+			memcpy(&v, loc.pieces[0].data, loc.pieces[0].data_len);
+		} else {
+			v = loc.pieces[0].value;
+		}
+		break;
+	default:
+		return -TR_ENOENT;
+	}
+	*out = v;
+	return 0;
 }

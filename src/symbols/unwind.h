@@ -159,16 +159,51 @@ int tr_backtrace(struct tr_unwinder *u, const struct user_regs_struct *r,
  * xmm and x87 registers. The caller keeps `acc` alive while `out` is used.
  * out->pc is tr_unwind_lookup_pc(frame) (a return address - 1 in outer
  * frames); out->cfa is frame->cfa, known once the frame has been stepped
- * from (tr_unwind_step fills it in); out->func_die is left 0.
+ * from (tr_unwind_step fills it in); out->func_die is left 0. With
+ * acc->caller and acc->di, DW_OP_entry_value(DW_OP_regN) is read from the
+ * caller's call site (DW_TAG_call_site_parameter), as gdb does.
  */
 struct tr_unwind_loc {
 	const struct tr_frame *frame;
 	const struct tr_loc_regs *regs; /* innermost frame only, else NULL */
+	/* Optional, for DW_OP_entry_value away from a function's entry:
+	 * the frame that called this one (its own registers as the
+	 * unwinder recovered them) and the debug information that finds
+	 * its call site. Without them entry values are optimized out. */
+	/* Optional: frame is in an array of unwound frames that starts
+	 * at `first` (the innermost, whose registers are `regs0`). A
+	 * register the CFI did not restore then reads as in the next
+	 * frame in, as gdb reads it ("same value"): a location list that
+	 * names it at a return address vouches for it (gcc's
+	 * interprocedural register allocation keeps values in registers
+	 * the callee is known not to touch). */
+	const struct tr_frame *first;
+	const struct tr_loc_regs *regs0;
+	const struct tr_frame *caller;
+	const struct tr_frame *end; /* caller is in an array of frames
+				     * that ends here: the caller's own
+				     * caller is caller + 1 before it */
+	struct tr_debuginfo *di;
+	bool inlined;       /* the frame is an inlined call's: its entry
+			     * values are those that need no register
+			     * (as gdb 13 finds them) */
+	tr_mem_reader mem;  /* set by tr_unwind_loc_frame */
+	void *mem_ctx;
 };
 
 int tr_unwind_loc_reg(void *acc, unsigned regno, void *buf, size_t len);
 
 void tr_unwind_loc_frame(struct tr_loc_frame *out, struct tr_unwind_loc *acc,
 			 uint64_t bias, tr_mem_reader mem, void *ctx);
+
+/*
+ * tr_unwind_entry: the value DWARF register `regno` had when the function
+ * of acc->frame was entered (param 0), or the value of the parameter whose
+ * DIE is `param`, from the call site in acc->caller (0), or -TR_ENOENT
+ * when the call site does not say. The function is the frame's
+ * outermost one (inlined calls have no entry of their own).
+ */
+int tr_unwind_entry(void *acc, unsigned regno, uint64_t param,
+		    uint64_t *out);
 
 #endif

@@ -47,4 +47,7 @@ for v in O0 O2; do
 	run_case finish "$v"
 done
 run_case inline O0
+for v in O0 O2; do
+	run_case entry "$v"
+done
 finish

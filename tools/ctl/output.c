@@ -97,9 +97,18 @@ print_func_args(const struct tr_json *f)
 	printf("%s (", fn ? fn : "??");
 	for (size_t i = 0; args && i < tr_json_len(args); i++) {
 		const struct tr_json *a = tr_json_at(args, i);
+		const char *name = tc_jstr(a, "name");
+		const char *value = tc_jstr(a, "value");
+		const char *entry = tc_jstr(a, "entry_value");
 
-		printf("%s%s=%s", i ? ", " : "", tc_jstr(a, "name"),
-		       tc_jstr(a, "value"));
+		/* gdb: x=x@entry=1 when equal, x@entry=1 for an unknown x */
+		if (entry && value && !strcmp(value, "<optimized out>"))
+			printf("%s%s@entry=%s", i ? ", " : "", name, entry);
+		else if (entry)
+			printf("%s%s=%s@entry=%s", i ? ", " : "", name, name,
+			       entry);
+		else
+			printf("%s%s=%s", i ? ", " : "", name, value);
 	}
 	printf(")");
 }

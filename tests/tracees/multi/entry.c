@@ -1,4 +1,5 @@
-/* entry.c: a parameter that is only an entry value at its breakpoint. */
+/* entry.c: parameters known only through entry values at -O2: the
+ * caller's call site (DW_TAG_call_site_parameter) says what was passed. */
 #include "multi.h"
 
 volatile int entry_sink;
@@ -14,6 +15,7 @@ int
 entry_outer(int a, int b)
 {
 	int r = entry_callee(a, b);
-	entry_sink = r;
+
+	entry_sink = r + b; /* b lives on past the call */
 	return r;
 }
