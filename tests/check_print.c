@@ -374,6 +374,18 @@ static const struct row rows[] = {
 	  "No symbol \"nosuch\" in current context.", B_ALL },
 	{ "ptype myint *",
 	  "type = int *", B_ALL },
+	{ "print $_siginfo",
+	  "$105 = {si_signo = 5, si_errno = 0, si_code = 128, _sifields = {_pad = {0 <repeats 28 times>}, _kill = {si_pid = 0, si_uid = 0}, _timer = {si_tid = 0, si_overrun = 0, si_sigval = {sival_int = 0, sival_ptr = 0x0}}, _rt = {si_pid = 0, si_uid = 0, si_sigval = {sival_int = 0, sival_ptr = 0x0}}, _sigchld = {si_pid = 0, si_uid = 0, si_status = 0, si_utime = 0, si_stime = 0}, _sigfault = {si_addr = 0x0, _addr_lsb = 0, _addr_bnd = {_lower = 0x0, _upper = 0x0}}, _sigpoll = {si_band = 0, si_fd = 0}, _sigsys = {_call_addr = 0x0, _syscall = 0, _arch = 0}}}", B_ALL },
+	{ "print $_siginfo.si_signo",
+	  "$106 = 5", B_ALL },
+	{ "print $_siginfo._sifields._sigfault",
+	  "$107 = {si_addr = 0x0, _addr_lsb = 0, _addr_bnd = {_lower = 0x0, _upper = 0x0}}", B_ALL },
+	{ "whatis $_siginfo",
+	  "type = struct siginfo", B_ALL },
+	{ "print sizeof($_siginfo)",
+	  "$108 = 128", B_ALL },
+	{ "print $_siginfo.si_code == 128",
+	  "$109 = 1", B_ALL },
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -517,6 +529,41 @@ START_TEST(test_print_table)
 }
 END_TEST
 
+/* $_siginfo at a fault: gdb 13 prints $1 = 11, $2 = 1, $3 = (void *)
+ * 0x0 and $4 = void for these (print.c segv, at -O0 and -O2). */
+START_TEST(test_siginfo_fault)
+{
+	static const char *const cmds[][2] = {
+		{ "print $_siginfo.si_signo", "$1 = 11" },
+		{ "print $_siginfo.si_code", "$2 = 1" },
+		{ "print $_siginfo._sifields._sigfault.si_addr",
+		  "$3 = (void *) 0x0" },
+		{ "print $_exitcode", "$4 = void" },
+	};
+	struct tr_session *s;
+	struct tr_session_opts o = { 0 };
+	char path[512];
+	char *argv[3] = { path, "segv", NULL };
+	struct tr_launch l = { .path = path, .argv = argv, .stdin_fd = -1,
+			       .stdout_fd = -1, .stderr_fd = -1 };
+	struct tr_event ev;
+	pid_t pid;
+	char out[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", TRACEE_DIR, progs[_i]);
+	ck_assert_tr(tr_session_new(&o, &s), 0);
+	ck_assert_tr(tr_session_launch(s, &l, &pid), 0);
+	ck_assert_tr(tr_session_cont(s, 0, 0, &ev), 0);
+	ck_assert_event(ev, TR_EV_STOP, TR_STOP_SIGNAL);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		run_cmd(s, cmds[i][0], out, sizeof(out));
+		ck_assert_msg(match(cmds[i][1], out), "%s: %s: got \"%s\"",
+			      progs[_i], cmds[i][0], out);
+	}
+	tr_session_free(s);
+}
+END_TEST
+
 Suite *
 suite_print(void)
 {
@@ -524,6 +571,7 @@ suite_print(void)
 	TCase *tc = tcase_create("table");
 
 	tcase_add_loop_test(tc, test_print_table, 0, 2);
+	tcase_add_loop_test(tc, test_siginfo_fault, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -68,6 +68,14 @@ conv_value(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 
 	if (!is_conv(e, a))
 		return tr__ev_reg_value(e, a, v);
+	if (!strcmp(a->name, "_siginfo") && e->siginfo && e->have_regs) {
+		/* read at each use, as gdb's: the stop's signal */
+		uint8_t si[128];
+
+		if (e->siginfo(e->ctx, si) == 0)
+			return tr__ev_vset(e, v, tr_hist_siginfo_type(), si,
+					   sizeof(si));
+	}
 	err = tr_hist_get(e->hist, a->name, v, msg, sizeof(msg));
 	if (err == -TR_ENOENT)
 		return tr__ev_fail(e, a, err, "%s", msg);

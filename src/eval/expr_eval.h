@@ -45,6 +45,9 @@ struct tr_eval_env {
 	/* the value history and convenience variables ($1, $i); NULL:
 	 * none, a `$name` that is no register is an error */
 	struct tr_hist *hist;
+	/* the 128-byte siginfo of the thread's last stop, for $_siginfo
+	 * (ctx is the env's ctx); NULL: $_siginfo is void */
+	int (*siginfo)(void *ctx, void *buf);
 
 	/* the evaluator's */
 	char err[320];

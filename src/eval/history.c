@@ -423,3 +423,97 @@ tr_hist_set_int(struct tr_hist *h, const char *name, int value)
 	tr_value_release(&v);
 	return err;
 }
+
+/* ---- $_siginfo ----------------------------------------------------------
+ * gdb's type for it on x86-64 Linux (linux_get_siginfo_type_with_fields in
+ * gdb's linux-tdep.c): the kernel's 128-byte siginfo_t, its union of the
+ * fields of each kind of signal at offset 16. Written here from the
+ * kernel's layout (include/uapi/asm-generic/siginfo.h), as gdb shows it. */
+
+#define T_BASE(id, nm, sz, enc) \
+	static const struct tr_type id = { .kind = TR_TYPE_BASE, .name = nm, \
+					   .size = sz, .encoding = enc }
+T_BASE(si_int, "int", 4, TR_ENC_SIGNED);
+T_BASE(si_uint, "unsigned int", 4, TR_ENC_UNSIGNED);
+T_BASE(si_short, "short", 2, TR_ENC_SIGNED);
+T_BASE(si_long, "long", 8, TR_ENC_SIGNED);
+#undef T_BASE
+static const struct tr_type si_void = { .kind = TR_TYPE_VOID, .name = "void" };
+static const struct tr_type si_voidp = { .kind = TR_TYPE_POINTER, .size = 8,
+					 .target = &si_void };
+#define T_TYPEDEF(id, nm, t) \
+	static const struct tr_type id = { .kind = TR_TYPE_TYPEDEF, .name = nm, \
+					   .size = (t).size, .target = &(t) }
+T_TYPEDEF(si_pid_t, "__pid_t", si_int);
+T_TYPEDEF(si_uid_t, "__uid_t", si_uint);
+T_TYPEDEF(si_clock_t, "__clock_t", si_long);
+#undef T_TYPEDEF
+#define M(nm, t, off) { .name = nm, .type = &(t), .offset = off }
+#define AGG(id, k, nm, sz, ms) \
+	static const struct tr_type id = { .kind = k, .name = nm, .size = sz, \
+		.nmembers = sizeof(ms) / sizeof(ms[0]), .members = ms }
+static const struct tr_type si_pad = { .kind = TR_TYPE_ARRAY, .size = 112,
+				       .target = &si_int, .count_known = true,
+				       .count = 28 };
+static const struct tr_type_member sigval_m[] = {
+	M("sival_int", si_int, 0), M("sival_ptr", si_voidp, 0),
+};
+AGG(si_sigval, TR_TYPE_UNION, "sigval_t", 8, sigval_m);
+static const struct tr_type_member kill_m[] = {
+	M("si_pid", si_pid_t, 0), M("si_uid", si_uid_t, 4),
+};
+AGG(si_kill, TR_TYPE_STRUCT, NULL, 8, kill_m);
+static const struct tr_type_member timer_m[] = {
+	M("si_tid", si_int, 0), M("si_overrun", si_int, 4),
+	M("si_sigval", si_sigval, 8),
+};
+AGG(si_timer, TR_TYPE_STRUCT, NULL, 16, timer_m);
+static const struct tr_type_member rt_m[] = {
+	M("si_pid", si_pid_t, 0), M("si_uid", si_uid_t, 4),
+	M("si_sigval", si_sigval, 8),
+};
+AGG(si_rt, TR_TYPE_STRUCT, NULL, 16, rt_m);
+static const struct tr_type_member chld_m[] = {
+	M("si_pid", si_pid_t, 0), M("si_uid", si_uid_t, 4),
+	M("si_status", si_int, 8), M("si_utime", si_clock_t, 16),
+	M("si_stime", si_clock_t, 24),
+};
+AGG(si_chld, TR_TYPE_STRUCT, NULL, 32, chld_m);
+static const struct tr_type_member bnd_m[] = {
+	M("_lower", si_voidp, 0), M("_upper", si_voidp, 8),
+};
+AGG(si_bnd, TR_TYPE_STRUCT, NULL, 16, bnd_m);
+static const struct tr_type_member fault_m[] = {
+	M("si_addr", si_voidp, 0), M("_addr_lsb", si_short, 8),
+	M("_addr_bnd", si_bnd, 16),
+};
+AGG(si_fault, TR_TYPE_STRUCT, NULL, 32, fault_m);
+static const struct tr_type_member poll_m[] = {
+	M("si_band", si_long, 0), M("si_fd", si_int, 8),
+};
+AGG(si_poll, TR_TYPE_STRUCT, NULL, 16, poll_m);
+static const struct tr_type_member sys_m[] = {
+	M("_call_addr", si_voidp, 0), M("_syscall", si_int, 8),
+	M("_arch", si_uint, 12),
+};
+AGG(si_sys, TR_TYPE_STRUCT, NULL, 16, sys_m);
+static const struct tr_type_member fields_m[] = {
+	M("_pad", si_pad, 0), M("_kill", si_kill, 0), M("_timer", si_timer, 0),
+	M("_rt", si_rt, 0), M("_sigchld", si_chld, 0),
+	M("_sigfault", si_fault, 0), M("_sigpoll", si_poll, 0),
+	M("_sigsys", si_sys, 0),
+};
+AGG(si_fields, TR_TYPE_UNION, NULL, 112, fields_m);
+static const struct tr_type_member siginfo_m[] = {
+	M("si_signo", si_int, 0), M("si_errno", si_int, 4),
+	M("si_code", si_int, 8), M("_sifields", si_fields, 16),
+};
+AGG(si_siginfo, TR_TYPE_STRUCT, "siginfo", 128, siginfo_m);
+#undef AGG
+#undef M
+
+const struct tr_type *
+tr_hist_siginfo_type(void)
+{
+	return &si_siginfo;
+}

@@ -55,6 +55,10 @@ int tr_hist_set(struct tr_hist *h, const char *name, const struct tr_value *v);
 /* tr_hist_set_int: a convenience variable of type int ($_exitcode). */
 int tr_hist_set_int(struct tr_hist *h, const char *name, int value);
 
+/* tr_hist_siginfo_type: the type of $_siginfo, gdb's struct siginfo for
+ * x86-64 Linux (128 bytes; static). */
+const struct tr_type *tr_hist_siginfo_type(void);
+
 /* tr_hist_count: how many values the history holds. */
 unsigned tr_hist_count(struct tr_hist *h);
 

@@ -189,6 +189,14 @@ struct ienv {
 static _Thread_local struct ienv cur_ienv;
 
 static int
+slab_siginfo(void *ctx, void *buf)
+{
+	struct tr_session *s = ctx;
+
+	return tr_siginfo_get(s->t, cur_ienv.tid, buf);
+}
+
+static int
 slab_set_regs(void *ctx, const struct user_regs_struct *r)
 {
 	struct tr_session *s = ctx;
@@ -272,6 +280,7 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
 	e->ctx = s;
 	e->frame = frame;
 	e->hist = s->hist;
+	e->siginfo = slab_siginfo;
 	cur_ienv.s = s;
 	cur_ienv.tid = tid;
 	err = tr_regs_get(s->t, tid, &e->regs.gp);

@@ -52,6 +52,10 @@ cmd_run(const char *method, const char *arg)
 
 enum print_kind { P_PRINT, P_CALL, P_OUTPUT };
 
+/* gdb's last_format: the format letter print/FMT and x/FMT used last,
+ * which a /FMT without one (print/r, x/4) takes again. */
+static char last_format;
+
 /*
  * gdb's /FMT after print: a count is refused, size letters too, and of
  * several format letters the last counts. 0 with *fmt (0: none), or -1
@@ -60,7 +64,7 @@ enum print_kind { P_PRINT, P_CALL, P_OUTPUT };
 static int
 parse_fmt(const char *f, char *fmt)
 {
-	*fmt = 0;
+	*fmt = last_format;
 	for (; *f && !isspace((unsigned char)*f); f++) {
 		const char *msg = NULL;
 
@@ -75,8 +79,10 @@ parse_fmt(const char *f, char *fmt)
 			tc.failed = true;
 			return -1;
 		}
-		*fmt = *f;
+		if (*f != 'r') /* raw: no pretty-printers, none here */
+			*fmt = *f;
 	}
+	last_format = *fmt;
 	return 0;
 }
 
@@ -151,7 +157,7 @@ cmd_print(const char *fmtarg, const char *expr, enum print_kind kind)
 	} else {
 		v = tc_jstr(r.result, "value");
 		if (kind == P_OUTPUT)
-			printf("%s\n", v ? v : "");
+			printf("%s", v ? v : ""); /* gdb's output: no newline */
 		else if (tc_jnum(r.result, "history"))
 			printf("$%" PRIu64 " = %s\n",
 			       tc_jnum(r.result, "history"), v ? v : "");
@@ -523,9 +529,9 @@ read_mem(uint64_t addr, void *buf, size_t len, size_t *got)
 static void
 cmd_x(const char *fmtarg, const char *expr)
 {
-	static char last_fmt = 'x', last_unit = 'w';
+	static char last_unit = 'w';
 	unsigned long count = 1;
-	char fmt = last_fmt, unit = last_unit;
+	char fmt = last_format ? last_format : 'x', unit = last_unit;
 	const char *p = fmtarg;
 	unsigned size, per_line;
 	uint64_t addr;
@@ -565,7 +571,7 @@ cmd_x(const char *fmtarg, const char *expr)
 		unit = 'b';
 	if (fmt == 'a')
 		unit = 'g';
-	last_fmt = fmt;
+	last_format = fmt;
 	last_unit = unit;
 	if (eval_addr(expr, &addr))
 		return;
