@@ -18,6 +18,7 @@
 #include "eval/inject.h"
 #include "base/log.h"
 #include "target/procfs.h"
+#include "target/tracer.h"
 #include "rsp/ids.h"
 #include "rsp/lldb.h"
 #include "rsp/regs.h"
@@ -833,6 +834,14 @@ rsp_lldb_packet(struct rsp *r, const char *p, size_t len)
 		return save_regs(r, p);
 	if (STARTS("QRestoreRegisterState:"))
 		return restore_regs(r, p + 22);
+	/* how many watchpoints lldb may set (it refuses more itself) */
+	if (IS("qWatchpointSupportInfo") ||
+	    STARTS("qWatchpointSupportInfo:")) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "num:%d;", TR_WATCH_MAX_COUNT);
+		return rsp_reply_str(r, buf);
+	}
 	if (IS("jThreadsInfo"))
 		return threads_info(r);
 	if (STARTS("qThreadStopInfo"))

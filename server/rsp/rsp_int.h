@@ -30,6 +30,11 @@ struct rsp_bp {
 	uint64_t addr;
 	bool wanted;
 	bool ours;             /* we planted it (not another client) */
+	char type;             /* Z's: 0 software, 1 hardware breakpoint
+				  (an int3 too), 2 write, 3 read, 4 access
+				  watchpoint */
+	uint64_t len;          /* a watchpoint's length */
+	uint32_t wpid;         /* its number (control/watchpoint.h) */
 };
 
 struct rsp {

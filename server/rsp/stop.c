@@ -1,9 +1,10 @@
-/* stop.c: stop replies: T with the thread and every register (and swbreak or lldb's reason), W and X for an exit. */
+/* stop.c: stop replies: T with the thread and every register (and swbreak, watch/rwatch/awatch or lldb's reason), W and X for an exit. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "rsp.h"
+#include "rsp/breakpoints.h"
 #include "rsp/ids.h"
 #include "rsp/regs.h"
 #include "rsp/reply.h"
@@ -19,6 +20,7 @@ rsp_send_stop(struct rsp *r, const struct tr_event *ev)
 {
 	char buf[128];
 	const struct rsp_regset *rs;
+	const struct rsp_bp *wp;
 	struct tr_buf b;
 	int sig, rc;
 
@@ -73,7 +75,18 @@ rsp_send_stop(struct rsp *r, const struct tr_event *ev)
 		rsp_append_tids(r, &b);
 		tr_buf_append(&b, ";", 1);
 	}
-	if (ev->reason == TR_STOP_BREAKPOINT && r->swbreak)
+	wp = ev->reason == TR_STOP_WATCH ? rsp_watch_of(r, ev->bpnum) : NULL;
+	if (wp) {
+		/* the address the client gave: gdb looks it up among its
+		 * watchpoints' ranges, lldb by that exact address */
+		static const char *const key[] = { [2] = "watch",
+						   [3] = "rwatch",
+						   [4] = "awatch" };
+
+		snprintf(buf, sizeof(buf), "%s:%llx;", key[(int)wp->type],
+			 (unsigned long long)wp->addr);
+		tr_buf_append(&b, buf, strlen(buf));
+	} else if (ev->reason == TR_STOP_BREAKPOINT && r->swbreak)
 		tr_buf_append(&b, "swbreak:;", 9);
 	else if (r->lldb) {
 		const char *why =

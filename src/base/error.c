@@ -27,6 +27,7 @@ static const char *const messages[TR_E_MAX_] = {
 	[TR_ERANGE] = "buffer too small",
 	[TR_ENOTTHREAD] = "must be called on the tracer thread",
 	[TR_ECALL] = "the called function stopped before returning",
+	[TR_ENOSPC] = "no watchpoint slot left",
 };
 
 const char *

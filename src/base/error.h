@@ -29,6 +29,7 @@ enum tr_error {
 	TR_ERANGE = 19,     /* buffer too small */
 	TR_ENOTTHREAD = 20, /* called from the wrong thread */
 	TR_ECALL = 21,      /* an injected call stopped before it returned */
+	TR_ENOSPC = 22,     /* no slot left (watchpoints, debug registers) */
 	TR_E_MAX_
 };
 

@@ -318,12 +318,16 @@ int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
  */
 enum tr_watch_kind {
 	TR_WATCH_WRITE = 1,  /* gdb's watch: reported when the value changed */
-	TR_WATCH_READ = 2,   /* rwatch: reported at each read (x86 cannot
-				tell a read from a write: any access) */
+	TR_WATCH_READ = 2,   /* rwatch: reported at each access that left
+				the value as it was (x86 cannot tell a read
+				from a write: a change is taken for a write) */
 	TR_WATCH_ACCESS = 3, /* awatch: at each access */
 };
 
 #define TR_WATCH_MAX_LEN (64 * 1024)
+/* How many watchpoints a target may have at once (-TR_ENOSPC past it):
+ * each fault is checked against every one. */
+#define TR_WATCH_MAX_COUNT 64
 
 /* A condition evaluated on the tracer thread at a trigger: 1 stops, 0
  * goes on, negative TR_E* stops (as breakpoint conditions). */

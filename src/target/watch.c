@@ -170,6 +170,8 @@ tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 		return -TR_EINVAL;
 	if (wp_find(t, id))
 		return -TR_EEXIST;
+	if (t->nwps >= TR_WATCH_MAX_COUNT)
+		return -TR_ENOSPC;
 	if (t->phase != PH_STOPPED || !(th = stopped_thread(t, NULL)))
 		return -TR_ERUNNING;
 	for (uint64_t pg = addr & ~(PAGE - 1); pg < addr + len; pg += PAGE) {
@@ -409,11 +411,17 @@ wp_triggered(struct tr_tracer *t, struct tr_wp *w, uint64_t fault,
 	}
 	if (w->kind == TR_WATCH_WRITE)
 		return changed;
-	if (changed)
-		return true;
-	if (touched && w->kind == TR_WATCH_READ)
-		memcpy(w->prev, w->old, w->len);
-	return touched;
+	if (w->kind == TR_WATCH_ACCESS)
+		return changed || touched;
+	/* A read: a fault cannot tell a read from a write (nor can x86's
+	 * debug registers), so an access that changed the value is taken
+	 * for a write and not reported, as gdb does with an access
+	 * watchpoint standing for a read one (breakpoint.c,
+	 * bpstat_check_watchpoint). */
+	if (changed || !touched)
+		return false;
+	memcpy(w->prev, w->old, w->len);
+	return true;
 }
 
 uint32_t

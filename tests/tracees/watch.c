@@ -17,6 +17,7 @@ char buf[4096] __attribute__((aligned(4096)));
 struct node n2 = { 20, 0 }, n1 = { 10, &n2 };
 struct node *head = &n1;
 int tcount;                    /* written by threads */
+volatile int seen;             /* what main read of n2.v */
 static sigjmp_buf jb;
 static volatile int faults;
 
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 	}
 	g = g;                     /* same value: no write watch report */
 	head->next->v = 21;
+	seen = n2.v;               /* line of the read of n2.v */
 	printf("scoped %d\n", scoped(4));
 	for (int i = 0; i < 1000; i++)
 		other[i] = i;
@@ -71,5 +73,8 @@ main(int argc, char **argv)
 	pthread_create(&th, NULL, worker, NULL);
 	pthread_join(th, NULL);
 	printf("tcount %d\n", tcount);
+	fflush(stdout);
+	if (argc > 1)
+		pause();           /* "pause": left for a look at its maps */
 	return 0;
 }
