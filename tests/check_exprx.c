@@ -277,6 +277,102 @@ static const struct row ld_rows[] = {
 	V("lds[2] = -lds[1]", "-0.100000000000000000001"),
 };
 
+/* 5. Wide characters: wchar_t, char16_t and char32_t (typedefs gdb
+ * recognizes by name) print as characters and strings with gdb's L, u, U
+ * prefixes; their literals parse. gdb was run with LANG=C: characters
+ * past ASCII print as escapes, as a daemon without a locale prints them.
+ * A pointer to char or to a wide character type is printed with the
+ * symbol it points into and the text, without its type unless its
+ * pointee is not named char, wchar_t, char16_t or char32_t. */
+static const struct row wide_rows[] = {
+	V("wc", "90 L'Z'"),
+	V("wnl", "10 L'\\n'"),
+	V("wstr", "L\"wxy\""),
+	V("wlong", "L\"ab\\000\\000\\000\\000\\000\""),
+	V("wp", "0x* L\"hello\""),
+	V("c16", "113 u'q'"),
+	V("s16", "u\"abc\""),
+	V("p16", "0x* u\"sixteen\""),
+	V("c32", "82 U'R'"),
+	V("s32", "U\"wxyz\""),
+	V("p32", "0x* U\"dyn\""),
+	V("L'a'", "97 L'a'"),
+	V("L\"ab\"", "L\"ab\""),
+	V("u'x'", "120 u'x'"),
+	V("u\"xy\"", "u\"xy\""),
+	V("U'y'", "121 U'y'"),
+	V("U\"yz\"", "U\"yz\""),
+	V("L'\\''", "39 L'\\''"),
+	V("L'\"'", "34 L'\"'"),
+	V("L\"\\\"q\\\\\"", "L\"\\\"q\\\\\""),
+	V("L\"a\\nb\\tc\"", "L\"a\\nb\\tc\""),
+	V("L'\\x263a'", "9786 L'\\x263a'"),
+	V("u\"\\x263a\"", "u\"\\x263a\""),
+	V("L\"caf\\351\"", "L\"caf\\351\""),
+	V("L'\\0'", "0 L'\\000'"),
+	V("L\"\"", "L\"\""),
+	V("\"a\" L\"b\"", "L\"ab\""),
+	V("L\"a\" \"b\"", "L\"ab\""),
+	V("(wchar_t)0", "0 L'\\000'"),
+	V("(wchar_t)27", "27 L'\\033'"),
+	V("(wchar_t)127", "127 L'\\177'"),
+	V("(wchar_t)200", "200 L'\\310'"),
+	V("(wchar_t)-1", "-1 L'\\xffffffff'"),
+	V("(char16_t)0xe9", "233 u'\\351'"),
+	V("(char16_t)65535", "65535 u'\\xffff'"),
+	V("(char32_t)0x1f600", "128512 U'\\x1f600'"),
+	V("(char32_t)92", "92 U'\\\\'"),
+	V("sizeof(L\"ab\")", "12"),
+	V("sizeof(u\"ab\")", "6"),
+	V("sizeof(U'a')", "4"),
+	V("sizeof(L\"\")", "4"),
+	V("sizeof(wc)", "4"),
+	V("sizeof(c16)", "2"),
+	V("wc == L'Z'", "1"),
+	V("wc + 1", "91"),
+	V("-wc", "-90"),
+	V("(char)wc", "90 'Z'"),
+	V("c16 * 2", "226"),
+	V("wstr[1]", "120 L'x'"),
+	V("*wp", "104 L'h'"),
+	V("p32[1]", "121 U'y'"),
+	V("p16[7]", "0 u'\\000'"),
+	V("wlong[1]@3", "L\"b\\000\""),
+	V("wstr[0]@2", "L\"wx\""),
+	V("*p16@3", "u\"six\""),
+	V("&wstr[1]", "0x* <wstr+4> L\"xy\""),
+	V("wp + 2", "0x* L\"llo\""),
+	V("&word[1]", "0x* <word+1> \"bcdefg\""),
+	V("(char *)word", "0x* <word> \"abcdefg\""),
+	V("(unsigned char *)word", "(unsigned char *) 0x* <word> \"abcdefg\""),
+	V("wlen(wp)", "5"),
+	V("wlen(L\"four\")", "4"),
+	V("wlen(wstr)", "3"),
+	V("c32_at(U\"abc\", 2)", "99"),
+	V("c32_at(s32, 3)", "122"),
+	V("wc = L'y'", "121 L'y'"),
+	V("wc", "121 L'y'"),
+	V("s16[1] = u'Q'", "81 u'Q'"),
+	V("s16", "u\"aQc\""),
+	T("L'a'", "wchar_t"),
+	T("L\"ab\"", "wchar_t [3]"),
+	T("u\"ab\"", "char16_t [3]"),
+	T("U'a'", "char32_t"),
+	T("wc + 1", "int"),
+	T("c16 + c16", "int"),
+	T("wstr[0]", "wchar_t"),
+	T("*wp", "const wchar_t"),
+	T("p16", "const char16_t *"),
+	T("s32", "char32_t [5]"),
+	E("L\"a\" u\"b\"", 0, "Undefined string concatenation."),
+	E("L'ab'", 0, "Invalid character constant."),
+	E("L'", 0, "Unmatched single quote."),
+	E("L\"x", 0, "Unterminated string in expression."),
+	V("(char)27", "27 '\\033'"),
+	V("L\"\\033x\"", "L\"\\033x\""),
+	V("(wchar_t)11", "11 L'\\v'"),
+};
+
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- running a table -------------------------------------------------- */
@@ -448,6 +544,12 @@ START_TEST(test_long_double)
 }
 END_TEST
 
+START_TEST(test_wide)
+{
+	run_table(&builds[_i], wide_rows, NROWS(wide_rows));
+}
+END_TEST
+
 Suite *
 suite_exprx(void)
 {
@@ -459,6 +561,7 @@ suite_exprx(void)
 	tcase_add_loop_test(tc, test_at, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_declarators, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_long_double, 0, NBUILDS);
+	tcase_add_loop_test(tc, test_wide, 0, NBUILDS);
 	suite_add_tcase(s, tc);
 	return s;
 }

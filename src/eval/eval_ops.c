@@ -112,7 +112,9 @@ tr__ev_promote(const struct tr_type *t)
 		return s->size <= 4 ? (tr__ev_is_signed(s) || s->size < 4 ? &tr__t_int
 								   : &tr__t_uint)
 				    : &tr__t_long;
-	return t;
+	/* an integer typedef promotes to the type it names, as gdb's
+	 * binop_promote does: wchar_t + 1 is an int, not a wchar_t */
+	return s;
 }
 
 /* The usual arithmetic conversions (C11 6.3.1.8): the common type. */

@@ -36,6 +36,18 @@ BASE(tr__t_ldouble, "long double", 16, TR_ENC_FLOAT);
 const struct tr_type tr__t_void = { .kind = TR_TYPE_VOID, .name = "void" };
 const struct tr_type tr__t_voidp = { .kind = TR_TYPE_POINTER, .size = 8,
 					.target = &tr__t_void };
+/* The wide character types when the program's DWARF has none: the
+ * typedefs of glibc on x86-64 (wchar_t is int, char16_t and char32_t
+ * uint_least16_t and uint_least32_t). */
+const struct tr_type tr__t_wchar = { .kind = TR_TYPE_TYPEDEF,
+				     .name = "wchar_t", .size = 4,
+				     .target = &tr__t_int };
+const struct tr_type tr__t_char16 = { .kind = TR_TYPE_TYPEDEF,
+				      .name = "char16_t", .size = 2,
+				      .target = &tr__t_ushort };
+const struct tr_type tr__t_char32 = { .kind = TR_TYPE_TYPEDEF,
+				      .name = "char32_t", .size = 4,
+				      .target = &tr__t_uint };
 /* $pc's type, as gdb's: void (*)() */
 static const struct tr_type t_code = { .kind = TR_TYPE_FUNCTION,
 				       .target = &tr__t_void };

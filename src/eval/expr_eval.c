@@ -34,6 +34,30 @@ lit_type(enum tr_lit l)
 	}
 }
 
+/* The type of a wide literal: the program's wchar_t, char16_t or
+ * char32_t where its DWARF has one (so that whatis names it as the
+ * program does), else glibc's. */
+static const struct tr_type *
+wide_type(struct tr_eval_env *e, enum tr_lit l)
+{
+	const struct tr_type *b = l == TR_LIT_WCHAR ? &tr__t_wchar
+				: l == TR_LIT_CHAR16 ? &tr__t_char16
+						     : &tr__t_char32;
+	const struct tr_type *t;
+
+	if (e->st->dw && tr_dwarf_type_lookup(e->st->dw, b->name, &t) == 0 &&
+	    t->kind == TR_TYPE_TYPEDEF &&
+	    tr_type_strip(t)->size == b->size)
+		return t;
+	return b;
+}
+
+static bool
+is_wide(enum tr_lit l)
+{
+	return l == TR_LIT_WCHAR || l == TR_LIT_CHAR16 || l == TR_LIT_CHAR32;
+}
+
 static int
 assign_op(int op)
 {
@@ -331,13 +355,19 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 	switch (a->kind) {
 	case TR_AST_INT:
 	case TR_AST_CHAR:
+		if (is_wide(a->lit))
+			return tr__ev_vint(e, v, wide_type(e, a->lit), a->ival);
 		return tr__ev_vint(e, v, lit_type(a->lit), a->ival);
 	case TR_AST_FLOAT:
 		return tr__ev_vfloat(e, v, lit_type(a->lit), a->fval);
 	case TR_AST_STRING: {
-		const struct tr_type *t = tr__ev_array_of(e, &tr__t_char, a->len + 1);
+		const struct tr_type *et = is_wide(a->lit) ? wide_type(e, a->lit)
+							   : &tr__t_char;
+		size_t es = tr__ev_strip(et)->size;
+		const struct tr_type *t = tr__ev_array_of(e, et, a->len / es + 1);
 
-		if (!t || tr__ev_vset(e, v, t, a->str, a->len + 1))
+		/* str ends with a NUL code unit */
+		if (!t || tr__ev_vset(e, v, t, a->str, a->len + es))
 			return tr__ev_fail(e, a, -TR_ENOMEM, "Out of memory.");
 		v->lval = TR_LVAL_INTERNAL;
 		return 0;

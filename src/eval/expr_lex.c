@@ -330,10 +330,34 @@ lex_number(struct parser *p, size_t start, size_t *next)
 	return 0;
 }
 
+/* A UTF-8 sequence at s: its code point and length, or 0 when it is
+ * not one (the byte then stands for itself). */
+static size_t
+utf8_decode(const char *s, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = u[0] >= 0xf0 && u[0] < 0xf5 ? 4 : u[0] >= 0xe0 ? 3
+		 : u[0] >= 0xc2 && u[0] < 0xe0 ? 2 : 0;
+	uint32_t v;
+
+	if (!n || u[0] >= 0xf5)
+		return 0;
+	v = u[0] & (0x7f >> n);
+	for (size_t k = 1; k < n; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (u[k] & 0x3f);
+	}
+	*cp = v;
+	return n;
+}
+
 /* One character of a character or string literal at s[*i], escapes
- * decoded; 1 on a lexical error (reported), or a -TR_E* code. */
+ * decoded; 1 on a lexical error (reported), or a -TR_E* code. `max` is
+ * the largest code unit: 0xff for char, 0xffff and 0xffffffff for the
+ * wide types, whose literals take UTF-8 source characters as one. */
 static int
-lex_char(struct parser *p, size_t *i, unsigned *out)
+lex_char(struct parser *p, size_t *i, unsigned *out, uint32_t max)
 {
 	const char *s = p->src;
 	size_t at = *i;
@@ -341,8 +365,13 @@ lex_char(struct parser *p, size_t *i, unsigned *out)
 	int d, n;
 
 	if (s[at] != '\\') {
-		*out = (unsigned char)s[at];
-		*i = at + 1;
+		uint32_t cp;
+		size_t k = max > 0xff ? utf8_decode(s + at, &cp) : 0;
+
+		if (k && cp > max)
+			return lex_error(p, *i, "Invalid character constant.");
+		*out = k ? cp : (unsigned char)s[at];
+		*i = at + (k ? k : 1);
 		return 0;
 	}
 	at++;
@@ -359,7 +388,7 @@ lex_char(struct parser *p, size_t *i, unsigned *out)
 	case '4': case '5': case '6': case '7':
 		for (n = 0; n < 3 && s[at] >= '0' && s[at] <= '7'; n++)
 			v = v * 8 + (unsigned)(s[at++] - '0');
-		if (v > 0xff)
+		if (v > 0xff && v > max)
 			return lex_error(p, *i, "Octal escape out of range.");
 		*out = v;
 		*i = at;
@@ -370,10 +399,10 @@ lex_char(struct parser *p, size_t *i, unsigned *out)
 			return lex_error(p, *i, "\\x escape without a "
 					 "following hex digit");
 		for (; (d = hex_value(s[at])) >= 0; at++) {
-			v = v * 16 + (unsigned)d;
-			if (v > 0xff)
+			if (v > (max - (unsigned)d) / 16)
 				return lex_error(p, *i, "Hex escape out of "
 						 "range.");
+			v = v * 16 + (unsigned)d;
 		}
 		*out = v;
 		*i = at;
@@ -410,7 +439,7 @@ lex_string(struct parser *p, size_t start, size_t *next)
 	for (i = start + 1; s[i] != '"';) {
 		unsigned c;
 
-		if ((err = lex_char(p, &i, &c))) {
+		if ((err = lex_char(p, &i, &c, 0xff))) {
 			free(buf);
 			return err;
 		}
@@ -423,6 +452,83 @@ lex_string(struct parser *p, size_t start, size_t *next)
 	}
 	t->str = buf;
 	t->len = n;
+	*next = i + 1;
+	return 0;
+}
+
+/* The code unit size, largest value and literal kind of a wide
+ * prefix. */
+static size_t
+wide_unit(char prefix, uint32_t *max, enum tr_lit *lit)
+{
+	*lit = prefix == 'L' ? TR_LIT_WCHAR : prefix == 'u' ? TR_LIT_CHAR16
+							    : TR_LIT_CHAR32;
+	*max = prefix == 'u' ? 0xffff : 0xffffffff;
+	return prefix == 'u' ? 2 : 4;
+}
+
+/* L'a' u'a' U'a' L"ab" u"ab" U"ab": the prefix at s[start]. A wide
+ * string is stored as the target stores it, code unit after code unit. */
+static int
+lex_wide(struct parser *p, size_t start, size_t *next)
+{
+	const char *s = p->src;
+	char q = s[start + 1];
+	size_t i = start + 2, n = 0, es;
+	struct token *t;
+	enum tr_lit lit;
+	uint32_t max;
+	uint8_t *buf;
+	unsigned c;
+	int err;
+
+	es = wide_unit(s[start], &max, &lit);
+	if (q == '\'') {
+		if (!s[i] || (s[i] == '\\' && !s[i + 1]))
+			return lex_error(p, start, "Unmatched single quote.");
+		if (s[i] == '\'')
+			return lex_error(p, start, "Empty character constant.");
+		if ((err = lex_char(p, &i, &c, max)))
+			return err;
+		if (s[i] != '\'')
+			return strchr(s + i, '\'')
+				       ? lex_error(p, start, "Invalid character "
+						   "constant.")
+				       : lex_error(p, start, "Unmatched single "
+						   "quote.");
+		if ((err = push(p, TK_CHAR, start, &t)))
+			return err;
+		/* wchar_t is int: L'\xffffffff' is -1 */
+		t->ival = lit == TR_LIT_WCHAR ? (uint64_t)(int64_t)(int32_t)c
+					      : c;
+		t->lit = lit;
+		*next = i + 1;
+		return 0;
+	}
+	while (s[i] != '"') {
+		if (!s[i] || (s[i] == '\\' && !s[i + 1]))
+			return lex_error(p, start, "Unterminated string in "
+					 "expression.");
+		i += s[i] == '\\' ? 2 : 1;
+	}
+	/* at most one code unit per source byte, and the terminator */
+	if (!(buf = calloc(i - start, es)))
+		return -TR_ENOMEM;
+	for (i = start + 2; s[i] != '"';) {
+		if ((err = lex_char(p, &i, &c, max))) {
+			free(buf);
+			return err;
+		}
+		memcpy(buf + n, &c, es); /* little-endian, as x86-64 */
+		n += es;
+	}
+	if ((err = push(p, TK_STRING, start, &t))) {
+		free(buf);
+		return err;
+	}
+	t->str = (char *)buf;
+	t->len = n;
+	t->lit = lit;
 	*next = i + 1;
 	return 0;
 }
@@ -479,7 +585,7 @@ lex_quote(struct parser *p, size_t start, size_t *next)
 		return lex_error(p, start, "Unmatched single quote.");
 	if (s[i] == '\'')
 		return lex_error(p, start, "Empty character constant.");
-	if ((err = lex_char(p, &i, &c)))
+	if ((err = lex_char(p, &i, &c, 0xff)))
 		return err;
 	if (s[i] != '\'')
 		return close ? lex_error(p, start, "Invalid character "
@@ -544,6 +650,9 @@ tr__lex(struct parser *p)
 		next = i + 1;
 		if (is_digit(s[i]) || (s[i] == '.' && is_digit(s[i + 1]))) {
 			err = lex_number(p, i, &next);
+		} else if ((s[i] == 'L' || s[i] == 'u' || s[i] == 'U') &&
+			   (s[i + 1] == '\'' || s[i + 1] == '"')) {
+			err = lex_wide(p, i, &next);
 		} else if (is_alpha(s[i])) {
 			err = lex_word(p, i, &next);
 		} else if (s[i] == '$') {

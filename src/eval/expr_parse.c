@@ -515,25 +515,47 @@ parse_primary(struct parser *p, struct tr_ast **out)
 	case TK_REG:
 		return mkleaf(p, TR_AST_REG, advance(p), out);
 	case TK_STRING: {
-		/* "a" "b" is "ab" */
-		size_t n = 0, len = 0;
+		/* "a" "b" is "ab"; "a" L"b" is L"ab" (C11 6.4.5) */
+		size_t n = 0, len = 0, es = 1;
+		enum tr_lit lit = 0;
 		char *str;
 
-		while (peek(p, n)->kind == TK_STRING)
-			len += peek(p, n++)->len;
+		for (; peek(p, n)->kind == TK_STRING; n++) {
+			enum tr_lit l = peek(p, n)->lit;
+
+			if (l && lit && l != lit)
+				return tr__parse_error_at(
+					p, t->pos, "Undefined string "
+						   "concatenation.");
+			if (l)
+				lit = l;
+		}
+		if (lit)
+			es = lit == TR_LIT_CHAR16 ? 2 : 4;
+		for (size_t i = 0; i < n; i++)
+			len += peek(p, i)->lit ? peek(p, i)->len
+					       : peek(p, i)->len * es;
 		if (n > 1) {
-			if (!(str = malloc(len + 1)))
+			if (!(str = calloc(1, len + es)))
 				return -TR_ENOMEM;
 			len = 0;
 			for (size_t i = 0; i < n; i++) {
-				memcpy(str + len, peek(p, i)->str,
-				       peek(p, i)->len);
-				len += peek(p, i)->len;
+				struct token *k = peek(p, i);
+
+				if (k->lit || es == 1) {
+					memcpy(str + len, k->str, k->len);
+					len += k->len;
+					continue;
+				}
+				/* a narrow part of a wide string: a code
+				 * unit per byte */
+				for (size_t b = 0; b < k->len; b++, len += es)
+					str[len] = k->str[b];
 			}
-			str[len] = '\0';
 			free(t->str);
 			t->str = str;
 			t->len = len;
+			t->lit = lit;
 		}
 		if ((err = mkleaf(p, TR_AST_STRING, t, &a)))
 			return err;

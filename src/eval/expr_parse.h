@@ -30,7 +30,10 @@ enum tr_ast_kind {
 				printed as char by gdb: lit = TR_LIT_CHAR) */
 	TR_AST_STRING = 4,   /* string literal: str[0..len), escapes decoded,
 				adjacent literals concatenated, no NUL
-				counted in len (str is NUL-terminated) */
+				counted in len (str is NUL-terminated); a
+				wide one (lit TR_LIT_WCHAR...) holds its
+				code units as the target stores them (4, 2
+				or 4 bytes each, len in bytes) */
 	TR_AST_IDENT = 5,    /* name */
 	TR_AST_REG = 6,      /* $name: name without the '$' */
 	TR_AST_SCOPED = 7,   /* scope::name: scope ("file.c", "main"), name */
@@ -74,6 +77,8 @@ enum tr_lit {
 	TR_LIT_INT = 1, TR_LIT_UINT, TR_LIT_LONG, TR_LIT_ULONG,
 	TR_LIT_LLONG, TR_LIT_ULLONG, TR_LIT_FLOAT, TR_LIT_DOUBLE,
 	TR_LIT_LDOUBLE, TR_LIT_CHAR,
+	TR_LIT_WCHAR, TR_LIT_CHAR16, TR_LIT_CHAR32, /* L'a' u'a' U'a', and
+						      L"" u"" U"" strings */
 };
 
 /*

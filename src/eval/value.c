@@ -88,8 +88,9 @@ get_u(const uint8_t *b, size_t size)
 static void
 put_char_body(struct out *o, unsigned c, char quote)
 {
-	static const char esc[] = "\a\b\f\n\r\t\v\033";
-	static const char name[] = "abfnrtve";
+	/* gdb reads \e but prints ESC as \033 */
+	static const char esc[] = "\a\b\f\n\r\t\v";
+	static const char name[] = "abfnrtv";
 	const char *p = c ? memchr(esc, (int)c, sizeof(esc) - 1) : NULL;
 
 	if (c == (unsigned char)quote || c == '\\')
@@ -117,6 +118,60 @@ is_char(const struct tr_type *t)
 	return t->kind == TR_TYPE_BASE && t->size == 1 &&
 	       (t->encoding == TR_ENC_SIGNED_CHAR ||
 		t->encoding == TR_ENC_UNSIGNED_CHAR);
+}
+
+/*
+ * The quote prefix of a wide character type as gdb knows one (its
+ * c_textual_element_type): a typedef named wchar_t, char16_t or char32_t
+ * in t's chain of typedefs and qualifiers gives 'L', 'u', 'U'; 0 for
+ * any other type.
+ */
+static char
+wide_kind(const struct tr_type *t)
+{
+	for (int i = 0; t && i < 32; i++) {
+		if (t->kind == TR_TYPE_TYPEDEF && t->name) {
+			if (!strcmp(t->name, "wchar_t"))
+				return 'L';
+			if (!strcmp(t->name, "char16_t"))
+				return 'u';
+			if (!strcmp(t->name, "char32_t"))
+				return 'U';
+		}
+		if (t->kind != TR_TYPE_TYPEDEF && t->kind != TR_TYPE_CONST &&
+		    t->kind != TR_TYPE_VOLATILE)
+			break;
+		t = t->target;
+	}
+	return 0;
+}
+
+/* A character of a text type (char, or wide with es 2 or 4) in quotes:
+ * as a char up to 0x7f, octal up to 0xff, hex above (gdb with a host
+ * charset of ASCII, which is what a daemon without a locale has). */
+static void
+put_text_body(struct out *o, uint32_t c, char quote)
+{
+	if (c < 0x80)
+		put_char_body(o, c, quote);
+	else if (c < 0x100)
+		put(o, "\\%03o", c);
+	else
+		put(o, "\\x%x", c);
+}
+
+/* Whether the pointer prints without its type, as gdb's c_value_print
+ * does for a pointer (not a typedef of one) to char, wchar_t, char16_t
+ * or char32_t, qualifiers aside. */
+static bool
+text_pointee_named(const struct tr_type *p)
+{
+	while (p && (p->kind == TR_TYPE_CONST || p->kind == TR_TYPE_VOLATILE))
+		p = p->target;
+	return p && p->name && (p->kind == TR_TYPE_BASE ||
+				p->kind == TR_TYPE_TYPEDEF) &&
+	       (!strcmp(p->name, "char") || !strcmp(p->name, "wchar_t") ||
+		!strcmp(p->name, "char16_t") || !strcmp(p->name, "char32_t"));
 }
 
 /* gdb 13 prints floats with %g and 1 + ceil(p * log10(2)) digits for a
@@ -328,48 +383,55 @@ static void put_value(struct out *o, const struct tr_type *t,
 		      const uint8_t *b, size_t avail, uint64_t addr,
 		      bool have_addr, int depth, bool scalar_only);
 
-/* A string in target memory, quoted; print_max characters at most. */
+/* A string in target memory, quoted; print_max characters at most, of
+ * es bytes each (1, or 2 and 4 for wide ones, whose quotes take the
+ * prefix `wide`). */
 static void
-put_string_at(struct out *o, uint64_t addr)
+put_string_at(struct out *o, uint64_t addr, size_t es, char wide)
 {
 	unsigned max = o->print_max;
 	uint8_t chunk[64];
 	unsigned n = 0;
 	bool open = false, done = false;
+	const char *pre = wide == 'L' ? "L" : wide == 'u' ? "u"
+			: wide == 'U' ? "U" : "";
 
 	while (!done && n < max) {
 		size_t want = sizeof(chunk);
+		uint64_t at = addr + (uint64_t)n * es;
 
-		if (o->env->read(o->env->ctx, addr + n, chunk, want) < 0) {
-			/* near the end of a mapping: byte by byte */
+		if (o->env->read(o->env->ctx, at, chunk, want) < 0) {
+			/* near the end of a mapping: one by one */
 			want = 0;
-			while (want < sizeof(chunk) &&
-			       o->env->read(o->env->ctx, addr + n + want,
-					    &chunk[want], 1) == 0)
-				want++;
+			while (want + es <= sizeof(chunk) &&
+			       o->env->read(o->env->ctx, at + want,
+					    &chunk[want], es) == 0)
+				want += es;
 			if (!want) {
 				if (!open)
 					put(o, " <error: Cannot access memory at "
-					    "address 0x%" PRIx64 ">", addr + n);
+					    "address 0x%" PRIx64 ">", at);
 				else
 					put(o, "\"");
 				return;
 			}
 		}
-		for (size_t i = 0; i < want && n < max; i++, n++) {
-			if (!chunk[i]) {
+		for (size_t i = 0; i + es <= want && n < max; i += es, n++) {
+			uint32_t c = (uint32_t)get_u(chunk + i, es);
+
+			if (!c) {
 				done = true;
 				break;
 			}
 			if (!open) {
-				put(o, " \"");
+				put(o, " %s\"", pre);
 				open = true;
 			}
-			put_char_body(o, chunk[i], '"');
+			put_text_body(o, c, '"');
 		}
 	}
 	if (!open)
-		put(o, " \"\"");
+		put(o, " %s\"\"", pre);
 	else
 		put(o, done ? "\"" : "\"...");
 }
@@ -392,21 +454,23 @@ put_symbol(struct out *o, uint64_t addr)
 static void
 put_pointer(struct out *o, const struct tr_type *t, uint64_t v, bool bare)
 {
-	const struct tr_type *p = tr_type_strip(tr_type_strip(t)->target);
+	const struct tr_type *pt = tr_type_strip(t)->target;
+	const struct tr_type *p = tr_type_strip(pt);
+	char wide = wide_kind(pt);
 	char tn[256];
 
-	if (is_char(p)) {
-		put(o, "0x%" PRIx64, v);
-		if (v)
-			put_string_at(o, v);
-		return;
-	}
-	if (!bare) {
+	/* gdb leaves the type out for char, wchar_t, char16_t and
+	 * char32_t (the quotes tell it), and shows the text pointed to of
+	 * any pointer to a character type */
+	if (!bare && (t->kind == TR_TYPE_TYPEDEF ||
+		      !text_pointee_named(pt))) {
 		tr_type_name(t, tn, sizeof(tn));
 		put(o, "(%s) ", tn);
 	}
 	put(o, "0x%" PRIx64, v);
 	put_symbol(o, v);
+	if (v && (is_char(p) || (wide && (p->size == 2 || p->size == 4))))
+		put_string_at(o, v, wide ? p->size : 1, wide);
 }
 
 static bool
@@ -461,28 +525,32 @@ put_enum(struct out *o, const struct tr_type *t, const uint8_t *b)
 	put(o, ")");
 }
 
-/* An array of char: "abc", with gdb's repeats and trailing NULs. */
+/* An array of char (es 1) or of a wide character type (es 2 or 4,
+ * quotes prefixed by pre): "abc", L"abc", with gdb's repeats and
+ * trailing NULs. */
 static void
-put_char_array(struct out *o, const uint8_t *b, uint64_t n)
+put_char_array(struct out *o, const uint8_t *b, uint64_t n, size_t es,
+	       const char *pre)
 {
 	uint64_t i = 0, shown = 0, end = n;
 	bool open = false, first = true;
 
+#define EL(k) ((uint32_t)get_u(b + (k) * es, es))
 	/* gdb (print null-stop off) takes a NUL in the last element for the
 	 * terminator and does not show it; NULs before it are shown. */
-	if (end && !b[end - 1])
+	if (end && !EL(end - 1))
 		end--;
 	while (i < end && shown < o->print_max) {
 		uint64_t r = 1;
 
-		while (i + r < end && b[i + r] == b[i])
+		while (i + r < end && EL(i + r) == EL(i))
 			r++;
 		if (r >= o->repeats) {
 			if (open)
 				put(o, "\"");
 			open = false;
-			put(o, "%s'", first ? "" : ", ");
-			put_char_body(o, b[i], '\'');
+			put(o, "%s%s'", first ? "" : ", ", pre);
+			put_text_body(o, EL(i), '\'');
 			put(o, "' <repeats %" PRIu64 " times>", r);
 			i += r;
 			shown += o->repeats;
@@ -490,20 +558,21 @@ put_char_array(struct out *o, const uint8_t *b, uint64_t n)
 			continue;
 		}
 		if (!open) {
-			put(o, "%s\"", first ? "" : ", ");
+			put(o, "%s%s\"", first ? "" : ", ", pre);
 			open = true;
 			first = false;
 		}
-		put_char_body(o, b[i], '"');
+		put_text_body(o, EL(i), '"');
 		i++;
 		shown++;
 	}
+#undef EL
 	if (open)
 		put(o, "\"");
 	if (i < end)
 		put(o, "...");
 	if (first)
-		put(o, "\"\"");
+		put(o, "%s\"\"", pre);
 }
 
 static void
@@ -518,7 +587,14 @@ put_array(struct out *o, const struct tr_type *t, const uint8_t *b,
 	if (es && n * es > avail)
 		n = avail / es;
 	if (is_char(et) && (!o->fmt || o->fmt == 's' || o->fmt == 'r')) {
-		put_char_array(o, b, n);
+		put_char_array(o, b, n, 1, "");
+		return;
+	}
+	if (wide_kind(et) && (es == 2 || es == 4) &&
+	    (!o->fmt || o->fmt == 's' || o->fmt == 'r')) {
+		char pre[2] = { wide_kind(et), 0 };
+
+		put_char_array(o, b, n, es, pre);
 		return;
 	}
 	put(o, "{");
@@ -632,7 +708,17 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 	}
 	switch (s->kind) {
 	case TR_TYPE_BASE:
-		if (s->encoding == TR_ENC_FLOAT) {
+		if (wide_kind(t) && (size == 2 || size == 4) &&
+		    s->encoding != TR_ENC_FLOAT) {
+			/* 90 L'Z' */
+			uint64_t u = get_u(b, size);
+
+			put(o, "%" PRId64 " %c'",
+			    tr_type_is_signed(s) ? sext(u, size) : (int64_t)u,
+			    wide_kind(t));
+			put_text_body(o, (uint32_t)u, '\'');
+			put(o, "'");
+		} else if (s->encoding == TR_ENC_FLOAT) {
 			put_float(o, b, size);
 		} else if (s->encoding == TR_ENC_BOOLEAN) {
 			uint64_t v = get_u(b, size);
