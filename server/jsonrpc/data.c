@@ -26,6 +26,22 @@ struct threads_ctx {
 	char (*func)[96];
 };
 
+/* The pcs of the page, on the tracer thread: one dispatch for the page
+ * rather than one a thread. */
+static int
+page_pcs(struct tr_tracer *t, void *arg)
+{
+	struct threads_ctx *tc = arg;
+
+	for (size_t i = tc->lo; i < tc->hi; i++) {
+		struct user_regs_struct regs;
+
+		if (tr_direct_regs_get(t, tc->tids[i], &regs) == 0)
+			tc->pc[i - tc->lo] = regs.rip;
+	}
+	return 0;
+}
+
 static int
 threads_fn(struct tr_tracer *t, struct tr_debuginfo *di,
 	   struct tr_unwinder *u, void *arg)
@@ -42,14 +58,14 @@ threads_fn(struct tr_tracer *t, struct tr_debuginfo *di,
 	tc->func = calloc(tc->hi - tc->lo + 1, sizeof(*tc->func));
 	if (!tc->pc || !tc->func)
 		return -TR_ENOMEM;
+	err = tr_call(t, page_pcs, tc);
+	if (err)
+		return err;
 	for (size_t i = tc->lo; i < tc->hi; i++) {
-		struct user_regs_struct regs;
 		struct tr_location loc;
+		uint64_t pc = tc->pc[i - tc->lo];
 
-		if (tr_regs_get(t, tc->tids[i], &regs))
-			continue;
-		tc->pc[i - tc->lo] = regs.rip;
-		if (tr_debuginfo_describe(di, regs.rip, &loc) == 0 &&
+		if (pc && tr_debuginfo_describe(di, pc, &loc) == 0 &&
 		    loc.function)
 			snprintf(tc->func[i - tc->lo], sizeof(tc->func[0]),
 				 "%s", loc.function);
