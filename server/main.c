@@ -10,6 +10,7 @@
 #include "jsonrpc/where.h"
 #include "base/log.h"
 #include "rsp/conn.h"
+#include "dap/conn.h"
 
 /*
  * Exit codes:
@@ -38,6 +39,16 @@ usage(FILE *f)
 	      "                      remote HOST:PORT) for the session of\n"
 	      "                      --launch or --attach; loopback only\n"
 	      "                      unless --allow-remote\n"
+	      "  --dap               speak the Debug Adapter Protocol on\n"
+	      "                      stdin and stdout, as editors start an\n"
+	      "                      adapter (no Unix socket unless\n"
+	      "                      --socket; the daemon ends with the\n"
+	      "                      client)\n"
+	      "  --dap-listen HOST:PORT\n"
+	      "                      serve DAP clients on TCP; loopback\n"
+	      "                      only unless --allow-remote (then the\n"
+	      "                      client gives \"token\" in launch or\n"
+	      "                      attach)\n"
 	      "  --allow-remote      accept a TCP address other than loopback;\n"
 	      "                      it also needs --token-file\n"
 	      "  --token-file FILE   TCP clients must first send\n"
@@ -74,11 +85,14 @@ int
 main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_LISTEN, O_GDB, O_REMOTE, O_TOKEN, O_LAUNCH,
-	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG, O_ALLOWUID };
+	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG, O_ALLOWUID,
+	       O_DAP, O_DAPLISTEN };
 	static const struct option lo[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "gdb", required_argument, NULL, O_GDB },
+		{ "dap", no_argument, NULL, O_DAP },
+		{ "dap-listen", required_argument, NULL, O_DAPLISTEN },
 		{ "allow-remote", no_argument, NULL, O_REMOTE },
 		{ "token-file", required_argument, NULL, O_TOKEN },
 		{ "allow-uid", required_argument, NULL, O_ALLOWUID },
@@ -98,6 +112,8 @@ main(int argc, char **argv)
 		.method_find = srv_method_find,
 		.write_stop = srv_write_stop,
 		.gdb = &srv_rsp_frontend,
+		.dap = &srv_dap_frontend,
+		.dap_stdio = srv_dap_start_stdio,
 	};
 	struct srv_opts o = { 0 };
 	struct tr_launch l = { .stdin_fd = -1, .stdout_fd = -1,
@@ -119,6 +135,12 @@ main(int argc, char **argv)
 			break;
 		case O_GDB:
 			o.gdb = optarg;
+			break;
+		case O_DAP:
+			o.dap_stdio = true;
+			break;
+		case O_DAPLISTEN:
+			o.dap = optarg;
 			break;
 		case O_REMOTE:
 			o.allow_remote = true;

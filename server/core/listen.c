@@ -166,7 +166,7 @@ srv__listen_tcp(void)
  * which a client from elsewhere presents in the front end's own way
  * (gdb: monitor auth TOKEN). */
 int
-srv__listen_front(const struct srv_frontend *fe, const char *addr)
+srv__listen_front(const struct srv_frontend *fe, const char *addr, int *fdp)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -185,7 +185,7 @@ srv__listen_front(const struct srv_frontend *fe, const char *addr)
 	}
 	if ((fd = tcp_listen(&ss, sl, 8, addr)) < 0)
 		return -1;
-	srv.gfd = fd;
+	*fdp = fd;
 	tr_log_info("%s %s on %s", fe->name, fe->protocol, addr);
 	return 0;
 }
@@ -211,7 +211,7 @@ srv_rsp_done(int fd)
 	pthread_mutex_unlock(&srv.mu);
 }
 
-/* A connection for front end fe (gdb): it drives the only session
+/* A connection for front end fe (gdb, DAP): it drives the only session
  * there is. */
 void
 srv__accept_front(const struct srv_frontend *fe, int lfd)
@@ -303,4 +303,6 @@ srv__listen_close(void)
 		close(srv.tfd);
 	if (srv.gfd >= 0)
 		close(srv.gfd);
+	if (srv.dfd >= 0)
+		close(srv.dfd);
 }

@@ -8,7 +8,7 @@ struct srv_sess;
 
 /*
  * A front end that serves its own connections, one thread each (gdb's
- * remote protocol; DAP to come): the core listens on its TCP address,
+ * remote protocol, the Debug Adapter Protocol): the core listens on its TCP address,
  * accepts, and hands each connection over with the daemon's only
  * session. The core knows it only through this (struct srv_hooks).
  */
@@ -36,8 +36,10 @@ void srv_rsp_done(int fd);
  * main thread before the loop, served and closed on the epoll thread. */
 int srv__listen_unix(void);
 int srv__listen_tcp(void);
-/* srv__listen_front: front end fe's listener on addr (srv.gfd). */
-int srv__listen_front(const struct srv_frontend *fe, const char *addr);
+/* srv__listen_front: front end fe's listener on addr, into *fdp
+ * (srv.gfd, srv.dfd). */
+int srv__listen_front(const struct srv_frontend *fe, const char *addr,
+		      int *fdp);
 /* srv__accept_front: a connection on fe's listener lfd, handed to fe. */
 void srv__accept_front(const struct srv_frontend *fe, int lfd);
 /* srv__fronts_shutdown: hang up on every front end's connection and wait

@@ -32,6 +32,12 @@ srv_shutdown_request(void)
 	srv__wake_loop();
 }
 
+bool
+srv_stopping(void)
+{
+	return atomic_load(&srv.stopping);
+}
+
 static int
 ep_add(int fd, int *tag)
 {
@@ -111,21 +117,36 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 		tr_log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
-	if (srv__listen_unix() || (o->tcp && srv__listen_tcp()) ||
-	    (o->gdb && h->gdb && srv__listen_front(h->gdb, o->gdb)))
+	/* an adapter an editor started serves its client only, unless
+	 * given a socket: another daemon may hold the default one */
+	if (((!o->dap_stdio || o->socket_path) && srv__listen_unix()) ||
+	    (o->tcp && srv__listen_tcp()) ||
+	    (o->gdb && h->gdb && srv__listen_front(h->gdb, o->gdb,
+						   &srv.gfd)) ||
+	    (o->dap && h->dap && srv__listen_front(h->dap, o->dap,
+						   &srv.dfd)))
 		goto out;
-	if (ep_add(srv.ufd, &srv.tags[EP_UNIX]) ||
+	if ((srv.ufd >= 0 && ep_add(srv.ufd, &srv.tags[EP_UNIX])) ||
 	    (srv.tfd >= 0 && ep_add(srv.tfd, &srv.tags[EP_TCP])) ||
 	    ep_add(srv.sfd, &srv.tags[EP_SIGNAL]) ||
 	    ep_add(srv.wfd, &srv.tags[EP_WAKE]) ||
-	    (srv.gfd >= 0 && ep_add(srv.gfd, &srv.tags[EP_GDB])))
+	    (srv.gfd >= 0 && ep_add(srv.gfd, &srv.tags[EP_GDB])) ||
+	    (srv.dfd >= 0 && ep_add(srv.dfd, &srv.tags[EP_DAP])))
 		goto out;
 	if ((launch || attach_pid) && initial_session(launch, attach_pid))
 		goto out;
 	/* Ready: a line on stdout for whoever started us (scripts wait
-	 * for it instead of polling for the socket). */
-	printf("tracerd: listening on %s\n", srv.sock_path);
-	fflush(stdout);
+	 * for it instead of polling for the socket); with DAP on stdio,
+	 * stdout is the protocol's and the line goes to stderr. */
+	if (o->dap_stdio) {
+		if (!h->dap_stdio || h->dap_stdio())
+			goto out;
+		if (srv.ufd >= 0)
+			tr_log_info("listening on %s", srv.sock_path);
+	} else {
+		printf("tracerd: listening on %s\n", srv.sock_path);
+		fflush(stdout);
+	}
 
 	while (!atomic_load(&srv.stopping)) {
 		struct epoll_event evs[64];
@@ -147,6 +168,9 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 				break;
 			case EP_GDB:
 				srv__accept_front(srv.h.gdb, srv.gfd);
+				break;
+			case EP_DAP:
+				srv__accept_front(srv.h.dap, srv.dfd);
 				break;
 			case EP_SIGNAL: {
 				struct signalfd_siginfo si;

@@ -42,6 +42,10 @@ struct srv_opts {
 	const char *socket_path;   /* Unix socket; NULL: the default */
 	const char *tcp;           /* "HOST:PORT", or NULL */
 	const char *gdb;           /* "HOST:PORT" for gdb's remote protocol */
+	const char *dap;           /* "HOST:PORT" for DAP clients */
+	bool dap_stdio;            /* DAP on stdin/stdout (tracerd --dap):
+				      no Unix socket unless socket_path,
+				      and the daemon ends with the client */
 	bool allow_remote;         /* a TCP address other than loopback */
 	/* Local clients (Unix socket, loopback TCP) of these uids are
 	 * served besides our own (--allow-uid); all others are refused. */
@@ -63,6 +67,10 @@ struct srv_hooks {
 			  const struct tr_event *ev);
 	/* The front end of the --gdb listener (srv_opts.gdb); NULL: none. */
 	const struct srv_frontend *gdb;
+	/* The front end of the --dap-listen listener (srv_opts.dap), and
+	 * the one that serves stdin/stdout (srv_opts.dap_stdio). */
+	const struct srv_frontend *dap;
+	int (*dap_stdio)(void);
 };
 
 /* srv_run: listen, serve until a shutdown, then end every session and
@@ -84,5 +92,9 @@ const struct srv_opts *srv_options(void);
 /* srv_shutdown_request: have the loop shut the daemon down (the
  * "shutdown" method). Any thread. */
 void srv_shutdown_request(void);
+
+/* srv_stopping: the daemon is shutting down (a front end whose
+ * connection the core cannot hang up on, a pipe, looks). Any thread. */
+bool srv_stopping(void);
 
 #endif

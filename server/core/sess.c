@@ -436,6 +436,16 @@ srv_sess_interrupt(struct srv_sess *ss)
 	pthread_mutex_unlock(&ss->mu);
 }
 
+void
+srv_sess_stop_run(struct srv_sess *ss)
+{
+	atomic_store(&ss->stop_req, true);
+	srv_sess_interrupt(ss);
+	/* the loop computes its timeout before it sleeps: wake it so that
+	 * it sees the interrupt pending */
+	srv__wake_loop();
+}
+
 /*
  * An interrupt can reach the tracer just before the resume it was meant
  * for (the worker had already looked for one): it then finds the target

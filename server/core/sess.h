@@ -142,6 +142,11 @@ int srv_sessions_write(struct tr_jw *w);
  * waiting): the run request going on then ends with the stop. Any
  * thread. */
 void srv_sess_interrupt(struct srv_sess *ss);
+/* srv_sess_stop_run: stop the run a front end's own thread is making
+ * (busy_running set): an interrupt now, and again every 20 ms from the
+ * epoll loop until the front end clears busy_running (one that reaches
+ * the tracer before the resume took effect is lost). Any thread. */
+void srv_sess_stop_run(struct srv_sess *ss);
 
 /* The core's own (not for the front ends). */
 

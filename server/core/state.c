@@ -8,7 +8,7 @@
 #include "base/log.h"
 
 struct srv_daemon srv = { .ufd = -1, .tfd = -1, .sfd = -1, .wfd = -1,
-			 .gfd = -1 };
+			 .gfd = -1, .dfd = -1 };
 
 void
 srv__wake_loop(void)

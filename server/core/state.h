@@ -12,7 +12,7 @@
 
 /* epoll tags: what an event's data.ptr points to starts with one */
 enum { EP_CONN = 1, EP_UNIX = 2, EP_TCP = 3, EP_SIGNAL = 4, EP_WAKE = 5,
-       EP_GDB = 6, EP_SUB = 7, EP_MAX_ };
+       EP_GDB = 6, EP_SUB = 7, EP_DAP = 8, EP_MAX_ };
 
 struct srv_conn;
 struct srv_sess;
@@ -21,9 +21,9 @@ struct srv_daemon {
 	struct srv_opts o;
 	struct srv_hooks h;  /* the front ends */
 	int ep;
-	int ufd, tfd, sfd, wfd, gfd;
+	int ufd, tfd, sfd, wfd, gfd, dfd; /* dfd: --dap-listen */
 	int tags[EP_MAX_];
-	int rsp_fds[16];     /* gdb connections, under mu */
+	int rsp_fds[16];     /* gdb and DAP connections, under mu */
 	unsigned nrsp;
 	char sock_path[108];
 	dev_t sock_dev;      /* the socket file we made */

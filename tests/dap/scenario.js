@@ -1,0 +1,459 @@
+// scenario.js: one DAP scenario, driven by Microsoft's own DAP test client
+// (@vscode/debugadapter-testsupport's DebugClient), against tracerd --dap
+// or against lldb-vscode-14, so that what a client sees of the two can be
+// compared. Used by tests/e2e/dap.sh (make check) and bench/dap.
+//
+//   node scenario.js --adapter tracerd|lldb --cmd PATH --program PATH
+//                    --source PATH [--scale N] [--only NAME,...]
+//
+// Prints "ok: ...", "FAIL: ..." and, for lldb-vscode, "differs: ..."
+// where lldb-vscode is known to do otherwise (those are not failures for
+// it; they are for tracerd). Exit status: 0 all passed, 1 a failure, 99
+// the harness broke.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const cp = require('child_process');
+const { DebugClient } = require('@vscode/debugadapter-testsupport');
+
+function args() {
+	const a = { scale: 1, only: null };
+	const v = process.argv.slice(2);
+	for (let i = 0; i < v.length; i += 2) {
+		const k = v[i].replace(/^--/, '');
+		a[k] = v[i + 1];
+	}
+	a.scale = Number(a.scale) || 1;
+	if (a.program)
+		a.program = path.resolve(a.program);
+	if (a.only)
+		a.only = a.only.split(',');
+	for (const k of ['adapter', 'cmd', 'program', 'source'])
+		if (!a[k]) {
+			console.error(`scenario.js: --${k} is required`);
+			process.exit(99);
+		}
+	return a;
+}
+
+const A = args();
+const isLldb = A.adapter === 'lldb';
+const src = fs.realpathSync(A.source);
+const lines = fs.readFileSync(src, 'utf8').split('\n');
+// the line of a marker comment (BP_...) in the program's source
+function L(marker) {
+	const i = lines.findIndex((l) => l.includes(marker));
+	if (i < 0)
+		throw new Error(`no ${marker} in ${src}`);
+	return i + 1;
+}
+
+let failures = 0;
+let checks = 0;
+function check(desc, ok, detail, lldbDiffers) {
+	checks++;
+	if (ok) {
+		console.log(`ok: ${desc}`);
+	} else if (isLldb && lldbDiffers) {
+		console.log(`differs: ${desc}: ${lldbDiffers}`);
+	} else {
+		failures++;
+		console.log(`FAIL: ${desc}` + (detail !== undefined ?
+			`: ${JSON.stringify(detail)}` : ''));
+	}
+	return ok;
+}
+
+// Events of one client, queued from its start: a test takes the next
+// one of a kind, waiting if it has not come yet (no event is missed
+// between a request and the wait for what follows it).
+function queueEvents(dc, timeout) {
+	const kinds = ['stopped', 'continued', 'exited', 'terminated',
+		       'output', 'thread', 'initialized', 'breakpoint',
+		       'process', 'module'];
+	const q = {}, waiters = {};
+	for (const k of kinds) {
+		q[k] = [];
+		waiters[k] = [];
+		dc.on(k, (e) => {
+			if (waiters[k].length)
+				waiters[k].shift()(e);
+			else
+				q[k].push(e);
+		});
+	}
+	return {
+		next(kind, ms) {
+			if (q[kind].length)
+				return Promise.resolve(q[kind].shift());
+			return new Promise((resolve, reject) => {
+				const t = setTimeout(() => {
+					const i = waiters[kind].indexOf(done);
+					if (i >= 0)
+						waiters[kind].splice(i, 1);
+					reject(new Error(`no '${kind}' event ` +
+						`within ${ms || timeout} ms`));
+				}, ms || timeout);
+				const done = (e) => {
+					clearTimeout(t);
+					resolve(e);
+				};
+				waiters[kind].push(done);
+			});
+		},
+		taken(kind) {
+			return q[kind];
+		},
+	};
+}
+
+async function client() {
+	const dc = isLldb ?
+		new DebugClient('/usr/bin/env', A.cmd, 'lldb') :
+		new DebugClient(A.cmd, '--dap', 'tracerd');
+	dc.defaultTimeout = 20000 * A.scale;
+	const ev = queueEvents(dc, dc.defaultTimeout);
+	const outputs = [];
+	dc.on('output', (e) => outputs.push(e.body));
+	await dc.start();
+	// tracerd's own end: status 0 once the client is done (the
+	// sanitizer builds make it fail on a leak or an error), stderr kept
+	const proc = dc._adapterProcess;
+	let stderr = '';
+	const exit = proc ? new Promise((resolve) => proc.on('exit',
+		(code, sig) => resolve(sig || code))) : null;
+	if (proc)
+		proc.stderr.on('data', (d) => { stderr += d; });
+	await dc.initializeRequest({
+		adapterID: isLldb ? 'lldb' : 'tracerd', clientID: 'scenario',
+		linesStartAt1: true, columnsStartAt1: true,
+		pathFormat: 'path', supportsVariableType: true,
+	});
+	return { dc, ev, outputs, exit, stderr: () => stderr };
+}
+
+// The client goes (DebugClient.stop: disconnect, then SIGTERM to the
+// adapter); tracerd must end cleanly.
+async function done(c) {
+	await c.dc.stop();
+	if (isLldb || !c.exit)
+		return;
+	const st = await c.exit;
+	check('tracerd ended cleanly (status 0)', st === 0 &&
+	      !/Sanitizer|runtime error/.test(c.stderr()),
+	      [st, c.stderr().slice(-2000)]);
+}
+
+// launch (or attach) with breakpoints set once the adapter is
+// initialized, then configurationDone.
+async function start(c, kind, launchArgs, bps) {
+	let failed = null;
+	const req = (kind === 'launch' ? c.dc.launchRequest(launchArgs)
+				       : c.dc.attachRequest(launchArgs))
+		.catch((e) => { failed = e; });
+	await Promise.race([c.ev.next('initialized'), req]);
+	if (failed)
+		throw failed;
+	const set = {};
+	for (const line of bps || []) {
+		const r = await c.dc.setBreakpointsRequest({
+			source: { path: src },
+			breakpoints: [{ line: L(line) }],
+		});
+		set[line] = r.body.breakpoints[0];
+	}
+	await req;
+	if (failed)
+		throw failed;
+	await c.dc.configurationDoneRequest();
+	return set;
+}
+
+function launchArgs(extra) {
+	return Object.assign({ program: A.program, args: [],
+			       cwd: path.dirname(A.program) }, extra || {});
+}
+
+async function top(c, tid) {
+	const st = await c.dc.stackTraceRequest({ threadId: tid,
+						  startFrame: 0, levels: 20 });
+	return st.body.stackFrames;
+}
+
+async function vars(c, ref) {
+	const r = await c.dc.variablesRequest({ variablesReference: ref });
+	return r.body.variables;
+}
+
+function byName(list, name) {
+	return list.find((v) => v.name === name);
+}
+
+// --- the scenarios ------------------------------------------------------
+
+// Launch to a line breakpoint, the stack, scopes, variables, a call,
+// stepping, conditions, hit counts, a logpoint, a second thread, the
+// program's output and its exit code.
+async function mainScenario() {
+	const c = await client();
+	const { dc, ev } = c;
+	const set = await start(c, 'launch', launchArgs(), ['BP_MAIN']);
+	check('breakpoint at BP_MAIN verified', set.BP_MAIN &&
+	      set.BP_MAIN.verified && set.BP_MAIN.line === L('BP_MAIN'),
+	      set.BP_MAIN);
+	let s = (await ev.next('stopped')).body;
+	check('stopped at a breakpoint', s.reason === 'breakpoint', s);
+	check('hitBreakpointIds names it', !set.BP_MAIN ||
+	      (s.hitBreakpointIds || []).includes(set.BP_MAIN.id), s,
+	      'lldb-vscode 14 sends no hitBreakpointIds');
+	check('allThreadsStopped', s.allThreadsStopped === true, s,
+	      'lldb-vscode 14 does not say allThreadsStopped');
+	const tid = s.threadId;
+	let frames = await top(c, tid);
+	check('top frame is main at BP_MAIN', frames[0].name === 'main' &&
+	      frames[0].line === L('BP_MAIN'), frames[0]);
+	check('its source is the program\'s file', frames[0].source &&
+	      frames[0].source.path === src, frames[0].source);
+	const paged = await dc.stackTraceRequest({ threadId: tid,
+						   startFrame: 1, levels: 1 });
+	check('stackTrace pages (startFrame 1, levels 1)',
+	      paged.body.stackFrames.length === 1 &&
+	      paged.body.stackFrames[0].name !== 'main' &&
+	      paged.body.totalFrames > 1, paged.body);
+
+	const scopes = (await dc.scopesRequest({ frameId: frames[0].id }))
+		.body.scopes;
+	const names = scopes.map((x) => x.name);
+	check('scopes Locals, Arguments, Registers',
+	      names.join() === 'Locals,Arguments,Registers', names,
+	      'lldb-vscode 14 has Locals, Globals, Registers (arguments ' +
+	      'among the locals)');
+	const locals = await vars(c, scopes[0].variablesReference);
+	const n = byName(locals, 'n');
+	check('local n is 3', n && n.value === '3', n);
+	const o = byName(locals, 'o');
+	check('local o is there', !!o, locals.map((v) => v.name));
+	const regs = await vars(c, scopes[scopes.length - 1]
+				.variablesReference);
+	check('registers listed', regs.length > 10, regs.length,
+	      'lldb-vscode 14 groups them (general purpose, floating point...)');
+
+	let e = await dc.evaluateRequest({ expression: 'add(2,3)',
+					   frameId: frames[0].id,
+					   context: 'repl' });
+	check('evaluate add(2,3) with a call', e.body.result === '5',
+	      e.body);
+
+	await dc.nextRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, tid);
+	check('next: the next line', s.reason === 'step' &&
+	      frames[0].line === L('BP_MAIN') + 1, [s, frames[0]]);
+
+	const bt = await dc.setBreakpointsRequest({
+		source: { path: src }, breakpoints: [{ line: L('BP_TWICE') }],
+	});
+	check('breakpoint at BP_TWICE verified',
+	      bt.body.breakpoints[0].verified, bt.body);
+	await dc.continueRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, tid);
+	check('continue: stopped in twice', s.reason === 'breakpoint' &&
+	      frames[0].name === 'twice' &&
+	      frames[0].line === L('BP_TWICE'), frames[0]);
+	await dc.stepInRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, tid);
+	check('stepIn: into add', frames[0].name === 'add' &&
+	      frames[0].line === L('BP_ADD'), frames[0]);
+	const args = (await dc.scopesRequest({ frameId: frames[0].id }))
+		.body.scopes;
+	const a = byName(await vars(c, args[isLldb ? 0 : 1]
+				    .variablesReference), 'a');
+	check('argument a of add is 20', a && a.value === '20', a);
+	await dc.stepOutRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, tid);
+	check('stepOut: back in twice', frames[0].name === 'twice' &&
+	      frames[0].line === L('BP_TWICE'), frames[0]);
+
+	// a condition, and a logpoint that prints without stopping
+	await dc.setBreakpointsRequest({
+		source: { path: src },
+		breakpoints: [
+			{ line: L('BP_AFTER'),
+			  logMessage: 'after total={total}' },
+			{ line: L('BP_LOOP'), condition: 'i == 5' },
+		],
+	});
+	await dc.continueRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, tid);
+	if (!check('the logpoint did not stop', frames[0].name === 'loop_sum',
+		   frames[0], 'lldb-vscode 14 has no logpoints: a ' +
+		   'logMessage breakpoint stops')) {
+		await dc.continueRequest({ threadId: tid });
+		s = (await ev.next('stopped')).body;
+		frames = await top(c, tid);
+	}
+	check('the logpoint printed its message', c.outputs.some((x) =>
+		x.output === 'after total=40\n'),
+	      c.outputs.map((x) => x.output), 'no logpoints');
+	e = await dc.evaluateRequest({ expression: 'i',
+				       frameId: frames[0].id,
+				       context: 'watch' });
+	check('conditional breakpoint: stopped where i == 5',
+	      frames[0].line === L('BP_LOOP') && e.body.result === '5',
+	      [frames[0], e.body]);
+	// a hit condition: the 2nd hit from now on (i == 7)
+	await dc.setBreakpointsRequest({
+		source: { path: src },
+		breakpoints: [{ line: L('BP_LOOP'), hitCondition: '2' }],
+	});
+	await dc.continueRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, tid);
+	e = await dc.evaluateRequest({ expression: 'i',
+				       frameId: frames[0].id,
+				       context: 'watch' });
+	check('hit condition 2: stopped at the second hit (i == 7)',
+	      e.body.result === '7', e.body);
+
+	// a second thread
+	await dc.setBreakpointsRequest({ source: { path: src },
+					 breakpoints: [] });
+	await dc.setBreakpointsRequest({
+		source: { path: src },
+		breakpoints: [{ line: L('BP_WORKER') }, { line: L('BP_END') }],
+	});
+	await dc.continueRequest({ threadId: tid });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, s.threadId);
+	check('stopped in the second thread', s.threadId !== tid &&
+	      frames[0].name === 'worker', [s, frames[0]]);
+	const th = (await dc.threadsRequest()).body.threads;
+	check('threads: two', th.length === 2 &&
+	      th.some((t) => t.id === s.threadId), th);
+	check('a thread event for it', ev.taken('thread').some((x) =>
+		x.body.reason === 'started' && x.body.threadId === s.threadId),
+	      ev.taken('thread').map((x) => x.body),
+	      'lldb-vscode 14 sends its thread events at other times');
+
+	await dc.continueRequest({ threadId: s.threadId });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, s.threadId);
+	check('stopped at BP_END', frames[0].line === L('BP_END'), frames[0]);
+	await dc.continueRequest({ threadId: s.threadId });
+	const x = (await ev.next('exited')).body;
+	check('exit code 7', x.exitCode === 7, x);
+	await ev.next('terminated');
+	// the program's output came as output events
+	const out = c.outputs.filter((o) => o.category === 'stdout')
+		.map((o) => o.output).join('');
+	check('its stdout as output events', out.includes('start 42\n') &&
+	      out.includes('total 85 counter 3\n'), out,
+	      'lldb-vscode 14 sends the program\'s output otherwise');
+	const err = c.outputs.filter((o) => o.category === 'stderr')
+		.map((o) => o.output).join('');
+	check('its stderr as output events', err.includes('to stderr\n'), err,
+	      'lldb-vscode 14 sends the program\'s output otherwise');
+	await dc.disconnectRequest({});
+	await done(c);
+}
+
+// Pause of a running loop.
+async function pauseScenario() {
+	const c = await client();
+	await start(c, 'launch', launchArgs({ args: ['loop'] }),
+		    ['BP_LOOPING']);
+	// past the start-up: the pause finds it in main (or in its
+	// printf)
+	const first = (await c.ev.next('stopped')).body;
+	await c.dc.setBreakpointsRequest({ source: { path: src },
+					   breakpoints: [] });
+	await c.dc.continueRequest({ threadId: first.threadId });
+	await c.dc.pauseRequest({ threadId: first.threadId });
+	const s = (await c.ev.next('stopped')).body;
+	check('pause stops with reason pause', s.reason === 'pause', s,
+	      'lldb-vscode 14 reports a pause as an exception stop');
+	const frames = await top(c, s.threadId);
+	check('paused in main', frames.some((f) => f.name === 'main'),
+	      frames.map((f) => f.name));
+	await c.dc.disconnectRequest({ terminateDebuggee: true });
+	await done(c);
+}
+
+// A signal as an exception stop.
+async function signalScenario() {
+	const c = await client();
+	await start(c, 'launch', launchArgs({ args: ['segv'] }), []);
+	const s = (await c.ev.next('stopped')).body;
+	check('SIGSEGV stops as an exception', s.reason === 'exception', s);
+	check('its text names the signal',
+	      /SIGSEGV/.test((s.text || '') + (s.description || '')), s,
+	      'lldb-vscode 14 names it otherwise');
+	const frames = await top(c, s.threadId);
+	check('stopped at the faulting line', frames[0].line === L('BP_SEGV'),
+	      frames[0]);
+	await c.dc.disconnectRequest({ terminateDebuggee: true });
+	await done(c);
+}
+
+function procStatus(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	} catch (e) {
+		return '';
+	}
+}
+
+// Attach by pid, then disconnect leaving the program running.
+async function attachScenario() {
+	const child = cp.spawn(A.program, ['wait'],
+			       { stdio: ['ignore', 'pipe', 'inherit'] });
+	await new Promise((resolve) => child.stdout.once('data', resolve));
+	const exited = new Promise((resolve) =>
+		child.on('exit', (code, sig) => resolve(sig || code)));
+	const c = await client();
+	await start(c, 'attach', { pid: child.pid, program: A.program }, []);
+	await c.dc.pauseRequest({ threadId: 0 });
+	const s = (await c.ev.next('stopped')).body;
+	check('attached and paused', !!s.threadId, s);
+	check('traced', /TracerPid:\s*[1-9]/.test(procStatus(child.pid)),
+	      procStatus(child.pid));
+	await c.dc.disconnectRequest({ terminateDebuggee: false });
+	await done(c);
+	// the adapter let it go: not traced, not stopped
+	let st = procStatus(child.pid);
+	for (let i = 0; i < 500 && !/TracerPid:\s*0\b/.test(st); i++) {
+		await new Promise((r) => setTimeout(r, 10));
+		st = procStatus(child.pid);
+	}
+	check('disconnect left it untraced', /TracerPid:\s*0\b/.test(st), st);
+	check('and running (not stopped)', !/State:\s*[tT]/.test(st), st);
+	child.kill('SIGTERM');
+	check('it then ended by our SIGTERM', await exited === 'SIGTERM');
+}
+
+const scenarios = { main: mainScenario, pause: pauseScenario,
+		    signal: signalScenario, attach: attachScenario };
+
+(async () => {
+	for (const [name, fn] of Object.entries(scenarios)) {
+		if (A.only && !A.only.includes(name))
+			continue;
+		console.log(`# ${name} (${A.adapter})`);
+		try {
+			await fn();
+		} catch (e) {
+			failures++;
+			console.log(`FAIL: ${name}: ${e.stack || e}`);
+		}
+	}
+	console.log(`${A.adapter}: ${checks} checks, ${failures} failed`);
+	process.exit(failures ? 1 : 0);
+})().catch((e) => {
+	console.log(`FAIL: harness: ${e.stack || e}`);
+	process.exit(99);
+});

@@ -1,0 +1,67 @@
+#!/bin/bash
+# dap.sh: the Debug Adapter Protocol front end, driven by Microsoft's own
+# DAP test client (@vscode/debugadapter-testsupport's DebugClient) under
+# node: tests/dap/scenario.js on tracerd --dap (stdio), then bad input on
+# tracerd --dap-listen (tests/dap/framing.js), and the stdio adapter's
+# clean end on a broken header. node and the npm package come from
+# tools/quickstart (nodejs, npm; the package from tests/dap's lockfile);
+# without node_modules in the tree the test installs the package from
+# the lockfile into the build tree (npm ci, offline from npm's cache when
+# it holds it).
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v node >/dev/null; then
+	echo "FAIL: node is not installed (tools/quickstart check installs" \
+		"nodejs and npm)" >&2
+	exit 1
+fi
+mods=$srcdir/tests/dap/node_modules
+if [ ! -d "$mods/@vscode/debugadapter-testsupport" ]; then
+	mods=$builddir/tests/dap/node_modules
+	if [ ! -d "$mods/@vscode/debugadapter-testsupport" ]; then
+		mkdir -p "$builddir/tests/dap"
+		cp "$srcdir/tests/dap/package.json" \
+			"$srcdir/tests/dap/package-lock.json" \
+			"$builddir/tests/dap/"
+		if ! (cd "$builddir/tests/dap" && npm ci --prefer-offline \
+			--no-audit --no-fund >"$T/npm.log" 2>&1); then
+			echo "FAIL: npm ci in $builddir/tests/dap:" >&2
+			cat "$T/npm.log" >&2
+			exit 1
+		fi
+	fi
+fi
+export NODE_PATH=$mods
+
+# 1. the scenario, tracerd --dap on stdio as an editor starts it
+node "$srcdir/tests/dap/scenario.js" --adapter tracerd --cmd "$TRACERD" \
+	--program "$TRACEES/dap" --source "$srcdir/tests/tracees/dap.c" \
+	--scale "$SCALE" >"$T/scenario.out" 2>&1
+rc=$?
+cat "$T/scenario.out"
+check "the DAP scenario passes (exit $rc)" [ "$rc" -eq 0 ]
+check "and ran all its checks" has "$T/scenario.out" \
+	'^tracerd: [3-9][0-9] checks, 0 failed'
+
+# 2. bad input over TCP; the daemon serves the next client
+port=$((20000 + $$ % 20000))
+start_tracerd --dap-listen 127.0.0.1:$port
+node "$srcdir/tests/dap/framing.js" "$port" >"$T/framing.out" 2>&1
+rc=$?
+cat "$T/framing.out"
+check "bad input: error responses or a clean close (exit $rc)" \
+	[ "$rc" -eq 0 ]
+stop_tracerd
+
+# 3. stdio: a broken header ends the adapter cleanly (exit 0), and so
+# does a client that just goes
+printf 'Content-Length: x\r\n\r\n{}' | "$TRACERD" --dap >"$T/s1.out" \
+	2>"$T/s1.err"
+rc=$?
+check "stdio: a broken header, a clean exit (status $rc)" [ "$rc" -eq 0 ]
+check "with an error response first" has "$T/s1.out" 'malformed header'
+"$TRACERD" --dap </dev/null >"$T/s2.out" 2>"$T/s2.err"
+rc=$?
+check "stdio: end of input, a clean exit (status $rc)" [ "$rc" -eq 0 ]
+check "and nothing but DAP on stdout" [ ! -s "$T/s2.out" ]
+finish
