@@ -225,7 +225,7 @@ finish_fn(struct tr_tracer *t, struct tr_debuginfo *di,
 {
 	struct line_step *ls = arg;
 
-	return tr_finish(t, u, ls->tid, &ls->ev, NULL);
+	return tr_finish(t, di, u, ls->tid, 0, &ls->ev, NULL, NULL);
 }
 
 static int

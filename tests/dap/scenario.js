@@ -215,12 +215,6 @@ async function mainScenario() {
 	      frames[0].line === L('BP_MAIN'), frames[0]);
 	check('its source is the program\'s file', frames[0].source &&
 	      frames[0].source.path === src, frames[0].source);
-	const paged = await dc.stackTraceRequest({ threadId: tid,
-						   startFrame: 1, levels: 1 });
-	check('stackTrace pages (startFrame 1, levels 1)',
-	      paged.body.stackFrames.length === 1 &&
-	      paged.body.stackFrames[0].name !== 'main' &&
-	      paged.body.totalFrames > 1, paged.body);
 
 	const scopes = (await dc.scopesRequest({ frameId: frames[0].id }))
 		.body.scopes;
@@ -267,6 +261,15 @@ async function mainScenario() {
 	frames = await top(c, tid);
 	check('stepIn: into add', frames[0].name === 'add' &&
 	      frames[0].line === L('BP_ADD'), frames[0]);
+	check('the stack: add, twice, main', frames.slice(0, 3)
+	      .map((f) => f.name).join() === 'add,twice,main',
+	      frames.map((f) => f.name));
+	const paged = await dc.stackTraceRequest({ threadId: tid,
+						   startFrame: 1, levels: 1 });
+	check('stackTrace pages (startFrame 1, levels 1)',
+	      paged.body.stackFrames.length === 1 &&
+	      paged.body.stackFrames[0].name === 'twice' &&
+	      paged.body.totalFrames > 2, paged.body);
 	const args = (await dc.scopesRequest({ frameId: frames[0].id }))
 		.body.scopes;
 	const a = byName(await vars(c, args[isLldb ? 0 : 1]
