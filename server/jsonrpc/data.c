@@ -319,3 +319,26 @@ srv_m_write_memory(struct srv_call *x)
 	tr_jw_uint(&x->w, done);
 	return tr_rpc_end(&x->w);
 }
+
+/* examined: what tracectl's x examined last, for gdb's $_ and $__. */
+int
+srv_m_examined(struct srv_call *x)
+{
+	uint64_t addr, unit;
+	bool value = true;
+	int err;
+
+	if (srv_target_exited(x) || srv_param_u64(x, "addr", true, &addr) ||
+	    srv_param_num(x, "unit", true, 8, &unit) < 0 ||
+	    srv_param_bool(x, "value", &value) < 0)
+		return 0;
+	if (unit != 1 && unit != 2 && unit != 4 && unit != 8)
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "\"unit\" must be 1, 2, 4 or 8");
+	err = tr_session_examined(x->ss->s, addr, (unsigned)unit, value);
+	if (err)
+		return srv_lib_error(x, err, NULL);
+	srv_begin(x);
+	tr_jw_obj_begin(&x->w);
+	return tr_rpc_end(&x->w);
+}

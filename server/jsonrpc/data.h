@@ -10,6 +10,7 @@ int srv_m_threads(struct srv_call *x);
 int srv_m_registers(struct srv_call *x);
 int srv_m_set_register(struct srv_call *x);
 int srv_m_read_memory(struct srv_call *x);
+int srv_m_examined(struct srv_call *x);
 int srv_m_write_memory(struct srv_call *x);
 
 #endif

@@ -40,6 +40,7 @@ static const struct srv_method methods[] = {
 	{ "set_register", STOPPED, srv_m_set_register },
 	{ "read_memory", STOPPED, srv_m_read_memory },
 	{ "write_memory", STOPPED, srv_m_write_memory },
+	{ "examined", STOPPED, srv_m_examined },
 	/* breakpoints */
 	{ "break", STOPPED, srv_m_break },
 	{ "delete", STOPPED, srv_m_delete },

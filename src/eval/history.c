@@ -517,3 +517,63 @@ tr_hist_siginfo_type(void)
 {
 	return &si_siginfo;
 }
+
+/* ---- $_ and $__ after x ---------------------------------------------------
+ * gdb types them with its own integer types of the unit's size, named as
+ * <stdint.h> names them (printed as numbers, a 1-byte one too). */
+
+#define T_INT(id, nm, sz) \
+	static const struct tr_type id = { .kind = TR_TYPE_BASE, .name = nm, \
+					   .size = sz, .encoding = TR_ENC_SIGNED }
+T_INT(x_int8, "int8_t", 1);
+T_INT(x_int16, "int16_t", 2);
+T_INT(x_int32, "int32_t", 4);
+T_INT(x_int64, "int64_t", 8);
+#undef T_INT
+#define T_PTR(id, t) \
+	static const struct tr_type id = { .kind = TR_TYPE_POINTER, .size = 8, \
+					   .target = &(t) }
+T_PTR(x_int8p, x_int8);
+T_PTR(x_int16p, x_int16);
+T_PTR(x_int32p, x_int32);
+T_PTR(x_int64p, x_int64);
+#undef T_PTR
+
+int
+tr_hist_set_examined(struct tr_hist *h, uint64_t addr, unsigned unit,
+		     const void *bytes)
+{
+	const struct tr_type *t, *pt;
+	struct tr_value v;
+	int err;
+
+	switch (unit) {
+	case 1: t = &x_int8; pt = &x_int8p; break;
+	case 2: t = &x_int16; pt = &x_int16p; break;
+	case 4: t = &x_int32; pt = &x_int32p; break;
+	case 8: t = &x_int64; pt = &x_int64p; break;
+	default: return -TR_EINVAL;
+	}
+	memset(&v, 0, sizeof(v));
+	v.type = pt;
+	if (tr_value_alloc(&v, 8) < 0)
+		return -TR_ENOMEM;
+	memcpy(tr_value_bytes(&v), &addr, 8);
+	err = tr_hist_set(h, "_", &v);
+	tr_value_release(&v);
+	if (err)
+		return err;
+	memset(&v, 0, sizeof(v));
+	v.type = bytes ? t : tr_type_void();
+	if (tr_value_alloc(&v, bytes ? unit : 0) < 0)
+		return -TR_ENOMEM;
+	if (bytes) {
+		memcpy(tr_value_bytes(&v), bytes, unit);
+		/* gdb's $__ is the value in memory, lazy there */
+		v.lval = TR_LVAL_MEMORY;
+		v.addr = addr;
+	}
+	err = tr_hist_set(h, "__", &v);
+	tr_value_release(&v);
+	return err;
+}

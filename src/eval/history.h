@@ -59,6 +59,13 @@ int tr_hist_set_int(struct tr_hist *h, const char *name, int value);
  * x86-64 Linux (128 bytes; static). */
 const struct tr_type *tr_hist_siginfo_type(void);
 
+/* tr_hist_set_examined: what gdb's x sets after examining memory: $_ to
+ * addr (the last unit examined) as a pointer to an integer type of the
+ * unit's size (1, 2, 4, 8 bytes: int8_t ... int64_t), $__ to the unit's
+ * bytes as that integer (bytes NULL: void, as after x/s). */
+int tr_hist_set_examined(struct tr_hist *h, uint64_t addr, unsigned unit,
+			 const void *bytes);
+
 /* tr_hist_count: how many values the history holds. */
 unsigned tr_hist_count(struct tr_hist *h);
 

@@ -1196,6 +1196,20 @@ tr_session_record(struct tr_session *s, const struct tr_value *v,
 }
 
 int
+tr_session_examined(struct tr_session *s, uint64_t addr, unsigned unit,
+		    bool value)
+{
+	uint8_t b[8];
+	size_t done = 0;
+
+	if (unit != 1 && unit != 2 && unit != 4 && unit != 8)
+		return -TR_EINVAL;
+	if (value && (tr_mem_read(s->t, addr, b, unit, &done) || done != unit))
+		value = false;
+	return tr_hist_set_examined(s->hist, addr, unit, value ? b : NULL);
+}
+
+int
 tr_session_whatis(struct tr_session *s, const char *expr, pid_t tid,
 		  unsigned frame, char *out, size_t len,
 		  struct tr_expr_err *err)

@@ -138,6 +138,13 @@ struct tr_value;
 int tr_session_record(struct tr_session *s, const struct tr_value *v,
 		      unsigned *histno);
 
+/* tr_session_examined: tell the session what gdb's x examined last, to
+ * set $_ and $__ (history.h tr_hist_set_examined): the unit at addr,
+ * `unit` bytes, read now when `value` (else $__ is void). Any thread, the
+ * target stopped. */
+int tr_session_examined(struct tr_session *s, uint64_t addr, unsigned unit,
+			bool value);
+
 /* tr_session_whatis: the type of the expression's value, as gdb's whatis
  * ("int", "struct point *"), without evaluating calls or side effects;
  * for a type name, the type it names, a typedef unrolled one level

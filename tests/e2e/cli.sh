@@ -56,7 +56,11 @@ info threads
 info registers rip
 x/4xb greeting
 x/2dw &p
+print \$__
+whatis \$_
+print \$_ == &p.y
 x/s greeting
+print \$__
 tbreak add
 continue
 info frame
@@ -109,6 +113,10 @@ check "info registers rip" has "$s" '^rip +0x[0-9a-f]+ +[0-9]+$'
 check "x/4xb" has "$s" $'^0x[0-9a-f]+:\t0x68\t0x65\t0x6c\t0x6c$'
 check "x/2dw" has "$s" $'^0x[0-9a-f]+:\t3\t4$'
 check "x/s" has "$s" $'^0x[0-9a-f]+:\t"hello, world"$'
+check "\$__ is the last unit x examined" has "$s" '^\$[0-9]+ = 4$'
+check "\$_ points to it, typed as gdb types it" has "$s" '^type = int32_t \*$'
+check "\$_ is its address" has "$s" '^\$[0-9]+ = 1$'
+check "\$__ is void after x/s" has "$s" '^\$[0-9]+ = void$'
 check "tbreak stops once" has "$s" '^Temporary breakpoint 2 at'
 check "the call of add in walk" has "$s" '^Breakpoint 2, add \(a=0, b=4\)'
 check "up selects the caller" has "$s" '^#1  0x[0-9a-f]+ in walk \(p=0x[0-9a-f]+, n=10\) at demo-target.c:[0-9]+$'

@@ -525,6 +525,19 @@ read_mem(uint64_t addr, void *buf, size_t len, size_t *got)
 	return 0;
 }
 
+/* gdb's $_ and $__ after x: the last unit examined, kept by the session. */
+static void
+set_examined(uint64_t addr, unsigned unit, bool value)
+{
+	struct tr_cl_reply r;
+
+	if (tc_call("examined", tc_jparams("{\"addr\":%u,\"unit\":%u,"
+					   "\"value\":%B}", addr,
+					   (uint64_t)unit, value),
+		    &r) == 0)
+		tr_cl_reply_free(&r);
+}
+
 /* x/NFU ADDR, as gdb's examine command. */
 static void
 cmd_x(const char *fmtarg, const char *expr)
@@ -576,6 +589,8 @@ cmd_x(const char *fmtarg, const char *expr)
 	if (eval_addr(expr, &addr))
 		return;
 	if (fmt == 's') {
+		uint64_t last = addr;
+
 		for (unsigned long i = 0; i < count; i++) {
 			char s[4096];
 			size_t n = 0;
@@ -585,8 +600,11 @@ cmd_x(const char *fmtarg, const char *expr)
 			while (n < got && s[n])
 				n++;
 			printf("0x%" PRIx64 ":\t\"%.*s\"\n", addr, (int)n, s);
+			last = addr;
 			addr += n + 1;
 		}
+		/* gdb: $_ the last string's address, $__ void */
+		set_examined(last, 1, false);
 		return;
 	}
 	size = unit == 'b' ? 1 : unit == 'h' ? 2 : unit == 'w' ? 4 : 8;
@@ -636,6 +654,8 @@ cmd_x(const char *fmtarg, const char *expr)
 	if (got < count * size)
 		printf("Cannot access memory at address 0x%" PRIx64 "\n",
 		       addr + got);
+	if (got >= size)
+		set_examined(addr + (got / size - 1) * size, size, true);
 	free(buf);
 }
 
