@@ -90,12 +90,63 @@ target_gone(struct tr_tracer *t, int status)
 
 /* ---- all-stop ------------------------------------------------------- */
 
+static bool
+takes_turns(enum tr_stop_reason r)
+{
+	return r == TR_STOP_BREAKPOINT || r == TR_STOP_SIGNAL;
+}
+
+/*
+ * Threads that met breakpoints (or signals) at once take turns: of the
+ * stop about to be reported and the ones pending, the thread first at
+ * or after pending_next is reported, the others stay pending. Otherwise
+ * the thread the kernel happens to report first would always win, and a
+ * client that deletes its breakpoints at each stop would never hear of
+ * the others (gdb.threads/continue-pending-status.exp: "no thread
+ * starvation"; gdbserver picks at random).
+ */
+static void
+take_turns(struct tr_tracer *t)
+{
+	size_t n = t->nthreads, best = n, bestd = n;
+	struct tr_thread *rth;
+
+	if (!n || !takes_turns(t->report.reason) ||
+	    !(rth = tr__thread_find(t, t->report.tid)))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct tr_thread *th = &t->threads[i];
+		size_t d = (i + n - t->pending_next % n) % n;
+
+		if ((th == rth || (th->has_pending &&
+				   takes_turns(th->pending.reason))) &&
+		    d < bestd) {
+			bestd = d;
+			best = i;
+		}
+	}
+	if (best == n)
+		return;
+	if (&t->threads[best] != rth) {
+		struct tr_thread *ch = &t->threads[best];
+
+		rth->pending = t->report;
+		rth->has_pending = true;
+		t->report = ch->pending;
+		ch->has_pending = false;
+	}
+	t->pending_next = best + 1;
+}
+
 /* Every thread has stopped: publish the stop, complete who waits for it. */
 void
 tr__finish_stop(struct tr_tracer *t)
 {
-	struct tr_event ev = t->report;
+	struct tr_event ev;
 	struct user_regs_struct regs;
+
+	take_turns(t);
+	ev = t->report;
 
 	t->phase = PH_STOPPED;
 	t->have_report = false;
@@ -341,20 +392,35 @@ tr__continue_resume(struct tr_tracer *t)
 	}
 }
 
-/* A resume with a stop still untold reports that stop instead. */
+/*
+ * A resume with a stop still untold reports that stop instead. Several
+ * threads' stops (breakpoint hits of threads that met at once) are
+ * reported one per resume, the threads taking turns from the one after
+ * the last reported: one thread hitting again and again cannot starve
+ * the others (gdb.threads/continue-pending-status.exp; gdbserver picks
+ * at random among them).
+ */
 bool
 tr__report_pending(struct tr_tracer *t)
 {
-	for (size_t i = 0; i < t->nthreads; i++) {
+	for (size_t k = 0; k < t->nthreads; k++) {
+		size_t i = (t->pending_next + k) % t->nthreads;
 		struct tr_thread *th = &t->threads[i];
 
 		if (!th->has_pending)
 			continue;
 		th->has_pending = false;
-		/* A breakpoint removed since is no stop any more. */
+		/* A breakpoint removed since is no stop any more: the
+		 * thread's pc is at the int3 it executed, so it runs the
+		 * breakpoint again if it is put back before the resume (gdb
+		 * takes its breakpoints out around each step over one), not
+		 * stepped over as one it stopped at. */
 		if (th->pending.reason == TR_STOP_BREAKPOINT &&
-		    !tr__bp_find(t, th->pending.addr))
+		    !tr__bp_find(t, th->pending.addr)) {
+			th->at_bp = false;
 			continue;
+		}
+		t->pending_next = i + 1;
 		t->report = th->pending;
 		t->have_report = true;
 		tr__finish_stop(t);

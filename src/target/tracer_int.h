@@ -185,6 +185,8 @@ struct tr_tracer {
 	unsigned nrunning;       /* threads resumed and not yet seen stopped */
 	bool single;             /* only one thread was resumed (a step) */
 	bool have_report;        /* `report` holds the stop to publish */
+	size_t pending_next;     /* where the next scan for a pending stop
+				    starts: threads take turns */
 	struct tr_event report;
 	struct tr_event last_stop;
 	uint64_t ev_seq;

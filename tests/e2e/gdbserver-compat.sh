@@ -187,6 +187,30 @@ check "unload: three hits, one per dlopen" wait_count "$T/unload.out" \
 check "the third one in the third round" has "$T/unload.out" '^\$3 = 24$'
 check "then the program ends" has "$T/unload.out" 'exited normally'
 
+# threads hitting one breakpoint at about the same time: every hit is
+# reported, one per continue (gdb.threads/print-threads.exp), also when
+# gdb takes its breakpoints out to step over one
+cat >"$T/meet.gdb" <<GDB
+set confirm off
+target extended-remote 127.0.0.1:$port
+set remote exec-file $TRACEES/meet
+break meet_here
+run
+continue
+continue
+continue
+continue
+continue
+GDB
+rungdb meet "$TRACEES/meet"
+check "five threads, five hits" wait_count "$T/meet.out" \
+	'hit Breakpoint 1, meet_here \(n=[0-4]\)' 5 1
+for n in 0 1 2 3 4; do
+	check "the hit of thread $n" has "$T/meet.out" \
+		"hit Breakpoint 1, meet_here \\(n=$n\\)"
+done
+check "then the program ends" has "$T/meet.out" 'exited normally'
+
 # 3. monitor exit: the daemon shuts down as gdbserver exits, the
 # launched process is killed, and the exit status is 0
 cat >"$T/exit.gdb" <<GDB
