@@ -37,6 +37,10 @@ r_initialize(struct dap *d, const struct dap_req *q)
 		"supportTerminateDebuggee",
 		"supportsInstructionBreakpoints",
 		"supportsSteppingGranularity",
+		"supportsSetVariable",
+		"supportsSetExpression",
+		"supportsEvaluateForHovers",
+		"supportsClipboardContext",
 	};
 	struct tr_buf b;
 	struct tr_jw w;
@@ -76,6 +80,8 @@ static const struct {
 	{ "scopes", dap_r_scopes },
 	{ "variables", dap_r_variables },
 	{ "evaluate", dap_r_evaluate },
+	{ "setVariable", dap_r_setVariable },
+	{ "setExpression", dap_r_setExpression },
 	{ "continue", dap_r_continue },
 	{ "next", dap_r_next },
 	{ "stepIn", dap_r_stepIn },

@@ -299,13 +299,6 @@ variable(struct tr_jw *w, const char *name, const char *value,
 	tr_jw_obj_end(w);
 }
 
-static int
-var_cb(const char *name, const char *value, void *arg)
-{
-	variable(arg, name, value, NULL, name, 0);
-	return 0;
-}
-
 static const char *const regs[] = {
 	"rip", "rsp", "rbp", "rax", "rbx", "rcx", "rdx", "rsi", "rdi",
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "eflags",
@@ -333,13 +326,90 @@ registers(struct dap *d, struct tr_jw *w, const struct dap_ref *r)
 	}
 }
 
+/* A node as a DAP Variable: its children get a variablesReference of
+ * their own (until the next resume), named by the node's expression. */
+struct node_out {
+	struct dap *d;
+	struct tr_jw *w;
+	pid_t tid;
+	unsigned frame;
+	int mode;      /* NODE_VAR, NODE_RESULT, NODE_SET */
+};
+
+enum { NODE_VAR = 0, NODE_RESULT = 1, NODE_SET = 2 };
+
+static void
+write_node(struct node_out *o, const struct tr_vnode *n)
+{
+	struct tr_jw *w = o->w;
+	uint32_t ref = 0;
+	char mem[32];
+
+	if (n->nchildren && n->expr[0]) {
+		struct dap_ref r = { .kind = DAP_REF_VALUE, .tid = o->tid,
+				     .frame = o->frame, .expr = (char *)n->expr };
+
+		ref = dap_ref_new(o->d, &r);
+	}
+	if (o->mode == NODE_VAR) {
+		tr_jw_key(w, "name");
+		tr_jw_cstr(w, n->name);
+	}
+	tr_jw_key(w, o->mode == NODE_RESULT ? "result" : "value");
+	tr_jw_cstr(w, n->value);
+	if (n->type[0]) {
+		tr_jw_key(w, "type");
+		tr_jw_cstr(w, n->type);
+	}
+	if (n->expr[0] && o->mode == NODE_VAR) {
+		tr_jw_key(w, "evaluateName");
+		tr_jw_cstr(w, n->expr);
+	}
+	tr_jw_key(w, "variablesReference");
+	tr_jw_uint(w, ref);
+	if (ref) {
+		tr_jw_key(w, n->indexed ? "indexedVariables"
+					: "namedVariables");
+		tr_jw_uint(w, n->nchildren);
+	}
+	if (n->has_addr) {
+		snprintf(mem, sizeof(mem), "0x%llx",
+			 (unsigned long long)n->addr);
+		tr_jw_key(w, "memoryReference");
+		tr_jw_cstr(w, mem);
+	}
+}
+
+/* The one node of an evaluate or set* answer, into the open body. */
+static int
+node_write_cb(const struct tr_vnode *n, void *arg)
+{
+	write_node(arg, n);
+	return 0;
+}
+
+static int
+node_cb(const struct tr_vnode *n, void *arg)
+{
+	struct node_out *o = arg;
+
+	tr_jw_obj_begin(o->w);
+	write_node(o, n);
+	tr_jw_obj_end(o->w);
+	return 0;
+}
+
 int
 dap_r_variables(struct dap *d, const struct dap_req *q)
 {
 	const struct dap_ref *r = dap_ref_get(d, dap_arg_int(q,
 				"variablesReference", 0));
+	int64_t start = dap_arg_int(q, "start", 0);
+	int64_t count = dap_arg_int(q, "count", 0);
+	struct tr_tree_req rq = { 0 };
 	struct dap_ref ref;
 	struct tr_expr_err e = { 0 };
+	struct node_out o = { .d = d };
 	struct tr_buf b;
 	struct tr_jw w;
 	int rc, err = 0;
@@ -349,6 +419,8 @@ dap_r_variables(struct dap *d, const struct dap_req *q)
 	if (!r)
 		return dap_fail(d, q, "variables: no such variablesReference "
 				"(they last until the program runs)");
+	if (start < 0 || count < 0)
+		return dap_fail(d, q, "variables: bad start or count");
 	ref = *r;
 	if (!dap_lock(d, q, &rc))
 		return rc;
@@ -357,18 +429,30 @@ dap_r_variables(struct dap *d, const struct dap_req *q)
 	tr_jw_obj_begin(&w);
 	tr_jw_key(&w, "variables");
 	tr_jw_arr_begin(&w);
+	o.w = &w;
+	o.tid = rq.tid = ref.tid;
+	o.frame = rq.frame = ref.frame;
 	switch (ref.kind) {
 	case DAP_REF_LOCALS:
 	case DAP_REF_ARGS:
-		err = tr_session_vars(d->s, ref.tid, ref.frame,
-				      ref.kind == DAP_REF_ARGS, var_cb, &w,
-				      &e);
+		rq.what = ref.kind == DAP_REF_ARGS ? TR_TREE_ARGS
+						   : TR_TREE_LOCALS;
+		err = tr_session_tree(d->s, &rq, node_cb, &o, &e);
 		/* no debug information there: an empty scope */
 		if (err == -TR_ENOENT)
 			err = 0;
 		break;
 	case DAP_REF_REGS:
 		registers(d, &w, &ref);
+		break;
+	case DAP_REF_VALUE:
+		rq.what = TR_TREE_CHILDREN;
+		rq.expr = ref.expr;
+		rq.start = (uint64_t)start;
+		rq.count = (uint64_t)count;
+		/* expanding never calls a function again */
+		rq.no_calls = true;
+		err = tr_session_tree(d->s, &rq, node_cb, &o, &e);
 		break;
 	default:
 		break;
@@ -385,49 +469,179 @@ dap_r_variables(struct dap *d, const struct dap_req *q)
 	return rc;
 }
 
-/* --- evaluate -------------------------------------------------------- */
+/* --- evaluate, setVariable, setExpression ---------------------------- */
+
+/* The body of a response about expression expr in (tid, frame): its
+ * node as an evaluate result (result) or a set* response (value). */
+static int
+answer_node(struct dap *d, const struct dap_req *q, const char *expr,
+	    pid_t tid, unsigned frame, bool no_calls, bool result)
+{
+	struct tr_tree_req rq = { .what = TR_TREE_EXPR, .tid = tid,
+				  .frame = frame, .expr = expr,
+				  .no_calls = no_calls };
+	struct node_out o = { .d = d, .tid = tid, .frame = frame,
+			      .mode = result ? NODE_RESULT : NODE_SET };
+	struct tr_expr_err e = { 0 };
+	struct tr_buf b, vb;
+	struct tr_jw w, vw;
+	int rc, err;
+
+	/* the node is written into a buffer of its own: the response's
+	 * envelope comes only when it is known to succeed */
+	tr_buf_init(&vb);
+	tr_jw_init(&vw, &vb);
+	tr_jw_obj_begin(&vw);
+	o.w = &vw;
+	err = tr_session_tree(d->s, &rq, node_write_cb, &o, &e);
+	tr_jw_obj_end(&vw);
+	if (err) {
+		tr_buf_free(&vb);
+		return dap_fail(d, q, "%s", e.msg[0] ? e.msg : tr_strerror(err));
+	}
+	tr_buf_init(&b);
+	dap_response_begin(d, &w, &b, q);
+	tr_jw_raw(&w, vb.data, vb.len);
+	rc = dap_send(d, &w, &b);
+	tr_buf_free(&b);
+	tr_buf_free(&vb);
+	return rc;
+}
+
+/* The thread and frame a request names by frameId (none: the thread of
+ * the last stop, innermost frame). */
+static void
+req_frame(struct dap *d, const struct dap_req *q, pid_t *tid, unsigned *lvl)
+{
+	const struct dap_frame *f = dap_frame_get(d, dap_arg_int(q, "frameId",
+								0));
+
+	*tid = f ? f->tid : d->last_tid;
+	*lvl = f ? f->level : 0;
+}
 
 int
 dap_r_evaluate(struct dap *d, const struct dap_req *q)
 {
 	const char *expr = dap_arg_str(q, "expression");
-	const struct dap_frame *f = dap_frame_get(d, dap_arg_int(q, "frameId",
-								0));
-	struct tr_expr_err e = { 0 };
-	struct tr_buf b;
-	struct tr_jw w;
-	pid_t tid = f ? f->tid : d->last_tid;
-	unsigned level = f ? f->level : 0;
-	char *out;
-	int rc, err;
+	const char *ctx = dap_arg_str(q, "context");
+	pid_t tid;
+	unsigned level;
+	int rc;
 
 	if (!expr)
 		return dap_fail(d, q, "evaluate: \"expression\" is required");
 	if (!dap_stopped(d, q, &rc))
 		return rc;
-	if (!(out = malloc(EVAL_OUT)))
-		return dap_fail(d, q, "out of memory");
-	if (!dap_lock(d, q, &rc)) {
-		free(out);
+	req_frame(d, q, &tid, &level);
+	if (!dap_lock(d, q, &rc))
 		return rc;
-	}
-	err = tr_session_eval(d->s, expr, tid, level, out, EVAL_OUT, &e);
+	/* a hover runs no code in the target and writes nothing; repl,
+	 * watch and clipboard may call functions */
+	rc = answer_node(d, q, expr, tid, level,
+			 ctx && !strcmp(ctx, "hover"), true);
 	dap_unlock(d);
-	if (err) {
-		rc = dap_fail(d, q, "%s", e.msg[0] ? e.msg : tr_strerror(err));
-		free(out);
+	return rc;
+}
+
+/* Assign value to the object expr names, then answer with its node. */
+static int
+assign(struct dap *d, const struct dap_req *q, const char *expr,
+       const char *value, pid_t tid, unsigned level)
+{
+	struct tr_expr_err e = { 0 };
+	char *a, out[256];
+	int err;
+
+	if (asprintf(&a, "(%s) = (%s)", expr, value) < 0)
+		return dap_fail(d, q, "out of memory");
+	err = tr_session_eval(d->s, a, tid, level, out, sizeof(out), &e);
+	free(a);
+	if (err)
+		return dap_fail(d, q, "%s", e.msg[0] ? e.msg
+						    : tr_strerror(err));
+	return answer_node(d, q, expr, tid, level, true, false);
+}
+
+struct find_child {
+	const char *name;
+	char expr[1024];
+	bool found;
+};
+
+static int
+find_cb(const struct tr_vnode *n, void *arg)
+{
+	struct find_child *f = arg;
+
+	if (strcmp(n->name, f->name))
+		return 0;
+	snprintf(f->expr, sizeof(f->expr), "%s", n->expr);
+	f->found = true;
+	return 1;
+}
+
+int
+dap_r_setVariable(struct dap *d, const struct dap_req *q)
+{
+	const struct dap_ref *r = dap_ref_get(d, dap_arg_int(q,
+				"variablesReference", 0));
+	const char *name = dap_arg_str(q, "name");
+	const char *value = dap_arg_str(q, "value");
+	struct find_child f = { .name = name };
+	struct dap_ref ref;
+	int rc;
+
+	if (!name || !value)
+		return dap_fail(d, q, "setVariable: \"name\" and \"value\" are "
+				"required");
+	if (!dap_stopped(d, q, &rc))
 		return rc;
+	if (!r)
+		return dap_fail(d, q, "setVariable: no such "
+				"variablesReference");
+	ref = *r;
+	if (!dap_lock(d, q, &rc))
+		return rc;
+	if (ref.kind == DAP_REF_LOCALS || ref.kind == DAP_REF_ARGS) {
+		snprintf(f.expr, sizeof(f.expr), "%s", name);
+	} else if (ref.kind == DAP_REF_REGS) {
+		snprintf(f.expr, sizeof(f.expr), "$%s", name);
+	} else {
+		struct tr_tree_req rq = { .what = TR_TREE_CHILDREN,
+					  .tid = ref.tid, .frame = ref.frame,
+					  .expr = ref.expr, .no_calls = true };
+
+		tr_session_tree(d->s, &rq, find_cb, &f, NULL);
+		if (!f.found || !f.expr[0]) {
+			dap_unlock(d);
+			return dap_fail(d, q, "setVariable: no \"%s\" there",
+					name);
+		}
 	}
-	tr_buf_init(&b);
-	dap_response_begin(d, &w, &b, q);
-	tr_jw_obj_begin(&w);
-	tr_jw_key(&w, "result");
-	tr_jw_cstr(&w, out);
-	tr_jw_key(&w, "variablesReference");
-	tr_jw_uint(&w, 0);
-	tr_jw_obj_end(&w);
-	rc = dap_send(d, &w, &b);
-	tr_buf_free(&b);
-	free(out);
+	rc = assign(d, q, f.expr, value, ref.tid, ref.frame);
+	dap_unlock(d);
+	return rc;
+}
+
+int
+dap_r_setExpression(struct dap *d, const struct dap_req *q)
+{
+	const char *expr = dap_arg_str(q, "expression");
+	const char *value = dap_arg_str(q, "value");
+	pid_t tid;
+	unsigned level;
+	int rc;
+
+	if (!expr || !value)
+		return dap_fail(d, q, "setExpression: \"expression\" and "
+				"\"value\" are required");
+	if (!dap_stopped(d, q, &rc))
+		return rc;
+	req_frame(d, q, &tid, &level);
+	if (!dap_lock(d, q, &rc))
+		return rc;
+	rc = assign(d, q, expr, value, tid, level);
+	dap_unlock(d);
 	return rc;
 }

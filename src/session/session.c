@@ -56,6 +56,7 @@ enum job_kind {
 	JOB_VARS = 10,    /* interpreter: a frame's locals or arguments */
 	JOB_WATCH = 11,   /* interpreter: where an expression to watch is */
 	JOB_WATCHVAL = 12, /* interpreter: a watchpoint's values, printed */
+	JOB_TREE = 13,    /* interpreter: structured values (valtree.h) */
 };
 
 struct job {
@@ -80,6 +81,8 @@ struct job {
 	struct tr_print_opts popts; /* JOB_EVAL */
 	unsigned *histno;         /* JOB_EVAL: the value's $N, 0: none */
 	bool ptype;               /* JOB_WHATIS: ptype, else whatis */
+	const struct tr_tree_req *tree; /* JOB_TREE */
+	tr_vnode_fn node_fn;      /* JOB_TREE */
 };
 
 struct tr_session {
@@ -368,6 +371,80 @@ interp_check(struct tr_session *s, struct job *j)
  * each printed as gdb's "info locals" / "info args" do: a shadowed local
  * is left out, since its name means the inner one here.
  */
+/* One variable of a frame as a node: its value, or the error as its
+ * value. */
+static int
+tree_var(struct tr_eval_env *e, const struct tr_ast *ast, const char *name,
+	 struct job *j)
+{
+	struct tr_vnode *n = malloc(sizeof(*n));
+	struct tr_value val;
+	int err;
+
+	if (!n)
+		return -TR_ENOMEM;
+	if (tr_eval(e, ast, &val) == 0) {
+		tr_vtree_node(e, &val, name, name, n);
+		tr_value_release(&val);
+	} else {
+		memset(n, 0, sizeof(*n));
+		snprintf(n->name, sizeof(n->name), "%s", name);
+		snprintf(n->expr, sizeof(n->expr), "%s", name);
+		snprintf(n->value, sizeof(n->value), "<error: %s>", e->err);
+	}
+	err = j->node_fn(n, j->arg);
+	free(n);
+	return err;
+}
+
+/* An expression as a node (TR_TREE_EXPR), or its children
+ * (TR_TREE_CHILDREN). */
+static int
+interp_tree(struct tr_eval_env *e, struct job *j)
+{
+	const struct tr_tree_req *rq = j->tree;
+	struct tr_ast *ast = NULL;
+	struct tr_expr_err perr;
+	struct tr_value v;
+	int err;
+
+	err = tr_expr_parse(rq->expr, tr_eval_is_type, e, &ast, &perr);
+	if (err) {
+		if (j->err)
+			*j->err = perr;
+		return err;
+	}
+	/* hover: nothing that runs code in the target or writes it */
+	if (rq->no_calls && tr_ast_has_call(ast)) {
+		tr_ast_free(ast);
+		set_err(j->err, 0, "expressions that call functions are not "
+			"evaluated here (hover)");
+		return -TR_EINVAL;
+	}
+	e->no_side_effects = rq->no_calls;
+	err = tr_eval(e, ast, &v);
+	tr_ast_free(ast);
+	if (err) {
+		set_err(j->err, e->errpos, e->err);
+		return err;
+	}
+	if (rq->what == TR_TREE_CHILDREN) {
+		err = tr_vtree_children(e, &v, rq->expr, rq->start, rq->count,
+					j->node_fn, j->arg);
+	} else {
+		struct tr_vnode *n = malloc(sizeof(*n));
+
+		err = -TR_ENOMEM;
+		if (n) {
+			tr_vtree_node(e, &v, rq->expr, rq->expr, n);
+			err = j->node_fn(n, j->arg);
+			free(n);
+		}
+	}
+	tr_value_release(&v);
+	return err;
+}
+
 static int
 interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 {
@@ -380,6 +457,9 @@ interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	unsigned level = 0;
 	uint64_t pc;
 	int err;
+
+	bool params = j->kind == JOB_TREE ? j->tree->what == TR_TREE_ARGS
+					  : j->params;
 
 	if (!e->have_regs)
 		return -TR_ERUNNING;
@@ -406,11 +486,16 @@ interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 		struct tr_value val;
 		char buf[4096];
 
-		if (v->kind != (j->params ? TR_VAR_PARAM : TR_VAR_LOCAL) ||
+		if (v->kind != (params ? TR_VAR_PARAM : TR_VAR_LOCAL) ||
 		    v->shadowed || !v->name)
 			continue;
 		if (tr_expr_parse(v->name, NULL, NULL, &ast, &perr))
 			continue;
+		if (j->kind == JOB_TREE) {
+			err = tree_var(e, ast, v->name, j);
+			tr_ast_free(ast);
+			continue;
+		}
 		if (tr_eval(e, ast, &val) == 0) {
 			int pe = tr_eval_print(e, &val, buf, sizeof(buf));
 
@@ -609,8 +694,14 @@ interp_run(struct tr_session *s, struct job *j)
 		tr_eval_env_done(&e);
 		return err;
 	}
-	if (j->kind == JOB_VARS) {
+	if (j->kind == JOB_VARS || (j->kind == JOB_TREE &&
+				     j->tree->what <= TR_TREE_ARGS)) {
 		err = interp_vars(s, &e, j);
+		tr_eval_env_done(&e);
+		return err;
+	}
+	if (j->kind == JOB_TREE) {
+		err = interp_tree(&e, j);
 		tr_eval_env_done(&e);
 		return err;
 	}
@@ -1258,6 +1349,21 @@ tr_session_vars(struct tr_session *s, pid_t tid, unsigned frame, bool params,
 
 	if (err)
 		memset(err, 0, sizeof(*err));
+	return submit(s->islab, &j);
+}
+
+int
+tr_session_tree(struct tr_session *s, const struct tr_tree_req *rq,
+		tr_vnode_fn fn, void *arg, struct tr_expr_err *err)
+{
+	struct job j = { .kind = JOB_TREE, .tid = rq->tid, .frame = rq->frame,
+			 .tree = rq, .node_fn = fn, .arg = arg, .err = err };
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (rq->what > TR_TREE_CHILDREN ||
+	    (rq->what >= TR_TREE_EXPR && !rq->expr))
+		return -TR_EINVAL;
 	return submit(s->islab, &j);
 }
 

@@ -10,6 +10,7 @@
 #include "control/breakpoint.h"
 #include "target/event.h"
 #include "eval/expr_parse.h"
+#include "eval/valtree.h"
 #include "target/tracer.h"
 
 /*
@@ -215,6 +216,36 @@ int tr_session_watch_delete(struct tr_session *s, uint32_t id);
 int tr_session_watch_values(struct tr_session *s,
 			    const struct tr_session_watch *w, pid_t tid,
 			    char *old, char *now, size_t len);
+
+/*
+ * tr_session_tree: structured values (eval/valtree.h) for a variables
+ * view, in frame rq->frame of thread rq->tid (0: current): the locals
+ * or the arguments of the frame as nodes (as tr_session_vars lists
+ * them, each named and with its name as expression), the node of an
+ * expression, or its children [start, start + count) (count 0: all).
+ * fn(node, arg) per node on the interpreter thread; a non-zero return
+ * stops and is returned. no_calls: an expression that calls a function
+ * or writes the target is refused (what a hover may evaluate). Errors
+ * as tr_session_eval's.
+ */
+enum tr_tree_what {
+	TR_TREE_LOCALS = 0,
+	TR_TREE_ARGS = 1,
+	TR_TREE_EXPR = 2,
+	TR_TREE_CHILDREN = 3,
+};
+
+struct tr_tree_req {
+	enum tr_tree_what what;
+	pid_t tid;
+	unsigned frame;
+	const char *expr;     /* TR_TREE_EXPR, TR_TREE_CHILDREN */
+	uint64_t start, count; /* TR_TREE_CHILDREN */
+	bool no_calls;
+};
+
+int tr_session_tree(struct tr_session *s, const struct tr_tree_req *rq,
+		    tr_vnode_fn fn, void *arg, struct tr_expr_err *err);
 
 /* tr_session_stats: the counters of the session's three request slabs:
  * to the tracer, to the interpreter, to the event loop (NULL: skip). */

@@ -228,6 +228,62 @@ async function mainScenario() {
 	check('local n is 3', n && n.value === '3', n);
 	const o = byName(locals, 'o');
 	check('local o is there', !!o, locals.map((v) => v.name));
+	// the value tree: a nested struct, a pointer, an array
+	check('o has children', o && o.variablesReference > 0, o);
+	const oc = o ? await vars(c, o.variablesReference) : [];
+	check('o\'s members', oc.map((v) => v.name).join() ===
+	      'id,in,ptr,arr,name', oc.map((v) => v.name));
+	const oin = byName(oc, 'in');
+	const inc = oin ? await vars(c, oin.variablesReference) : [];
+	const x = byName(inc, 'x');
+	check('o.in.x is 1, named o.in.x', x && x.value === '1' &&
+	      x.evaluateName === 'o.in.x', x);
+	const optr = byName(oc, 'ptr');
+	const pc = optr ? await vars(c, optr.variablesReference) : [];
+	const px = byName(pc, 'x');
+	check('o.ptr expands to what it points to (x = 7)',
+	      px && px.value === '7', pc);
+	const oarr = byName(oc, 'arr');
+	check('o.arr has 5 indexed children', oarr &&
+	      oarr.indexedVariables === 5, oarr,
+	      'lldb-vscode 14 gives no indexedVariables');
+	const ac = oarr ? (await dc.variablesRequest({
+		variablesReference: oarr.variablesReference,
+		filter: 'indexed', start: 2, count: 2 })).body.variables : [];
+	check('a chunk of o.arr: [2] = 30, [3] = 40', ac.length === 2 &&
+	      ac[0].name === '[2]' && ac[0].value === '30' &&
+	      ac[1].value === '40', ac, 'lldb-vscode 14 ignores start and ' +
+	      'count');
+	if (ac.length && ac[0].evaluateName) {
+		const ev2 = await dc.evaluateRequest({
+			expression: ac[0].evaluateName, frameId: frames[0].id,
+			context: 'watch' });
+		check('an element\'s evaluateName evaluates to it',
+		      ev2.body.result === '30', ev2.body);
+	}
+	// setVariable, then read back
+	if (oin) {
+		const sv = await dc.setVariableRequest({
+			variablesReference: oin.variablesReference,
+			name: 'x', value: '99' });
+		check('setVariable o.in.x = 99', sv.body.value === '99',
+		      sv.body);
+		const rb = await dc.evaluateRequest({ expression: 'o.in.x',
+						      frameId: frames[0].id,
+						      context: 'watch' });
+		check('read back: 99', rb.body.result === '99', rb.body);
+	}
+	// a hover never calls
+	let hover = null;
+	try {
+		hover = await dc.evaluateRequest({ expression: 'add(1,1)',
+						   frameId: frames[0].id,
+						   context: 'hover' });
+	} catch (err) {
+		hover = { error: String(err) };
+	}
+	check('a hover does not call add(1,1)', !!hover.error, hover,
+	      'lldb-vscode 14 calls functions in hovers');
 	const regs = await vars(c, scopes[scopes.length - 1]
 				.variablesReference);
 	check('registers listed', regs.length > 10, regs.length,
@@ -348,8 +404,8 @@ async function mainScenario() {
 	frames = await top(c, s.threadId);
 	check('stopped at BP_END', frames[0].line === L('BP_END'), frames[0]);
 	await dc.continueRequest({ threadId: s.threadId });
-	const x = (await ev.next('exited')).body;
-	check('exit code 7', x.exitCode === 7, x);
+	const ex = (await ev.next('exited')).body;
+	check('exit code 7', ex.exitCode === 7, ex);
 	await ev.next('terminated');
 	// the program's output came as output events
 	const out = c.outputs.filter((o) => o.category === 'stdout')
