@@ -78,7 +78,9 @@ drop_kind(struct dap *d, uint32_t kind, const char *path)
 
 		if (b->kind == kind &&
 		    (!path || (b->path && !strcmp(b->path, path)))) {
-			if (b->id && d->t)
+			if (b->id && d->t && kind == DAP_BP_DATA)
+				tr_session_watch_delete(d->s, b->id);
+			else if (b->id && d->t)
 				tr_break_delete(d->t, b->id);
 			*pp = b->next;
 			bp_free(b);
@@ -93,7 +95,10 @@ dap_bps_clear(struct dap *d)
 {
 	for (struct dap_bp *b = d->bps; b; b = b->next)
 		if (b->id && d->t) {
-			tr_break_delete(d->t, b->id);
+			if (b->kind == DAP_BP_DATA)
+				tr_session_watch_delete(d->s, b->id);
+			else
+				tr_break_delete(d->t, b->id);
 			b->id = 0;
 		}
 }
@@ -503,6 +508,166 @@ dap_bp_hit(struct dap *d, const struct tr_event *ev, const char **reason)
 	}
 	*reason = b->kind == DAP_BP_FUNCTION ? "function breakpoint"
 		: b->kind == DAP_BP_INSN   ? "instruction breakpoint"
+		: b->kind == DAP_BP_DATA   ? "data breakpoint"
 					   : "breakpoint";
 	return 1;
+}
+
+/* --- data breakpoints (watchpoints) ---------------------------------- */
+
+/*
+ * A dataId names what to watch: "TID:FRAME:EXPRESSION", the expression
+ * evaluated in that frame when the data breakpoint is set (a local
+ * watched goes when its frame returns, as gdb's watch).
+ */
+struct find_child {
+	const char *name;
+	char expr[1024];
+	bool found;
+};
+
+static int
+find_cb(const struct tr_vnode *n, void *arg)
+{
+	struct find_child *f = arg;
+
+	if (strcmp(n->name, f->name))
+		return 0;
+	snprintf(f->expr, sizeof(f->expr), "%s", n->expr);
+	f->found = true;
+	return 1;
+}
+
+int
+dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q)
+{
+	const char *name = dap_arg_str(q, "name");
+	int64_t vref = dap_arg_int(q, "variablesReference", 0);
+	const struct dap_ref *r = vref ? dap_ref_get(d, vref) : NULL;
+	const struct dap_frame *f = dap_frame_get(d, dap_arg_int(q, "frameId",
+								0));
+	struct find_child fc = { .name = name };
+	struct tr_session_watch w = { .kind = TR_WATCH_WRITE };
+	struct tr_expr_err e = { 0 };
+	pid_t tid = f ? f->tid : d->last_tid;
+	unsigned level = f ? f->level : 0;
+	char id[1200];
+	struct tr_buf b;
+	struct tr_jw jw;
+	int rc, err;
+
+	if (!name)
+		return dap_fail(d, q, "dataBreakpointInfo: \"name\" is "
+				"required");
+	if (!dap_stopped(d, q, &rc) || !dap_lock(d, q, &rc))
+		return rc;
+	if (r) {
+		tid = r->tid;
+		level = r->frame;
+	}
+	if (!r || r->kind == DAP_REF_LOCALS || r->kind == DAP_REF_ARGS) {
+		snprintf(fc.expr, sizeof(fc.expr), "%s", name);
+		fc.found = true;
+	} else if (r->kind == DAP_REF_VALUE) {
+		struct tr_tree_req rq = { .what = TR_TREE_CHILDREN,
+					  .tid = r->tid, .frame = r->frame,
+					  .expr = r->expr, .no_calls = true };
+
+		tr_session_tree(d->s, &rq, find_cb, &fc, NULL);
+	}
+	tr_buf_init(&b);
+	dap_response_begin(d, &jw, &b, q);
+	tr_jw_obj_begin(&jw);
+	/* what can be watched: an lvalue in memory (tried by making the
+	 * watchpoint, and deleting it) */
+	err = fc.found && fc.expr[0] ? tr_session_watch(d->s, fc.expr, tid,
+							level, NULL, &w, &e)
+				     : -TR_EINVAL;
+	if (!err)
+		tr_session_watch_delete(d->s, w.id);
+	dap_unlock(d);
+	tr_jw_key(&jw, "dataId");
+	if (err) {
+		tr_jw_null(&jw);
+		tr_jw_key(&jw, "description");
+		tr_jw_cstr(&jw, e.msg[0] ? e.msg : "not an object in memory");
+	} else {
+		snprintf(id, sizeof(id), "%d:%u:%s", (int)tid, level, fc.expr);
+		tr_jw_cstr(&jw, id);
+		snprintf(id, sizeof(id), "%s (%zu bytes at 0x%llx)", fc.expr,
+			 w.len, (unsigned long long)w.addr);
+		tr_jw_key(&jw, "description");
+		tr_jw_cstr(&jw, id);
+		tr_jw_key(&jw, "accessTypes");
+		tr_jw_arr_begin(&jw);
+		tr_jw_cstr(&jw, "write");
+		tr_jw_cstr(&jw, "read");
+		tr_jw_cstr(&jw, "readWrite");
+		tr_jw_arr_end(&jw);
+	}
+	tr_jw_obj_end(&jw);
+	rc = dap_send(d, &jw, &b);
+	tr_buf_free(&b);
+	return rc;
+}
+
+int
+dap_r_setDataBreakpoints(struct dap *d, const struct dap_req *q)
+{
+	const struct tr_json *arr = dap_arg(q, "breakpoints");
+	struct tr_buf b;
+	struct tr_jw w;
+	int rc;
+
+	if (!dap_stopped(d, q, &rc) || !dap_lock(d, q, &rc))
+		return rc;
+	drop_kind(d, DAP_BP_DATA, NULL);
+	tr_buf_init(&b);
+	dap_response_begin(d, &w, &b, q);
+	tr_jw_obj_begin(&w);
+	tr_jw_key(&w, "breakpoints");
+	tr_jw_arr_begin(&w);
+	for (size_t i = 0; i < tr_json_len(arr); i++) {
+		const struct tr_json *sb = tr_json_at(arr, i);
+		const char *id = tr_json_str(tr_json_get(sb, "dataId"), NULL);
+		const char *at = tr_json_str(tr_json_get(sb, "accessType"),
+					     NULL);
+		const char *cond = tr_json_str(tr_json_get(sb, "condition"),
+					       NULL);
+		struct tr_session_watch ws = { .kind = TR_WATCH_WRITE };
+		struct tr_expr_err e = { 0 };
+		struct dap_bp *bp = bp_new(d, DAP_BP_DATA, sb);
+		unsigned level = 0;
+		int tid = 0, used = 0, err = -TR_EINVAL;
+
+		if (!bp)
+			break;
+		if (at && !strcmp(at, "read"))
+			ws.kind = TR_WATCH_READ;
+		else if (at && !strcmp(at, "readWrite"))
+			ws.kind = TR_WATCH_ACCESS;
+		if (id && sscanf(id, "%d:%u:%n", &tid, &level, &used) == 2 &&
+		    used > 0)
+			err = tr_session_watch(d->s, id + used, tid, level,
+					       cond && *cond ? cond : NULL,
+					       &ws, &e);
+		tr_jw_obj_begin(&w);
+		tr_jw_key(&w, "verified");
+		tr_jw_bool(&w, !err);
+		if (err) {
+			tr_jw_key(&w, "message");
+			tr_jw_cstr(&w, e.msg[0] ? e.msg : "bad dataId");
+		} else {
+			bp->id = ws.id;
+			tr_jw_key(&w, "id");
+			tr_jw_uint(&w, ws.id);
+		}
+		tr_jw_obj_end(&w);
+	}
+	tr_jw_arr_end(&w);
+	tr_jw_obj_end(&w);
+	dap_unlock(d);
+	rc = dap_send(d, &w, &b);
+	tr_buf_free(&b);
+	return rc;
 }

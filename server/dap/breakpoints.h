@@ -9,6 +9,8 @@ int dap_r_setBreakpoints(struct dap *d, const struct dap_req *q);
 int dap_r_setFunctionBreakpoints(struct dap *d, const struct dap_req *q);
 int dap_r_setInstructionBreakpoints(struct dap *d, const struct dap_req *q);
 int dap_r_setExceptionBreakpoints(struct dap *d, const struct dap_req *q);
+int dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q);
+int dap_r_setDataBreakpoints(struct dap *d, const struct dap_req *q);
 
 /* dap_exception_filters: the filters initialize advertises, written
  * with w (an array); dap_exception_defaults sets their defaults. */

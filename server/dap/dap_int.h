@@ -37,7 +37,8 @@ struct dap_bp {
 	struct dap_bp *next;
 };
 
-enum { DAP_BP_SOURCE = 0, DAP_BP_FUNCTION = 1, DAP_BP_INSN = 2 };
+enum { DAP_BP_SOURCE = 0, DAP_BP_FUNCTION = 1, DAP_BP_INSN = 2,
+       DAP_BP_DATA = 3 /* a watchpoint: id is its number */ };
 
 /* What a variablesReference stands for, until the next resume. */
 struct dap_ref {

@@ -184,6 +184,13 @@ send_stopped(struct dap *d, const struct tr_event *ev, const char *reason,
 		tr_jw_uint(&w, hit_id);
 		tr_jw_arr_end(&w);
 	}
+	if (ev->reason == TR_STOP_WATCH_SCOPE) {
+		snprintf(text, sizeof(text), "Watchpoint %u deleted because "
+			 "the program has left the block in which its "
+			 "expression is valid.", ev->bpnum);
+		tr_jw_key(&w, "description");
+		tr_jw_cstr(&w, text);
+	}
 	if (ev->reason == TR_STOP_SIGNAL || ev->reason == TR_STOP_GROUP) {
 		const char *abbr = sigabbrev_np(ev->sig);
 
@@ -319,7 +326,12 @@ run_main(void *arg)
 		}
 		if (ev.type != TR_EV_STOP)
 			break;
-		if (ev.reason == TR_STOP_BREAKPOINT && ev.bpnum) {
+		if (ev.reason == TR_STOP_WATCH_SCOPE) {
+			reason = "data breakpoint";
+			break;
+		}
+		if ((ev.reason == TR_STOP_BREAKPOINT ||
+		     ev.reason == TR_STOP_WATCH) && ev.bpnum) {
 			int k = dap_bp_hit(d, &ev, &reason);
 
 			if (k > 0) {

@@ -457,6 +457,18 @@ async function signalScenario() {
 	      frames[0]);
 	await c.dc.disconnectRequest({ terminateDebuggee: true });
 	await done(c);
+	// the SIGSEGV filter off: the program dies of it
+	const c2 = await client();
+	const req = c2.dc.launchRequest(launchArgs({ args: ['segv'] }));
+	await c2.ev.next('initialized');
+	await c2.dc.setExceptionBreakpointsRequest({ filters: [] });
+	await req;
+	await c2.dc.configurationDoneRequest();
+	const x = (await c2.ev.next('exited')).body;
+	check('filter off: it dies of SIGSEGV (exit code 139)',
+	      x.exitCode === 139, x, 'lldb-vscode 14 stops at signals ' +
+	      'whatever the filters');
+	await done(c2);
 }
 
 function procStatus(pid) {
@@ -495,7 +507,71 @@ async function attachScenario() {
 	check('it then ended by our SIGTERM', await exited === 'SIGTERM');
 }
 
-const scenarios = { main: mainScenario, pause: pauseScenario,
+// Function, instruction and data breakpoints.
+async function breakScenario() {
+	const c = await client();
+	const { dc, ev } = c;
+	await start(c, 'launch', launchArgs(), ['BP_MAIN']);
+	let s = (await ev.next('stopped')).body;
+	const fb = await dc.setFunctionBreakpointsRequest({
+		breakpoints: [{ name: 'loop_sum' }] });
+	check('function breakpoint on loop_sum verified',
+	      fb.body.breakpoints[0].verified, fb.body);
+	// an instruction breakpoint where BP_END's line starts
+	const lb = await dc.setBreakpointsRequest({
+		source: { path: src }, breakpoints: [{ line: L('BP_END') }] });
+	const at = lb.body.breakpoints[0].instructionReference;
+	await dc.setBreakpointsRequest({ source: { path: src },
+					 breakpoints: [] });
+	check('a line breakpoint says its address', !!at, lb.body,
+	      'lldb-vscode 14 gives no instructionReference');
+	await dc.continueRequest({ threadId: s.threadId });
+	s = (await ev.next('stopped')).body;
+	let frames = await top(c, s.threadId);
+	check('stopped at the function breakpoint',
+	      s.reason === 'function breakpoint' &&
+	      frames[0].name === 'loop_sum', [s, frames[0]],
+	      'lldb-vscode 14 says "function breakpoint" too');
+	await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+	// a data breakpoint on the global counter (written by worker)
+	const info = await dc.dataBreakpointInfoRequest({ name: 'counter',
+							  frameId: frames[0].id });
+	check('dataBreakpointInfo for counter', !!info.body.dataId,
+	      info.body);
+	if (info.body.dataId) {
+		const db = await dc.setDataBreakpointsRequest({
+			breakpoints: [{ dataId: info.body.dataId,
+					accessType: 'write' }] });
+		check('data breakpoint verified',
+		      db.body.breakpoints[0].verified, db.body);
+	}
+	if (at) {
+		const ib = await dc.customRequest('setInstructionBreakpoints',
+			{ breakpoints: [{ instructionReference: at }] });
+		check('instruction breakpoint verified',
+		      ib.body.breakpoints[0].verified, ib.body);
+	}
+	await dc.continueRequest({ threadId: s.threadId });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, s.threadId);
+	check('the data breakpoint stops in worker after the write',
+	      s.reason === 'data breakpoint' && frames[0].name === 'worker',
+	      [s, frames[0]], 'lldb-vscode 14 reports it otherwise');
+	await dc.setDataBreakpointsRequest({ breakpoints: [] });
+	await dc.continueRequest({ threadId: s.threadId });
+	s = (await ev.next('stopped')).body;
+	frames = await top(c, s.threadId);
+	check('the instruction breakpoint stops at BP_END',
+	      s.reason === 'instruction breakpoint' &&
+	      frames[0].line === L('BP_END'), [s, frames[0]],
+	      'lldb-vscode 14 reports it otherwise');
+	await dc.continueRequest({ threadId: s.threadId });
+	await ev.next('exited');
+	await done(c);
+}
+
+const scenarios = { main: mainScenario, breakpoints: breakScenario,
+		    pause: pauseScenario,
 		    signal: signalScenario, attach: attachScenario };
 
 (async () => {
