@@ -160,6 +160,7 @@ rsp_conn_new(int fd, struct srv_sess *ss, bool authed)
 	tr_rsp_reader_init(&r->rd, RSP_PACKET_SIZE);
 	tr_buf_init(&r->out);
 	tr_buf_init(&r->last);
+	tr_buf_init(&r->osdata);
 	if (!r->xml) {
 		rsp_conn_free(r);
 		return NULL;
@@ -209,6 +210,7 @@ rsp_conn_free(struct rsp *r)
 	rsp_hostio_close_all(r);
 	free(r->tlist);
 	free(r->threads_xml);
+	tr_buf_free(&r->osdata);
 	free(r);
 }
 

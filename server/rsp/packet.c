@@ -146,6 +146,7 @@ packet(struct rsp *r, const char *p, size_t len)
 				 "qXfer:exec-file:read+;qXfer:threads:read+;"
 				 "qXfer:libraries-svr4:read+;"
 				 "qXfer:siginfo:read+;qXfer:siginfo:write+;"
+				 "qXfer:osdata:read+;"
 				 "QPassSignals+;QThreadSuffixSupported+;%s"
 				 "QListThreadsInStopReply+;"
 				 "vContSupported+",

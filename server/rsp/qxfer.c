@@ -1,4 +1,4 @@
-/* qxfer.c: the objects of qXfer: target.xml, auxv, exec-file, threads, libraries-svr4, siginfo (read and written). */
+/* qxfer.c: the objects of qXfer: target.xml, auxv, exec-file, threads, libraries-svr4, siginfo (read and written); osdata in osdata.c. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@
 #include "rsp/qxfer.h"
 #include "rsp/reply.h"
 
-static int
-xfer_reply(struct rsp *r, const char *data, size_t total, const char *args)
+int
+rsp_xfer_reply(struct rsp *r, const char *data, size_t total, const char *args)
 {
 	uint64_t off, len;
 	const char *comma = strchr(args, ',');
@@ -89,8 +89,8 @@ read_u64(struct rsp *r, uint64_t addr, uint64_t *v)
 	return tr_mem_read(r->t, addr, v, 8, &done) || done != 8 ? -1 : 0;
 }
 
-static void
-xml_attr(struct tr_buf *b, const char *s)
+void
+rsp_xml_escape(struct tr_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		const char *e = *s == '<'    ? "&lt;"
@@ -191,7 +191,7 @@ svr4_list(struct rsp *r, struct tr_buf *b)
 				    &done);
 		name[done] = 0; /* up to its NUL, or what could be read */
 		tr_buf_append(b, "<library name=\"", 15);
-		xml_attr(b, name);
+		rsp_xml_escape(b, name);
 		snprintf(line, sizeof(line),
 			 "\" lm=\"0x%llx\" l_addr=\"0x%llx\" l_ld=\"0x%llx\" "
 			 "lmid=\"0x0\"/>",
@@ -229,10 +229,12 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 	memcpy(annex, q, l);
 	annex[l] = 0;
 	q += l + 1;
+	if (!strcmp(obj, "osdata"))
+		return rsp_osdata(r, annex, q);
 	if (!strcmp(obj, "features")) {
 		if (strcmp(annex, "target.xml"))
 			return rsp_reply_str(r, "E00");
-		return xfer_reply(r, r->xml, strlen(r->xml), q);
+		return rsp_xfer_reply(r, r->xml, strlen(r->xml), q);
 	}
 	if (!strcmp(obj, "libraries-svr4")) {
 		struct tr_buf b;
@@ -240,7 +242,7 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 
 		if (svr4_list(r, &b))
 			return rsp_reply_str(r, "E01");
-		rc = xfer_reply(r, b.data, b.len, q);
+		rc = rsp_xfer_reply(r, b.data, b.len, q);
 		tr_buf_free(&b);
 		return rc;
 	}
@@ -249,7 +251,7 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 
 		if (tr_siginfo_get(r->t, rsp_gtid(r), &si))
 			return rsp_reply_str(r, "E01");
-		return xfer_reply(r, (const char *)&si, sizeof(si), q);
+		return rsp_xfer_reply(r, (const char *)&si, sizeof(si), q);
 	}
 	if (!strcmp(obj, "auxv") || !strcmp(obj, "exec-file")) {
 		char path[64], *data = NULL;
@@ -264,6 +266,15 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 			char exe[4096];
 			ssize_t n;
 
+			/* the annex names the process (hex), or none: ours */
+			if (*annex) {
+				uint64_t v;
+
+				if (tr_rsp_hex_u64(annex, strlen(annex), &v) ||
+				    v == 0 || v > INT32_MAX)
+					return rsp_reply_str(r, "E00");
+				pid = (pid_t)v;
+			}
 			snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 			n = readlink(path, exe, sizeof(exe) - 1);
 			if (n <= 0)
@@ -271,12 +282,12 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 			data = strndup(exe, (size_t)n);
 			len = (size_t)n;
 		}
-		rc = xfer_reply(r, data ? data : "", len, q);
+		rc = rsp_xfer_reply(r, data ? data : "", len, q);
 		free(data);
 		return rc;
 	}
 	if (!strcmp(obj, "threads") && (!r->t || r->gone))
-		return xfer_reply(r, "<threads/>\n", 11, q);
+		return rsp_xfer_reply(r, "<threads/>\n", 11, q);
 	if (!strcmp(obj, "threads")) {
 		uint64_t off = strtoull(q, NULL, 16);
 
@@ -316,7 +327,7 @@ rsp_qxfer(struct rsp *r, const char *p, size_t plen)
 			if (!r->threads_xml)
 				return rsp_reply_str(r, "E01");
 		}
-		return xfer_reply(r, r->threads_xml, r->threads_xml_len, q);
+		return rsp_xfer_reply(r, r->threads_xml, r->threads_xml_len, q);
 	}
 	return rsp_reply_str(r, "");
 }

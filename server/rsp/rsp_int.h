@@ -85,6 +85,7 @@ struct rsp {
 	pid_t *tlist;
 	size_t tlist_n, tlist_pos;
 	/* qXfer:threads:read's document, made at offset 0 and read on */
+	struct tr_buf osdata;  /* the osdata document being read */
 	char *threads_xml;
 	size_t threads_xml_len;
 };

@@ -211,6 +211,19 @@ for n in 0 1 2 3 4; do
 done
 check "then the program ends" has "$T/meet.out" 'exited normally'
 
+# qXfer:osdata: gdb's info os (gdb.server/ext-run.exp)
+me=$(id -un)
+timeout 120 "$GDB" -nx -batch -ex "target extended-remote 127.0.0.1:$port" \
+	-ex 'info os' -ex 'info os processes' -ex 'info os threads' \
+	-ex 'info os files' >"$T/os.out" 2>&1
+check "info os lists the kinds" has "$T/os.out" '^processes +Listing of all processes'
+check "info os processes: tracerd itself" has "$T/os.out" \
+	"^$tracerd_pid +$me +.*tracerd .*--gdb 127\.0\.0\.1:$port"
+check "info os threads: its threads" has "$T/os.out" \
+	"^$tracerd_pid +.*tracerd .* $tracerd_pid +[0-9]+ *$"
+check "info os files: its socket's directory's socket" has "$T/os.out" \
+	"^$tracerd_pid +.*tracerd .* [0-9]+ +socket:\\[[0-9]+\\] *$"
+
 # 3. monitor exit: the daemon shuts down as gdbserver exits, the
 # launched process is killed, and the exit status is 0
 cat >"$T/exit.gdb" <<GDB
