@@ -250,8 +250,6 @@ struct row {
  *   the call is cast, as gdb before 8 did (gdb 13 demands the cast).
  * - Extra arguments to a prototyped, non-variadic function are an error
  *   (gdb 13 drops them: add(1,2,3) is add(1,2)).
- * - A struct operand of + is "Argument to arithmetic operation not a
- *   number or boolean." (gdb looks for a C++ operator+).
  * - 2[arr] is arr[2], as in C (gdb refuses it).
  * - gdb's ternary takes no comma expression in its middle operand.
  * - A char array's final NUL is not printed: buf (16 bytes, "hi") is
@@ -526,10 +524,8 @@ static const struct row rows[] = {
 	/* errors */
 	E("nosuch", 0, "No symbol \"nosuch\" in current context."),
 	E("a + nosuch * 2", 4, "No symbol \"nosuch\" in current context."),
-	E("p + 1", 2, "Argument to arithmetic operation not a number or "
-		      "boolean."),
-	E("origin + 1", 7, "Argument to arithmetic operation not a number "
-			   "or boolean."),
+	E("p + 1", 2, "Structure has no component named operator+."),
+	E("origin + 1", 7, "Structure has no component named operator+."),
 	E("string * 2", 7,
 	  "Argument to arithmetic operation not a number or boolean."),
 	E("~d", 0, "Argument to complement operation not an integer, boolean."),
@@ -1074,7 +1070,7 @@ struct conc {
 	char drv_bad[256];
 	/* the evaluator's, read after join */
 	unsigned evals, values, refused;
-	char ev_bad[512];
+	char ev_bad[1200];
 };
 
 static void *

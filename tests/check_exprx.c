@@ -373,6 +373,84 @@ static const struct row wide_rows[] = {
 	V("(wchar_t)11", "11 L'\\v'"),
 };
 
+/* 9. gdb's words for errors that only differ in words. gdb looks for a
+ * C++ operator when the left operand is a struct; tracerd says what gdb
+ * says. A call that does not return is undone (gdb's unwindonsignal on,
+ * which tracerd always does), so tracerd says what gdb says then, with
+ * its own name for the debugger and without gdb's hint to change the
+ * setting. */
+#define ABANDONED(fn)                                                     \
+	"tracerd has restored the context to what it was before the "    \
+	"call.\nEvaluation of the expression containing the function\n(" \
+	fn ") will be abandoned."
+static const struct row err_rows[] = {
+	E("pairs[0] + 1", 9, "Structure has no component named operator+."),
+	E("pairs[0] - pairs[1]", 9, "Structure has no component named "
+				    "operator-."),
+	E("box * 2", 4, "Structure has no component named operator*."),
+	E("pairs[0] == pairs[1]", 9, "Structure has no component named "
+				     "operator==."),
+	E("pairs[0] < 1", 9, "Structure has no component named operator<."),
+	E("pairs[0] << 1", 9, "Structure has no component named operator<<."),
+	E("pairs[0] || 1", 9, "Structure has no component named operator||."),
+	E("1 && pairs[0]", 2, "Can't do that binary op on that type"),
+	E("1 + pairs[0]", 2, "Can't do that binary op on that type"),
+	E("vals == pairs[0]", 5, "Can't do that binary op on that type"),
+	E("vals[pairs[0]]", 4, "Can't do that binary op on that type"),
+	E("-pairs[0]", 0, "Structure has no component named operator-."),
+	E("+pairs[0]", 0, "Structure has no component named operator+."),
+	E("!pairs[0]", 0, "Structure has no component named operator!."),
+	E("~pairs[0]", 0, "Structure has no component named operator~."),
+	E("*pairs[0]", 0, "Structure has no component named operator*."),
+	E("pairs[0][1]", 8, "Structure has no component named operator[]."),
+	E("pairs[0]++", 8, "Structure has no component named operator++."),
+	E("--pairs[0]", 0, "Structure has no component named operator--."),
+	E("pairs[0] += 1", 9, "Structure has no component named "
+			      "operator+=."),
+	E("uw + 1", 3, "Argument to arithmetic operation not a number or "
+		       "boolean."),
+	E("-uw", 0, "Argument to negate operation not a number."),
+	E("+uw", 0, "Argument to positive operation not a number."),
+	E("-vals", 0, "Argument to negate operation not a number."),
+	E("+word", 0, "Argument to positive operation not a number."),
+	E("~uw", 0, "Argument to complement operation not an integer, "
+		    "boolean."),
+	E("~vp", 0, "Argument to complement operation not an integer, "
+		    "boolean."),
+	E("uw++", 2, "Not a numeric type."),
+	E("uw += 1", 3, "Argument to arithmetic operation not a number or "
+			"boolean."),
+	E("uw[1]", 2, "cannot subscript something of type `word4'"),
+	E("*uw", 0, "Attempt to take contents of a non-pointer value."),
+	E("uw()", 2, "Invalid data type for function to be called."),
+	E("pairs[0](1)", 8, "Invalid data type for function to be called."),
+	E("vlen->a", 4, "Attempt to extract a component of a value that is "
+			"not a structure pointer."),
+	E("vlen.a", 4, "Attempt to extract a component of a value that is "
+		       "not a structure."),
+	V("pairs.a", "1"),     /* an array decays, as for gdb */
+	V("pairs->b", "2"),
+	E("pp->c", 2, "There is no member named c."),
+	V("pp.b", "4"),       /* gdb takes p.x for p->x */
+	V("pairs[2]->a", "5"), /* and s->x for s.x */
+	V("(*pp).a", "3"),
+	V("uw.i", "7"),
+	E("crash()", 5,
+	  "Program received signal SIGSEGV, Segmentation fault.\n"
+	  "The program being debugged was signaled while in a function "
+	  "called from tracerd.\n" ABANDONED("crash")),
+	E("twice(crash())", 11,
+	  "Program received signal SIGSEGV, Segmentation fault.\n"
+	  "The program being debugged was signaled while in a function "
+	  "called from tracerd.\n" ABANDONED("crash")),
+	E("do_abort()", 8,
+	  "Program received signal SIGABRT, Aborted.\n"
+	  "The program being debugged was signaled while in a function "
+	  "called from tracerd.\n" ABANDONED("do_abort")),
+	V("twice(4)", "8"),
+	V("vlen", "4"),
+};
+
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- running a table -------------------------------------------------- */
@@ -550,6 +628,12 @@ START_TEST(test_wide)
 }
 END_TEST
 
+START_TEST(test_errors)
+{
+	run_table(&builds[_i], err_rows, NROWS(err_rows));
+}
+END_TEST
+
 Suite *
 suite_exprx(void)
 {
@@ -562,6 +646,7 @@ suite_exprx(void)
 	tcase_add_loop_test(tc, test_declarators, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_long_double, 0, NBUILDS);
 	tcase_add_loop_test(tc, test_wide, 0, NBUILDS);
+	tcase_add_loop_test(tc, test_errors, 0, NBUILDS);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -148,6 +148,26 @@ resolve_ifunc(struct tr_eval_env *e, const struct tr_ast *at, uint64_t addr,
 	return err;
 }
 
+/* gdb's last words on a call that did not return, naming the function
+ * as its symbol does. */
+static void
+abandoned(struct tr_eval_env *e, uint64_t fn)
+{
+	struct tr_sym s;
+	uint64_t off = 0;
+	size_t n = strlen(e->err);
+	char name[128];
+
+	if (tr_symtab_addr(tr_debuginfo_symtab(e->di), fn, &s, &off) == 0 &&
+	    s.name && !off)
+		snprintf(name, sizeof(name), "%s", s.name);
+	else
+		snprintf(name, sizeof(name), "at 0x%" PRIx64, fn);
+	snprintf(e->err + n, sizeof(e->err) - n, "\nEvaluation of the "
+		 "expression containing the function\n(%s) will be "
+		 "abandoned.", name);
+}
+
 int
 tr__ev_call(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *out,
      const struct tr_type *ret_override)
@@ -169,6 +189,10 @@ tr__ev_call(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *out,
 		ft = tr__ev_strip(ft->target);
 	} else if (ft->kind == TR_TYPE_FUNCTION) {
 		fn = fnv.addr;
+	} else if (ft->kind == TR_TYPE_STRUCT || ft->kind == TR_TYPE_UNION) {
+		tr_value_release(&fnv);
+		return tr__ev_fail(e, a, -TR_EINVAL, "Invalid data type for "
+			    "function to be called.");
 	} else {
 		tr_value_release(&fnv);
 		return tr__ev_fail(e, a, -TR_EINVAL, "Attempt to call a value that "
@@ -268,6 +292,9 @@ tr__ev_call(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *out,
 		if (!e->err[0])
 			tr__ev_fail(e, a, err, "The call failed: %s.",
 			     tr_strerror(err));
+		else if (err == -TR_ECALL || err == -TR_ETIMEDOUT ||
+			 err == -TR_EGONE)
+			abandoned(e, fn);
 	}
 out:
 	for (size_t i = 0; i < nargs && i < TR_CALL_MAX_ARGS; i++)

@@ -58,6 +58,30 @@ is_wide(enum tr_lit l)
 	return l == TR_LIT_WCHAR || l == TR_LIT_CHAR16 || l == TR_LIT_CHAR32;
 }
 
+static bool
+is_struct(const struct tr_value *v)
+{
+	return v && tr__ev_strip(v->type)->kind == TR_TYPE_STRUCT;
+}
+
+/*
+ * gdb looks for a C++ operator when an operand is a struct (not a union):
+ * C has none, and gdb says so in these words, before anything else is
+ * checked. x is the left (or only) operand, y the right one.
+ */
+static int
+no_struct_op(struct tr_eval_env *e, const struct tr_ast *at, const char *op,
+	     const struct tr_value *x, const struct tr_value *y)
+{
+	if (is_struct(x))
+		return tr__ev_fail(e, at, -TR_EINVAL, "Structure has no "
+				   "component named operator%s.", op);
+	if (is_struct(y))
+		return tr__ev_fail(e, at, -TR_EINVAL, "Can't do that binary op "
+				   "on that type");
+	return 0;
+}
+
 static int
 assign_op(int op)
 {
@@ -204,6 +228,8 @@ assign(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 	}
 	if ((err = eval(e, a->b, &rv)))
 		goto out1;
+	if (op && (err = no_struct_op(e, a, tr_tok_str(a->op), &lv, &rv)))
+		goto out2;
 	if (op) {
 		struct tr_value cur;
 
@@ -264,7 +290,11 @@ incdec(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v,
 		return tr__ev_fail(e, a, -TR_EINVAL, "Left operand of assignment is "
 			    "not an lvalue.");
 	}
-	if ((err = tr__ev_check_avail(e, a->a, &lv)) ||
+	if ((err = no_struct_op(e, a, a->op == TR_TOK_INC ? "++" : "--", &lv,
+				NULL)) ||
+	    (!tr__ev_is_scalar(lv.type) &&
+	     (err = tr__ev_fail(e, a, -TR_EINVAL, "Not a numeric type."))) ||
+	    (err = tr__ev_check_avail(e, a->a, &lv)) ||
 	    (err = tr__ev_vset(e, &old, lv.type, tr_value_cbytes(&lv), lv.size))) {
 		tr_value_release(&lv);
 		return err;
@@ -433,23 +463,45 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 		return err;
 	}
 	case TR_AST_MEMBER:
+	case TR_AST_ARROW: {
+		const struct tr_type *t, *pt;
+
 		if ((err = eval(e, a->a, v)))
 			return err;
+		t = tr__ev_strip(v->type);
+		/* an array of structs is a pointer to its first, for gdb too */
+		if (t->kind == TR_TYPE_ARRAY &&
+		    (tr__ev_strip(t->target)->kind == TR_TYPE_STRUCT ||
+		     tr__ev_strip(t->target)->kind == TR_TYPE_UNION)) {
+			if ((err = tr__ev_decay(e, a, v)))
+				return err;
+			t = tr__ev_strip(v->type);
+		}
+		pt = t->kind == TR_TYPE_POINTER ? tr__ev_strip(t->target) : NULL;
+		/* gdb takes p.x for p->x and s->x for s.x */
+		if (pt && (pt->kind == TR_TYPE_STRUCT ||
+			   pt->kind == TR_TYPE_UNION)) {
+			if ((err = tr__ev_deref(e, a, v)))
+				return err;
+		} else if (a->kind == TR_AST_ARROW &&
+			   t->kind != TR_TYPE_STRUCT &&
+			   t->kind != TR_TYPE_UNION) {
+			return tr__ev_fail(e, a, -TR_EINVAL, "Attempt to extract a "
+				    "component of a value that is not a "
+				    "structure pointer.");
+		}
 		return tr__ev_member(e, a, v, a->name);
-	case TR_AST_ARROW:
-		if ((err = eval(e, a->a, v)))
-			return err;
-		if (!tr__ev_is_ptr(v->type))
-			return tr__ev_fail(e, a, -TR_EINVAL, "The -> operator needs "
-				    "a pointer to a structure.");
-		if ((err = tr__ev_deref(e, a, v)))
-			return err;
-		return tr__ev_member(e, a, v, a->name);
+	}
 	case TR_AST_INDEX:
 		if ((err = eval(e, a->a, &x)))
 			return err;
 		if ((err = eval(e, a->b, &y))) {
 			tr_value_release(&x);
+			return err;
+		}
+		if ((err = no_struct_op(e, a, "[]", &x, &y))) {
+			tr_value_release(&x);
+			tr_value_release(&y);
 			return err;
 		}
 		if (tr__ev_strip(x.type)->kind == TR_TYPE_ARRAY &&
@@ -491,6 +543,9 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 		if (a->op == TR_TOK_INC || a->op == TR_TOK_DEC)
 			return incdec(e, a, v, false);
 		if ((err = eval(e, a->a, v)))
+			return err;
+		if (a->op != TR_TOK_AMP &&
+		    (err = no_struct_op(e, a, tr_tok_str(a->op), v, NULL)))
 			return err;
 		switch (a->op) {
 		case TR_TOK_STAR:
@@ -539,6 +594,15 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 			tr_value_release(v);
 			return tr__ev_vint(e, v, &tr__t_int, !t);
 		}
+		if ((a->op == TR_TOK_MINUS || a->op == TR_TOK_PLUS) &&
+		    !tr__ev_is_arith(v->type))
+			return tr__ev_fail(e, a, -TR_EINVAL, "Argument to %s "
+				    "operation not a number.",
+				    a->op == TR_TOK_MINUS ? "negate" : "positive");
+		if (a->op == TR_TOK_TILDE && !tr__ev_is_int(v->type))
+			return tr__ev_fail(e, a, -TR_EINVAL, "Argument to "
+				    "complement operation not an integer, "
+				    "boolean.");
 		if ((err = tr__ev_need_number(e, a, v)))
 			return err;
 		if (a->op == TR_TOK_PLUS)
@@ -578,6 +642,8 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 
 			/* Short-circuit: the right side may not run. */
 			if ((err = eval(e, a->a, &x)) ||
+			    (err = no_struct_op(e, a, tr_tok_str(a->op), &x,
+						NULL)) ||
 			    (err = tr__ev_decay(e, a->a, &x)) ||
 			    (err = tr__ev_check_avail(e, a->a, &x)))
 				return err;
@@ -586,6 +652,8 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 			if (t == (a->op == TR_TOK_OROR))
 				return tr__ev_vint(e, v, &tr__t_int, t);
 			if ((err = eval(e, a->b, &y)) ||
+			    (err = no_struct_op(e, a, tr_tok_str(a->op), NULL,
+						&y)) ||
 			    (err = tr__ev_decay(e, a->b, &y)) ||
 			    (err = tr__ev_check_avail(e, a->b, &y)))
 				return err;
@@ -601,6 +669,11 @@ eval_node(struct tr_eval_env *e, const struct tr_ast *a, struct tr_value *v)
 		}
 		if (a->op == TR_TOK_AT) {
 			err = repeat(e, a, &x, &y, v);
+			tr_value_release(&x);
+			tr_value_release(&y);
+			return err;
+		}
+		if ((err = no_struct_op(e, a, tr_tok_str(a->op), &x, &y))) {
 			tr_value_release(&x);
 			tr_value_release(&y);
 			return err;

@@ -50,7 +50,7 @@ struct tr_eval_env {
 	int (*siginfo)(void *ctx, void *buf);
 
 	/* the evaluator's */
-	char err[320];
+	char err[512];
 	uint32_t errpos;
 	bool needs_call;           /* a call was refused (call == NULL) */
 	bool has_dwarf;            /* the frame's module has DWARF */

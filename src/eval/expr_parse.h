@@ -143,7 +143,7 @@ typedef bool (*tr_expr_is_type)(void *ctx, const char *name);
 
 struct tr_expr_err {
 	uint32_t pos;   /* offset in the source where the error is */
-	char msg[320];  /* "expected ')'", "unterminated string"... */
+	char msg[512];  /* "expected ')'", "unterminated string"... */
 };
 
 /*

@@ -1,5 +1,6 @@
 /* inject.c: calling a function of the target from tracerd (System V x86-64 ABI). */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,12 +221,27 @@ layout(const struct tr_call *c, const struct user_regs_struct *saved,
 	return 0;
 }
 
+static void say(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static void
-say(char *why, size_t whylen, const char *fmt, const char *arg, long n)
+say(char *why, size_t whylen, const char *fmt, ...)
 {
-	if (why && whylen)
-		snprintf(why, whylen, fmt, arg, n);
+	va_list ap;
+
+	if (!why || !whylen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
 }
+
+/* gdb's words when it unwinds a call that stopped (set unwindonsignal
+ * on), which is what tracerd always does; the evaluator adds the
+ * function's name ("Evaluation of the expression containing the
+ * function ... will be abandoned."). */
+#define RESTORED "tracerd has restored the context to what it was before " \
+		 "the call."
 
 int
 tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
@@ -352,13 +368,15 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 	if (err == -TR_EGONE || (!res && (ev.type == TR_EV_EXIT ||
 					   ev.type == TR_EV_KILLED))) {
 		if (ev.type == TR_EV_KILLED)
-			say(why, whylen, "The program being debugged was "
-			    "killed by signal %s%ld while in a function called "
-			    "from tracerd.", "", ev.sig);
+			say(why, whylen, "Program terminated with signal "
+			    "SIG%s, %s.\nThe program being debugged was killed "
+			    "while in a function called from tracerd.",
+			    sigabbrev_np(ev.sig) ? sigabbrev_np(ev.sig) : "?",
+			    sigdescr_np(ev.sig) ? sigdescr_np(ev.sig) : "?");
 		else
 			say(why, whylen, "The program being debugged exited "
-			    "while in a function called from tracerd%s "
-			    "(exit code %ld).", "", ev.status);
+			    "while in a function called from tracerd (exit "
+			    "code %d).", ev.status);
 		err = -TR_EGONE;
 		goto out;
 	}
@@ -391,32 +409,31 @@ tr_inject_call(struct tr_tracer *t, pid_t tid, struct tr_call *c,
 			memcpy(c->ret, val,
 			       c->ret_size < 16 ? c->ret_size : 16);
 		if (!restored) {
-			say(why, whylen, "%sCould not restore the registers "
-			    "of the thread after the call.", "", 0);
+			say(why, whylen, "Could not restore the registers "
+			    "of the thread after the call.");
 			err = -TR_ESYS;
 		}
 		goto out;
 	}
 	err = ev.reason == TR_STOP_TIMEOUT ? -TR_ETIMEDOUT : -TR_ECALL;
 	if (ev.reason == TR_STOP_TIMEOUT)
-		say(why, whylen, "%sThe function called from tracerd ran "
-		    "longer than %ld ms; it was interrupted and the thread's "
-		    "state restored.", "", c->timeout_ms);
+		say(why, whylen, "The program being debugged timed out while "
+		    "in a function called from tracerd (it ran longer than "
+		    "%u ms).\n" RESTORED, c->timeout_ms);
 	else if (ev.reason == TR_STOP_SIGNAL)
-		say(why, whylen, "The program being debugged was signaled "
-		    "while in a function called from tracerd: SIG%s. The call "
-		    "was abandoned and the thread's state restored.",
-		    sigabbrev_np(ev.sig) ? sigabbrev_np(ev.sig) : "?", 0);
+		say(why, whylen, "Program received signal SIG%s, %s.\nThe "
+		    "program being debugged was signaled while in a function "
+		    "called from tracerd.\n" RESTORED,
+		    sigabbrev_np(ev.sig) ? sigabbrev_np(ev.sig) : "?",
+		    sigdescr_np(ev.sig) ? sigdescr_np(ev.sig) : "?");
 	else if (ev.reason == TR_STOP_BREAKPOINT)
-		say(why, whylen, "%sThe program being debugged stopped while "
-		    "in a function called from tracerd, at breakpoint %ld. "
-		    "The call was abandoned and the thread's state restored.",
-		    "", ev.bpnum);
+		say(why, whylen, "The program being debugged stopped at "
+		    "breakpoint %u while in a function called from tracerd.\n"
+		    RESTORED, ev.bpnum);
 	else
-		say(why, whylen, "%sThe program being debugged stopped while "
-		    "in a function called from tracerd (stop reason %ld). "
-		    "The call was abandoned and the thread's state restored.",
-		    "", ev.reason);
+		say(why, whylen, "The program being debugged stopped while "
+		    "in a function called from tracerd (stop reason %u).\n"
+		    RESTORED, (unsigned)ev.reason);
 out:
 	free(L.frame);
 	free(xsave);

@@ -24,11 +24,13 @@ check "a call in the attached program" has "$T/p1" '^\$1 = 42$'
 # A fault inside an injected call: reported, registers restored.
 tc info registers rip >"$T/rip1"
 tc print 'deref(0)' >"$T/p2" || true
-check "a fault in an injected call is reported" has "$T/p2" 'signaled while in a function called from tracerd.*SIGSEGV'
+check "a fault in an injected call is reported" has "$T/p2" '^Program received signal SIGSEGV, Segmentation fault\.$'
+check "in gdb's words" has "$T/p2" '^The program being debugged was signaled while in a function called from tracerd\.$'
+check "naming the function" has "$T/p2" '^\(deref\) will be abandoned\.$'
 tc info registers rip >"$T/rip2"
 check "the registers are as before the call" cmp "$T/rip1" "$T/rip2"
 tc print 'twice(5)' >"$T/p3"
-check "and the program still works" has "$T/p3" '^\$1 = 10$'
+check "and the program still works" has "$T/p3" '^\$[0-9]+ = 10$'
 # SIGTERM: shutdown detaches, taking the breakpoint out.
 kill -TERM "$tracerd_pid"
 rc=0

@@ -1,5 +1,6 @@
 /* exprx.c: traced by check_exprx at -O0 and -O2: enumerators as C scopes them, gdb's @, wide characters, long double, and function pointers for casts with abstract declarators. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <uchar.h>
 #include <wchar.h>
 
@@ -39,6 +40,12 @@ struct pair {
 	int a, b;
 } pairs[3] = { { 1, 2 }, { 3, 4 }, { 5, 6 } };
 char word[8] = "abcdefg";
+union word4 {
+	int i;
+	float f;
+} uw = { 7 };
+struct pair *pp = &pairs[1];
+int *volatile nullp; /* crash() reads through it */
 short shorts[4] = { -1, 2, -3, 4 };
 
 wchar_t wc = L'Z';
@@ -142,6 +149,20 @@ CALLED unsigned
 c32_at(const char32_t *s, int i)
 {
 	return (unsigned)s[i];
+}
+
+/* Calls that do not return: the test checks what is said and that the
+ * program goes on as before. */
+CALLED int
+crash(void)
+{
+	return *nullp;
+}
+
+CALLED void
+do_abort(void)
+{
+	abort();
 }
 
 int (*fp)(int) = twice;
