@@ -145,7 +145,7 @@ make_one(struct dap *d, struct tr_jw *w, struct dap_bp *b, const char *spec,
 	struct tr_expr_err e = { 0 };
 	struct tr_break_info bi;
 	uint64_t loc = 0;
-	char msg[400] = "";
+	char msg[sizeof(((struct tr_expr_err *)0)->msg)] = "";
 	struct where wh = { 0 };
 	int err = 0;
 
