@@ -1,8 +1,11 @@
 /* main.c: tracerd's command line: options, logging, the front ends wired to the core, then the server loop (core/server.c). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "core/server.h"
@@ -38,7 +41,10 @@ usage(FILE *f)
 	      "  --gdb HOST:PORT     serve gdb's remote protocol (target\n"
 	      "                      remote HOST:PORT) for the session of\n"
 	      "                      --launch or --attach; loopback only\n"
-	      "                      unless --allow-remote\n"
+	      "                      unless --allow-remote; --gdb - (or\n"
+	      "                      stdio): on stdin and stdout (target\n"
+	      "                      remote | tracerd --gdb - --launch P),\n"
+	      "                      the daemon ending with the client\n"
 	      "  --dap               speak the Debug Adapter Protocol on\n"
 	      "                      stdin and stdout, as editors start an\n"
 	      "                      adapter (no Unix socket unless\n"
@@ -81,6 +87,26 @@ usage(FILE *f)
 	      f);
 }
 
+/* --gdb -: the protocol keeps copies of stdin and stdout; the daemon's
+ * (and a launched program's) stdin becomes /dev/null and its stdout
+ * stderr, so that nothing else is written into the protocol. */
+static int
+stdio_takeover(int *in, int *out)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	*in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	*out = fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (null < 0 || *in < 0 || *out < 0 || dup2(null, 0) < 0 ||
+	    dup2(2, 1) < 0) {
+		fprintf(stderr, "tracerd: --gdb -: cannot take over stdin "
+			"and stdout: %s\n", strerror(errno));
+		return -1;
+	}
+	close(null);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -112,6 +138,7 @@ main(int argc, char **argv)
 		.method_find = srv_method_find,
 		.write_stop = srv_write_stop,
 		.gdb = &srv_rsp_frontend,
+		.gdb_stdio = srv_rsp_start_stdio,
 		.dap = &srv_dap_frontend,
 		.dap_stdio = srv_dap_start_stdio,
 	};
@@ -134,7 +161,10 @@ main(int argc, char **argv)
 			o.tcp = optarg;
 			break;
 		case O_GDB:
-			o.gdb = optarg;
+			if (!strcmp(optarg, "-") || !strcmp(optarg, "stdio"))
+				o.gdb_stdio = true; /* as gdbserver's stdio */
+			else
+				o.gdb = optarg;
 			break;
 		case O_DAP:
 			o.dap_stdio = true;
@@ -237,6 +267,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	tr_log_set(level, tr_log_stderr, NULL);
+	if (o.gdb_stdio && stdio_takeover(&o.gdb_in, &o.gdb_out))
+		return 1;
 	if (launch && !(prog = srv_program_path(l.path))) {
 		fprintf(stderr, "tracerd: out of memory\n");
 		return 1;

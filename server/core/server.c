@@ -117,9 +117,11 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 		tr_log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
-	/* an adapter an editor started serves its client only, unless
-	 * given a socket: another daemon may hold the default one */
-	if (((!o->dap_stdio || o->socket_path) && srv__listen_unix()) ||
+	/* an adapter an editor started (or gdb, --gdb -) serves its client
+	 * only, unless given a socket: another daemon may hold the default
+	 * one */
+	if (((!(o->dap_stdio || o->gdb_stdio) || o->socket_path) &&
+	     srv__listen_unix()) ||
 	    (o->tcp && srv__listen_tcp()) ||
 	    (o->gdb && h->gdb && srv__listen_front(h->gdb, o->gdb,
 						   &srv.gfd)) ||
@@ -135,10 +137,24 @@ srv_run(const struct srv_opts *o, const struct srv_hooks *h,
 		goto out;
 	if ((launch || attach_pid) && initial_session(launch, attach_pid))
 		goto out;
+	if (o->gdb_stdio) {
+		struct srv_sess *ss = srv_sess_only();
+		int err = h->gdb_stdio ? h->gdb_stdio(o->gdb_in, o->gdb_out, ss)
+				       : -1;
+
+		if (err) {
+			if (ss)
+				srv_sess_unref(ss);
+			goto out;
+		}
+	}
 	/* Ready: a line on stdout for whoever started us (scripts wait
 	 * for it instead of polling for the socket); with DAP on stdio,
 	 * stdout is the protocol's and the line goes to stderr. */
-	if (o->dap_stdio) {
+	if (o->gdb_stdio) {
+		if (srv.ufd >= 0)
+			tr_log_info("listening on %s", srv.sock_path);
+	} else if (o->dap_stdio) {
 		if (!h->dap_stdio || h->dap_stdio())
 			goto out;
 		if (srv.ufd >= 0)

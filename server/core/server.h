@@ -46,6 +46,11 @@ struct srv_opts {
 	bool dap_stdio;            /* DAP on stdin/stdout (tracerd --dap):
 				      no Unix socket unless socket_path,
 				      and the daemon ends with the client */
+	/* gdb's remote protocol on these descriptors (tracerd --gdb -:
+	 * copies of stdin and stdout, which main.c pointed at /dev/null
+	 * and stderr); the daemon ends with the client */
+	bool gdb_stdio;
+	int gdb_in, gdb_out;
 	bool allow_remote;         /* a TCP address other than loopback */
 	/* Local clients (Unix socket, loopback TCP) of these uids are
 	 * served besides our own (--allow-uid); all others are refused. */
@@ -71,6 +76,9 @@ struct srv_hooks {
 	 * the one that serves stdin/stdout (srv_opts.dap_stdio). */
 	const struct srv_frontend *dap;
 	int (*dap_stdio)(void);
+	/* Serve gdb's remote protocol on in/out for session ss (NULL:
+	 * none yet), whose reference it takes over (srv_opts.gdb_stdio). */
+	int (*gdb_stdio)(int in, int out, struct srv_sess *ss);
 };
 
 /* srv_run: listen, serve until a shutdown, then end every session and

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/listen.h"
+#include "core/server.h"
 #include "core/sess.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -61,7 +62,7 @@ recv_next(int fd, char *buf, size_t len, bool spin)
 	uint64_t t0 = now_ns();
 
 	while (spin) {
-		ssize_t k = recv(fd, buf, len, MSG_DONTWAIT);
+		ssize_t k = rsp_recv(fd, buf, len, true);
 
 		if (k >= 0 || (errno != EAGAIN && errno != EINTR))
 			return k;
@@ -69,7 +70,7 @@ recv_next(int fd, char *buf, size_t len, bool spin)
 			break;
 		sched_yield();
 	}
-	return recv(fd, buf, len, 0);
+	return rsp_recv(fd, buf, len, false);
 }
 
 static void *
@@ -98,7 +99,7 @@ rsp_main(void *arg)
 		       (e = tr_rsp_next(&r->rd, &p, &len)) != TR_RSP_NONE) {
 			switch (e) {
 			case TR_RSP_PACKET:
-				if (!r->noack && rsp_send_all(r->fd, "+", 1)) {
+				if (!r->noack && rsp_send_all(r->wfd, "+", 1)) {
 					rc = -1;
 					break;
 				}
@@ -106,17 +107,17 @@ rsp_main(void *arg)
 				break;
 			case TR_RSP_NAK:
 				if (!r->noack)
-					rc = rsp_send_all(r->fd, r->last.data,
+					rc = rsp_send_all(r->wfd, r->last.data,
 							  r->last.len);
 				break;
 			case TR_RSP_BAD_CHECKSUM:
 				if (!r->noack)
-					rc = rsp_send_all(r->fd, "-", 1);
+					rc = rsp_send_all(r->wfd, "-", 1);
 				break;
 			case TR_RSP_TOO_LONG:
 			case TR_RSP_BAD_PACKET:
 				if (!r->noack)
-					rc = rsp_send_all(r->fd, "+", 1);
+					rc = rsp_send_all(r->wfd, "+", 1);
 				if (!rc)
 					rc = rsp_reply_str(r, "E01");
 				break;
@@ -142,6 +143,13 @@ rsp_main(void *arg)
 	}
 	srv_rsp_done(r->fd);
 	close(r->fd);
+	if (r->wfd != r->fd)
+		close(r->wfd);
+	if (r->stdio) {
+		/* as gdbserver on stdio: the daemon goes with its client */
+		tr_log_info("gdb on stdin and stdout left: shutting down");
+		srv_shutdown_request();
+	}
 	rsp_conn_free(r);
 	return NULL;
 }
@@ -153,7 +161,7 @@ rsp_conn_new(int fd, struct srv_sess *ss, bool authed)
 
 	if (!r)
 		return NULL;
-	r->fd = fd;
+	r->fd = r->wfd = fd;
 	r->authed = authed;
 	rsp_conn_bind(r, ss);
 	r->xml = rsp_target_xml();
@@ -232,6 +240,32 @@ srv_rsp_start(int fd, struct srv_sess *ss, bool authed)
 		return -TR_ENOMEM;
 	}
 	pthread_attr_destroy(&a);
+	return 0;
+}
+
+int
+srv_rsp_start_stdio(int in, int out, struct srv_sess *ss)
+{
+	struct rsp *r = rsp_conn_new(in, ss, true);
+	pthread_t th;
+	pthread_attr_t a;
+
+	if (!r)
+		return -TR_ENOMEM;
+	r->wfd = out;
+	r->stdio = true;
+	srv_rsp_register(in);
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &a, rsp_main, r)) {
+		pthread_attr_destroy(&a);
+		srv_rsp_done(in);
+		r->ss = NULL; /* the reference stays the caller's */
+		rsp_conn_free(r);
+		return -TR_ENOMEM;
+	}
+	pthread_attr_destroy(&a);
+	tr_log_info("gdb remote protocol on stdin and stdout");
 	return 0;
 }
 

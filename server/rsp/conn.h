@@ -14,6 +14,10 @@
  * -TR_ENOMEM with fd and ss still the caller's. Epoll thread (the core's
  * listener calls it). */
 int srv_rsp_start(int fd, struct srv_sess *ss, bool authed);
+/* srv_rsp_start_stdio: the same on descriptors in and out (copies of
+ * stdin and stdout: tracerd --gdb -), the client trusted as the one who
+ * started us; when it leaves, the daemon shuts down. */
+int srv_rsp_start_stdio(int in, int out, struct srv_sess *ss);
 
 /*
  * A connection served by the caller rather than by a thread of its own

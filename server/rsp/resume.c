@@ -141,7 +141,7 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 			done = true;
 		if (!done && p[1].revents) {
 			char buf[4096];
-			ssize_t n = recv(r->fd, buf, sizeof(buf), 0);
+			ssize_t n = rsp_recv(r->fd, buf, sizeof(buf), false);
 
 			if (n <= 0) {
 				/* the client left while the target runs:

@@ -38,7 +38,9 @@ struct rsp_bp {
 };
 
 struct rsp {
-	int fd;
+	int fd;                /* read from (and written to, but on stdio) */
+	int wfd;               /* written to: fd, or stdout's copy */
+	bool stdio;            /* on stdin and stdout (tracerd --gdb -) */
 	struct srv_sess *ss;   /* NULL: no session yet (extended-remote) */
 	struct tr_session *s;
 	struct tr_tracer *t;

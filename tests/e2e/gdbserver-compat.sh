@@ -224,6 +224,39 @@ check "info os threads: its threads" has "$T/os.out" \
 check "info os files: its socket's directory's socket" has "$T/os.out" \
 	"^$tracerd_pid +.*tracerd .* [0-9]+ +socket:\\[[0-9]+\\] *$"
 
+# the protocol on stdin and stdout: gdb starts tracerd itself
+# (target remote | tracerd --gdb - --launch PROG), which ends with it
+cat >"$T/stdio.gdb" <<GDB
+set confirm off
+target remote | $TRACERD --gdb - --log-level warn --launch $DEMO
+break compute
+continue
+print x
+monitor eval add(2, 3) * 10
+continue
+GDB
+rungdb stdio "$DEMO"
+check "stdio: gdb stops at compute" has "$T/stdio.out" \
+	'^Breakpoint 1, compute \(x=4, y=2\) at .*demo-target.c:[0-9]+$'
+check "stdio: print" has "$T/stdio.out" '^\$1 = 4$'
+check "stdio: monitor eval" has "$T/stdio.out" '^50$'
+check "stdio: the program's output reached gdb's terminal, not the protocol" \
+	has "$T/stdio.out" '^demo-target: pid [0-9]+ running$'
+check "stdio: no protocol errors" hasnt "$T/stdio.out" \
+	'Ignoring packet error|Remote failure|Protocol error|Remote connection closed'
+check "stdio: the program ran to its end" has "$T/stdio.out" \
+	'exited normally|exited with code'
+stdio_left() {
+	local i
+	for ((i = 0; i < 200 * SCALE; i++)); do
+		pgrep -f -- "--gdb - --log-level warn --launch $DEMO" \
+			>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+check "stdio: tracerd ended with gdb" stdio_left
+
 # 3. monitor exit: the daemon shuts down as gdbserver exits, the
 # launched process is killed, and the exit status is 0
 cat >"$T/exit.gdb" <<GDB
