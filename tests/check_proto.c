@@ -1066,6 +1066,61 @@ START_TEST(test_base64_rfc4648)
 }
 END_TEST
 
+/* The SIMD encoders (SSSE3, AVX2) against RFC 4648's definition done
+ * one group at a time, at every length up to 3000 and five alignments,
+ * and the decoder back. */
+START_TEST(test_base64_simd)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+				"wxyz0123456789+/";
+	unsigned char *in = malloc(3100), *back = malloc(3100);
+	char *ref = malloc(4200), *out = malloc(4200);
+	uint32_t seed = 12345;
+
+	for (size_t i = 0; i < 3100; i++) {
+		seed = seed * 1103515245u + 12345u;
+		in[i] = (unsigned char)(seed >> 16);
+	}
+	for (size_t n = 0; n <= 3000; n++) {
+		for (size_t off = 0; off < 5; off++) {
+			const unsigned char *s = in + off;
+			size_t k = 0, m, len;
+
+			for (size_t i = 0; i + 3 <= n; i += 3) {
+				uint32_t v = (uint32_t)s[i] << 16 |
+					     (uint32_t)s[i + 1] << 8 | s[i + 2];
+
+				ref[k++] = a[v >> 18];
+				ref[k++] = a[v >> 12 & 63];
+				ref[k++] = a[v >> 6 & 63];
+				ref[k++] = a[v & 63];
+			}
+			if (n % 3) {
+				uint32_t v = (uint32_t)s[n - n % 3] << 16 |
+					     (n % 3 == 2 ?
+					      (uint32_t)s[n - 1] << 8 : 0);
+
+				ref[k++] = a[v >> 18];
+				ref[k++] = a[v >> 12 & 63];
+				ref[k++] = n % 3 == 2 ? a[v >> 6 & 63] : '=';
+				ref[k++] = '=';
+			}
+			m = tr_base64_encode(s, n, out);
+			ck_assert_uint_eq(m, k);
+			ck_assert(memcmp(out, ref, k) == 0);
+			ck_assert_int_eq(tr_base64_decode(out, m, back, &len),
+					 0);
+			ck_assert_uint_eq(len, n);
+			ck_assert(memcmp(back, s, n) == 0);
+		}
+	}
+	free(in);
+	free(back);
+	free(ref);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_base64_reject)
 {
 	static const char *const bad[] = {
@@ -2193,6 +2248,7 @@ suite_proto(void)
 	tcase_add_test(tw, test_writer_double);
 	tcase_add_test(tw, test_writer_value_depth);
 	tcase_add_test(tw, test_base64_rfc4648);
+	tcase_add_test(tw, test_base64_simd);
 	tcase_add_test(tw, test_base64_reject);
 	suite_add_tcase(s, tw);
 

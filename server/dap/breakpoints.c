@@ -182,6 +182,7 @@ make_one(struct dap *d, struct tr_jw *w, struct dap_bp *b, const char *spec,
 	tr_break_info(d->t, b->id, &bi, &loc, 1);
 	tr_jw_key(w, "verified");
 	tr_jw_bool(w, bi.nlocs > 0);
+	b->verified = bi.nlocs > 0;
 	if (!bi.nlocs) {
 		tr_jw_key(w, "message");
 		tr_jw_cstr(w, "pending: no code there yet (a library not "
@@ -511,6 +512,45 @@ dap_bp_hit(struct dap *d, const struct tr_event *ev, const char **reason)
 		: b->kind == DAP_BP_DATA   ? "data breakpoint"
 					   : "breakpoint";
 	return 1;
+}
+
+/* Pending breakpoints that have a location now: a breakpoint event
+ * each (a library they name was loaded). */
+void
+dap_bps_verify(struct dap *d)
+{
+	for (struct dap_bp *b = d->bps; b; b = b->next) {
+		struct tr_break_info bi;
+		uint64_t loc = 0;
+		struct where wh = { 0 };
+		struct tr_buf buf;
+		struct tr_jw w;
+
+		if (b->verified || !b->id || b->kind == DAP_BP_DATA ||
+		    tr_break_info(d->t, b->id, &bi, &loc, 1) || !bi.nlocs)
+			continue;
+		b->verified = true;
+		wh.addr = loc;
+		tr_buf_init(&buf);
+		dap_event_begin(d, &w, &buf, "breakpoint");
+		tr_jw_obj_begin(&w);
+		tr_jw_key(&w, "reason");
+		tr_jw_cstr(&w, "changed");
+		tr_jw_key(&w, "breakpoint");
+		tr_jw_obj_begin(&w);
+		tr_jw_key(&w, "id");
+		tr_jw_uint(&w, b->id);
+		tr_jw_key(&w, "verified");
+		tr_jw_bool(&w, true);
+		if (tr_session_run(d->s, where_fn, &wh) == 0 && wh.line) {
+			tr_jw_key(&w, "line");
+			tr_jw_uint(&w, wh.line);
+		}
+		tr_jw_obj_end(&w);
+		tr_jw_obj_end(&w);
+		dap_send(d, &w, &buf);
+		tr_buf_free(&buf);
+	}
 }
 
 /* --- data breakpoints (watchpoints) ---------------------------------- */

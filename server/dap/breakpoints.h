@@ -26,6 +26,9 @@ int dap_bp_hit(struct dap *d, const struct tr_event *ev, const char **reason);
 /* dap_bps_clear: delete the client's breakpoints from the target (before
  * a detach); dap_bps_free: forget them. Under target_mu / any time. */
 void dap_bps_clear(struct dap *d);
+/* dap_bps_verify: breakpoint events for pending breakpoints that have a
+ * location now. Under target_mu. */
+void dap_bps_verify(struct dap *d);
 void dap_bps_free(struct dap *d);
 
 #endif

@@ -17,6 +17,8 @@
 #include "core/sess.h"
 #include "dap/breakpoints.h"
 #include "dap/conn.h"
+#include "dap/memory.h"
+#include "dap/modules.h"
 #include "dap/reply.h"
 #include "dap/request.h"
 #include "dap/run.h"
@@ -42,6 +44,10 @@ r_initialize(struct dap *d, const struct dap_req *q)
 		"supportsSetExpression",
 		"supportsEvaluateForHovers",
 		"supportsClipboardContext",
+		"supportsReadMemoryRequest",
+		"supportsWriteMemoryRequest",
+		"supportsModulesRequest",
+		"supportsLoadedSourcesRequest",
 	};
 	struct tr_buf b;
 	struct tr_jw w;
@@ -91,6 +97,11 @@ static const struct {
 	{ "stepOut", dap_r_stepOut },
 	{ "pause", dap_r_pause },
 	{ "terminate", dap_r_terminate },
+	{ "readMemory", dap_r_readMemory },
+	{ "writeMemory", dap_r_writeMemory },
+	{ "modules", dap_r_modules },
+	{ "loadedSources", dap_r_loadedSources },
+	{ "source", dap_r_source },
 	{ "disconnect", dap_r_disconnect },
 };
 

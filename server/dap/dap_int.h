@@ -15,6 +15,7 @@
 #include "session/session.h"
 
 struct srv_sess;
+struct mod;
 
 /* A request as it came: seq, command, arguments (NULL: none). */
 struct dap_req {
@@ -34,6 +35,7 @@ struct dap_bp {
 	char *hit_cond;        /* "5", ">= 3", "% 2": NULL: none */
 	char *log;             /* logpoint message: NULL: a breakpoint */
 	uint64_t hits;         /* counted by the adapter for hit_cond */
+	bool verified;         /* it had a location when last told */
 	struct dap_bp *next;
 };
 
@@ -113,6 +115,10 @@ struct dap {
 	 * threads request while running (under out_mu) */
 	pid_t *tids;
 	size_t ntids;
+
+	/* modules seen at the last stop (run.c, modules.c) */
+	struct mod *mods;
+	size_t nmods;
 
 	struct tr_buf buf;       /* the reader's message buffer */
 };

@@ -15,6 +15,7 @@
 #include "core/auth.h"
 #include "core/sess.h"
 #include "dap/breakpoints.h"
+#include "dap/modules.h"
 #include "dap/reply.h"
 #include "dap/request.h"
 #include "dap/run.h"
@@ -381,6 +382,7 @@ run_main(void *arg)
 	if (ev.type == TR_EV_STOP) {
 		d->last_tid = ev.tid;
 		thread_events(d);
+		dap_modules_changed(d);
 	}
 	pthread_mutex_unlock(&ss->target_mu);
 	atomic_store(&ss->stop_req, false);
@@ -573,6 +575,7 @@ adopt(struct dap *d, const struct dap_req *q, struct srv_sess *ss,
 	if (tr_state_get(d->t, &st) == 0 && st.current_tid)
 		d->last_tid = st.current_tid;
 	thread_events(d);
+	dap_modules_changed(d);
 	pthread_mutex_unlock(&ss->target_mu);
 	rc = dap_ok(d, q);
 	tr_buf_init(&b);
@@ -863,6 +866,7 @@ dap_end(struct dap *d, bool terminate, bool ask)
 	}
 	output_stop(d);
 	dap_bps_free(d);
+	dap_modules_free(d);
 	d->ss = NULL;
 	d->s = NULL;
 	d->t = NULL;

@@ -8,8 +8,8 @@
 
 /* Remove "." and ".." components and doubled slashes of an absolute
  * path, in place. */
-static void
-normalize(char *p)
+void
+dap_src_normalize(char *p)
 {
 	char *out = p, *in = p;
 
@@ -60,7 +60,7 @@ dap_src_abs(struct tr_debuginfo *di, uint64_t pc, const char *file, char *out,
 	else
 		snprintf(out, len, "%s", file);
 	if (out[0] == '/')
-		normalize(out);
+		dap_src_normalize(out);
 }
 
 struct spec_try {

@@ -15,6 +15,10 @@
 void dap_src_abs(struct tr_debuginfo *di, uint64_t pc, const char *file,
 		 char *out, size_t len);
 
+/* dap_src_normalize: an absolute path without "." and ".." components
+ * and doubled slashes, in place. */
+void dap_src_normalize(char *path);
+
 /* dap_src_spec: the "FILE:LINE" spec that names the client's path: the
  * longest tail of path (whole components) that names code in the
  * program (DWARF names files as the compiler was given them), else its

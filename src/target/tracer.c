@@ -737,6 +737,9 @@ tr_tracer_free(struct tr_tracer *t)
 	free(t->bps);
 	tr__tramp_reset(t);
 	free(t->tramps);
+	tr__wp_reset(t);
+	free(t->wps);
+	free(t->wpages);
 	/* The layer above forgets the target, then lets go of its state. */
 	tr__hooks_reset(t);
 	if (t->hooks.release)

@@ -284,6 +284,48 @@ async function mainScenario() {
 	}
 	check('a hover does not call add(1,1)', !!hover.error, hover,
 	      'lldb-vscode 14 calls functions in hovers');
+	// memory: o.arr's 20 bytes read, one element written, read back
+	if (oarr && oarr.memoryReference) {
+		const rm = await dc.customRequest('readMemory', {
+			memoryReference: oarr.memoryReference, count: 20 });
+		const bytes = Buffer.from(rm.body.data || '', 'base64');
+		check('readMemory of o.arr: 10, 20, 30, 40, 50',
+		      bytes.length === 20 && bytes.readInt32LE(0) === 10 &&
+		      bytes.readInt32LE(16) === 50, rm.body);
+		const nb = Buffer.alloc(4);
+		nb.writeInt32LE(-5);
+		await dc.customRequest('writeMemory', {
+			memoryReference: oarr.memoryReference, offset: 4,
+			data: nb.toString('base64') });
+		const rb2 = await dc.evaluateRequest({ expression: 'o.arr[1]',
+						       frameId: frames[0].id,
+						       context: 'watch' });
+		check('writeMemory of o.arr[1], read back: -5',
+		      rb2.body.result === '-5', rb2.body);
+		await dc.evaluateRequest({ expression: 'o.arr[1] = 20',
+					   frameId: frames[0].id,
+					   context: 'repl' });
+		const un = await dc.customRequest('readMemory', {
+			memoryReference: '0x0', count: 16 });
+		check('readMemory of unmapped memory: unreadableBytes',
+		      un.body.unreadableBytes === 16 && !un.body.data,
+		      un.body, 'lldb-vscode 14 answers otherwise');
+	} else {
+		check('o.arr has a memoryReference', false, oarr,
+		      'lldb-vscode 14 gives none');
+	}
+	const mods = (await dc.modulesRequest({})).body.modules;
+	check('modules: the program and libc', mods.some((m) =>
+		m.path === A.program) && mods.some((m) =>
+		/libc\.so/.test(m.path || m.name)), mods.map((m) => m.path));
+	const ls = (await dc.customRequest('loadedSources', {})).body.sources;
+	check('loadedSources: the program\'s file', ls.some((x) =>
+		x.path === src), ls, 'lldb-vscode 14 has no loadedSources');
+	const so = await dc.sourceRequest({ source: { path: src },
+					    sourceReference: 0 }).catch(
+		(err) => ({ body: { error: String(err) } }));
+	check('source: its text', (so.body.content || '').includes('BP_MAIN'),
+	      so.body, 'lldb-vscode 14 serves only source references');
 	const regs = await vars(c, scopes[scopes.length - 1]
 				.variablesReference);
 	check('registers listed', regs.length > 10, regs.length,
