@@ -76,14 +76,24 @@ for opt in O0 O2; do
 	blocks "$tmp/gdb.raw" "$tmp/gdb.$opt"
 
 	# tracerd and tracectl, one script on one connection
-	sock=$tmp/sock
+	# a socket and log of this build's own (the log of the previous run
+	# must not be read as this one's)
+	sock=$tmp/sock.$opt
+	log=$tmp/tracerd.$opt
 	setarch "$(uname -m)" -R "$build/server/tracerd" --socket "$sock" \
-		--launch "$prog" >"$tmp/tracerd.out" 2>&1 &
+		--launch "$prog" >"$log" 2>&1 &
 	tpid=$!
-	for _ in $(seq 200); do
-		grep -q listening "$tmp/tracerd.out" 2>/dev/null && break
+	for _ in $(seq 600); do
+		grep -q listening "$log" 2>/dev/null && break
+		kill -0 "$tpid" 2>/dev/null || break
 		sleep 0.05
 	done
+	if ! grep -q listening "$log" 2>/dev/null; then
+		echo "gdbcmp: tracerd did not start:" >&2
+		cat "$log" >&2
+		kill "$tpid" 2>/dev/null || true
+		exit 1
+	fi
 	{
 		echo "break print.c:$line"
 		echo continue
@@ -92,7 +102,8 @@ for opt in O0 O2; do
 			echo "${list[$i]}"
 		done
 	} | "$build/tools/tracectl" --socket "$sock" >"$tmp/tc.raw" 2>&1 || true
-	"$build/tools/tracectl" --socket "$sock" shutdown >/dev/null 2>&1 || true
+	"$build/tools/tracectl" --socket "$sock" shutdown >/dev/null 2>&1 ||
+		kill "$tpid" 2>/dev/null || true
 	wait "$tpid" || true
 	blocks "$tmp/tc.raw" "$tmp/tc.$opt"
 
