@@ -386,6 +386,16 @@ static const struct row rows[] = {
 	  "$108 = 128", B_ALL },
 	{ "print $_siginfo.si_code == 128",
 	  "$109 = 1", B_ALL },
+	{ "ptype struct deep",
+	  "type = struct deep {\n    int k;\n    union {\n        struct {...} half;\n        int whole;\n    } u;\n}", B_ALL },
+	{ "ptype deep.u",
+	  "type = union {\n    struct {\n        short lo;\n        short hi;\n    } half;\n    int whole;\n}", B_ALL },
+	{ "whatis deep.u.half",
+	  "type = struct {...}", B_ALL },
+	{ "print deep",
+	  "$110 = {k = 1, u = {half = {lo = 1, hi = 2}, whole = 131073}}", B_ALL },
+	{ "print/x deep",
+	  "$111 = {k = 0x1, u = {half = {lo = 0x1, hi = 0x2}, whole = 0x20001}}", B_ALL },
 };
 
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -2,6 +2,12 @@
 # gdbcmp.sh: run the same commands through gdb 13 and through tracectl on tests/tracees/print.c at -O0 and -O2, stopped at its marked line, and count the answers that are identical.
 #
 #   tools/gdbcmp.sh [-v] BUILDDIR [CMDFILE]
+#   tools/gdbcmp.sh [-v] -p PROGRAM -b LOCATION [-a ARGS] BUILDDIR CMDFILE
+#
+# The second form does the same on any program, stopped at the first hit
+# of a breakpoint at LOCATION, run with ARGS (split at spaces), e.g. Lua:
+#   tools/gdbcmp.sh -p /work/real/lua/build-O2/lua -b luaV_execute \
+#       -a '-e x=1' build lua.cmds
 #
 # CMDFILE (default tests/gdbcmp.txt) holds one gdb command a line (print,
 # print/FMT, output, call, set var, set $x = ..., ptype, whatis); lines
@@ -18,19 +24,28 @@
 set -euo pipefail
 
 verbose=0
-if [ "${1:-}" = -v ]; then
-	verbose=1
-	shift
-fi
-if [ $# -lt 1 ]; then
-	sed -n '3,5p' "$0" >&2
+prog_arg= loc= pargs=
+while getopts vp:b:a: o; do
+	case $o in
+	v) verbose=1 ;;
+	p) prog_arg=$OPTARG ;;
+	b) loc=$OPTARG ;;
+	a) pargs=$OPTARG ;;
+	*) sed -n '3,10p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -lt 1 ] || { [ -n "$prog_arg" ] && { [ -z "$loc" ] || [ $# -lt 2 ]; }; }; then
+	sed -n '3,10p' "$0" >&2
 	exit 2
 fi
 build=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmds=${2:-$root/tests/gdbcmp.txt}
-src=$root/tests/tracees/print.c
-line=$(grep -n 'LINE:stop' "$src" | cut -d: -f1)
+if [ -z "$prog_arg" ]; then
+	src=$root/tests/tracees/print.c
+	loc=print.c:$(grep -n 'LINE:stop' "$src" | cut -d: -f1)
+fi
 tmp=$(mktemp -d)
 [ -n "${GDBCMP_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 
@@ -62,17 +77,27 @@ unnumbered() {
 
 total_same=0
 total=0
-for opt in O0 O2; do
-	prog=$build/tests/tracees/print-$opt
+if [ -n "$prog_arg" ]; then
+	runs=(P)
+else
+	runs=(O0 O2)
+fi
+for opt in "${runs[@]}"; do
+	if [ -n "$prog_arg" ]; then
+		prog=$prog_arg
+	else
+		prog=$build/tests/tracees/print-$opt
+	fi
 	[ -x "$prog" ] || { echo "gdbcmp: no $prog (make check builds it)" >&2; exit 2; }
 
 	# gdb 13: each command with -ex, so that an error does not end the run
 	args=(-nx -batch -ex 'set print pretty off' -ex 'set width 0'
-		-ex 'set height 0' -ex "break print.c:$line" -ex run)
+		-ex 'set height 0' -ex "break $loc" -ex run)
 	for i in "${!list[@]}"; do
 		args+=(-ex "echo @@@$i\\n" -ex "${list[$i]}")
 	done
-	gdb "${args[@]}" "$prog" >"$tmp/gdb.raw" 2>&1 </dev/null || true
+	# shellcheck disable=SC2086 # ARGS split at spaces, as documented
+	gdb "${args[@]}" --args "$prog" $pargs >"$tmp/gdb.raw" 2>&1 </dev/null || true
 	blocks "$tmp/gdb.raw" "$tmp/gdb.$opt"
 
 	# tracerd and tracectl, one script on one connection
@@ -81,7 +106,7 @@ for opt in O0 O2; do
 	sock=$tmp/sock.$opt
 	log=$tmp/tracerd.$opt
 	setarch "$(uname -m)" -R "$build/server/tracerd" --socket "$sock" \
-		--launch "$prog" >"$log" 2>&1 &
+		--launch "$prog" $pargs >"$log" 2>&1 &
 	tpid=$!
 	for _ in $(seq 600); do
 		grep -q listening "$log" 2>/dev/null && break
@@ -95,7 +120,7 @@ for opt in O0 O2; do
 		exit 1
 	fi
 	{
-		echo "break print.c:$line"
+		echo "break $loc"
 		echo continue
 		for i in "${!list[@]}"; do
 			echo "echo @@@$i\\n"
@@ -124,8 +149,10 @@ for opt in O0 O2; do
 				"${opt#O}" "${list[$i]}" "$g" "$t"
 		fi
 	done
+	label=-$opt
+	[ -z "$prog_arg" ] || label=$(basename "$prog")
 	printf '%s: %d of %d answers identical to gdb 13 (%d with the same $N too)\n' \
-		"-$opt" "$same" "${#list[@]}" "$numsame"
+		"$label" "$same" "${#list[@]}" "$numsame"
 	total_same=$((total_same + same))
 	total=$((total + ${#list[@]}))
 done

@@ -1038,7 +1038,11 @@ type_name(struct sbuf *out, const struct tr_type *t, int depth,
 	if (!t || t->kind == TR_TYPE_VOID) {
 		spec = "void";
 	} else if ((t->kind == TR_TYPE_STRUCT || t->kind == TR_TYPE_UNION ||
-		    t->kind == TR_TYPE_ENUM) && o && (o->show > 0 || !t->name)) {
+		    t->kind == TR_TYPE_ENUM) && o &&
+		   (o->show > 0 || (!t->name && o->show == 0))) {
+		/* gdb's show levels: ptype's type at 1, its members at 0
+		 * (an anonymous one expanded), theirs at -1 ("struct
+		 * {...}") */
 		type_body(out, t, depth, o);
 		spec = "";
 	} else if (t->kind == TR_TYPE_STRUCT || t->kind == TR_TYPE_UNION ||

@@ -140,7 +140,8 @@ int tr_type_name(const struct tr_type *t, char *buf, size_t len);
  * resolved, and a struct, union or enum with its body: "struct point {\n
  *     int x;\n    int y;\n} *", members declared as in C ("int
  * (*op)(int, int);", "unsigned int lo : 3;"), named struct members by
- * name only, anonymous ones expanded; "enum color {RED, GREEN = 5}";
+ * name only, anonymous ones expanded (their own anonymous members as
+ * "struct {...}", as gdb); "enum color {RED, GREEN = 5}";
  * "int (int, char **)" for a function. As tr_type_name otherwise.
  */
 int tr_type_ptype(const struct tr_type *t, char *buf, size_t len);

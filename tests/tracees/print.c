@@ -72,6 +72,17 @@ union num {
 
 typedef int (*binop_t)(int, int);
 
+/* anonymous types two levels down: ptype shows them as struct {...} */
+struct deep {
+	int k;
+	union {
+		struct {
+			short lo, hi;
+		} half;
+		int whole;
+	} u;
+};
+
 /* ---- functions -------------------------------------------------------- */
 
 CALLED int
@@ -183,6 +194,7 @@ char16_t c16 = u'q';
 char32_t c32 = U'r';
 int *null_ptr;
 long big_count = 100000;
+struct deep deep = { 1, { .whole = 0x00020001 } };
 
 /* ---- where the tests stop ---------------------------------------------- */
 
