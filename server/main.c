@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "rsp/conn.h"
 #include "dap/conn.h"
+#include "target/tracer.h"
 
 /*
  * Exit codes:
@@ -76,6 +77,10 @@ usage(FILE *f)
 	      "  --no-compiled-conditions\n"
 	      "                      evaluate breakpoint conditions in tracerd\n"
 	      "                      at every hit, never in the target\n"
+	      "  --watch-mechanism auto|debug-registers|page-protection\n"
+	      "                      what watchpoints use (default auto: the\n"
+	      "                      debug registers if a probe at start sees\n"
+	      "                      them fire, else page protection)\n"
 	      "  --max-request BYTES largest request line (default 16 MiB)\n"
 	      "  --log-level LEVEL   error, warn, info (default) or debug\n"
 	      "  -q, --quiet         --log-level warn\n"
@@ -112,7 +117,7 @@ main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_LISTEN, O_GDB, O_REMOTE, O_TOKEN, O_LAUNCH,
 	       O_ATTACH, O_ONEXIT, O_NOCOMP, O_MAXREQ, O_LOG, O_ALLOWUID,
-	       O_DAP, O_DAPLISTEN };
+	       O_DAP, O_DAPLISTEN, O_WATCHMECH };
 	static const struct option lo[] = {
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "listen", required_argument, NULL, O_LISTEN },
@@ -128,6 +133,7 @@ main(int argc, char **argv)
 		{ "no-compiled-conditions", no_argument, NULL, O_NOCOMP },
 		{ "max-request", required_argument, NULL, O_MAXREQ },
 		{ "log-level", required_argument, NULL, O_LOG },
+		{ "watch-mechanism", required_argument, NULL, O_WATCHMECH },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -227,6 +233,20 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case O_WATCHMECH:
+			if (!strcmp(optarg, "auto"))
+				tr_watch_set_mechanism(TR_WATCH_MECH_AUTO);
+			else if (!strcmp(optarg, "debug-registers"))
+				tr_watch_set_mechanism(TR_WATCH_MECH_DR);
+			else if (!strcmp(optarg, "page-protection"))
+				tr_watch_set_mechanism(TR_WATCH_MECH_PAGES);
+			else {
+				fprintf(stderr, "tracerd: --watch-mechanism: "
+					"auto, debug-registers or "
+					"page-protection\n");
+				return 2;
+			}
+			break;
 		case O_LOG:
 			if (!strcmp(optarg, "error"))
 				level = TR_LOG_ERROR;
@@ -249,7 +269,12 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("tracerd %s\n", PACKAGE_VERSION);
+			/* the probe of the debug registers, run here (a
+			 * child of ours, a few milliseconds) */
+			printf("tracerd %s\nwatchpoints: %s (debug registers: "
+			       "%s)\n", PACKAGE_VERSION,
+			       (tr_watch_probe(), tr_watch_mechanism()),
+			       tr_watch_probe()->why);
 			return 0;
 		default:
 			usage(stderr);
@@ -269,6 +294,10 @@ main(int argc, char **argv)
 	tr_log_set(level, tr_log_stderr, NULL);
 	if (o.gdb_stdio && stdio_takeover(&o.gdb_in, &o.gdb_out))
 		return 1;
+	/* once per daemon, before any session: logged by the probe, shown
+	 * by stats and --version */
+	tr_watch_probe();
+	tr_log_info("watchpoints: %s", tr_watch_mechanism());
 	if (launch && !(prog = srv_program_path(l.path))) {
 		fprintf(stderr, "tracerd: out of memory\n");
 		return 1;

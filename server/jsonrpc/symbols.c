@@ -11,6 +11,7 @@
 #include "jsonrpc/symbols.h"
 #include "jsonrpc/where.h"
 #include "symbols/symtab.h"
+#include "target/tracer.h"
 
 static const char *const kind_names[] = { "?", "function", "object", "ifunc",
 					  "other" };
@@ -204,5 +205,12 @@ srv_m_stats(struct srv_call *x)
 	write_slab(&x->w, "tracer", &tr);
 	write_slab(&x->w, "interpreter", &in);
 	write_slab(&x->w, "event_loop", &lp);
+	/* what watchpoints use here, and what the probe saw */
+	tr_jw_key(&x->w, "watch_mechanism");
+	tr_jw_cstr(&x->w, tr_watch_mechanism());
+	tr_jw_key(&x->w, "debug_registers_fire");
+	tr_jw_bool(&x->w, tr_watch_probe()->fires);
+	tr_jw_key(&x->w, "debug_registers_probe");
+	tr_jw_cstr(&x->w, tr_watch_probe()->why);
 	return tr_rpc_end(&x->w);
 }

@@ -59,7 +59,7 @@ write_watch(struct srv_call *x, struct srv_watch *w)
 	tr_jw_key(&x->w, "scoped");
 	tr_jw_bool(&x->w, w->w.scope_pc != 0);
 	tr_jw_key(&x->w, "mechanism");
-	tr_jw_cstr(&x->w, tr_watch_mechanism());
+	tr_jw_cstr(&x->w, st.mechanism ? st.mechanism : tr_watch_mechanism());
 	tr_jw_obj_end(&x->w);
 }
 

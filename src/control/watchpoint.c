@@ -1,4 +1,4 @@
-/* watchpoint.c: user watchpoints over the tracer's page-protection mechanism (tracer.h, watch.c); runs on the tracer thread. */
+/* watchpoint.c: user watchpoints over the tracer's mechanisms (debug registers or page protection: tracer.h, watch.c); runs on the tracer thread. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +35,12 @@ tr_watch_set(struct tr_tracer *t, uint64_t addr, size_t len,
 	     const struct tr_watch_opts *o, uint32_t *id)
 {
 	struct set_args a = { .addr = addr, .len = len, .o = o };
-	int err = tr_call(t, do_set, &a);
+	int err;
+
+	/* once per process, here rather than on the tracer thread: it
+	 * forks and waits for a child of its own */
+	tr_watch_probe();
+	err = tr_call(t, do_set, &a);
 
 	if (!err && id)
 		*id = a.id;

@@ -609,6 +609,25 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 	if (sig == SIGSEGV && have_si && (t->nwpages || th->wp_stepping) &&
 	    tr__wp_fault(t, th, &si))
 		return;
+	/* A debug register of ours fired (watch.c). */
+	if (sig == SIGTRAP && have_si && si.si_code == TRAP_HWBKPT &&
+	    !th->stepping && !th->wp_stepping) {
+		uint64_t waddr = 0;
+		int64_t id = tr__wp_dr_hit(t, th, &waddr);
+
+		if (id > 0) {
+			ev.reason = TR_STOP_WATCH;
+			ev.bpnum = (uint32_t)id;
+			ev.addr = waddr;
+			ev.sig = 0;
+			record_stop(t, th, &ev);
+			return;
+		}
+		if (id == 0) {
+			go_on(t, th);
+			return;
+		}
+	}
 	if (th->wp_stepping && sig == SIGTRAP &&
 	    !(have_si && si.si_code == SI_KERNEL)) {
 		/* The access watched pages fault on is done. */
@@ -778,6 +797,7 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 	case PTRACE_EVENT_STOP:
 		if (th->fresh) {
 			th->fresh = false;
+			tr__wp_thread_new(t, th);
 			tr__emit(t, TR_EV_THREAD_NEW, th->tid, 0, 0);
 		} else if (th->interrupt_sent) {
 			th->interrupt_sent = false;

@@ -300,21 +300,31 @@ int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
 /* --- watchpoints (watch.c) ------------------------------------------ */
 
 /*
- * Watchpoints by page protection: the pages under a watched range are
+ * Watchpoints, by the x86 debug registers or by page protection.
+ *
+ * Debug registers (where tr_watch_probe says they fire, or when forced
+ * by tr_watch_set_mechanism): a range cut into at most four aligned
+ * pieces of 1, 2, 4 or 8 bytes (32 bytes at most, fewer when
+ * misaligned) gets DR0-DR3 and DR7 on every thread, set on a new thread
+ * at its first stop and cleared on detach; -TR_ENOSPC when too few are
+ * left. A longer or misaligned range uses page protection, as on a
+ * machine whose debug registers do not fire.
+ *
+ * Page protection: the pages under a watched range are
  * mprotect()ed by a system call the target makes (read-only for a write
  * watchpoint, no access for a read or access one); a fault there is ours
  * when it hits one of those pages: the thread steps over the access with
  * the pages as found (every other thread stopped), they are protected
  * again, and the access triggers a watchpoint when it changed the value
  * (write; access too) or when the fault address is within the range or
- * up to 31 bytes before it (read, access: one instruction's access). A
- * trigger stops with TR_STOP_WATCH, bpnum the watchpoint, addr its
- * address, pc past the access. Any other fault is the program's own and
- * reaches it as without us. Injected calls trigger nothing (the values
- * are followed). Writes made by the kernel for a system call (read(2)
- * into a watched buffer) fail with EFAULT in the program: a limit. The
- * debug registers are not used: tr_watch_probe says whether they would
- * fire on this machine (on a virtual machine they often do not).
+ * up to 31 bytes before it (read, access: one instruction's access).
+ *
+ * Either way a trigger stops with TR_STOP_WATCH, bpnum the watchpoint,
+ * addr its address, pc past the access. Any other fault is the program's
+ * own and reaches it as without us. Injected calls trigger nothing (the
+ * values are followed). Writes made by the kernel for a system call
+ * (read(2) into a page-protected buffer) fail with EFAULT in the
+ * program: a limit.
  */
 enum tr_watch_kind {
 	TR_WATCH_WRITE = 1,  /* gdb's watch: reported when the value changed */
@@ -341,6 +351,7 @@ struct tr_watch_state {
 	uint64_t hits;      /* triggers that stopped (condition true) */
 	uint64_t scope_pc;  /* 0: not scoped */
 	uint64_t scope_cfa;
+	const char *mechanism; /* "debug-registers" or "page-protection" */
 };
 
 /*
@@ -382,7 +393,18 @@ struct tr_watch_probe_result {
  * Any thread but a tracer thread.
  */
 const struct tr_watch_probe_result *tr_watch_probe(void);
-/* "page-protection": the mechanism watchpoints use. */
+enum tr_watch_mech {
+	TR_WATCH_MECH_AUTO = 0,  /* debug registers if the probe says they
+				    fire (tr_watch_probe called first), else
+				    page protection */
+	TR_WATCH_MECH_DR = 1,    /* debug registers, fire or not */
+	TR_WATCH_MECH_PAGES = 2, /* page protection */
+};
+/* tr_watch_set_mechanism: what later watchpoints use, for the whole
+ * process (tracerd --watch-mechanism). 0 or -TR_EINVAL. Any thread. */
+int tr_watch_set_mechanism(int mech);
+/* "debug-registers" or "page-protection": what a watchpoint set now
+ * would use (a range too long for the registers uses pages). */
 const char *tr_watch_mechanism(void);
 
 /* --- the layer above: what a hit at a site means --------------------- */

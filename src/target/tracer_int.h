@@ -82,10 +82,12 @@ struct tr_bp {
 /* Bytes of a displaced copy in the scratch area (sites.c). */
 #define TR_DISP_SLOT 32
 
-/* A watchpoint by page protection (watch.c). */
+/* A watchpoint, by page protection or debug registers (watch.c). */
 struct tr_wp {
 	uint32_t id;
 	int kind;            /* enum tr_watch_kind */
+	uint8_t drs;         /* the debug registers it uses (bit n: DRn);
+				0: page protection */
 	uint64_t addr;
 	size_t len;
 	uint8_t *old;        /* the value as last seen (len bytes) */
@@ -220,6 +222,8 @@ struct tr_tracer {
 	struct tr_wpage *wpages;
 	size_t nwpages, cap_wpages;
 	bool wp_off;         /* pages unprotected for a step (wp_stepping) */
+	uint64_t dr_addr[4]; /* DR0-DR3 as set on every thread */
+	uint64_t dr7;        /* DR7 as set on every thread (0: none used) */
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -310,6 +314,12 @@ uint32_t tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th,
 uint32_t tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th,
 			  uint64_t addr);
 void tr__wp_clear(struct tr_tracer *t); /* every page as found */
+/* A new thread's first stop: the debug registers in use set on it. */
+void tr__wp_thread_new(struct tr_tracer *t, struct tr_thread *th);
+/* A SIGTRAP of TRAP_HWBKPT: -1 when none of our debug registers fired;
+ * else the watchpoint to report (0: none, go on), *addr its address. */
+int64_t tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th,
+		      uint64_t *addr);
 void tr__wp_reset(struct tr_tracer *t); /* the target is gone */
 
 /* launch.c */

@@ -113,7 +113,7 @@ page_want(struct tr_tracer *t, const struct tr_wpage *pg)
 		uint64_t lo = w->addr & ~(PAGE - 1);
 		uint64_t hi = (w->addr + w->len - 1) & ~(PAGE - 1);
 
-		if (pg->page < lo || pg->page > hi)
+		if (w->drs || pg->page < lo || pg->page > hi)
 			continue;
 		want &= ~PROT_WRITE;
 		if (w->kind != TR_WATCH_WRITE)
@@ -153,6 +153,184 @@ pages_sync(struct tr_tracer *t, struct tr_thread *th, bool off)
 	return err;
 }
 
+/* ---- debug registers ------------------------------------------------ */
+
+#define DR_OFF(n) (offsetof(struct user, u_debugreg) + (n) * sizeof(long))
+
+static _Atomic int mech_mode; /* enum tr_watch_mech */
+static _Atomic bool probe_done;
+static struct tr_watch_probe_result probe_result;
+
+/* Cut [addr, addr + len) into at most `max` aligned pieces of 1, 2, 4
+ * or 8 bytes, as DR7's lengths require: their number, or -1 when more
+ * would be needed. */
+static int
+dr_pieces(uint64_t addr, size_t len, uint64_t *a, unsigned *l, int max)
+{
+	int n = 0;
+
+	while (len) {
+		unsigned sz = 8;
+
+		while (sz > len || addr % sz)
+			sz >>= 1;
+		if (n == max)
+			return -1;
+		a[n] = addr;
+		l[n] = sz;
+		n++;
+		addr += sz;
+		len -= sz;
+	}
+	return n;
+}
+
+/* DR7's bits for register n: local enable, the access (01 write, 11
+ * read or write: x86 has no read-only), the length (00 1, 01 2, 11 4,
+ * 10 8 bytes). */
+static uint64_t
+dr7_bits(int n, int kind, unsigned len)
+{
+	uint64_t rw = kind == TR_WATCH_WRITE ? 1 : 3;
+	uint64_t ln = len == 1 ? 0 : len == 2 ? 1 : len == 4 ? 3 : 2;
+
+	return (1ull << (2 * n)) | (rw << (16 + 4 * n)) | (ln << (18 + 4 * n));
+}
+
+/* Set the tracer's DR0-DR3 and DR7 on one stopped thread and read them
+ * back: 0, or -TR_ENOTSUP when the kernel refused or kept other values. */
+static int
+dr_set_thread(struct tr_tracer *t, pid_t tid)
+{
+	long v;
+
+	/* DR7 first off: the kernel checks each address against the
+	 * length DR7 gives its register */
+	if (ptrace(PTRACE_POKEUSER, tid, (void *)DR_OFF(7), (void *)0) < 0)
+		return errno == ESRCH ? 0 : -TR_ENOTSUP;
+	for (int n = 0; n < 4; n++) {
+		if (!(t->dr7 & (3ull << (2 * n))))
+			continue;
+		if (ptrace(PTRACE_POKEUSER, tid, (void *)DR_OFF(n),
+			   (void *)t->dr_addr[n]) < 0)
+			return -TR_ENOTSUP;
+	}
+	if (t->dr7 && ptrace(PTRACE_POKEUSER, tid, (void *)DR_OFF(7),
+			     (void *)t->dr7) < 0)
+		return -TR_ENOTSUP;
+	errno = 0;
+	v = ptrace(PTRACE_PEEKUSER, tid, (void *)DR_OFF(7), NULL);
+	if (errno || (uint64_t)v != t->dr7) {
+		tr_log_warn("DR7 of %d reads %#lx, not %#lx", tid, v,
+			    (unsigned long)t->dr7);
+		return -TR_ENOTSUP;
+	}
+	return 0;
+}
+
+/* The debug registers as the watchpoints want them, on every thread. */
+static int
+dr_sync(struct tr_tracer *t)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < t->nthreads; i++) {
+		int e;
+
+		if (t->threads[i].state != TH_STOPPED)
+			continue;
+		e = dr_set_thread(t, t->threads[i].tid);
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+/* Whether a watchpoint of `kind` on [addr, addr + len) goes in debug
+ * registers: 1 when the mechanism is theirs and the range fits in four
+ * (with `take`, they are taken and *take says which), 0 when page
+ * protection is to be used (the range too long or misaligned, or the
+ * mechanism), -TR_ENOSPC when too few are left. */
+static int
+dr_claim(struct tr_tracer *t, int kind, uint64_t addr, size_t len,
+	 uint8_t *take)
+{
+	uint64_t a[4];
+	unsigned l[4];
+	int n, used = 0;
+	uint8_t drs = 0;
+
+	if (strcmp(tr_watch_mechanism(), "debug-registers"))
+		return 0;
+	n = dr_pieces(addr, len, a, l, 4);
+	if (n < 0)
+		return 0;
+	for (int r = 0; r < 4 && used < n; r++) {
+		if (t->dr7 & (3ull << (2 * r)))
+			continue;
+		drs |= (uint8_t)(1u << r);
+		used++;
+	}
+	if (used < n)
+		return -TR_ENOSPC;
+	if (!take)
+		return 1;
+	used = 0;
+	for (int r = 0; r < 4; r++) {
+		if (!(drs & (1u << r)))
+			continue;
+		t->dr_addr[r] = a[used];
+		t->dr7 |= dr7_bits(r, kind, l[used]);
+		used++;
+	}
+	*take = drs;
+	return 1;
+}
+
+static void
+dr_release(struct tr_tracer *t, uint8_t drs)
+{
+	for (int r = 0; r < 4; r++) {
+		if (!(drs & (1u << r)))
+			continue;
+		t->dr7 &= ~((3ull << (2 * r)) | (0xfull << (16 + 4 * r)));
+		t->dr_addr[r] = 0;
+	}
+}
+
+void
+tr__wp_thread_new(struct tr_tracer *t, struct tr_thread *th)
+{
+	/* a new thread starts with no debug register of ours (copy_thread
+	 * does not copy ptrace's breakpoints) */
+	if (t->dr7 && dr_set_thread(t, th->tid) < 0)
+		tr_log_warn("watchpoints: cannot set the debug registers of "
+			    "new thread %d", th->tid);
+}
+
+int
+tr_watch_set_mechanism(int mech)
+{
+	if (mech < TR_WATCH_MECH_AUTO || mech > TR_WATCH_MECH_PAGES)
+		return -TR_EINVAL;
+	mech_mode = mech;
+	return 0;
+}
+
+const char *
+tr_watch_mechanism(void)
+{
+	switch (mech_mode) {
+	case TR_WATCH_MECH_DR:
+		return "debug-registers";
+	case TR_WATCH_MECH_PAGES:
+		return "page-protection";
+	default:
+		return probe_done && probe_result.fires ? "debug-registers"
+							: "page-protection";
+	}
+}
+
 int
 tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 		    uint64_t addr, size_t len, uint64_t scope_pc,
@@ -161,6 +339,7 @@ tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 	struct tr_thread *th;
 	struct tr_wp *w;
 	size_t npages0 = t->nwpages;
+	bool use_dr;
 	int err;
 
 	if ((err = tr__need_target(t)))
@@ -174,6 +353,9 @@ tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 		return -TR_ENOSPC;
 	if (t->phase != PH_STOPPED || !(th = stopped_thread(t, NULL)))
 		return -TR_ERUNNING;
+	if ((err = dr_claim(t, kind, addr, len, NULL)) < 0)
+		return err;
+	use_dr = err > 0;
 	for (uint64_t pg = addr & ~(PAGE - 1); pg < addr + len; pg += PAGE) {
 		struct tr_wpage *p;
 		int prot;
@@ -182,6 +364,8 @@ tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 			continue;
 		if ((err = page_prot(t->pid, pg, &prot)))
 			goto undo;
+		if (use_dr)
+			continue; /* mapped: enough */
 		if (t->nwpages == t->cap_wpages) {
 			size_t cap = t->cap_wpages ? 2 * t->cap_wpages : 8;
 			void *n = realloc(t->wpages, cap * sizeof(*t->wpages));
@@ -239,7 +423,13 @@ tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 		free(w->prev);
 		goto undo;
 	}
-	if ((err = pages_sync(t, th, false)) < 0) {
+	if (use_dr) {
+		(void)dr_claim(t, kind, addr, len, &w->drs); /* as checked */
+		err = dr_sync(t);
+	} else {
+		err = pages_sync(t, th, false);
+	}
+	if (err < 0) {
 		tr_direct_watch_del(t, id);
 		return err;
 	}
@@ -252,6 +442,7 @@ undo:
 static void
 wp_free(struct tr_tracer *t, struct tr_wp *w)
 {
+	dr_release(t, w->drs);
 	if (w->scope_pc && t->pid && !t->gone)
 		tr__site_put(t, w->scope_pc);
 	free(w->old);
@@ -265,9 +456,14 @@ tr_direct_watch_del(struct tr_tracer *t, uint32_t id)
 	struct tr_wp *w = wp_find(t, id);
 	struct tr_thread *th;
 
+	bool dr;
+
 	if (!w)
 		return -TR_ENOENT;
+	dr = w->drs != 0;
 	wp_free(t, w);
+	if (dr)
+		return dr_sync(t);
 	th = stopped_thread(t, NULL);
 	if (th)
 		return pages_sync(t, th, false);
@@ -303,6 +499,8 @@ tr_direct_watch_get(struct tr_tracer *t, uint32_t id,
 		st->hits = w->hits;
 		st->scope_pc = w->scope_pc;
 		st->scope_cfa = w->scope_cfa;
+		st->mechanism = w->drs ? "debug-registers"
+				       : "page-protection";
 	}
 	n = w->len < max ? w->len : max;
 	if (old)
@@ -439,6 +637,8 @@ tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 		struct tr_wp *w = &t->wps[i];
 		int c = 1;
 
+		if (w->drs)
+			continue; /* the debug registers report it */
 		if (w->len > sizeof(small) && buf == small &&
 		    !(buf = malloc(TR_WATCH_MAX_LEN))) {
 			buf = small;
@@ -475,7 +675,7 @@ tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t addr)
 			continue;
 		/* Its frame returned: the watchpoint goes. */
 		wp_free(t, w);
-		if (pages_sync(t, th, false) < 0)
+		if (dr_sync(t) < 0 || pages_sync(t, th, false) < 0)
 			tr_log_warn("watchpoints: cannot unprotect a page of %d",
 				    t->pid);
 		return id;
@@ -488,10 +688,14 @@ tr__wp_clear(struct tr_tracer *t)
 {
 	struct tr_thread *th = stopped_thread(t, NULL);
 
+	bool dr = t->dr7 != 0;
+
 	while (t->nwps)
 		wp_free(t, &t->wps[t->nwps - 1]);
 	if (th)
 		pages_sync(t, th, false);
+	if (dr)
+		dr_sync(t); /* every register off, on every thread */
 	t->nwpages = 0;
 	t->wp_off = false;
 }
@@ -506,11 +710,54 @@ tr__wp_reset(struct tr_tracer *t)
 	t->nwps = 0;
 	t->nwpages = 0;
 	t->wp_off = false;
+	t->dr7 = 0;
+	memset(t->dr_addr, 0, sizeof(t->dr_addr));
+}
+
+int64_t
+tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
+{
+	uint8_t small[64];
+	uint32_t hit = 0;
+	unsigned fired = 0;
+	long dr6;
+
+	if (!t->dr7)
+		return -1;
+	errno = 0;
+	dr6 = ptrace(PTRACE_PEEKUSER, th->tid, (void *)DR_OFF(6), NULL);
+	if (errno)
+		return -1;
+	for (int r = 0; r < 4; r++)
+		if ((dr6 & (1l << r)) && (t->dr7 & (3ull << (2 * r))))
+			fired |= 1u << r;
+	if (!fired)
+		return -1;
+	/* DR6 is sticky: cleared for the next trap to say only its own */
+	ptrace(PTRACE_POKEUSER, th->tid, (void *)DR_OFF(6), (void *)0);
+	for (size_t i = 0; i < t->nwps; i++) {
+		struct tr_wp *w = &t->wps[i];
+		int c = 1;
+
+		if (!(w->drs & fired) || w->len > sizeof(small))
+			continue;
+		/* the register says the range was accessed */
+		if (!wp_triggered(t, w, w->addr, small) || hit || th->calling)
+			continue;
+		if (w->cond)
+			c = w->cond(t, th->tid, w->id, w->cond_ctx);
+		if (c == 0)
+			continue;
+		w->hits++;
+		hit = w->id;
+		*addr = w->addr;
+	}
+	return hit;
 }
 
 /* ---- the probe of the debug registers -------------------------------- */
 
-static struct tr_watch_probe_result probe_result;
+static void probe_try(struct tr_watch_probe_result *r);
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static volatile int probe_word;
 
@@ -520,7 +767,14 @@ static volatile int probe_word;
 static void
 probe_run(void)
 {
-	struct tr_watch_probe_result *r = &probe_result;
+	probe_try(&probe_result);
+	probe_done = true;
+	tr_log_info("debug registers: %s", probe_result.why);
+}
+
+static void
+probe_try(struct tr_watch_probe_result *r)
+{
 	size_t dr = offsetof(struct user, u_debugreg);
 	pid_t pid;
 	int st;
@@ -585,8 +839,3 @@ tr_watch_probe(void)
 	return &probe_result;
 }
 
-const char *
-tr_watch_mechanism(void)
-{
-	return "page-protection";
-}

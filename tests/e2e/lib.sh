@@ -266,3 +266,25 @@ rsp_pkt() {
 		awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s % 256 }')
 	printf '$%s#%02x' "$s" "$sum"
 }
+
+# sym_addr PID PROGRAM SYM: where SYM of PROGRAM (a PIE) lies in PID,
+# in hex
+sym_addr() {
+	local base off
+	base=$(grep -m1 -E " $2\$" "/proc/$1/maps" | cut -d- -f1)
+	off=$(nm "$2" | awk -v s="$3" '$3 == s { print $1 }')
+	printf '%x' $((0x$base + 0x$off))
+}
+
+# perms_at PID ADDR: the permissions of the mapping holding ADDR
+perms_at() {
+	local lo hi perms rest a=$((0x$2))
+	while read -r range perms rest; do
+		lo=$((0x${range%-*}))
+		hi=$((0x${range#*-}))
+		if [ "$a" -ge "$lo" ] && [ "$a" -lt "$hi" ]; then
+			echo "$perms"
+			return
+		fi
+	done <"/proc/$1/maps"
+}

@@ -5,7 +5,8 @@
 # protection on a machine whose debug registers do not fire: the stops
 # are where a native gdb stops on a machine whose debug registers do.
 # Then no page is left protected: after gdb's detach, after lldb's, and
-# when a raw client leaves with a watchpoint in place.
+# when a raw client leaves with a watchpoint in place; and no debug
+# register left set.
 . "$(dirname "$0")/lib.sh"
 
 GDB=$(command -v gdb || true)
@@ -21,33 +22,12 @@ line_g=$(grep -n 'line of the write to g' "$src" | cut -d: -f1)
 line_r=$(grep -n 'line of the read of n2.v' "$src" | cut -d: -f1)
 port=$((23000 + $$ % 20000))
 
-# sym_addr PID SYM: where SYM of the program lies in PID (hex)
-sym_addr() {
-	local base off
-	base=$(grep -m1 -E " $W\$" "/proc/$1/maps" | cut -d- -f1)
-	off=$(nm "$W" | awk -v s="$2" '$3 == s { print $1 }')
-	printf '%x' $((0x$base + 0x$off))
-}
-
-# perms_at PID ADDR: the permissions of the mapping holding ADDR
-perms_at() {
-	local lo hi perms rest a=$((0x$2))
-	while read -r range perms rest; do
-		lo=$((0x${range%-*}))
-		hi=$((0x${range#*-}))
-		if [ "$a" -ge "$lo" ] && [ "$a" -lt "$hi" ]; then
-			echo "$perms"
-			return
-		fi
-	done <"/proc/$1/maps"
-}
-
 # no_protected_page PID: the pages of every watched variable are
 # read-write again
 no_protected_page() {
 	local v p
 	for v in g n2 tcount; do
-		p=$(perms_at "$1" "$(sym_addr "$1" $v)")
+		p=$(perms_at "$1" "$(sym_addr "$1" "$W" $v)")
 		if [ "$p" != rw-p ]; then
 			echo "--- $v's page is $p" >&2
 			return 1
@@ -60,102 +40,120 @@ prog_pid() {
 	pgrep -xf "$W pause" | head -n 1
 }
 
-start_tracerd --gdb 127.0.0.1:$port --launch "$W" pause
-cat >"$T/g.gdb" <<GDB
-set confirm off
-set pagination off
-target remote 127.0.0.1:$port
-break main
-continue
-watch g
-continue
-continue
-delete 2
-rwatch n2.v
-continue
-delete 3
-hbreak worker
-awatch tcount
-continue
-continue
-continue
-continue
-info watchpoints
-detach
-GDB
-timeout 120 "$GDB" -nx -batch -x "$T/g.gdb" "$W" >"$T/gdb.out" 2>&1
-o=$T/gdb.out
-check "gdb: a hardware watchpoint, accepted (Z2)" has "$o" \
-	'^Hardware watchpoint 2: g$'
-check "gdb: the first write, old and new values" has "$o" '^New value = 10$'
-check "gdb: the second write" has "$o" '^Old value = 10$'
-check "gdb: the stop is at the line after the write, as native gdb's" has \
-	"$o" "^$((line_g + 1))	"
-check "gdb: rwatch accepted (Z3)" has "$o" \
-	'^Hardware read watchpoint 3: n2.v$'
-check "gdb: rwatch stops at the read, not at the write before it" has \
-	"$o" '^Value = 21$'
-check "gdb: ... after the load (a line-table row of its own)" has "$o" \
-	"^main \\(.*\\) at .*watch.c:$line_r\$"
-check "gdb: hbreak (Z1) stops in the new thread" has "$o" \
-	'^Thread 2 "watch" hit Breakpoint 4, worker \(arg=0x0\)'
-check "gdb: awatch (Z4) in a thread created after it: a read" has "$o" \
-	'^Value = 0$'
-check "gdb: awatch: then the write" has "$o" '^New value = 1$'
-check "gdb: info watchpoints counts the hits" has "$o" \
-	'breakpoint already hit 2 times'
-hasnt_err() { hasnt "$o" 'Protocol error|Remote failure|Couldn.t|Cannot|Could not'; }
-check "gdb: no protocol errors" hasnt_err
-pid=$(prog_pid)
-check "gdb: the program runs on after detach" wait_for "$T/tracerd.out" \
-	'^tcount 3$'
-check "gdb's detach leaves no page protected" no_protected_page "$pid"
-kill -9 "$pid" 2>/dev/null
-stop_tracerd
+# Both mechanisms where the debug registers fire (the probe says so);
+# page protection alone where they do not.
+mechs=page-protection
+probe=$("$TRACERD" --version | sed -n 's/^watchpoints: .*(debug registers: \(.*\))$/\1/p')
+case $probe in
+"a write watched by DR0 trapped"*) mechs="page-protection debug-registers" ;;
+*) echo "debug registers not tested: $probe" ;;
+esac
 
-start_tracerd --gdb 127.0.0.1:$port --launch "$W" pause
-cat >"$T/l.lldb" <<LLDB
-gdb-remote 127.0.0.1:$port
-breakpoint set -n main
-continue
-watchpoint set variable g
-continue
-continue
-watchpoint list
-watchpoint delete 1
-watchpoint set expression -w read -s 4 -- &n2.v
-continue
-process detach
-LLDB
-rc=0
-timeout 120 "$LLDB" -x -b --no-use-colors -s "$T/l.lldb" "$W" \
-	>"$T/lldb.out" 2>&1 || rc=$?
-o=$T/lldb.out
-check "lldb exits 0 (got $rc)" [ "$rc" -eq 0 ]
-check "lldb: watchpoint set variable g" has "$o" \
-	'^Watchpoint created: Watchpoint 1: addr = 0x[0-9a-f]+ size = 4 state = enabled type = w$'
-check "lldb: stops for it (watch:ADDR)" has "$o" \
-	"stop reason = watchpoint 1\$"
-check "lldb: the second write's values" has "$o" '^new value: 20$'
-check "lldb: after the write, as with debug registers" has "$o" \
-	"watch\`main\\(.*\\) at watch.c:$((line_g + 1)):"
-check "lldb: qWatchpointSupportInfo" has "$o" \
-	'^Number of supported hardware watchpoints: [0-9]+$'
-check "lldb: a read watchpoint stops at the read" has "$o" \
-	"watch\`main\\(.*\\) at watch.c:$line_r:"
-check "lldb: detached" has "$o" '^Process [0-9]+ detached$'
-pid=$(prog_pid)
-check "lldb: the program runs on after detach" wait_for "$T/tracerd.out" \
-	'^tcount 3$'
-check "lldb's detach leaves no page protected" no_protected_page "$pid"
-kill -9 "$pid" 2>/dev/null
-stop_tracerd
+for mech in $mechs; do
+	start_tracerd --watch-mechanism $mech --gdb 127.0.0.1:$port --launch "$W" pause
+	cat >"$T/g.gdb" <<-GDB
+	set confirm off
+	set pagination off
+	target remote 127.0.0.1:$port
+	break main
+	continue
+	watch g
+	continue
+	continue
+	delete 2
+	rwatch n2.v
+	continue
+	delete 3
+	hbreak worker
+	awatch tcount
+	continue
+	continue
+	continue
+	continue
+	info watchpoints
+	detach
+	GDB
+	timeout 120 "$GDB" -nx -batch -x "$T/g.gdb" "$W" >"$T/gdb.out" 2>&1
+	o=$T/gdb.out
+	check "[$mech] gdb: a hardware watchpoint, accepted (Z2)" has "$o" \
+		'^Hardware watchpoint 2: g$'
+	check "[$mech] gdb: the first write, old and new values" has "$o" '^New value = 10$'
+	check "[$mech] gdb: the second write" has "$o" '^Old value = 10$'
+	check "[$mech] gdb: the stop is at the line after the write, as native gdb's" has \
+		"$o" "^$((line_g + 1))	"
+	check "[$mech] gdb: rwatch accepted (Z3)" has "$o" \
+		'^Hardware read watchpoint 3: n2.v$'
+	check "[$mech] gdb: rwatch stops at the read, not at the write before it" has \
+		"$o" '^Value = 21$'
+	check "[$mech] gdb: ... after the load (a line-table row of its own)" has "$o" \
+		"^main \\(.*\\) at .*watch.c:$line_r\$"
+	check "[$mech] gdb: hbreak (Z1) stops in the new thread" has "$o" \
+		'^Thread 2 "watch" hit Breakpoint 4, worker \(arg=0x0\)'
+	check "[$mech] gdb: awatch (Z4) in a thread created after it: a read" has "$o" \
+		'^Value = 0$'
+	check "[$mech] gdb: awatch: then the write" has "$o" '^New value = 1$'
+	check "[$mech] gdb: info watchpoints counts the hits" has "$o" \
+		'breakpoint already hit 2 times'
+	hasnt_err() { hasnt "$o" 'Protocol error|Remote failure|Couldn.t|Cannot|Could not'; }
+	check "[$mech] gdb: no protocol errors" hasnt_err
+	pid=$(prog_pid)
+	check "[$mech] gdb: the program runs on after detach" wait_for "$T/tracerd.out" \
+		'^tcount 3$'
+	check "[$mech] gdb's detach leaves no page protected" no_protected_page "$pid"
+	"$TRACEES/drpeek" "$pid" >"$T/dr.$mech" 2>&1
+	check "[$mech] drpeek read every thread's debug registers" has "$T/dr.$mech" '^thread [0-9]+ dr0'
+	check "[$mech] gdb's detach leaves no debug register set" hasnt "$T/dr.$mech" 'dr7 0x[1-9a-f]'
+
+	kill -9 "$pid" 2>/dev/null
+	stop_tracerd
+
+	start_tracerd --watch-mechanism $mech --gdb 127.0.0.1:$port --launch "$W" pause
+	cat >"$T/l.lldb" <<-LLDB
+	gdb-remote 127.0.0.1:$port
+	breakpoint set -n main
+	continue
+	watchpoint set variable g
+	continue
+	continue
+	watchpoint list
+	watchpoint delete 1
+	watchpoint set expression -w read -s 4 -- &n2.v
+	continue
+	process detach
+	LLDB
+	rc=0
+	timeout 120 "$LLDB" -x -b --no-use-colors -s "$T/l.lldb" "$W" \
+		>"$T/lldb.out" 2>&1 || rc=$?
+	o=$T/lldb.out
+	check "[$mech] lldb exits 0 (got $rc)" [ "$rc" -eq 0 ]
+	check "[$mech] lldb: watchpoint set variable g" has "$o" \
+		'^Watchpoint created: Watchpoint 1: addr = 0x[0-9a-f]+ size = 4 state = enabled type = w$'
+	check "[$mech] lldb: stops for it (watch:ADDR)" has "$o" \
+		"stop reason = watchpoint 1\$"
+	check "[$mech] lldb: the second write's values" has "$o" '^new value: 20$'
+	check "[$mech] lldb: after the write, as with debug registers" has "$o" \
+		"watch\`main\\(.*\\) at watch.c:$((line_g + 1)):"
+	check "[$mech] lldb: qWatchpointSupportInfo" has "$o" \
+		'^Number of supported hardware watchpoints: [0-9]+$'
+	check "[$mech] lldb: a read watchpoint stops at the read" has "$o" \
+		"watch\`main\\(.*\\) at watch.c:$line_r:"
+	check "[$mech] lldb: detached" has "$o" '^Process [0-9]+ detached$'
+	pid=$(prog_pid)
+	check "[$mech] lldb: the program runs on after detach" wait_for "$T/tracerd.out" \
+		'^tcount 3$'
+	check "[$mech] lldb's detach leaves no page protected" no_protected_page "$pid"
+	"$TRACEES/drpeek" "$pid" >"$T/dr2.$mech" 2>&1
+	check "[$mech] lldb's detach leaves no debug register set" hasnt "$T/dr2.$mech" 'dr7 0x[1-9a-f]'
+
+	kill -9 "$pid" 2>/dev/null
+	stop_tracerd
+done
 
 # A raw client sets a write watchpoint on g and leaves without a z2: its
 # page is read-only while it is there, as found once it has left.
-start_tracerd --gdb 127.0.0.1:$port --launch "$W" pause
+start_tracerd --watch-mechanism page-protection --gdb 127.0.0.1:$port --launch "$W" pause
 pid=$(prog_pid)
-addr=$(sym_addr "$pid" g)
+addr=$(sym_addr "$pid" "$W" g)
 exec 5<>"/dev/tcp/127.0.0.1/$port"
 { rsp_pkt "Z2,$addr,4"; } >&5
 : >"$T/raw"

@@ -1,84 +1,123 @@
 #!/bin/bash
-# watch.sh: watchpoints through tracectl (page protection: the debug
-# registers do not fire on every machine): a global written in a loop,
+# watch.sh: watchpoints through tracectl, by page protection and, where
+# the probe sees them fire, by the debug registers: a global written in a loop,
 # old and new values, a write of the same value not reported, a struct
 # member through a pointer, a local deleted when its frame returns, a
 # condition, the program's own SIGSEGV handler still catching its fault,
-# a thread's writes, and detach leaving no page protected.
+# a thread's writes (created after the watchpoint), the mechanism each
+# watchpoint got, and detach leaving no page protected and no debug
+# register set.
 . "$(dirname "$0")/lib.sh"
 
 W=$TRACEES/watch
 line_g=$(grep -n 'line of the write to g' "$srcdir/tests/tracees/watch.c" |
 	cut -d: -f1)
 
-start_tracerd --launch "$W"
-tc <<SCRIPT >"$T/s1" 2>&1
-break main
-continue
-watch g
-continue
-continue
-info watchpoints
-delete 2
-watch head->next->v
-continue
-delete 3
-break scoped
-continue
-watch local
-continue
-continue
-continue
-continue
-continue
-continue
-SCRIPT
-check "watch g says its number" has "$T/s1" '^Watchpoint 2: g$'
-check "the first write: old and new values" has "$T/s1" '^New value = 10$'
-check "the second write" has "$T/s1" '^Old value = 10$'
-check "the stop is at the line after the write" has "$T/s1" \
-	"^main \\(.*\\) at watch.c:$((line_g + 1))\$"
-check "info watchpoints lists it with its hits" has "$T/s1" \
-	'^2 +watchpoint +keep y +0x[0-9a-f]+ g$'
-check "a member through a pointer" has "$T/s1" '^New value = 21$'
-check "a local: its writes" has "$T/s1" '^Watchpoint 5: local$'
-check "a local's frame returns: deleted as gdb says" has "$T/s1" \
-	'^Watchpoint 5 deleted because the program has left the block in$'
-tc continue >"$T/c1" 2>&1
-check "the program's own SIGSEGV handler catches its fault, unseen" has \
-	"$T/c1" '^\[Inferior \(process [0-9]+\) exited normally\]$'
-stop_tracerd
+# Both mechanisms where the debug registers fire (the probe says so);
+# page protection alone where they do not.
+mechs=page-protection
+probe=$("$TRACERD" --version | sed -n 's/^watchpoints: .*(debug registers: \(.*\))$/\1/p')
+case $probe in
+"a write watched by DR0 trapped"*) mechs="page-protection debug-registers" ;;
+*) echo "debug registers not tested: $probe" ;;
+esac
 
-# The program's output: its own fault caught by its handler.
-start_tracerd --launch "$W"
-tc <<SCRIPT >"$T/s2" 2>&1
-break main
-continue
-watch g if g == 30
-continue
-print g
-watch buf
-continue
-print buf[100]
-watch tcount
-continue
-continue
-continue
-SCRIPT
-check "a condition: the stop where it holds" has "$T/s2" '^New value = 30$'
-check "only there" hasnt "$T/s2" '^New value = 20$'
-check "a 4 KiB buffer, written once, in the loop's wake" has "$T/s2" \
-	"^\\\$[0-9]+ = 120 'x'\$"
-check "a thread's writes" has "$T/s2" '^New value = 1$'
-pid=$(pgrep -f "^$W\$" | head -n 1)
-tc <<SCRIPT >"$T/s3" 2>&1
-watch g
-detach
-SCRIPT
-sleep 0.2
-if [ -n "$pid" ] && [ -r "/proc/$pid/maps" ]; then
-	check "detach leaves no page protected (no r--p or ---p data page)" \
-		hasnt "/proc/$pid/maps" "^[0-9a-f]+-[0-9a-f]+ (r--p|---p) 00000000 00:00 0 *\$"
-fi
-stop_tracerd
+for mech in $mechs; do
+	start_tracerd --watch-mechanism $mech --launch "$W"
+	tc <<-SCRIPT >"$T/s1.$mech" 2>&1
+	break main
+	continue
+	watch g
+	continue
+	continue
+	info watchpoints
+	delete 2
+	watch head->next->v
+	continue
+	delete 3
+	break scoped
+	continue
+	watch local
+	continue
+	continue
+	continue
+	continue
+	continue
+	continue
+	SCRIPT
+	check "[$mech] watch g says its number" has "$T/s1.$mech" '^Watchpoint 2: g$'
+	check "[$mech] the first write: old and new values" has "$T/s1.$mech" '^New value = 10$'
+	check "[$mech] the second write" has "$T/s1.$mech" '^Old value = 10$'
+	check "[$mech] the stop is at the line after the write" has "$T/s1.$mech" \
+		"^main \\(.*\\) at watch.c:$((line_g + 1))\$"
+	check "[$mech] info watchpoints lists it with its hits" has "$T/s1.$mech" \
+		'^2 +watchpoint +keep y +0x[0-9a-f]+ g$'
+	check "[$mech] a member through a pointer" has "$T/s1.$mech" '^New value = 21$'
+	check "[$mech] a local: its writes" has "$T/s1.$mech" '^Watchpoint 5: local$'
+	check "[$mech] a local's frame returns: deleted as gdb says" has "$T/s1.$mech" \
+		'^Watchpoint 5 deleted because the program has left the block in$'
+	tc continue >"$T/c1.$mech" 2>&1
+	check "[$mech] the program's own SIGSEGV handler catches its fault, unseen" has \
+		"$T/c1.$mech" '^\[Inferior \(process [0-9]+\) exited normally\]$'
+	stop_tracerd
+
+	# The program's output: its own fault caught by its handler.
+	start_tracerd --watch-mechanism $mech --launch "$W" pause
+	tc <<-SCRIPT >"$T/s2.$mech" 2>&1
+	break main
+	continue
+	watch g if g == 30
+	continue
+	print g
+	watch buf
+	continue
+	print buf[100]
+	watch tcount
+	continue
+	continue
+	continue
+	SCRIPT
+	check "[$mech] a condition: the stop where it holds" has "$T/s2.$mech" '^New value = 30$'
+	check "[$mech] only there" hasnt "$T/s2.$mech" '^New value = 20$'
+	check "[$mech] a 4 KiB buffer, written once, in the loop's wake" has "$T/s2.$mech" \
+		"^\\\$[0-9]+ = 120 'x'\$"
+	check "[$mech] a thread's writes" has "$T/s2.$mech" '^New value = 1$'
+	pid=$(pgrep -xf "$W pause" | head -n 1)
+	tc rpc watchpoints >"$T/w.$mech" 2>&1
+	tc rpc stats >"$T/stats.$mech" 2>&1
+	check "[$mech] stats: the mechanism and the probe's finding" has \
+		"$T/stats.$mech" "\"watch_mechanism\":\"$mech\",\"debug_registers_fire\":(true|false),\"debug_registers_probe\":\"a write watched by DR0"
+	check "[$mech] the probe is in the log" has "$T/tracerd.err" \
+		'debug registers: a write watched by DR0'
+	if [ "$mech" = debug-registers ]; then
+		check "[$mech] a 4-byte global in a debug register" has "$T/w.$mech" \
+			'"expr":"tcount".*"mechanism":"debug-registers"'
+	else
+		check "[$mech] a 4-byte global by page protection" has "$T/w.$mech" \
+			'"expr":"tcount".*"mechanism":"page-protection"'
+	fi
+	check "[$mech] a 4 KiB buffer by page protection" has "$T/w.$mech" \
+		'"expr":"buf".*"mechanism":"page-protection"'
+	tc <<-SCRIPT >"$T/s3.$mech" 2>&1
+	watch g
+	detach
+	SCRIPT
+	check "[$mech] the program runs on after detach" wait_for "$T/tracerd.out" \
+		'^tcount 3$'
+	rw() {
+		local v p
+		for v in g buf tcount n2; do
+			p=$(perms_at "$pid" "$(sym_addr "$pid" "$W" $v)")
+			[ "$p" = rw-p ] && continue
+			echo "--- $v's page is $p" >&2
+			return 1
+		done
+	}
+	check "[$mech] detach leaves no page protected (g, buf, tcount: rw-p)" rw
+	"$TRACEES/drpeek" "$pid" >"$T/dr.$mech" 2>&1
+	check "[$mech] drpeek read every thread's debug registers" has "$T/dr.$mech" '^thread [0-9]+ dr0'
+	check "[$mech] detach leaves no debug register set (DR7 0)" hasnt "$T/dr.$mech" 'dr7 0x[1-9a-f]'
+	kill -9 "$pid" 2>/dev/null
+	stop_tracerd
+done
 finish
