@@ -458,8 +458,10 @@ kid_progress(struct tr_tracer *t, struct fork_kid *k)
 {
 	if (!k->stopped || !k->kind)
 		return;
-	if (k->kind == PTRACE_EVENT_FORK)
+	if (k->kind == PTRACE_EVENT_FORK) {
 		tr__bp_restore_in(t, k->pid);
+		tr__wp_restore_in(t, k->pid);
+	}
 	ptrace(PTRACE_DETACH, k->pid, NULL, NULL);
 	k->pid = 0;
 }

@@ -322,9 +322,18 @@ int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
  * Either way a trigger stops with TR_STOP_WATCH, bpnum the watchpoint,
  * addr its address, pc past the access. Any other fault is the program's
  * own and reaches it as without us. Injected calls trigger nothing (the
- * values are followed). Writes made by the kernel for a system call
- * (read(2) into a page-protected buffer) fail with EFAULT in the
- * program: a limit.
+ * values are followed). A fork child gets its copies of the protected
+ * pages back as found before it is let go.
+ *
+ * A limit of page protection: the kernel's own accesses for a system
+ * call (read(2), recv(2), getrandom(2)... into a watched page; write(2)
+ * from a read- or access-watched one) fail with EFAULT in the program,
+ * as under gdb's page-protection-free software watchpoints they do not.
+ * Lifting it needs the system calls traced (PTRACE_SYSCALL or a seccomp
+ * filter in the target) to open the pages around the ones whose
+ * arguments point into them: not done. The debug registers have no
+ * such limit (the kernel's writes do not trigger them either: a
+ * change made by a system call is seen at the next trigger only).
  */
 enum tr_watch_kind {
 	TR_WATCH_WRITE = 1,  /* gdb's watch: reported when the value changed */

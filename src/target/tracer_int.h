@@ -314,6 +314,9 @@ uint32_t tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th,
 uint32_t tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th,
 			  uint64_t addr);
 void tr__wp_clear(struct tr_tracer *t); /* every page as found */
+/* A fork child, stopped, before it is let go: its copies of the pages
+ * we protect put back as found (it has no debug register of ours). */
+void tr__wp_restore_in(struct tr_tracer *t, pid_t pid);
 /* A new thread's first stop: the debug registers in use set on it. */
 void tr__wp_thread_new(struct tr_tracer *t, struct tr_thread *th);
 /* A SIGTRAP of TRAP_HWBKPT: -1 when none of our debug registers fired;

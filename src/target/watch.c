@@ -1,5 +1,6 @@
 /* watch.c: watchpoints by page protection (mprotect made by the target, its faults stepped over), and the probe of the debug registers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -681,6 +682,36 @@ tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t addr)
 		return id;
 	}
 	return 0;
+}
+
+void
+tr__wp_restore_in(struct tr_tracer *t, pid_t pid)
+{
+	char path[64];
+	struct tr_thread kid = { .tid = pid, .state = TH_STOPPED };
+	int fd, memfd = t->memfd;
+
+	if (!t->nwpages)
+		return;
+	/* the child's own memory for the system call's two bytes: the
+	 * parent's are not the child's since the fork */
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		tr_log_warn("fork child %d: %s", pid, strerror(errno));
+		return;
+	}
+	t->memfd = fd;
+	for (size_t i = 0; i < t->nwpages; i++) {
+		const struct tr_wpage *pg = &t->wpages[i];
+
+		if (pg->cur != pg->orig &&
+		    remote_mprotect(t, &kid, pg->page, pg->orig) < 0)
+			tr_log_warn("fork child %d: cannot unprotect %#lx", pid,
+				    (unsigned long)pg->page);
+	}
+	t->memfd = memfd;
+	close(fd);
 }
 
 void

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct node {
@@ -52,6 +53,8 @@ int
 main(int argc, char **argv)
 {
 	pthread_t th;
+	pid_t kid;
+	int st;
 
 	(void)argv;
 	signal(SIGSEGV, on_segv);
@@ -73,6 +76,15 @@ main(int argc, char **argv)
 	pthread_create(&th, NULL, worker, NULL);
 	pthread_join(th, NULL);
 	printf("tcount %d\n", tcount);
+	fflush(stdout);
+	kid = fork();              /* a child writes g, watched in us */
+	if (kid == 0) {
+		g = 99;
+		_exit(7);
+	}
+	waitpid(kid, &st, 0);
+	printf("child %d\n", /* line after the fork child */
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
 	fflush(stdout);
 	if (argc > 1)
 		pause();           /* "pause": left for a look at its maps */
