@@ -18,6 +18,7 @@
 #include "rsp/reply.h"
 #include "rsp/resume.h"
 #include "rsp/stop.h"
+#include "symbols/tls.h"
 
 /* Packets that need a process to work on. */
 static bool
@@ -38,6 +39,56 @@ needs_target(const char *p)
 	default:
 		return false;
 	}
+}
+
+struct tls_q {
+	pid_t tid;
+	uint64_t offset, lm, addr;
+	char why[200];
+};
+
+static int
+tls_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
+       void *arg)
+{
+	struct tls_q *q = arg;
+
+	(void)u;
+	return tr_tls_address(t, di, q->tid, q->lm, q->offset, &q->addr,
+			      q->why, sizeof(q->why));
+}
+
+/* qGetTLSAddr:THREAD,OFFSET,LM: the address of a thread-local variable,
+ * LM the link_map of its module (symbols/tls.c, glibc's libthread_db). */
+static int
+get_tls_addr(struct rsp *r, const char *p)
+{
+	struct tls_q q = { 0 };
+	const char *c1 = strchr(p, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+	char buf[32];
+	int err;
+
+	if (!r->s || r->gone)
+		return rsp_reply_str(r, "E01");
+	char id[48];
+
+	if (!c2 || (size_t)(c1 - p) >= sizeof(id))
+		return rsp_reply_str(r, "E01");
+	memcpy(id, p, (size_t)(c1 - p));
+	id[c1 - p] = 0;
+	if ((q.tid = rsp_parse_tid(id)) < 0 ||
+	    tr_rsp_hex_u64(c1 + 1, (size_t)(c2 - c1 - 1), &q.offset) ||
+	    tr_rsp_hex_u64(c2 + 1, strlen(c2 + 1), &q.lm))
+		return rsp_reply_str(r, "E01");
+	if (q.tid == 0)
+		q.tid = rsp_gtid(r);
+	err = tr_session_run(r->s, tls_fn, &q);
+	if (err) {
+		tr_log_info("gdb client %d: qGetTLSAddr: %s", r->fd, q.why);
+		return rsp_reply_err(r, err);
+	}
+	snprintf(buf, sizeof(buf), "%llx", (unsigned long long)q.addr);
+	return rsp_reply_str(r, buf);
 }
 
 /* Handle one packet; -1 ends the connection. Called with the session's
@@ -176,6 +227,8 @@ packet(struct rsp *r, const char *p, size_t len)
 			return rsp_reply_str(r, r->ss && !r->ss->launched
 							? "1"
 							: "0");
+		if (!strncmp(p, "qGetTLSAddr:", 12))
+			return get_tls_addr(r, p + 12);
 		if (!strncmp(p, "qRcmd,", 6))
 			return rsp_monitor(r, p + 6);
 		break;

@@ -257,6 +257,35 @@ stdio_left() {
 }
 check "stdio: tracerd ended with gdb" stdio_left
 
+# thread-local variables (gdb.threads/tls.exp): qGetTLSAddr, each
+# thread its own, in the executable and in a library
+cat >"$T/tls.gdb" <<GDB
+set confirm off
+target extended-remote 127.0.0.1:$port
+set remote exec-file $TRACEES/tls
+break tls_mark
+run
+print tls_var
+print tshared_tls
+continue
+print tls_var
+print tls_name
+print tshared_tls
+thread 1
+print tls_var
+print tshared_tls
+kill
+GDB
+rungdb tls "$TRACEES/tls"
+check "tls: the main thread's" has "$T/tls.out" '^\$1 = 8$'
+check "tls: the library's, main thread" has "$T/tls.out" '^\$2 = 9$'
+check "tls: the second thread's own" has "$T/tls.out" '^\$3 = 101$'
+check "tls: its array" has "$T/tls.out" '^\$4 = "thread1\\000'
+check "tls: the library's, second thread" has "$T/tls.out" '^\$5 = 201$'
+check "tls: back in thread 1" has "$T/tls.out" '^\$6 = 8$'
+check "tls: the library's, thread 1" has "$T/tls.out" '^\$7 = 9$'
+check "tls: no error" hasnt "$T/tls.out" 'Cannot find thread-local|Remote target failed'
+
 # 3. monitor exit: the daemon shuts down as gdbserver exits, the
 # launched process is killed, and the exit status is 0
 cat >"$T/exit.gdb" <<GDB
