@@ -69,9 +69,9 @@ static const char help_text[] =
 	"tracerd's own:\n"
 	"  auth TOKEN\n"
 	"    Present the daemon's token (a client from another machine)\n"
-	"  eval EXPR\n"
+	"  eval[/FMT] EXPR\n"
 	"    Evaluate a C expression in the target, server-side (calls\n"
-	"    injected)\n"
+	"    injected), in print's format FMT (x d u o t a c f s z)\n"
 	"  stats\n"
 	"    The session's dispatch statistics\n"
 	"  help\n"
@@ -169,6 +169,7 @@ rsp_monitor(struct rsp *r, const char *hex)
 	size_t n = strlen(hex) / 2;
 	char *cmd = malloc(n + 1), *arg;
 	char out[4096];
+	char fmt = 0;
 	bool bad = false;
 	int rc;
 
@@ -177,7 +178,16 @@ rsp_monitor(struct rsp *r, const char *hex)
 		return rsp_reply_str(r, "E01");
 	}
 	cmd[n] = 0;
-	arg = cmd + strcspn(cmd, " \t");
+	arg = cmd + strcspn(cmd, " \t/");
+	if (*arg == '/') {
+		/* eval/x EXPR: print's format goes with the command (of
+		 * several letters the last, as gdb's) */
+		char *f = arg + 1;
+
+		*arg = 0;
+		arg = f + strcspn(f, " \t");
+		fmt = arg > f ? arg[-1] : 0;
+	}
 	if (*arg)
 		*arg++ = 0;
 	arg += strspn(arg, " \t");
@@ -211,8 +221,10 @@ rsp_monitor(struct rsp *r, const char *hex)
 		} else if (!*arg) {
 			rc = console(r, "usage: monitor eval EXPRESSION\n");
 		} else {
-			err = tr_session_eval(r->s, arg, rsp_gtid(r), 0, out,
-					      sizeof(out) - 1, &e);
+			struct tr_print_opts po = { .format = fmt };
+
+			err = tr_session_print(r->s, arg, rsp_gtid(r), 0, &po,
+					       out, sizeof(out) - 1, NULL, &e);
 			rsp_regs_forget(r); /* a call ran in the target */
 			if (err) {
 				snprintf(out, sizeof(out), "%s\n",

@@ -33,6 +33,9 @@ call add(2,3)
 x/16xb greeting
 print \$_siginfo.si_signo
 monitor eval add(20, 22) * 2
+monitor eval/x -1
+monitor eval/c greeting
+monitor print/q 1
 monitor stats
 continue
 run
@@ -56,6 +59,11 @@ check "x/16xb, second line" has "$o" \
 check "\$_siginfo of a breakpoint stop: SIGTRAP" has "$o" '^\$2 = 5$'
 check "monitor eval: the server's evaluator, its call injected" has "$o" \
 	'^84$'
+check "monitor eval/x: print's formats, at the type's width" has "$o" \
+	'^0xffffffff$'
+check "monitor eval/c: element by element" has "$o" \
+	"^\\{104 'h', 101 'e', 108 'l', 108 'l', 111 'o', 44 ',', 32 ' ', 119 'w'"
+check "monitor print/q: gdb's error" has "$o" '^Undefined output format "q"\.$'
 check "monitor stats" has "$o" '^tracer +[0-9]+ requests +p50 +[0-9]+ ns'
 check "the first run ends" has "$o" \
 	'^\[Inferior 1 \(process [0-9]+\) exited normally\]$'

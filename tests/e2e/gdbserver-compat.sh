@@ -54,7 +54,7 @@ timeout 120 "$GDB" -nx -batch -ex "target extended-remote 127.0.0.1:$port" \
 	>"$T/bad.out" 2>&1
 check "monitor help: gdbserver's heading" has "$o" \
 	'^The following monitor commands are supported:$'
-check "monitor help: and tracerd's own commands" has "$o" '^  eval EXPR$'
+check "monitor help: and tracerd's own commands" has "$o" '^  eval\[/FMT\] EXPR$'
 check "an empty monitor command: unknown, an error for gdb" has \
 	"$T/bad.out" '^Unknown monitor command\.$'
 check "gdb says Protocol error with Rcmd, for each of the three" \
