@@ -18,7 +18,7 @@
 #include "rsp/reply.h"
 #include "rsp/resume.h"
 #include "rsp/stop.h"
-#include "symbols/tls.h"
+#include "eval/tls.h"
 
 /* Packets that need a process to work on. */
 static bool
@@ -59,7 +59,7 @@ tls_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 }
 
 /* qGetTLSAddr:THREAD,OFFSET,LM: the address of a thread-local variable,
- * LM the link_map of its module (symbols/tls.c, glibc's libthread_db). */
+ * LM the link_map of its module (eval/tls.c, glibc's libthread_db). */
 static int
 get_tls_addr(struct rsp *r, const char *p)
 {

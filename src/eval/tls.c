@@ -10,7 +10,7 @@
 #include "base/error.h"
 #include "symbols/debuginfo.h"
 #include "symbols/symtab.h"
-#include "symbols/tls.h"
+#include "eval/tls.h"
 #include "target/tracer.h"
 
 /*

@@ -1,6 +1,6 @@
 /* tls.h: addresses of thread-local variables (__thread), found by glibc's libthread_db as gdb and gdbserver find them. */
-#ifndef TR_SYMBOLS_TLS_H
-#define TR_SYMBOLS_TLS_H
+#ifndef TR_EVAL_TLS_H
+#define TR_EVAL_TLS_H
 
 #include <stddef.h>
 #include <stdint.h>
