@@ -457,6 +457,25 @@ tr_eval_is_type(void *ctx, const char *name)
 	       t->kind == TR_TYPE_TYPEDEF;
 }
 
+bool
+tr_eval_uses_locals(struct tr_eval_env *e, const struct tr_ast *a)
+{
+	struct tr_var v;
+
+	if (!a || !e->st || !e->st->scope)
+		return false;
+	if (a->kind == TR_AST_IDENT && a->name &&
+	    tr_scope_lookup(e->st->scope, a->name, &v) == 0)
+		return true;
+	if (tr_eval_uses_locals(e, a->a) || tr_eval_uses_locals(e, a->b) ||
+	    tr_eval_uses_locals(e, a->c))
+		return true;
+	for (size_t i = 0; i < a->nargs; i++)
+		if (tr_eval_uses_locals(e, a->args[i]))
+			return true;
+	return false;
+}
+
 /* C allows the words of a base type in any order ("int unsigned", "long
  * int long"): the base type they name, or NULL. */
 static const struct tr_type *

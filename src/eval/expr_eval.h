@@ -104,6 +104,10 @@ int tr_eval_describe(struct tr_eval_env *env, const char *src, bool ptype,
 /* tr_eval_is_type: the parser's callback (expr_parse.h): is `name` a
  * typedef visible to env? ctx is the env. */
 bool tr_eval_is_type(void *ctx, const char *name);
+/* tr_eval_uses_locals: whether the expression names a variable of the
+ * selected frame's scope (a local or a parameter), which makes gdb scope
+ * a watchpoint on it to that frame. */
+bool tr_eval_uses_locals(struct tr_eval_env *e, const struct tr_ast *ast);
 
 /* tr_ast_has_call: the tree calls a function somewhere. */
 bool tr_ast_has_call(const struct tr_ast *a);

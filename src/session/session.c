@@ -528,6 +528,7 @@ interp_watch(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	struct tr_frame fr[64];
 	struct tr_value v;
 	size_t n = 0;
+	bool uses_locals;
 	int err;
 
 	err = tr_expr_parse(j->expr, tr_eval_is_type, e, &ast, &perr);
@@ -538,6 +539,7 @@ interp_watch(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	}
 	e->no_side_effects = true;
 	err = tr_eval(e, ast, &v);
+	uses_locals = !err && tr_eval_uses_locals(e, ast);
 	tr_ast_free(ast);
 	if (err) {
 		set_err(j->err, e->errpos, e->err);
@@ -558,6 +560,14 @@ interp_watch(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	if (!e->have_regs)
 		return 0;
 	tr_backtrace(s->iunw, &e->regs.gp, slab_read, s, fr, 64, &n);
+	if (uses_locals && j->frame + 1 < n && fr[j->frame].cfa) {
+		/* as gdb: an expression naming a local or a parameter is
+		 * valid in its frame only (`watch t->asize` goes when the
+		 * function of t returns, wherever *t lies) */
+		w->scope_pc = fr[j->frame + 1].pc;
+		w->scope_cfa = fr[j->frame].cfa;
+		return 0;
+	}
 	for (size_t i = 0; i + 1 < n; i++) {
 		uint64_t lo = fr[i].regs[TR_UREG_RSP] - (i ? 0 : 128);
 

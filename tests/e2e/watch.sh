@@ -73,6 +73,12 @@ for mech in $mechs; do
 	watch g if g == 30
 	continue
 	print g
+	break poke
+	continue
+	watch p->v
+	continue
+	continue
+	continue
 	watch buf
 	continue
 	print buf[100]
@@ -83,6 +89,10 @@ for mech in $mechs; do
 	SCRIPT
 	check "[$mech] a condition: the stop where it holds" has "$T/s2.$mech" '^New value = 30$'
 	check "[$mech] only there" hasnt "$T/s2.$mech" '^New value = 20$'
+	check "[$mech] through a parameter: its writes" has "$T/s2.$mech" \
+		'^New value = 51$'
+	check "[$mech] ... then deleted when its function returns, as gdb does" \
+		has "$T/s2.$mech" '^Watchpoint [0-9]+ deleted because the program has left the block in$'
 	check "[$mech] a 4 KiB buffer, written once, in the loop's wake" has "$T/s2.$mech" \
 		"^\\\$[0-9]+ = 120 'x'\$"
 	check "[$mech] a thread's writes" has "$T/s2.$mech" '^New value = 1$'

@@ -40,6 +40,13 @@ scoped(int k)
 	return local;
 }
 
+void
+poke(struct node *p)
+{
+	p->v = 50;             /* written through a parameter: gdb scopes a */
+	p->v = 51;             /* watchpoint on p->v to this frame */
+}
+
 static void *
 worker(void *arg)
 {
@@ -66,6 +73,7 @@ main(int argc, char **argv)
 	g = g;                     /* same value: no write watch report */
 	head->next->v = 21;
 	seen = n2.v;               /* line of the read of n2.v */
+	poke(&n1);
 	printf("scoped %d\n", scoped(4));
 	for (int i = 0; i < 1000; i++)
 		other[i] = i;
