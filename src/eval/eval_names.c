@@ -85,6 +85,8 @@ tr_eval_env_init(struct tr_eval_env *e)
 	st->dw = st->mod ? tr_debuginfo_dwarf(e->di, st->mod) : NULL;
 	tr_unwind_loc_frame(&st->lf, &st->acc, st->mod ? st->mod->bias : 0,
 			     e->read, e->ctx);
+	st->lf.tls = e->tls;
+	st->lf.tls_arg = e->ctx;
 	st->have_frame = true;
 	e->has_dwarf = st->dw != NULL;
 	if (st->dw && tr_scope_at_level(st->dw, st->pc - st->mod->bias,

@@ -48,6 +48,9 @@ struct tr_eval_env {
 	/* the 128-byte siginfo of the thread's last stop, for $_siginfo
 	 * (ctx is the env's ctx); NULL: $_siginfo is void */
 	int (*siginfo)(void *ctx, void *buf);
+	/* the address of `offset` in the thread's TLS block of the module
+	 * loaded at `bias` (__thread variables; eval/tls.h); NULL: none */
+	int (*tls)(void *ctx, uint64_t bias, uint64_t offset, uint64_t *out);
 
 	/* the evaluator's */
 	char err[512];

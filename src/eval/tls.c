@@ -198,3 +198,34 @@ tr_tls_address(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	*addr = (uint64_t)(uintptr_t)a;
 	return 0;
 }
+
+int
+tr_tls_address_at(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+		  uint64_t bias, uint64_t offset, uint64_t *addr, char *why,
+		  size_t whylen)
+{
+	struct tr_sym sym;
+	uint64_t lm = 0, l[4];
+	size_t done;
+
+	/* struct r_debug { int r_version; struct link_map *r_map; ... } and
+	 * struct link_map { l_addr, l_name, l_ld, l_next, ... } (<link.h>,
+	 * the System V ABI's debugger interface) */
+	if (tr_symtab_lookup(tr_debuginfo_symtab(di), "_r_debug", &sym) ||
+	    tr_mem_read(t, sym.addr + 8, &lm, 8, &done) || done != 8) {
+		snprintf(why, whylen, "no dynamic linker list (_r_debug)");
+		return -TR_ENOENT;
+	}
+	for (int n = 0; lm && n < 4096; n++) {
+		if (tr_mem_read(t, lm, l, sizeof(l), &done) ||
+		    done != sizeof(l))
+			break;
+		if (l[0] == bias)
+			return tr_tls_address(t, di, tid, lm, offset, addr, why,
+					      whylen);
+		lm = l[3];
+	}
+	snprintf(why, whylen, "no module loaded at %#llx in the dynamic "
+		 "linker's list", (unsigned long long)bias);
+	return -TR_ENOENT;
+}

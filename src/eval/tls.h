@@ -22,4 +22,13 @@ int tr_tls_address(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 		   uint64_t lm, uint64_t offset, uint64_t *addr, char *why,
 		   size_t whylen);
 
+/*
+ * tr_tls_address_at: the same for the module loaded at `bias` (its
+ * link_map found in the dynamic linker's list, _r_debug.r_map, by its
+ * l_addr): what DW_OP_form_tls_address needs.
+ */
+int tr_tls_address_at(struct tr_tracer *t, struct tr_debuginfo *di,
+		      pid_t tid, uint64_t bias, uint64_t offset,
+		      uint64_t *addr, char *why, size_t whylen);
+
 #endif

@@ -14,6 +14,7 @@
 #include "eval/expr_eval.h"
 #include "eval/fastcond.h"
 #include "eval/inject.h"
+#include "eval/tls.h"
 #include "base/log.h"
 #include "session/session.h"
 #include "symbols/scope.h"
@@ -200,6 +201,16 @@ slab_siginfo(void *ctx, void *buf)
 }
 
 static int
+slab_tls(void *ctx, uint64_t bias, uint64_t offset, uint64_t *out)
+{
+	struct tr_session *s = ctx;
+	char why[200];
+
+	return tr_tls_address_at(s->t, s->idi, cur_ienv.tid, bias, offset,
+				 out, why, sizeof(why));
+}
+
+static int
 slab_set_regs(void *ctx, const struct user_regs_struct *r)
 {
 	struct tr_session *s = ctx;
@@ -284,6 +295,7 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
 	e->frame = frame;
 	e->hist = s->hist;
 	e->siginfo = slab_siginfo;
+	e->tls = slab_tls;
 	cur_ienv.s = s;
 	cur_ienv.tid = tid;
 	err = tr_regs_get(s->t, tid, &e->regs.gp);

@@ -764,8 +764,23 @@ step(struct mach *m, const struct expr *e, size_t *i, struct tr_loc *out)
 				       "site");
 		return pushu(m, pv);
 	}
+	case DW_OP_form_tls_address:
+	case DW_OP_GNU_push_tls_address: {
+		/* the top is an offset in the module's TLS block */
+		struct val off;
+		uint64_t ta;
+		int rc = pop(m, &off);
+
+		if (rc)
+			return rc;
+		if (!m->f->tls ||
+		    m->f->tls(m->f->tls_arg, m->f->bias, off.v, &ta))
+			return UNAVAIL(m, "thread-local storage not "
+				       "available");
+		return pushu(m, ta);
+	}
 	default:
-		/* implicit_pointer, TLS, calls, push_object_address... */
+		/* implicit_pointer, calls, push_object_address... */
 		return UNAVAIL(m, "operation not supported");
 	}
 }

@@ -82,6 +82,11 @@ struct tr_loc_frame {
 	int (*entry)(void *arg, unsigned regno, uint64_t param,
 		     uint64_t *out);
 	void *entry_arg;
+	/* DW_OP_form_tls_address (and GNU_push_tls_address): the address
+	 * of `offset` in this thread's TLS block of the module loaded at
+	 * `bias`. NULL, or nonzero returned: unavailable. */
+	int (*tls)(void *arg, uint64_t bias, uint64_t offset, uint64_t *out);
+	void *tls_arg;
 };
 
 enum tr_loc_kind {
