@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "control/breakpoint.h"
+#include "control/watchpoint.h"
 #include "core/call.h"
 #include "core/sess.h"
 #include "base/error.h"
@@ -238,11 +239,15 @@ srv_m_ignore(struct srv_call *x)
 {
 	uint64_t n;
 	uint32_t id;
+	int err;
 
 	if (bp_id(x, &id) ||
 	    srv_param_num(x, "count", true, UINT32_MAX, &n) < 0)
 		return 0;
-	return bp_done(x, tr_break_ignore(x->ss->t, id, (uint32_t)n), id);
+	err = tr_break_ignore(x->ss->t, id, (uint32_t)n);
+	if (err == -TR_ENOENT) /* numbers are shared: a watchpoint's? */
+		err = tr_watch_ignore(x->ss->t, id, (uint32_t)n);
+	return bp_done(x, err, id);
 }
 
 int

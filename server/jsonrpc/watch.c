@@ -56,6 +56,8 @@ write_watch(struct srv_call *x, struct srv_watch *w)
 	srv_opt_str(&x->w, "type", w->w.type[0] ? w->w.type : NULL);
 	tr_jw_key(&x->w, "hits");
 	tr_jw_uint(&x->w, st.hits);
+	tr_jw_key(&x->w, "ignore_count");
+	tr_jw_uint(&x->w, st.ignore);
 	tr_jw_key(&x->w, "scoped");
 	tr_jw_bool(&x->w, w->w.scope_pc != 0);
 	tr_jw_key(&x->w, "mechanism");

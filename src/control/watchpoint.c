@@ -49,7 +49,8 @@ tr_watch_set(struct tr_tracer *t, uint64_t addr, size_t len,
 
 struct id_args {
 	uint32_t id;
-	int what; /* 0 delete, 1 condition, 2 info */
+	int what; /* 0 delete, 1 condition, 2 info, 3 ignore */
+	uint32_t count;
 	tr_watch_cond_fn cond;
 	void *ctx;
 	struct tr_watch_state *st;
@@ -67,6 +68,8 @@ do_id(struct tr_tracer *t, void *arg)
 		return tr_direct_watch_del(t, a->id);
 	case 1:
 		return tr_direct_watch_cond(t, a->id, a->cond, a->ctx);
+	case 3:
+		return tr_direct_watch_ignore(t, a->id, a->count);
 	default:
 		return tr_direct_watch_get(t, a->id, a->st, a->old, a->now,
 					   a->max);
@@ -77,6 +80,14 @@ int
 tr_watch_delete(struct tr_tracer *t, uint32_t id)
 {
 	struct id_args a = { .id = id, .what = 0 };
+
+	return tr_call(t, do_id, &a);
+}
+
+int
+tr_watch_ignore(struct tr_tracer *t, uint32_t id, uint32_t count)
+{
+	struct id_args a = { .id = id, .what = 3, .count = count };
 
 	return tr_call(t, do_id, &a);
 }

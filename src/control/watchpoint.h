@@ -30,6 +30,8 @@ struct tr_watch_opts {
 int tr_watch_set(struct tr_tracer *t, uint64_t addr, size_t len,
 		 const struct tr_watch_opts *o, uint32_t *id);
 int tr_watch_delete(struct tr_tracer *t, uint32_t id);
+/* tr_watch_ignore: go on through its next `count` triggers. */
+int tr_watch_ignore(struct tr_tracer *t, uint32_t id, uint32_t count);
 int tr_watch_condition(struct tr_tracer *t, uint32_t id, tr_watch_cond_fn cond,
 		       void *ctx);
 /* tr_watch_info: the state of watchpoint id, and its old and new values

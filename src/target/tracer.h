@@ -361,6 +361,7 @@ struct tr_watch_state {
 	uint64_t scope_pc;  /* 0: not scoped */
 	uint64_t scope_cfa;
 	const char *mechanism; /* "debug-registers" or "page-protection" */
+	uint32_t ignore;    /* triggers still to go on through */
 };
 
 /*
@@ -379,6 +380,9 @@ int tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 int tr_direct_watch_del(struct tr_tracer *t, uint32_t id);
 int tr_direct_watch_cond(struct tr_tracer *t, uint32_t id,
 			 tr_watch_cond_fn cond, void *ctx);
+/* tr_direct_watch_ignore: go on through the next `count` triggers (each
+ * counted as a hit, as gdb counts ignored crossings). -TR_ENOENT. */
+int tr_direct_watch_ignore(struct tr_tracer *t, uint32_t id, uint32_t count);
 /* tr_direct_watch_get: its state; old (the value before the last change
  * reported) and now (the value as last seen), up to max bytes each (NULL:
  * skip). -TR_ENOENT. */

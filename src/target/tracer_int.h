@@ -98,6 +98,7 @@ struct tr_wp {
 	tr_watch_cond_fn cond;
 	void *cond_ctx;
 	uint64_t hits;
+	uint32_t ignore;     /* triggers still to go on through */
 };
 
 /* A page watch.c protects: its permissions as found, and as set. */

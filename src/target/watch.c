@@ -485,6 +485,17 @@ tr_direct_watch_cond(struct tr_tracer *t, uint32_t id, tr_watch_cond_fn cond,
 }
 
 int
+tr_direct_watch_ignore(struct tr_tracer *t, uint32_t id, uint32_t count)
+{
+	struct tr_wp *w = wp_find(t, id);
+
+	if (!w)
+		return -TR_ENOENT;
+	w->ignore = count;
+	return 0;
+}
+
+int
 tr_direct_watch_get(struct tr_tracer *t, uint32_t id,
 		    struct tr_watch_state *st, void *old, void *now, size_t max)
 {
@@ -502,6 +513,7 @@ tr_direct_watch_get(struct tr_tracer *t, uint32_t id,
 		st->scope_cfa = w->scope_cfa;
 		st->mechanism = w->drs ? "debug-registers"
 				       : "page-protection";
+		st->ignore = w->ignore;
 	}
 	n = w->len < max ? w->len : max;
 	if (old)
@@ -653,6 +665,10 @@ tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 		if (c == 0)
 			continue;
 		w->hits++;
+		if (w->ignore) {
+			w->ignore--;
+			continue;
+		}
 		hit = w->id;
 		*addr = w->addr;
 	}
@@ -780,6 +796,10 @@ tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 		if (c == 0)
 			continue;
 		w->hits++;
+		if (w->ignore) {
+			w->ignore--;
+			continue;
+		}
 		hit = w->id;
 		*addr = w->addr;
 	}

@@ -65,6 +65,27 @@ for mech in $mechs; do
 		"$T/c1.$mech" '^\[Inferior \(process [0-9]+\) exited normally\]$'
 	stop_tracerd
 
+	# An ignore count: two writes gone through (counted), the third stops.
+	start_tracerd --watch-mechanism $mech --launch "$W"
+	tc <<-SCRIPT >"$T/ig.$mech" 2>&1
+	break main
+	continue
+	watch g
+	ignore 2 2
+	info watchpoints
+	continue
+	info watchpoints
+	SCRIPT
+	check "[$mech] ignore: info watchpoints says so" has "$T/ig.$mech" \
+		'^	Will ignore next 2 crossings of breakpoint\.$'
+	check "[$mech] ignore 2: the third write stops" has "$T/ig.$mech" \
+		'^New value = 30$'
+	check "[$mech] ignore 2: the old value is the last one" has \
+		"$T/ig.$mech" '^Old value = 20$'
+	check "[$mech] ignored crossings are counted as hits, as gdb does" has \
+		"$T/ig.$mech" '^	breakpoint already hit 3 times$'
+	stop_tracerd
+
 	# The program's output: its own fault caught by its handler.
 	start_tracerd --watch-mechanism $mech --launch "$W" pause
 	tc <<-SCRIPT >"$T/s2.$mech" 2>&1

@@ -247,6 +247,10 @@ cmd_info_watchpoints(void)
 			if (hits)
 				printf("\tbreakpoint already hit %" PRIu64
 				       " time%s\n", hits, hits == 1 ? "" : "s");
+			if (tc_jnum(w, "ignore_count"))
+				printf("\tWill ignore next %" PRIu64
+				       " crossings of breakpoint.\n",
+				       tc_jnum(w, "ignore_count"));
 		}
 	}
 	tr_cl_reply_free(&r);
