@@ -146,6 +146,20 @@ tr__finish_stop(struct tr_tracer *t)
 	struct user_regs_struct regs;
 
 	take_turns(t);
+	/* An interrupt (^C, tr_interrupt) is told on the main thread when it
+	 * is there, as the kernel gives the SIGINT a terminal sends to the
+	 * process to its main thread, and gdbserver's ^C (a SIGINT to the
+	 * process) is reported on it: then no thread that happened to stop
+	 * first stands out (gdb.threads/continue-pending-status.exp). */
+	if (t->report.reason == TR_STOP_INTERRUPT && t->report.tid != t->pid) {
+		struct tr_thread *leader = tr__thread_find(t, t->pid);
+
+		if (leader && leader->state == TH_STOPPED) {
+			t->report.tid = t->pid;
+			t->report.pc = 0;
+			t->report.addr = 0;
+		}
+	}
 	ev = t->report;
 
 	t->phase = PH_STOPPED;
