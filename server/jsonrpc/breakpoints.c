@@ -72,7 +72,9 @@ write_bp(struct srv_call *x, uint32_t id)
 		tr_jw_obj_begin(&x->w);
 		tr_jw_key(&x->w, "addr");
 		tr_jw_uint(&x->w, locs[i]);
-		srv_opt_str(&x->w, "function", wh.func);
+		/* in inlined code, the inlined function (gdb's) */
+		srv_opt_str(&x->w, "function",
+			    wh.inlined[0] ? wh.inlined : wh.func);
 		srv_opt_str(&x->w, "file", wh.file);
 		tr_jw_key(&x->w, "line");
 		tr_jw_uint(&x->w, wh.loc.line);

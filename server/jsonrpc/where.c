@@ -54,6 +54,15 @@ where_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 			snprintf(w->module, sizeof(w->module), "%s",
 				 w->loc.module->name);
 	}
+	{
+		struct tr_inline in[1];
+		size_t k = 0;
+
+		tr_debuginfo_inlines(di, w->pc, in, 1, &k);
+		if (k && in[0].name)
+			snprintf(w->inlined, sizeof(w->inlined), "%s",
+				 in[0].name);
+	}
 	if (w->with_frame) {
 		size_t n = 0;
 		int err = tr_backtrace_thread(t, di, u, w->tid, &w->fr, 1, &n);

@@ -19,6 +19,7 @@ struct srv_where {
 	bool with_frame;      /* backtrace frame 0 (function args) */
 	struct tr_location loc;
 	char func[256];
+	char inlined[256];    /* the innermost call inlined at pc, or "" */
 	char file[512];
 	char module[256];
 	struct tr_bt_frame fr;

@@ -137,8 +137,35 @@ push(uint64_t *addrs, size_t max, size_t *n, uint64_t a)
 	(*n)++;
 }
 
+/*
+ * The calls of function `e` inlined in its unit (e is its abstract DIE):
+ * a location at each one's entry, moved to the start of the next line
+ * when the entry is in the middle of one (as gdb's skip_prologue_sal
+ * leaves an inlined function's entry).
+ */
+static void
+resolve_inlined(struct tr_dwarf *dw, const struct tr_module *m,
+		const struct tr_dw_entry *e, uint64_t *addrs, size_t max,
+		size_t *n)
+{
+	uint64_t pcs[64];
+	size_t k = 0;
+
+	if (tr_scope_inlined_at(dw, e->die, e->cu, pcs, 64, &k) < 0)
+		return;
+	for (size_t j = 0; j < k && j < 64; j++) {
+		struct tr_dw_line row;
+		uint64_t lo = 0, hi = 0, a = pcs[j];
+
+		if (tr_dwarf_line_range(dw, a, &row, &lo, &hi) == 0 &&
+		    lo != a && hi > a)
+			a = hi;
+		push(addrs, max, n, a + m->bias);
+	}
+}
+
 /* FUNCTION in the DWARF of module m: the address past the prologue of
- * each definition. */
+ * each definition, and the entry of each inlined call. */
 static void
 resolve_func_dwarf(struct tr_debuginfo *di, const struct tr_module *m,
 		   const char *name, uint64_t *addrs, size_t max, size_t *n)
@@ -154,8 +181,10 @@ resolve_func_dwarf(struct tr_debuginfo *di, const struct tr_module *m,
 		uint64_t a;
 		bool have_code;
 
-		if (e[i]->declaration || !e[i]->lowpc)
+		if (e[i]->declaration || !e[i]->lowpc) {
+			resolve_inlined(dw, m, e[i], addrs, max, n);
 			continue;
+		}
 		have_code = tr_symtab_file_read(di->st, m, e[i]->lowpc, code,
 						sizeof(code)) == 0;
 		tr_dwarf_breakpoint_addr(dw, e[i], have_code ? code : NULL,

@@ -38,6 +38,7 @@ struct sblock {
 	char *call_file;   /* inlined: DW_AT_call_file, its name (owned) */
 	uint32_t call_line; /* inlined: DW_AT_call_line */
 	uint64_t entry;    /* inlined: DW_AT_entry_pc, else its lowest pc */
+	uint64_t origin;   /* inlined: the abstract DIE (DW_AT_abstract_origin) */
 	struct range *r;
 	size_t nr;
 	struct svar *vars; /* in DIE order */
@@ -428,6 +429,7 @@ inlined_origin(struct sbuild *b, Dwarf_Die die, struct sblock *blk)
 
 	if (tr__die_ref(b->dbg, die, DW_AT_abstract_origin, &origin) < 0)
 		return;
+	blk->origin = origin;
 	abstract_params(b, blk, origin);
 	if (tr__die_at(b->d, origin, &odie) == 0) {
 		blk->name = tr__die_name(b->dbg, odie);
@@ -1277,4 +1279,48 @@ tr_scope_no_self_tail_call(struct tr_dwarf *d, const char *name)
 		}
 	}
 	return true;
+}
+
+static void
+inlined_of(const struct sblock *b, uint64_t abstract, uint64_t *pcs,
+	   size_t max, size_t *n, int depth)
+{
+	if (depth > NEST_MAX)
+		return;
+	for (size_t i = 0; i < b->nkids; i++) {
+		const struct sblock *k = &b->kids[i];
+
+		if (k->inlined && k->origin == abstract &&
+		    k->entry != UINT64_MAX) {
+			if (*n < max)
+				pcs[*n] = k->entry;
+			(*n)++;
+		}
+		inlined_of(k, abstract, pcs, max, n, depth + 1);
+	}
+}
+
+int
+tr_scope_inlined_at(struct tr_dwarf *d, uint64_t abstract, uint32_t cu,
+		    uint64_t *pcs, size_t max, size_t *n)
+{
+	struct scache *c = scache_get(d);
+	size_t nf = tr_dwarf_nfuncs(d);
+
+	*n = 0;
+	if (!c)
+		return -TR_ENOMEM;
+	/* Inlined copies of a unit's function are in that unit's
+	 * functions (no cross-unit inlining without LTO). */
+	for (size_t i = 0; i < nf; i++) {
+		const struct tr_dw_entry *fe = tr_dwarf_func(d, i);
+		const struct sfunc *f;
+
+		if (fe->cu != cu || fe->declaration || !fe->lowpc)
+			continue;
+		f = func_get(d, c, fe->die, fe->cu);
+		if (f)
+			inlined_of(&f->top, abstract, pcs, max, n, 0);
+	}
+	return 0;
 }

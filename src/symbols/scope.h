@@ -123,6 +123,15 @@ int tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
  * evaluates in the caller's frame and compares with the callee's entry.
  */
 /*
+ * tr_scope_inlined_at: the entry pcs (link-time) of the code inlined from
+ * the function whose abstract DIE is `abstract` (DW_AT_inline), in unit
+ * `cu`: where `break FUNCTION` puts a location for each inlined call, as
+ * gdb does. Up to `max` into pcs; *n gets how many there are.
+ */
+int tr_scope_inlined_at(struct tr_dwarf *d, uint64_t abstract, uint32_t cu,
+			uint64_t *pcs, size_t max, size_t *n);
+
+/*
  * tr_scope_no_self_tail_call: whether function `name` is known not to
  * reach itself through tail calls (jumps: DW_AT_call_tail_call), which
  * gdb checks before it trusts any entry value of the function: a tail

@@ -49,5 +49,6 @@ done
 run_case inline O0
 for v in O0 O2; do
 	run_case entry "$v"
+	run_case inlbreak "$v"
 done
 finish
