@@ -1,4 +1,5 @@
 /* breakpoints.c: the JSON-RPC methods on user breakpoints: break, delete, enable, condition, ignore, breakpoints. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ bp_forget(struct srv_sess *ss, uint32_t id)
 }
 
 static int
-write_bp(struct srv_call *x, uint32_t id)
+write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 {
 	struct tr_break_info info;
 	uint64_t locs[64];
@@ -62,6 +63,10 @@ write_bp(struct srv_call *x, uint32_t id)
 	tr_jw_uint(&x->w, info.ignore_count);
 	tr_jw_key(&x->w, "pending");
 	tr_jw_bool(&x->w, info.nlocs == 0);
+	if (msg && *msg) {
+		tr_jw_key(&x->w, "message");
+		tr_jw_cstr(&x->w, msg);
+	}
 	tr_jw_key(&x->w, "locations");
 	tr_jw_arr_begin(&x->w);
 	for (size_t i = 0; i < info.nlocs && i < 64; i++) {
@@ -85,6 +90,59 @@ write_bp(struct srv_call *x, uint32_t id)
 	return 0;
 }
 
+static int
+write_bp(struct srv_call *x, uint32_t id)
+{
+	return write_bp_msg(x, id, NULL);
+}
+
+struct known_args {
+	const char *file;
+	bool known;
+};
+
+static int
+known_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
+	 void *arg)
+{
+	struct known_args *k = arg;
+
+	(void)t;
+	(void)u;
+	tr_debuginfo_refresh(di, NULL);
+	k->known = tr_debuginfo_source_known(di, k->file);
+	return 0;
+}
+
+/* A location that names nothing, in gdb's words, into out. */
+static void
+unknown_location(struct srv_call *x, const char *spec, char *out, size_t len)
+{
+	const char *colon = strrchr(spec, ':');
+	char file[1024];
+
+	if (colon && colon[1] >= '0' && colon[1] <= '9' &&
+	    (size_t)(colon - spec) < sizeof(file)) {
+		struct known_args k = { .file = file };
+
+		memcpy(file, spec, (size_t)(colon - spec));
+		file[colon - spec] = 0;
+		tr_session_run(x->ss->s, known_fn, &k);
+		if (k.known)
+			snprintf(out, len, "No line %s in file \"%s\".",
+				 colon + 1, file);
+		else
+			snprintf(out, len, "No source file named %s.", file);
+	} else if (colon && (size_t)(colon - spec) < sizeof(file)) {
+		memcpy(file, spec, (size_t)(colon - spec));
+		file[colon - spec] = 0;
+		snprintf(out, len, "Function \"%s\" not defined in \"%s\".",
+			 colon + 1, file);
+	} else {
+		snprintf(out, len, "Function \"%s\" not defined.", spec);
+	}
+}
+
 int
 srv_m_break(struct srv_call *x)
 {
@@ -95,6 +153,7 @@ srv_m_break(struct srv_call *x)
 	struct srv_bp *b;
 	uint64_t ign = 0;
 	uint32_t id;
+	bool pending = false;
 	int err;
 
 	if (!spec)
@@ -103,8 +162,12 @@ srv_m_break(struct srv_call *x)
 	if (x->replied ||
 	    srv_param_num(x, "ignore_count", false, UINT32_MAX, &ign) < 0 ||
 	    srv_param_bool(x, "temporary", &o.temporary) < 0 ||
-	    srv_param_bool(x, "disabled", &o.disabled) < 0)
+	    srv_param_bool(x, "disabled", &o.disabled) < 0 ||
+	    srv_param_bool(x, "pending", &pending) < 0)
 		return 0;
+	/* gdb's "set breakpoint pending off": a location that names
+	 * nothing is an error unless a pending breakpoint is asked for */
+	o.must_resolve = !pending;
 	if (srv_target_exited(x))
 		return 0;
 	o.ignore_count = (uint32_t)ign;
@@ -124,6 +187,12 @@ srv_m_break(struct srv_call *x)
 		/* the library's own words: about the location, not the
 		 * condition */
 		if (!e.msg[0] || !strcmp(e.msg, tr_strerror(err))) {
+			if (err == -TR_ENOENT && o.must_resolve) {
+				char msg[1200];
+
+				unknown_location(x, spec, msg, sizeof(msg));
+				return srv_error(x, SRV_E_TARGET, "%s", msg);
+			}
 			if (err == -TR_EINVAL)
 				return srv_error(x, TR_RPC_INVALID_PARAMS,
 						 "malformed location \"%s\"",
@@ -136,7 +205,16 @@ srv_m_break(struct srv_call *x)
 	b->next = x->ss->bps;
 	x->ss->bps = b;
 	srv_begin(x);
-	write_bp(x, id);
+	{
+		struct tr_break_info info;
+		char msg[1200] = "";
+
+		/* pending: what gdb says before it makes one */
+		if (tr_break_info(x->ss->t, id, &info, NULL, 0) == 0 &&
+		    info.nlocs == 0)
+			unknown_location(x, spec, msg, sizeof(msg));
+		write_bp_msg(x, id, msg);
+	}
 	return tr_rpc_end(&x->w);
 }
 

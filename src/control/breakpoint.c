@@ -322,6 +322,8 @@ do_set(struct tr_tracer *t, void *arg)
 		err = resolve(t, p, a->spec, locs, &a->n);
 		if (err && err != -TR_ENOENT)
 			return err;
+		if (a->n == 0 && a->opts.must_resolve)
+			return -TR_ENOENT;
 		a->addrs = locs;
 		watch_solibs(t, p);
 	} else if (a->n == 0 || !a->addrs) {

@@ -29,6 +29,9 @@ struct tr_break_opts {
 	uint32_t ignore_count; /* hits to let pass before stopping */
 	tr_break_cond_fn cond; /* NULL: unconditional */
 	void *cond_ctx;
+	bool must_resolve;     /* a spec that names nothing now is an error
+				* (-TR_ENOENT), as gdb's without "set
+				* breakpoint pending on": no breakpoint */
 };
 
 struct tr_break_info {
@@ -56,7 +59,8 @@ int tr_break_set(struct tr_tracer *t, const uint64_t *addrs, size_t n,
  * library (a breakpoint on _dl_debug_state, handled without a report):
  * a spec that names nothing yet stays pending, with no location, like
  * gdb's "pending on future shared library load", and new locations are
- * added as libraries appear. -TR_EINVAL for a malformed spec.
+ * added as libraries appear (unless opts->must_resolve: then -TR_ENOENT
+ * and no breakpoint). -TR_EINVAL for a malformed spec.
  */
 int tr_break_set_spec(struct tr_tracer *t, const char *spec,
 		      const struct tr_break_opts *opts, uint32_t *id);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "symbols/debuginfo.h"
+#include "symbols/dwarf_int.h"
 #include "base/error.h"
 #include "base/log.h"
 
@@ -281,6 +282,25 @@ tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
 		return resolve_line(di, file, (uint32_t)line, addrs, max, n);
 	}
 	return resolve_func(di, spec, addrs, max, n);
+}
+
+bool
+tr_debuginfo_source_known(struct tr_debuginfo *di, const char *file)
+{
+	size_t nm = tr_symtab_nmodules(di->st);
+
+	for (size_t i = 0; i < nm; i++) {
+		struct tr_dwarf *dw = tr_debuginfo_dwarf(
+			di, tr_symtab_module(di->st, i));
+
+		for (size_t c = 0; dw && c < tr_dwarf_ncus(dw); c++) {
+			const struct tr_dw_cu *u = tr_dwarf_cu(dw, c);
+
+			if (u && u->name && tr__path_matches(u->name, file))
+				return true;
+		}
+	}
+	return false;
 }
 
 void

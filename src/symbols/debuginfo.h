@@ -2,6 +2,7 @@
 #ifndef TR_SYMBOLS_DEBUGINFO_H
 #define TR_SYMBOLS_DEBUGINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,6 +35,11 @@ struct tr_symtab *tr_debuginfo_symtab(struct tr_debuginfo *di);
  */
 struct tr_dwarf *tr_debuginfo_dwarf(struct tr_debuginfo *di,
 				    const struct tr_module *m);
+
+/* tr_debuginfo_source_known: whether some unit of a module is compiled
+ * from `file` (a full path or its trailing components), to tell gdb's
+ * "No line N in file" from "No source file named". */
+bool tr_debuginfo_source_known(struct tr_debuginfo *di, const char *file);
 
 /*
  * tr_debuginfo_inlines: the inlined calls containing run-time address

@@ -50,5 +50,6 @@ run_case inline O0
 for v in O0 O2; do
 	run_case entry "$v"
 	run_case inlbreak "$v"
+	run_case breakerr "$v"
 done
 finish

@@ -283,12 +283,17 @@ cmd_break(const char *arg, bool temporary)
 		return;
 	}
 	p = cond ? tc_jparams("{\"location\":%J,\"condition\":%J,"
-			   "\"temporary\":%B}", loc, cond, (int)temporary)
-		 : tc_jparams("{\"location\":%J,\"temporary\":%B}", loc,
-			   (int)temporary);
+			   "\"temporary\":%B,\"pending\":%B}", loc, cond,
+			   (int)temporary, (int)tc.bp_pending)
+		 : tc_jparams("{\"location\":%J,\"temporary\":%B,"
+			   "\"pending\":%B}", loc, (int)temporary,
+			   (int)tc.bp_pending);
 	free(cond);
 	if (tc_call_show("break", p, &r)) {
 		const struct tr_json *locs = tr_json_get(r.result, "locations");
+
+		if (tc_jstr(r.result, "message"))
+			printf("%s\n", tc_jstr(r.result, "message"));
 		const struct tr_json *l0 = locs && tr_json_len(locs)
 						   ? tr_json_at(locs, 0)
 						   : NULL;
@@ -306,6 +311,30 @@ cmd_break(const char *arg, bool temporary)
 			printf(" at 0x%" PRIx64 "\n", tc_jnum(l0, "addr"));
 		if (locs && tr_json_len(locs) > 1)
 			printf("(%zu locations)\n", tr_json_len(locs));
+		tr_cl_reply_free(&r);
+	}
+}
+
+/* delete with no argument: every breakpoint and watchpoint (gdb asks
+ * first on a terminal; a script's answer is yes). */
+static void
+cmd_delete_all(void)
+{
+	const char *methods[] = { "breakpoints", "watchpoints" };
+
+	for (size_t m = 0; m < 2; m++) {
+		struct tr_cl_reply r;
+
+		if (tc_call(methods[m], NULL, &r))
+			return;
+		for (size_t i = 0; i < tr_json_len(r.result); i++) {
+			struct tr_cl_reply d;
+			uint64_t id = tc_jnum(tr_json_at(r.result, i), "id");
+
+			if (tc_call_show("delete",
+					 tc_jparams("{\"id\":%u}", id), &d))
+				tr_cl_reply_free(&d);
+		}
 		tr_cl_reply_free(&r);
 	}
 }
@@ -909,7 +938,9 @@ tc_run_command(char *line)
 		cmd_simple("condition",
 			   tc_jparams("{\"id\":%u,\"condition\":%J}",
 				   (uint64_t)id, arg));
-	} else if (IS("delete") || IS("d"))
+	} else if ((IS("delete") || IS("d")) && !*arg)
+		cmd_delete_all();
+	else if (IS("delete") || IS("d"))
 		cmd_simple("delete", tc_jparams("{\"id\":%u}",
 					     (uint64_t)strtoull(arg, NULL,
 								10)));
@@ -956,7 +987,11 @@ tc_run_command(char *line)
 		cmd_type("whatis", arg);
 	else if (IS("ptype"))
 		cmd_type("ptype", arg);
-	else if (IS("set")) {
+	else if (IS("set") && !strncmp(arg, "breakpoint pending ", 19)) {
+		/* gdb's: on makes unknown locations pending; off and auto
+		 * (no one to ask here) report them */
+		tc.bp_pending = !strcmp(arg + 19, "on");
+	} else if (IS("set")) {
 		if (!strncmp(arg, "var ", 4))
 			arg += 4;
 		else if (!strncmp(arg, "variable ", 9))

@@ -25,6 +25,7 @@ struct tc_state {
 	char last_func[256]; /* function of the last stop printed */
 	unsigned frame;      /* the selected frame; every stop selects 0,
 			      * as it does on the server */
+	bool bp_pending;     /* set breakpoint pending on */
 	volatile int sigint;
 	bool in_readline;
 };
