@@ -82,6 +82,9 @@ hasnt() {
 
 # start_tracerd [ARGS...]: start the daemon on $SOCK, wait until it listens.
 start_tracerd() {
+	# emptied here, not by the child's redirection: the wait below
+	# must not see the "listening" of a tracerd started before
+	: >"$T/tracerd.out"
 	"$TRACERD" --socket "$SOCK" --log-level info "$@" \
 		>"$T/tracerd.out" 2>"$T/tracerd.err" &
 	tracerd_pid=$!
