@@ -89,8 +89,8 @@ parse_fmt(const char *f, char *fmt)
 /*
  * print[/FMT] EXPR, call EXPR, output EXPR: the server formats the value
  * and keeps it in the session's value history ($N), as gdb does; output
- * records nothing. print without an expression shows the last value
- * again.
+ * records nothing. print and call without an expression show the last
+ * value again.
  */
 static void
 cmd_print(const char *fmtarg, const char *expr, enum print_kind kind)
@@ -110,7 +110,7 @@ cmd_print(const char *fmtarg, const char *expr, enum print_kind kind)
 	}
 	if (fmtarg && parse_fmt(fmtarg + 1, &fmt))
 		return;
-	if (!*expr && kind != P_PRINT) {
+	if (!*expr && kind == P_OUTPUT) {
 		printf("Argument required (expression to compute).\n");
 		tc.failed = true;
 		return;
@@ -211,7 +211,9 @@ cmd_type(const char *method, const char *arg)
 {
 	struct tr_cl_reply r;
 
-	if (tc_call_show(method, tc_jparams("{\"expr\":%J}", arg), &r)) {
+	/* without an expression, the last value's type, as gdb */
+	if (tc_call_show(method, tc_jparams("{\"expr\":%J}", *arg ? arg : "$"),
+			 &r)) {
 		printf("type = %s\n", tc_jstr(r.result, "type"));
 		tr_cl_reply_free(&r);
 	}
