@@ -152,6 +152,7 @@ dap_free(struct dap *d)
 {
 	tr_dap_reader_free(&d->rd);
 	tr_buf_free(&d->buf);
+	free(d->mem);
 	dap_ids_clear(d);
 	free(d->refs);
 	free(d->frames);
@@ -289,6 +290,9 @@ srv_dap_start_stdio(void)
 		return -TR_EINVAL;
 	}
 	close(null);
+	/* a 16 MiB readMemory is 22 MB of reply: a pipe of 1 MiB rather
+	 * than 64 KiB takes it in fewer wake-ups of either side */
+	fcntl(out, F_SETPIPE_SZ, 1 << 20);
 	if (!(d = dap_new(in, out, true)))
 		return -TR_ENOMEM;
 	d->stdio = true;

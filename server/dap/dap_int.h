@@ -120,7 +120,9 @@ struct dap {
 	struct mod *mods;
 	size_t nmods;
 
-	struct tr_buf buf;       /* the reader's message buffer */
+	struct tr_buf buf;       /* the reader's message buffer (kept) */
+	uint8_t *mem;            /* readMemory's buffer (kept) */
+	size_t memcap;
 };
 
 #endif

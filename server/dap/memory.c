@@ -41,7 +41,6 @@ dap_r_readMemory(struct dap *d, const struct dap_req *q)
 	size_t done = 0;
 	char at[32];
 	uint8_t *buf;
-	struct tr_buf b;
 	struct tr_jw w;
 	int rc, err;
 
@@ -52,31 +51,33 @@ dap_r_readMemory(struct dap *d, const struct dap_req *q)
 				MEM_MAX);
 	if (!dap_stopped(d, q, &rc))
 		return rc;
-	if (!(buf = malloc(count ? (size_t)count : 1)))
-		return dap_fail(d, q, "out of memory");
-	if (!dap_lock(d, q, &rc)) {
-		free(buf);
-		return rc;
+	/* the buffers stay from one read to the next: a bulk read finds
+	 * its pages there (first touches cost more than the copy) */
+	if ((size_t)count > d->memcap) {
+		uint8_t *n = realloc(d->mem, (size_t)count);
+
+		if (!n)
+			return dap_fail(d, q, "out of memory");
+		d->mem = n;
+		d->memcap = (size_t)count;
 	}
+	buf = d->mem;
+	if (!dap_lock(d, q, &rc))
+		return rc;
 	/* an unmapped page ends what can be read: the rest is
 	 * unreadableBytes */
 	err = tr_mem_read(d->t, addr, buf, (size_t)count, &done);
 	dap_unlock(d);
-	if (err && err != -TR_EFAULT) {
-		free(buf);
+	if (err && err != -TR_EFAULT)
 		return dap_fail(d, q, "readMemory: %s", tr_strerror(err));
-	}
 	if (err)
 		done = done > (size_t)count ? 0 : done;
 	else
 		done = (size_t)count;
-	tr_buf_init(&b);
 	/* the reply's room at once: the envelope and the base64 */
-	if (tr_buf_reserve(&b, TR_BASE64_ENCODED_LEN(done) + 512)) {
-		free(buf);
+	if (tr_buf_reserve(&d->buf, TR_BASE64_ENCODED_LEN(done) + 512))
 		return dap_fail(d, q, "out of memory");
-	}
-	dap_response_begin(d, &w, &b, q);
+	dap_response_begin(d, &w, &d->buf, q);
 	tr_jw_obj_begin(&w);
 	snprintf(at, sizeof(at), "0x%llx", (unsigned long long)addr);
 	tr_jw_key(&w, "address");
@@ -88,10 +89,7 @@ dap_r_readMemory(struct dap *d, const struct dap_req *q)
 	tr_jw_key(&w, "data");
 	tr_jw_base64(&w, buf, done);
 	tr_jw_obj_end(&w);
-	free(buf);
-	rc = dap_send(d, &w, &b);
-	tr_buf_free(&b);
-	return rc;
+	return dap_send(d, &w, &d->buf);
 }
 
 int

@@ -50,6 +50,7 @@ write_module(struct tr_jw *w, const struct mod *m)
 struct mod_list {
 	struct mod *m;
 	size_t n;
+	bool dwarf;    /* look up whether each has DWARF (modules) */
 };
 
 static int
@@ -68,7 +69,8 @@ list_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		snprintf(o->name, sizeof(o->name), "%s", m->name);
 		o->lo = m->lo;
 		o->hi = m->hi;
-		o->dwarf = tr_debuginfo_dwarf(di, m) != NULL;
+		/* opening a module's DWARF is not for every stop */
+		o->dwarf = l->dwarf && tr_debuginfo_dwarf(di, m) != NULL;
 	}
 	return 0;
 }
@@ -76,6 +78,7 @@ list_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 static int
 list(struct dap *d, struct mod_list *l)
 {
+	free(l->m);
 	l->n = 0;
 	if (!(l->m = calloc(MAX_MODULES, sizeof(*l->m))))
 		return -TR_ENOMEM;
@@ -94,6 +97,7 @@ dap_r_modules(struct dap *d, const struct dap_req *q)
 
 	if (!dap_stopped(d, q, &rc) || !dap_lock(d, q, &rc))
 		return rc;
+	l.dwarf = true;
 	err = list(d, &l);
 	dap_unlock(d);
 	if (err) {

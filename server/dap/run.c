@@ -379,26 +379,30 @@ run_main(void *arg)
 		}
 		break;
 	}
-	if (ev.type == TR_EV_STOP) {
+	if (ev.type == TR_EV_STOP)
 		d->last_tid = ev.tid;
-		thread_events(d);
-		dap_modules_changed(d);
-	}
-	pthread_mutex_unlock(&ss->target_mu);
 	atomic_store(&ss->stop_req, false);
 	atomic_store(&ss->busy_running, false);
 	atomic_store(&ss->state, ev.type == TR_EV_STOP ? SRV_STOPPED
 						       : SRV_EXITED);
 	if (ev.type != TR_EV_STOP)
 		atomic_store(&d->exited, true);
-	/* the client may act on the event at once */
+	/* the client may act on the event at once (its requests wait for
+	 * target_mu, which the thread and module events below hold) */
 	atomic_store(&d->running, false);
-	if (atomic_exchange(&d->quiet, false))
-		return NULL;
-	if (ev.type == TR_EV_STOP)
-		send_stopped(d, &ev, reason, hit);
-	else
-		send_exited(d, &ev);
+	if (!atomic_exchange(&d->quiet, false)) {
+		if (ev.type == TR_EV_STOP)
+			send_stopped(d, &ev, reason, hit);
+		else
+			send_exited(d, &ev);
+	}
+	/* after the stopped event, which a client waits for: what changed
+	 * in the threads and modules since the last stop */
+	if (ev.type == TR_EV_STOP) {
+		thread_events(d);
+		dap_modules_changed(d);
+	}
+	pthread_mutex_unlock(&ss->target_mu);
 	return NULL;
 }
 

@@ -53,6 +53,12 @@ dap_r_threads(struct dap *d, const struct dap_req *q)
 	/* the list of the last stop: also while the program runs (VS
 	 * Code asks then) */
 	if (d->ss && !d->exited) {
+		/* after a stop, its thread list is made under target_mu */
+		bool locked = !atomic_load(&d->running) &&
+			      pthread_mutex_lock(&d->ss->target_mu) == 0;
+
+		if (locked)
+			pthread_mutex_unlock(&d->ss->target_mu);
 		pthread_mutex_lock(&d->out_mu);
 		if (d->ntids && (tids = malloc(d->ntids * sizeof(pid_t)))) {
 			memcpy(tids, d->tids, d->ntids * sizeof(pid_t));

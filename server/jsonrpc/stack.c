@@ -294,3 +294,85 @@ srv_m_ptype(struct srv_call *x)
 {
 	return evaluate(x, PTYPE);
 }
+
+/* tree: structured values (eval/valtree.h), the nodes a variables view
+ * shows. */
+static int
+tree_cb(const struct tr_vnode *n, void *arg)
+{
+	struct tr_jw *w = arg;
+
+	tr_jw_obj_begin(w);
+	tr_jw_key(w, "name");
+	tr_jw_cstr(w, n->name);
+	tr_jw_key(w, "type");
+	tr_jw_cstr(w, n->type);
+	tr_jw_key(w, "value");
+	tr_jw_cstr(w, n->value);
+	tr_jw_key(w, "expr");
+	if (n->expr[0])
+		tr_jw_cstr(w, n->expr);
+	else
+		tr_jw_null(w);
+	tr_jw_key(w, "children");
+	tr_jw_uint(w, n->nchildren);
+	tr_jw_key(w, "indexed");
+	tr_jw_bool(w, n->indexed);
+	if (n->has_addr) {
+		tr_jw_key(w, "addr");
+		tr_jw_uint(w, n->addr);
+	}
+	tr_jw_obj_end(w);
+	return 0;
+}
+
+int
+srv_m_tree(struct srv_call *x)
+{
+	static const char *const whats[] = { "locals", "args", "value",
+					     "children" };
+	const char *what = srv_param_str(x, "what", false);
+	struct tr_tree_req rq = { 0 };
+	struct tr_expr_err e;
+	uint64_t start = 0, count = 0;
+	bool no_calls = false;
+	unsigned frame;
+	pid_t tid;
+	size_t i;
+	int err;
+
+	if (x->replied)
+		return 0;
+	rq.expr = srv_param_str(x, "expr", false);
+	if (x->replied || srv_param_num(x, "start", false, UINT32_MAX,
+					&start) < 0 ||
+	    srv_param_num(x, "count", false, UINT32_MAX, &count) < 0 ||
+	    srv_param_bool(x, "no_calls", &no_calls) < 0 ||
+	    srv_param_thread(x, &tid, &frame))
+		return 0;
+	if (!what)
+		what = rq.expr ? "value" : "locals";
+	for (i = 0; i < 4 && strcmp(whats[i], what); i++)
+		;
+	if (i == 4)
+		return srv_error(x, TR_RPC_INVALID_PARAMS, "\"what\": locals, "
+				 "args, value or children");
+	if (i >= TR_TREE_EXPR && !rq.expr)
+		return srv_error(x, TR_RPC_INVALID_PARAMS, "\"%s\" needs "
+				 "\"expr\"", what);
+	rq.what = (enum tr_tree_what)i;
+	rq.tid = tid;
+	rq.frame = frame;
+	rq.start = start;
+	rq.count = count;
+	rq.no_calls = no_calls;
+	srv_begin(x);
+	tr_jw_arr_begin(&x->w);
+	err = tr_session_tree(x->ss->s, &rq, tree_cb, &x->w, &e);
+	if (err == -TR_ERANGE)
+		return srv_error(x, TR_RPC_INVALID_PARAMS,
+				 "No frame at level %u.", frame);
+	if (err)
+		return srv_eval_error(x, err, &e);
+	return tr_rpc_end(&x->w);
+}

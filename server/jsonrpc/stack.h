@@ -11,6 +11,7 @@ int srv_m_frame(struct srv_call *x);
 int srv_m_locals(struct srv_call *x);
 int srv_m_args(struct srv_call *x);
 int srv_m_eval(struct srv_call *x);
+int srv_m_tree(struct srv_call *x);
 int srv_m_whatis(struct srv_call *x);
 int srv_m_ptype(struct srv_call *x);
 

@@ -57,6 +57,7 @@ static const struct srv_method methods[] = {
 	{ "args", STOPPED, srv_m_args },
 	/* evaluation */
 	{ "eval", STOPPED, srv_m_eval },
+	{ "tree", STOPPED, srv_m_tree },
 	{ "whatis", STOPPED, srv_m_whatis },
 	{ "ptype", STOPPED, srv_m_ptype },
 	/* symbols */

@@ -51,9 +51,33 @@ rc=$?
 cat "$T/framing.out"
 check "bad input: error responses or a clean close (exit $rc)" \
 	[ "$rc" -eq 0 ]
+
+# 3. the value tree over JSON-RPC (tree), on the daemon's own session
+j='"jsonrpc":"2.0"'
+mline=$(grep -n BP_MAIN "$srcdir/tests/tracees/dap.c" | head -n 1 | cut -d: -f1)
+rpc_open
+rpc 1 "{$j,\"id\":1,\"method\":\"launch\",\"params\":{\"program\":\"$TRACEES/dap\",\"stdout\":\"$T/prog.out\"}}"
+rpc 2 "{$j,\"id\":2,\"method\":\"break\",\"params\":{\"location\":\"dap.c:$mline\"}}"
+rpc 3 "{$j,\"id\":3,\"method\":\"continue\"}"
+rpc 4 "{$j,\"id\":4,\"method\":\"tree\",\"params\":{\"what\":\"children\",\"expr\":\"o\",\"count\":2}}"
+check "tree: o's first two members" like "$R" \
+	'*"result":[{"name":"id","type":"int","value":"42","expr":"o.id","children":0,"indexed":false,"addr":*},{"name":"in","type":"struct inner","value":"{x = 1, y = 0.5}","expr":"o.in","children":2,"indexed":false,"addr":*}]}'
+rpc 5 "{$j,\"id\":5,\"method\":\"tree\",\"params\":{\"what\":\"children\",\"expr\":\"o.arr\",\"start\":4,\"count\":9}}"
+check "tree: the last element of o.arr, and no more" like "$R" \
+	'*"result":[{"name":"[4]","type":"int","value":"50","expr":"o.arr[4]",*}]}'
+rpc 6 "{$j,\"id\":6,\"method\":\"tree\",\"params\":{\"what\":\"children\",\"expr\":\"o.ptr\"}}"
+check "tree: a pointer's children are its target's members" like "$R" \
+	'*"result":[{"name":"x","type":"int","value":"7","expr":"o.ptr->x",*'
+rpc 7 "{$j,\"id\":7,\"method\":\"tree\",\"params\":{\"expr\":\"add(1,2)\",\"no_calls\":true}}"
+check "tree: no_calls refuses a call" like "$R" '*"error":*'
+rpc 8 "{$j,\"id\":8,\"method\":\"tree\",\"params\":{\"what\":\"locals\"}}"
+check "tree: the locals, o with 5 children" like "$R" \
+	'*{"name":"o","type":"struct outer",*"expr":"o","children":5,*'
+rpc 9 "{$j,\"id\":9,\"method\":\"tree\",\"params\":{\"what\":\"nothing\"}}"
+check "tree: a bad what" like "$R" '*"error":{"code":-32602,*'
 stop_tracerd
 
-# 3. stdio: a broken header ends the adapter cleanly (exit 0), and so
+# 4. stdio: a broken header ends the adapter cleanly (exit 0), and so
 # does a client that just goes
 printf 'Content-Length: x\r\n\r\n{}' | "$TRACERD" --dap >"$T/s1.out" \
 	2>"$T/s1.err"
