@@ -466,8 +466,12 @@ tr_eval_uses_locals(struct tr_eval_env *e, const struct tr_ast *a)
 
 	if (!a || !e->st || !e->st->scope)
 		return false;
+	/* the scope holds the unit's statics and globals too: only a
+	 * block-scope variable or a parameter ties the expression to its
+	 * frame (gdb scopes `watch counter` on a global to nothing) */
 	if (a->kind == TR_AST_IDENT && a->name &&
-	    tr_scope_lookup(e->st->scope, a->name, &v) == 0)
+	    tr_scope_lookup(e->st->scope, a->name, &v) == 0 &&
+	    (v.kind == TR_VAR_LOCAL || v.kind == TR_VAR_PARAM))
 		return true;
 	if (tr_eval_uses_locals(e, a->a) || tr_eval_uses_locals(e, a->b) ||
 	    tr_eval_uses_locals(e, a->c))
