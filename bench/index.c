@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,6 +52,13 @@
  * gdb does not run the program; tracerd does, so tracerd's time includes
  * a fork and exec that gdb's does not. For information, the same command
  * on a one-line program (`break main`) shows gdb's fixed startup cost.
+ *
+ * Memory: once, after the timings, a daemon (`tracerd --launch PROG`) is
+ * asked `tracectl break FN` as a user would; tracerd_rss_kb is its VmHWM
+ * then (everything the session took, the second debug-info instance of
+ * the event loop included), tracerd_rss_after_kb its VmRSS after `kill`
+ * ended the session. gdb_rss_kb is the largest ru_maxrss of the gdb runs
+ * on the program (wait4).
  *
  * The machine is shared and noisy: the two sides alternate (one untimed
  * warm-up each first, so both find the program in the page cache), and
@@ -172,9 +180,12 @@ minimum(const double *v, int n)
  * gets an empty signal mask: tr_tracer_new() blocks SIGCHLD in this
  * thread, and no child should inherit that.
  */
+static long run_maxrss_kb; /* the peak RSS of run's last child */
+
 static int
 run(char *const argv[], char *out, size_t outsz)
 {
+	struct rusage ru = { 0 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
@@ -231,8 +242,9 @@ run(char *const argv[], char *out, size_t outsz)
 		out[len] = 0;
 		close(fds[0]);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
+	run_maxrss_kb = ru.ru_maxrss;
 	return status;
 }
 
@@ -662,6 +674,8 @@ out:
 
 /* ---- gdb ----------------------------------------------------------------- */
 
+static long gdb_rss_kb; /* gdb's peak RSS on the program, largest seen */
+
 /* One `gdb -nx -batch -ex 'break FN' PROG`: its time, or -1. *addr gets
  * the address gdb printed (link-time: gdb has not run the program). */
 static double
@@ -684,7 +698,105 @@ gdb_once(const char *gdb, const char *prog, const char *fn, uint64_t *addr)
 		return -1;
 	}
 	*addr = strtoull(s + 16, NULL, 16);
+	if (run_maxrss_kb > gdb_rss_kb && strcmp(fn, "main"))
+		gdb_rss_kb = run_maxrss_kb;
 	return t;
+}
+
+/* ---- the daemon's memory ---------------------------------------------------- */
+
+#ifndef BENCH_TRACERD
+#define BENCH_TRACERD "server/tracerd"
+#endif
+#ifndef BENCH_TRACECTL
+#define BENCH_TRACECTL "tools/tracectl"
+#endif
+
+/* A field of /proc/PID/status in kB, or -1. */
+static long
+status_kb(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * What a user's session costs the daemon: `tracerd --launch PROG`, then
+ * `tracectl break FN`, as gdb's `break FN`; *peak_kb gets the daemon's
+ * VmHWM then (its peak so far), *after_kb its VmRSS once the session was
+ * killed and ended. 0, or -1 (said why).
+ */
+static int
+tracerd_memory(const struct prog *p, long *peak_kb, long *after_kb)
+{
+	char dir[] = "/tmp/bench-index.XXXXXX", sock[64], out[4096];
+	char *brk[] = { BENCH_TRACECTL, "--socket", sock, "break",
+			(char *)p->fname, NULL };
+	char *kill_[] = { BENCH_TRACECTL, "--socket", sock, "kill", NULL };
+	char *down[] = { BENCH_TRACECTL, "--socket", sock, "shutdown", NULL };
+	struct stat st;
+	pid_t pid;
+	int ret = -1, status;
+
+	*peak_kb = *after_kb = -1;
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(sock, sizeof(sock), "%s/s", dir);
+	pid = fork();
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(nul, 0);
+		dup2(nul, 1);
+		execl(BENCH_TRACERD, BENCH_TRACERD, "--socket", sock,
+		      "--log-level", "warn", "--launch", p->path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		rmdir(dir);
+		return -1;
+	}
+	for (double end = now() + 10; stat(sock, &st) != 0; usleep(5000))
+		if (now() > end || waitpid(pid, &status, WNOHANG) == pid) {
+			note("%s did not start", BENCH_TRACERD);
+			goto out;
+		}
+	if (!exited_ok(run(brk, out, sizeof(out))) ||
+	    !strstr(out, "Breakpoint 1 at")) {
+		note("tracectl break %s failed: %s", p->fname, out);
+		goto out;
+	}
+	*peak_kb = status_kb(pid, "VmHWM");
+	if (!exited_ok(run(kill_, out, sizeof(out)))) {
+		note("tracectl kill failed: %s", out);
+		goto out;
+	}
+	*after_kb = status_kb(pid, "VmRSS");
+	ret = 0;
+out:
+	if (!exited_ok(run(down, NULL, 0)))
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	unlink(sock);
+	rmdir(dir);
+	return ret;
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -697,6 +809,7 @@ struct results {
 	double tiny[MAX_REPS]; /* gdb on the tiny program */
 	bool have_gdb;
 	struct tracerd_run last;
+	long tr_rss_kb, tr_rss_after_kb; /* the daemon's (tracerd_memory) */
 };
 
 static const char *
@@ -747,6 +860,13 @@ print_table(const struct config *cfg, const struct prog *p,
 	} else {
 		printf("%-30s %9s\n", "gdb", "not installed");
 	}
+	printf("\n%-30s %8.1f MB\n", "tracerd daemon, peak RSS",
+	       r->tr_rss_kb / 1024.0);
+	printf("%-30s %8.1f MB\n", "  after the session ended",
+	       r->tr_rss_after_kb / 1024.0);
+	if (r->have_gdb)
+		printf("%-30s %8.1f MB (tracerd %.0f%%)\n", "gdb, peak RSS",
+		       gdb_rss_kb / 1024.0, 100.0 * r->tr_rss_kb / gdb_rss_kb);
 	snprintf(what, sizeof(what), "tracerd ready to break <= %.1f s",
 		 TARGET_READY_S);
 	printf("\ntarget: %-33s %s (%.3f s)\n", what,
@@ -757,6 +877,10 @@ print_table(const struct config *cfg, const struct prog *p,
 		       verdict(gm / trm >= TARGET_RATIO), gm / trm);
 	else
 		printf("target: %-33s n/a (no gdb)\n", what);
+	if (r->have_gdb)
+		printf("target: %-33s %s (%.0f%%)\n", "tracerd RSS <= gdb's / 2",
+		       verdict(2 * r->tr_rss_kb <= gdb_rss_kb),
+		       100.0 * r->tr_rss_kb / gdb_rss_kb);
 }
 
 static void
@@ -794,6 +918,14 @@ print_json(const struct config *cfg, const struct prog *p,
 	else
 		printf("  \"dies\": null,\n  \"top_level_dies\": null,\n");
 	printf("  \"dies_seen\": %" PRIu64 ",\n", r->last.dies_seen);
+	printf("  \"tracerd_rss_kb\": %ld,\n  \"tracerd_rss_after_kb\": %ld,\n",
+	       r->tr_rss_kb, r->tr_rss_after_kb);
+	if (g)
+		printf("  \"gdb_rss_kb\": %ld,\n  \"rss_pass\": %s,\n",
+		       gdb_rss_kb, 2 * r->tr_rss_kb <= gdb_rss_kb ? "true"
+								: "false");
+	else
+		printf("  \"gdb_rss_kb\": null,\n  \"rss_pass\": null,\n");
 	printf("  \"functions\": %ld,\n  \"types\": %ld,\n", cfg->functions,
 	       cfg->types);
 	printf("  \"binary_bytes\": %lld,\n  \"reps\": %d,\n", p->bytes,
@@ -972,6 +1104,8 @@ main(int argc, char **argv)
 					  &r.tiny[i]) < 0)
 			return 1;
 	}
+	if (tracerd_memory(&p, &r.tr_rss_kb, &r.tr_rss_after_kb) < 0)
+		return 1;
 	if (cfg.json)
 		print_json(&cfg, &p, &r);
 	else

@@ -1,4 +1,5 @@
 /* sess.c: sessions and their workers: a session's queue of requests, run one at a time on its worker thread, its making, ending and freeing. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -179,6 +180,10 @@ worker_main(void *arg)
 	ss->s = NULL;
 	ss->t = NULL;
 	pthread_mutex_unlock(&ss->target_mu);
+	/* What the session's threads freed stays in their malloc arenas
+	 * otherwise (the index, line tables, libdwarf's allocations of a
+	 * large program): give it back to the system now that it is over. */
+	malloc_trim(0);
 	atomic_store(&ss->worker_done, true);
 	srv__wake_loop(); /* the epoll loop joins this thread */
 	return NULL;

@@ -6,9 +6,13 @@
 #include <libdwarf/libdwarf.h>
 #include <libelf.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "symbols/dwarf_index.h"
 #include "symbols/dwarf_int.h"
@@ -158,6 +162,60 @@ index_reset(struct tr_dwarf *d)
 	d->dies = 0;
 }
 
+/*
+ * The pages of the file mapping (libelf's, ELF_C_READ_MMAP) that the scan
+ * and the sort touched are given back as the scan goes and after the
+ * open: afterwards only the few pages a lookup or a unit's line table
+ * needs are read again, faulted in from the page cache. A private
+ * read-only file mapping loses nothing to MADV_DONTNEED; a buffer libelf
+ * read into memory (when it could not map the file) would lose its
+ * contents, so pages are dropped only within a range /proc/self/maps
+ * shows as this file's mapping (tr__dwarf_map_check).
+ */
+static void
+map_check(struct tr_dwarf *d)
+{
+	struct stat st;
+	size_t size = 0;
+	char *base = d->elf ? elf_rawfile(d->elf, &size) : NULL;
+	char line[512];
+	FILE *f;
+
+	if (!base || !size || fstat(d->fd, &st) < 0)
+		return;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, ino;
+		unsigned maj, min;
+
+		if (sscanf(line, "%lx-%lx %*s %*x %x:%x %lu", &lo, &hi, &maj,
+			   &min, &ino) != 5 ||
+		    (uintptr_t)base < lo || (uintptr_t)base >= hi)
+			continue;
+		if (ino == st.st_ino && makedev(maj, min) == st.st_dev) {
+			d->map_lo = (const uint8_t *)lo;
+			d->map_hi = (const uint8_t *)hi;
+		}
+		break;
+	}
+	fclose(f);
+}
+
+void
+tr__dwarf_drop(struct tr_dwarf *d, const void *lo, const void *hi)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)lo + page - 1) & ~(page - 1);
+	uintptr_t b = (uintptr_t)hi & ~(page - 1);
+
+	if (!d->map_lo || (const uint8_t *)lo < d->map_lo ||
+	    (const uint8_t *)hi > d->map_hi || a >= b)
+		return;
+	madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 int
 tr_dwarf_open(const char *path, struct tr_dwarf **out)
 {
@@ -176,6 +234,15 @@ tr_dwarf_open(const char *path, struct tr_dwarf **out)
 		free(d);
 		return res;
 	}
+	pthread_once(&elf_once, elf_init);
+	/* The read-only mapping of the file the scan reads and the
+	 * entries' names point into (its pages given back as it goes). */
+	d->elf = elf_begin(d->fd, ELF_C_READ_MMAP, NULL);
+	if (d->elf && elf_kind(d->elf) != ELF_K_ELF) {
+		elf_end(d->elf);
+		d->elf = NULL;
+	}
+	map_check(d);
 	pthread_mutex_lock(&init_lock);
 	res = dwarf_init_b(d->fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
 			   &d->dbg, &err);
@@ -183,11 +250,12 @@ tr_dwarf_open(const char *path, struct tr_dwarf **out)
 	if (res != DW_DLV_OK) {
 		if (res == DW_DLV_ERROR)
 			dwarf_dealloc_error(NULL, err);
+		if (d->elf)
+			elf_end(d->elf);
 		close(d->fd);
 		free(d);
 		return res == DW_DLV_NO_ENTRY ? -TR_ENOENT : -TR_EINVAL;
 	}
-	pthread_once(&elf_once, elf_init);
 	res = tr__dwarf_scan(d, &d->elf);
 	if (res != 0) {
 		tr_log_debug("dwarf: %s: direct scan failed, walking with "
@@ -221,6 +289,7 @@ tr_dwarf_open(const char *path, struct tr_dwarf **out)
 		sorted = cmp_range(&d->ranges[i - 1], &d->ranges[i]) <= 0;
 	if (!sorted)
 		qsort(d->ranges, d->nranges, sizeof(*d->ranges), cmp_range);
+	tr__dwarf_drop(d, d->map_lo, d->map_hi);
 	tr_log_debug("dwarf: %s: %zu units, %zu entries, %lu DIEs", path,
 		     d->ncus, d->nents, (unsigned long)d->dies);
 	*out = d;

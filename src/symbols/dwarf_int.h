@@ -62,6 +62,7 @@ struct tr_dwarf {
 	void *slot[TR__SLOT_MAX_];
 	void (*slot_free[TR__SLOT_MAX_])(void *);
 	Elf *elf; /* the sections the scan read: entry names point there */
+	const uint8_t *map_lo, *map_hi; /* elf's file mapping, NULL: none */
 	uint64_t dies;
 
 	struct tr_dw_cu *cus;
@@ -118,6 +119,14 @@ int tr__dwarf_walk(struct tr_dwarf *d);
  * caller resets the index and walks. *elf keeps the mapping the entries'
  * names point into. */
 int tr__dwarf_scan(struct tr_dwarf *d, Elf **elf);
+/* (*elf non-NULL: the mapping to scan, already open; it stays the
+ * caller's whatever happens.) */
+
+/* tr__dwarf_drop: give back the resident pages of the file mapping
+ * wholly within [lo, hi) (nothing unless it is d->elf's mapping); they
+ * are read again from the page cache when touched (dwarf_index.c). */
+void tr__dwarf_drop(struct tr_dwarf *d, const void *lo, const void *hi);
+
 /* Does path `full` end with `tail` at a component boundary? */
 static inline bool
 tr__path_matches(const char *full, const char *tail)

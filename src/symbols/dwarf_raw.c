@@ -559,7 +559,8 @@ tr__dwr_scan_sections(struct scan *sc, int fd)
 	Elf_Scn *s = NULL;
 	size_t shstr;
 
-	sc->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!sc->elf)
+		sc->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!sc->elf || elf_kind(sc->elf) != ELF_K_ELF ||
 	    !gelf_getehdr(sc->elf, &eh) || eh.e_type == ET_REL ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||

@@ -482,14 +482,24 @@ scan_units(struct scan *sc, struct tr_dwarf *d)
 }
 
 /* Pass 2: the top-level DIEs of each unit. */
+#define DROP_EVERY (4u << 20) /* bytes of .debug_info scanned */
+
 static int
 scan_children(struct scan *sc, struct tr_dwarf *d)
 {
+	const uint8_t *kept = sc->info.p; /* pages from here are resident */
+
 	for (size_t i = 0; i < sc->nunits; i++) {
 		const struct unit *u = &sc->units[i];
 		const uint8_t *p = sc->info.p + u->kids;
 		const uint8_t *end = sc->info.p + u->end;
 
+		/* What is behind is read: give its pages back, so that the
+		 * scan of a large file holds a few MB of it at a time. */
+		if ((size_t)(sc->info.p + u->off - kept) >= DROP_EVERY) {
+			tr__dwarf_drop(d, kept, sc->info.p + u->off);
+			kept = sc->info.p + u->off;
+		}
 		if (!u->kids)
 			continue;
 		for (;;) {
@@ -619,9 +629,12 @@ static int
 scan_index(struct tr_dwarf *d, Elf **elf, struct warm *w)
 {
 	struct scan sc;
+	bool own;
 	int res;
 
 	memset(&sc, 0, sizeof(sc));
+	sc.elf = *elf;
+	own = !sc.elf;
 	res = tr__dwr_scan_sections(&sc, d->fd);
 	if (res == 0)
 		warm_start(w, d, &sc.info);
@@ -634,7 +647,7 @@ scan_index(struct tr_dwarf *d, Elf **elf, struct warm *w)
 	free(sc.abs);
 	free(sc.units);
 	if (res < 0) {
-		if (sc.elf)
+		if (sc.elf && own)
 			elf_end(sc.elf);
 		return -1;
 	}
