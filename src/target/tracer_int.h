@@ -95,6 +95,8 @@ struct tr_wp {
 	uint64_t scope_pc;   /* a local's: its frame returns here (0: a
 				global) with rsp >= scope_cfa */
 	uint64_t scope_cfa;
+	pid_t scope_tid;     /* the thread whose stack holds that frame:
+				only its return ends the watchpoint */
 	tr_watch_cond_fn cond;
 	void *cond_ctx;
 	uint64_t hits;

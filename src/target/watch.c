@@ -332,6 +332,33 @@ tr_watch_mechanism(void)
 	}
 }
 
+/*
+ * The thread whose stack holds the frame of canonical frame address cfa:
+ * of the threads whose sp is at or below cfa, the nearest. Stacks do not
+ * overlap, so another thread below it has its sp below this thread's
+ * stack, farther from cfa. 0 when none is (the scope then ends at the
+ * first thread that returns there).
+ */
+static pid_t
+scope_thread(struct tr_tracer *t, uint64_t cfa)
+{
+	uint64_t best = UINT64_MAX;
+	pid_t tid = 0;
+
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct user_regs_struct r;
+
+		if (t->threads[i].state != TH_STOPPED ||
+		    tr__regs_of(t->threads[i].tid, &r) < 0 || r.rsp > cfa)
+			continue;
+		if (cfa - r.rsp < best) {
+			best = cfa - r.rsp;
+			tid = t->threads[i].tid;
+		}
+	}
+	return tid;
+}
+
 int
 tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 		    uint64_t addr, size_t len, uint64_t scope_pc,
@@ -415,6 +442,7 @@ tr_direct_watch_add(struct tr_tracer *t, uint32_t id, int kind,
 	w->len = len;
 	w->scope_pc = scope_pc;
 	w->scope_cfa = scope_cfa;
+	w->scope_tid = scope_pc ? scope_thread(t, scope_cfa) : 0;
 	w->cond = cond;
 	w->cond_ctx = ctx;
 	t->nwps++;
@@ -688,7 +716,8 @@ tr__wp_scope_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t addr)
 		struct tr_wp *w = &t->wps[i];
 		uint32_t id = w->id;
 
-		if (w->scope_pc != addr || r.rsp < w->scope_cfa)
+		if (w->scope_pc != addr || r.rsp < w->scope_cfa ||
+		    (w->scope_tid && w->scope_tid != th->tid))
 			continue;
 		/* Its frame returned: the watchpoint goes. */
 		wp_free(t, w);
