@@ -91,53 +91,76 @@ output_stop(struct dap *d)
 
 /* --- stops ----------------------------------------------------------- */
 
+static int
+cmp_tid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+thread_event(struct dap *d, const char *reason, pid_t tid)
+{
+	struct tr_buf buf;
+	struct tr_jw w;
+
+	tr_buf_init(&buf);
+	dap_event_begin(d, &w, &buf, "thread");
+	tr_jw_obj_begin(&w);
+	tr_jw_key(&w, "reason");
+	tr_jw_cstr(&w, reason);
+	tr_jw_key(&w, "threadId");
+	tr_jw_int(&w, tid);
+	tr_jw_obj_end(&w);
+	dap_send(d, &w, &buf);
+	tr_buf_free(&buf);
+}
+
 /* Thread events for the threads that appeared and ended since the last
- * stop; the list kept for a threads request while the program runs. */
+ * stop; the list kept for a threads request while the program runs.
+ * Every thread, however many: the two lists are compared sorted (a
+ * comparison of each with each cost 10^8 steps a stop at 10,000). */
 static void
 thread_events(struct dap *d)
 {
-	pid_t tids[1024];
-	size_t n = 0;
-	pid_t *old;
-	size_t nold;
+	pid_t *tids, *now, *old;
+	size_t n = 0, nold, i, j;
 
-	if (tr_threads(d->t, tids, 1024, &n))
+	if (tr_threads_all(d->t, &tids, &n))
 		return;
-	if (n > 1024)
-		n = 1024;
+	now = malloc(n * sizeof(pid_t) + 1);
+	if (!now) {
+		free(tids);
+		return;
+	}
+	memcpy(now, tids, n * sizeof(pid_t));
+	qsort(now, n, sizeof(pid_t), cmp_tid);
 	pthread_mutex_lock(&d->out_mu);
 	old = d->tids;
 	nold = d->ntids;
-	d->tids = malloc(n * sizeof(pid_t) + 1);
-	if (d->tids)
-		memcpy(d->tids, tids, n * sizeof(pid_t));
-	d->ntids = d->tids ? n : 0;
+	d->tids = tids; /* the target's order, for the threads request */
+	d->ntids = n;
 	pthread_mutex_unlock(&d->out_mu);
-	for (int pass = 0; pass < 2; pass++) {
-		const pid_t *a = pass ? old : tids, *b = pass ? tids : old;
-		size_t na = pass ? nold : n, nb = pass ? n : nold;
-
-		for (size_t i = 0; i < na; i++) {
-			struct tr_buf buf;
-			struct tr_jw w;
-			bool found = false;
-
-			for (size_t j = 0; j < nb && !found; j++)
-				found = a[i] == b[j];
-			if (found)
-				continue;
-			tr_buf_init(&buf);
-			dap_event_begin(d, &w, &buf, "thread");
-			tr_jw_obj_begin(&w);
-			tr_jw_key(&w, "reason");
-			tr_jw_cstr(&w, pass ? "exited" : "started");
-			tr_jw_key(&w, "threadId");
-			tr_jw_int(&w, a[i]);
-			tr_jw_obj_end(&w);
-			dap_send(d, &w, &buf);
-			tr_buf_free(&buf);
+	if (old)
+		qsort(old, nold, sizeof(pid_t), cmp_tid);
+	/* the new threads first, then the ones gone */
+	for (int pass = 0; pass < 2; pass++)
+		for (i = j = 0; i < n || j < nold;) {
+			if (j == nold || (i < n && now[i] < old[j])) {
+				if (!pass)
+					thread_event(d, "started", now[i]);
+				i++;
+			} else if (i == n || old[j] < now[i]) {
+				if (pass)
+					thread_event(d, "exited", old[j]);
+				j++;
+			} else {
+				i++;
+				j++;
+			}
 		}
-	}
+	free(now);
 	free(old);
 }
 

@@ -591,6 +591,44 @@ async function attachScenario() {
 	check('it then ended by our SIGTERM', await exited === 'SIGTERM');
 }
 
+// Attach to a program of 1,500 threads (tests/tracees/many, beside the
+// program): the threads request lists every one of them, as /proc has
+// them, and disconnect leaves them all untraced. (tracerd only: it is
+// about tracerd's own list having no cap.)
+async function manyScenario() {
+	if (isLldb)
+		return;
+	const many = path.join(path.dirname(A.program), 'many');
+	const child = cp.spawn(many, ['1500'],
+			       { stdio: ['ignore', 'pipe', 'inherit'] });
+	await new Promise((resolve) => child.stdout.once('data', resolve));
+	const exited = new Promise((resolve) =>
+		child.on('exit', (code, sig) => resolve(sig || code)));
+	const c = await client();
+	await start(c, 'attach', { pid: child.pid, program: many }, []);
+	await c.dc.pauseRequest({ threadId: 0 });
+	await c.ev.next('stopped');
+	const th = (await c.dc.threadsRequest()).body.threads;
+	const want = fs.readdirSync(`/proc/${child.pid}/task`).map(Number)
+		.sort((a, b) => a - b);
+	const got = th.map((t) => t.id).sort((a, b) => a - b);
+	check('threads: all 1,501 of a program of 1,501 threads',
+	      got.length === 1501 && JSON.stringify(got) ===
+	      JSON.stringify(want), got.length);
+	await c.dc.disconnectRequest({ terminateDebuggee: false });
+	await done(c);
+	let st = procStatus(child.pid);
+	for (let i = 0; i < 500 && !/TracerPid:\s*0\b/.test(st); i++) {
+		await new Promise((r) => setTimeout(r, 10));
+		st = procStatus(child.pid);
+	}
+	check('many: disconnect left it untraced', /TracerPid:\s*0\b/.test(st),
+	      st);
+	child.kill('SIGKILL');
+	check('many: it then ended by our SIGKILL',
+	      await exited === 'SIGKILL');
+}
+
 // Function, instruction and data breakpoints.
 async function breakScenario() {
 	const c = await client();
@@ -678,7 +716,8 @@ process.on('exit', () => {
 
 const scenarios = { main: mainScenario, breakpoints: breakScenario,
 		    pause: pauseScenario,
-		    signal: signalScenario, attach: attachScenario };
+		    signal: signalScenario, attach: attachScenario,
+		    many: manyScenario };
 
 (async () => {
 	for (const [name, fn] of Object.entries(scenarios)) {
