@@ -15,6 +15,7 @@
 #include "core/state.h"
 #include "base/error.h"
 #include "base/log.h"
+#include "symbols/source.h"
 
 #define MAX_SESSIONS 64
 
@@ -48,6 +49,7 @@ sess_unref_free(struct srv_sess *ss)
 		free(b->cond);
 		free(b);
 	}
+	tr_srcmap_free(ss->srcmap);
 	free(ss->program);
 	for (size_t i = 0; ss->argv && ss->argv[i]; i++)
 		free(ss->argv[i]);

@@ -81,6 +81,7 @@ struct srv_sess {
 	struct tr_event last;      /* worker's: the last stop */
 	struct srv_bp *bps;        /* worker's */
 	struct srv_watch *watches; /* worker's */
+	struct tr_srcmap *srcmap;  /* worker's: substitute-path rules */
 	struct srv_wnote wnote;    /* under mu */
 
 	pthread_t th;

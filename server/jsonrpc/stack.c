@@ -41,7 +41,8 @@ bt_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 }
 
 static void
-write_frame(struct tr_jw *w, size_t level, const struct tr_bt_frame *f)
+write_frame(struct srv_sess *ss, struct tr_jw *w, size_t level,
+	    const struct tr_bt_frame *f)
 {
 	char src[512] = "";
 
@@ -75,7 +76,7 @@ write_frame(struct tr_jw *w, size_t level, const struct tr_bt_frame *f)
 	}
 	srv_write_args(w, f);
 	if (f->file && f->line) {
-		srv_source_line(f->file, f->line, src, sizeof(src));
+		srv_source_line(ss, f->file, f->line, src, sizeof(src));
 		srv_opt_str(w, "source", src);
 	}
 	tr_jw_obj_end(w);
@@ -120,7 +121,7 @@ srv_m_backtrace(struct srv_call *x)
 	tr_jw_key(&x->w, "frames");
 	tr_jw_arr_begin(&x->w);
 	for (size_t i = 0; i < b.n; i++)
-		write_frame(&x->w, i, &b.frames[i]);
+		write_frame(x->ss, &x->w, i, &b.frames[i]);
 	tr_jw_arr_end(&x->w);
 	tr_jw_key(&x->w, "more");
 	tr_jw_bool(&x->w, b.more);
@@ -157,7 +158,7 @@ srv_m_frame(struct srv_call *x)
 	}
 	pthread_mutex_unlock(&x->c->mu);
 	srv_begin(x);
-	write_frame(&x->w, level, &b.frames[level]);
+	write_frame(x->ss, &x->w, level, &b.frames[level]);
 	free(b.frames);
 	return tr_rpc_end(&x->w);
 }

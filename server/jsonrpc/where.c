@@ -8,34 +8,31 @@
 #include "base/error.h"
 #include "jsonrpc/watch.h"
 #include "jsonrpc/where.h"
+#include "symbols/source.h"
 
-/* The text of line `line` of `file`, if the file is here. */
-void
-srv_source_line(const char *file, uint32_t line, char *out, size_t len)
+static int
+one_line(uint32_t n, const char *text, size_t len, void *arg)
 {
-	FILE *f;
-	char buf[4096];
-	uint32_t n = 0;
+	struct { char *out; size_t len; } *o = arg;
+
+	(void)n;
+	snprintf(o->out, o->len, "%.*s", (int)len, text);
+	return 0;
+}
+
+/* The text of line `line` of `file` (as ss's substitute-path rules
+ * rewrite it), if the file is here. */
+void
+srv_source_line(struct srv_sess *ss, const char *file, uint32_t line,
+		char *out, size_t len)
+{
+	struct { char *out; size_t len; } o = { out, len };
+	uint32_t total;
 
 	out[0] = 0;
-	if (!file || !line || !(f = fopen(file, "r")))
-		return;
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t l = strlen(buf);
-		bool whole = l && buf[l - 1] == '\n';
-
-		if (++n == line) {
-			buf[strcspn(buf, "\n")] = 0;
-			snprintf(out, len, "%s", buf);
-			break;
-		}
-		/* a line longer than buf: skip the rest of it */
-		while (!whole && fgets(buf, sizeof(buf), f)) {
-			l = strlen(buf);
-			whole = l && buf[l - 1] == '\n';
-		}
-	}
-	fclose(f);
+	if (file && line)
+		tr_source_read(ss->srcmap, file, line, line, one_line, &o,
+			       &total, NULL, 0);
 }
 
 static int
@@ -86,7 +83,7 @@ srv_where_get(struct srv_sess *ss, uint64_t pc, pid_t tid, bool frame,
 	w->with_frame = frame;
 	tr_session_run(ss->s, where_fn, w);
 	if (w->file[0])
-		srv_source_line(w->file, w->loc.line, w->source,
+		srv_source_line(ss, w->file, w->loc.line, w->source,
 				sizeof(w->source));
 }
 

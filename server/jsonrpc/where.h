@@ -40,8 +40,10 @@ void srv_write_args(struct tr_jw *w, const struct tr_bt_frame *f);
 /* srv_opt_str: member key with string s, or null when s is NULL or "". */
 void srv_opt_str(struct tr_jw *w, const char *key, const char *s);
 /* srv_source_line: the text of line `line` of `file` into out ("" when
- * the file is not here). */
-void srv_source_line(const char *file, uint32_t line, char *out, size_t len);
+ * the file is not here), read through ss's substitute-path rules. The
+ * session's worker. */
+void srv_source_line(struct srv_sess *ss, const char *file, uint32_t line,
+		     char *out, size_t len);
 
 /* srv_write_stop: ev (a stop, an exit, a kill) as the JSON object the
  * "stopped" notification and the run requests' replies carry, with the

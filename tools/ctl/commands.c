@@ -847,6 +847,8 @@ static const char help_text[] =
 	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
 	"            x/NFU ADDR   info registers [REG]   info threads\n"
 	"            thread TID\n"
+	"Source:     list|l [LOC | N,M | FILE:N,M | FUNC, | ,M | -]\n"
+	"            set|unset|show substitute-path [FROM [TO]]\n"
 	"Symbols:    info symbol ADDR   info address NAME\n"
 	"            info functions [SUBSTRING]\n"
 	"Other:      stats   rpc METHOD [JSON]   echo TEXT   help   quit\n";
@@ -989,6 +991,12 @@ tc_run_command(char *line)
 		cmd_type("whatis", arg);
 	else if (IS("ptype"))
 		cmd_type("ptype", arg);
+	else if (IS("list") || IS("l"))
+		tc_cmd_list(arg);
+	else if ((IS("set") || IS("unset") || IS("show")) &&
+		 !strncmp(arg, "substitute-path", 15) &&
+		 (!arg[15] || isspace((unsigned char)arg[15])))
+		tc_cmd_substitute_path(cmd, arg + 15);
 	else if (IS("set") && !strncmp(arg, "breakpoint pending ", 19)) {
 		/* gdb's: on makes unknown locations pending; off and auto
 		 * (no one to ask here) report them */

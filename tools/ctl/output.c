@@ -141,6 +141,7 @@ tc_print_source(const struct tr_json *f)
 {
 	const char *src = tc_jstr(f, "source");
 
+	tc_list_center(tc_jstr(f, "file"), (uint32_t)tc_jnum(f, "line"));
 	if (src && tc_jnum(f, "line"))
 		printf("%" PRIu64 "\t%s\n", tc_jnum(f, "line"), src);
 }

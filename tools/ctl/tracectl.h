@@ -54,6 +54,11 @@ int tc_call_show(const char *method, char *params, struct tr_cl_reply *r);
 /* commands.c: the gdb-like commands */
 bool tc_run_command(char *line);
 
+/* source.c: list, substitute-path */
+void tc_list_center(const char *file, uint32_t line);
+void tc_cmd_list(const char *arg);
+void tc_cmd_substitute_path(const char *verb, const char *arg);
+
 /* main.c */
 
 
