@@ -82,6 +82,11 @@ struct srv_sess {
 	struct srv_bp *bps;        /* worker's */
 	struct srv_watch *watches; /* worker's */
 	struct tr_srcmap *srcmap;  /* worker's: substitute-path rules */
+	/* worker's: signals the last continue passed on, printing them
+	 * (gdb's handle print nostop), for the stop it reports */
+	unsigned nseen;
+	int seen_sig[16];
+	pid_t seen_tid[16];
 	struct srv_wnote wnote;    /* under mu */
 
 	pthread_t th;

@@ -13,6 +13,7 @@
 #include "jsonrpc/watch.h"
 #include "jsonrpc/request.h"
 #include "jsonrpc/where.h"
+#include "control/sigpolicy.h"
 #include "control/stepping.h"
 #include "eval/value.h"
 
@@ -90,16 +91,12 @@ parse_signal(struct srv_call *x, int *sig)
 		return 0;
 	}
 	if ((s = tr_json_str(v, NULL))) {
-		if (!strncmp(s, "SIG", 3))
-			s += 3;
-		for (int i = 1; i < NSIG; i++) {
-			const char *a = sigabbrev_np(i);
-
-			if (a && !strcmp(a, s)) {
-				*sig = i;
-				return 0;
-			}
+		if (!strcmp(s, "0")) {
+			*sig = -1;
+			return 0;
 		}
+		if ((*sig = tr_signal_number(s)))
+			return 0;
 	}
 bad:
 	srv_error(x, TR_RPC_INVALID_PARAMS,
@@ -119,6 +116,16 @@ srv_m_continue(struct srv_call *x)
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
 	err = tr_session_cont(x->ss->s, tid, sig, &ev);
+	if (!err) {
+		struct tr_event seen[16];
+		size_t n = tr_session_signals_seen(x->ss->s, seen, 16);
+
+		for (size_t i = 0; i < n; i++) {
+			x->ss->seen_sig[i] = seen[i].sig;
+			x->ss->seen_tid[i] = seen[i].tid;
+		}
+		x->ss->nseen = (unsigned)n;
+	}
 	return after_run(x, err, &ev, NULL, NULL);
 }
 

@@ -7,6 +7,7 @@
 #include "jsonrpc/data.h"
 #include "jsonrpc/exec.h"
 #include "jsonrpc/sessions.h"
+#include "jsonrpc/signals.h"
 #include "jsonrpc/source.h"
 #include "jsonrpc/stack.h"
 #include "jsonrpc/symbols.h"
@@ -65,6 +66,9 @@ static const struct srv_method methods[] = {
 	{ "lookup_symbol", STOPPED, srv_m_lookup_symbol },
 	{ "symbol_at", STOPPED, srv_m_symbol_at },
 	{ "functions", STOPPED, srv_m_functions },
+	/* signals */
+	{ "handle", STOPPED, srv_m_handle },
+	{ "signals", STOPPED, srv_m_signals },
 	/* source files */
 	{ "source", STOPPED, srv_m_source },
 	{ "substitute_path", STOPPED, srv_m_substitute_path },

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "control/backtrace.h"
+#include "control/sigpolicy.h"
 #include "symbols/debuginfo.h"
 #include "base/error.h"
 #include "jsonrpc/watch.h"
@@ -144,12 +145,10 @@ static const char *
 signame(int sig)
 {
 	static __thread char buf[32];
-	const char *a = sig > 0 ? sigabbrev_np(sig) : NULL;
 
-	if (a)
-		snprintf(buf, sizeof(buf), "SIG%s", a);
-	else
-		snprintf(buf, sizeof(buf), "%d", sig);
+	if (sig > 0 && sig < NSIG)
+		return tr_signal_name(sig);
+	snprintf(buf, sizeof(buf), "%d", sig);
 	return buf;
 }
 
@@ -157,6 +156,24 @@ int
 srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 {
 	tr_jw_obj_begin(w);
+	if (ss->nseen) {
+		/* signals passed on before it, that print */
+		tr_jw_key(w, "signals_seen");
+		tr_jw_arr_begin(w);
+		for (unsigned i = 0; i < ss->nseen; i++) {
+			tr_jw_obj_begin(w);
+			tr_jw_key(w, "signal");
+			tr_jw_cstr(w, signame(ss->seen_sig[i]));
+			tr_jw_key(w, "description");
+			tr_jw_cstr(w, tr_signal_description(
+					      ss->seen_sig[i]));
+			tr_jw_key(w, "thread");
+			tr_jw_int(w, ss->seen_tid[i]);
+			tr_jw_obj_end(w);
+		}
+		tr_jw_arr_end(w);
+		ss->nseen = 0;
+	}
 	tr_jw_key(w, "event");
 	switch (ev->type) {
 	case TR_EV_STOP: {
@@ -181,7 +198,7 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 			tr_jw_key(w, "signo");
 			tr_jw_int(w, ev->sig);
 			tr_jw_key(w, "description");
-			tr_jw_cstr(w, strsignal(ev->sig));
+			tr_jw_cstr(w, tr_signal_description(ev->sig));
 			if (ev->addr) {
 				tr_jw_key(w, "fault_addr");
 				tr_jw_uint(w, ev->addr);

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "session/session.h"
 #include "symbols/scope.h"
+#include "control/sigpolicy.h"
 #include "control/watchpoint.h"
 #include "target/slab.h"
 #include "symbols/symtab.h"
@@ -111,6 +112,15 @@ struct tr_session {
 	struct cond *conds;
 
 	struct tr_hist *hist;    /* value history, convenience variables */
+
+	/* signals: gdb's handle, under lock */
+	struct tr_sigpolicy sigpol;
+	/* the event loop's: the last stop it returned, and the signals
+	 * passed on without stopping that print, during the last run
+	 * (read by the requester after it, under lock) */
+	struct tr_event last_ev;
+	struct tr_event seen[TR_SESSION_SEEN_MAX];
+	size_t nseen;
 };
 
 /* ---- running a job on a session thread ------------------------------ */
@@ -1058,12 +1068,47 @@ loop_run(struct tr_session *s, struct job *j)
 	if (j->kind == JOB_STEP) {
 		err = tr_step(s->t, j->tid, -1, j->ev);
 	} else {
-		err = tr_cont(s->t, j->tid, j->sig, j->ev);
-		while (!err && j->ev->type == TR_EV_STOP &&
-		       j->ev->reason == TR_STOP_BREAKPOINT && j->ev->bpnum &&
-		       !calling_cond_stops(s, j->ev))
-			err = tr_cont(s->t, 0, 0, j->ev);
+		int sig = j->sig;
+		unsigned f;
+
+		/* the signal the thread stopped with goes on unless its
+		 * policy is nopass (gdb's handle) */
+		pthread_mutex_lock(&s->lock);
+		if (!sig && s->last_ev.type == TR_EV_STOP &&
+		    s->last_ev.reason == TR_STOP_SIGNAL &&
+		    (!j->tid || j->tid == s->last_ev.tid) &&
+		    s->last_ev.sig > 0 && s->last_ev.sig < NSIG &&
+		    !(s->sigpol.f[s->last_ev.sig] & TR_SIG_PASS))
+			sig = -1;
+		s->nseen = 0;
+		pthread_mutex_unlock(&s->lock);
+		err = tr_cont(s->t, j->tid, sig, j->ev);
+		while (!err && j->ev->type == TR_EV_STOP) {
+			if (j->ev->reason == TR_STOP_BREAKPOINT &&
+			    j->ev->bpnum && !calling_cond_stops(s, j->ev)) {
+				err = tr_cont(s->t, 0, 0, j->ev);
+				continue;
+			}
+			if (j->ev->reason != TR_STOP_SIGNAL || j->ev->sig <= 0 ||
+			    j->ev->sig >= NSIG)
+				break;
+			pthread_mutex_lock(&s->lock);
+			f = s->sigpol.f[j->ev->sig];
+			if (!(f & TR_SIG_STOP) && (f & TR_SIG_PRINT) &&
+			    s->nseen < TR_SESSION_SEEN_MAX)
+				s->seen[s->nseen++] = *j->ev;
+			pthread_mutex_unlock(&s->lock);
+			if (f & TR_SIG_STOP)
+				break;
+			err = tr_cont(s->t, j->ev->tid,
+				      (f & TR_SIG_PASS) ? j->ev->sig : -1,
+				      j->ev);
+		}
 	}
+	pthread_mutex_lock(&s->lock);
+	if (!err)
+		s->last_ev = *j->ev;
+	pthread_mutex_unlock(&s->lock);
 	/* gdb's $_exitcode: the status of the last program that exited */
 	if (!err && j->ev->type == TR_EV_EXIT)
 		tr_hist_set_int(s->hist, "_exitcode", j->ev->status);
@@ -1102,6 +1147,7 @@ tr_session_new(const struct tr_session_opts *opts, struct tr_session **out)
 	if (!s->opts.call_timeout_ms)
 		s->opts.call_timeout_ms = DEFAULT_CALL_TIMEOUT_MS;
 	pthread_mutex_init(&s->lock, NULL);
+	tr_sigpolicy_init(&s->sigpol);
 	if ((err = tr_hist_new(&s->hist))) {
 		pthread_mutex_destroy(&s->lock);
 		free(s);
@@ -1204,6 +1250,36 @@ tr_session_cont(struct tr_session *s, pid_t tid, int sig, struct tr_event *ev)
 	struct job j = { .kind = JOB_CONT, .tid = tid, .sig = sig, .ev = ev };
 
 	return submit(s->lslab, &j);
+}
+
+int
+tr_session_handle(struct tr_session *s, int sig, unsigned set, unsigned clear,
+		  unsigned *flags)
+{
+	int err = 0;
+
+	if (sig <= 0 || sig >= NSIG)
+		return -TR_EINVAL;
+	pthread_mutex_lock(&s->lock);
+	if (set || clear)
+		err = tr_sigpolicy_set(&s->sigpol, sig, set, clear);
+	if (flags)
+		*flags = s->sigpol.f[sig];
+	pthread_mutex_unlock(&s->lock);
+	return err;
+}
+
+size_t
+tr_session_signals_seen(struct tr_session *s, struct tr_event *out,
+			size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->nseen < max ? s->nseen : max;
+	memcpy(out, s->seen, n * sizeof(*out));
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 int

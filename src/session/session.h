@@ -68,6 +68,24 @@ int tr_session_cont(struct tr_session *s, pid_t tid, int sig,
 int tr_session_step(struct tr_session *s, pid_t tid, struct tr_event *ev);
 
 /*
+ * Signals, as gdb's handle (control/sigpolicy.h; gdb's defaults at
+ * first): tr_session_cont reports a signal stop only when its policy is
+ * stop; the others are passed on, or not (nopass), and the run goes on.
+ * Resumed with sig 0, a thread that stopped with a nopass signal does not
+ * get it. tr_session_handle sets and clears TR_SIG_* flags of sig (both 0:
+ * reads them) and gives the result in *flags (may be NULL); -TR_EINVAL
+ * for a bad signal. Any thread.
+ */
+int tr_session_handle(struct tr_session *s, int sig, unsigned set,
+		      unsigned clear, unsigned *flags);
+/* tr_session_signals_seen: the signals of the last tr_session_cont that
+ * print but do not stop (gdb prints "Program received signal ..." for
+ * each and goes on), up to max (the first TR_SESSION_SEEN_MAX). */
+#define TR_SESSION_SEEN_MAX 16
+size_t tr_session_signals_seen(struct tr_session *s, struct tr_event *out,
+			       size_t max);
+
+/*
  * tr_session_break: a breakpoint at a location spec (tr_break_set_spec)
  * with an optional condition, an expression in the scope of the
  * breakpoint's location (NULL: none). The condition is parsed and checked

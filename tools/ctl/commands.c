@@ -838,7 +838,9 @@ static const char help_text[] =
 	"            condition N [COND]   delete|d N   enable N   disable N\n"
 	"            ignore N COUNT   info breakpoints\n"
 	"            (LOC: FUNCTION, FILE:LINE, LIB:FUNCTION or *ADDRESS)\n"
-	"Running:    continue|c [SIGNAL]   step|s   next|n   finish\n"
+	"Running:    continue|c [N]   step|s   next|n   finish\n"
+	"            signal SIG|0   handle SIG [no]stop [no]print [no]pass\n"
+	"            info signals [SIG]\n"
 	"            stepi|si   interrupt (or ^C while it runs)\n"
 	"Stack:      bt|backtrace [N]   frame|f [N]   up [N]   down [N]\n"
 	"            info locals   info args   info frame\n"
@@ -959,8 +961,14 @@ tc_run_command(char *line)
 
 		cmd_simple("ignore", tc_jparams("{\"id\":%u,\"count\":%u}",
 					     (uint64_t)id, (uint64_t)cnt));
-	} else if (IS("continue") || IS("c") || IS("cont"))
+	} else if (IS("continue") || IS("c") || IS("cont")) {
+		if (tc_continue_count(arg))
+			arg = "";
 		cmd_run("continue", arg);
+	} else if (IS("signal"))
+		tc_cmd_signal(arg);
+	else if (IS("handle"))
+		tc_cmd_handle(arg);
 	else if (IS("step") || IS("s"))
 		cmd_run("step", NULL);
 	else if (IS("next") || IS("n"))
@@ -1043,6 +1051,9 @@ tc_run_command(char *line)
 		else if (!strcmp(what, "registers") || !strcmp(what, "reg") ||
 			 !strcmp(what, "r"))
 			cmd_registers(rest);
+		else if (!strcmp(what, "signals") ||
+			 !strcmp(what, "handle"))
+			tc_cmd_info_signals(rest);
 		else if (!strcmp(what, "threads"))
 			cmd_threads();
 		else if (!strcmp(what, "breakpoints") || !strcmp(what, "b") ||

@@ -156,6 +156,16 @@ tc_print_stop(const struct tr_json *st)
 	const char *fn = f ? tc_jstr(f, "function") : NULL;
 	bool new_func, mid;
 
+	/* signals passed on before the stop, that print (gdb's handle) */
+	{
+		const struct tr_json *seen = tr_json_get(st, "signals_seen");
+
+		for (size_t i = 0; i < tr_json_len(seen); i++)
+			printf("\nProgram received signal %s, %s.\n",
+			       tc_str(tc_jstr(tr_json_at(seen, i), "signal")),
+			       tc_str(tc_jstr(tr_json_at(seen, i),
+					      "description")));
+	}
 	if (!ev)
 		return;
 	if (!strcmp(ev, "exit")) {
@@ -179,6 +189,8 @@ tc_print_stop(const struct tr_json *st)
 	if (strcmp(ev, "stop") || !reason || !f)
 		return;
 	tc.frame = 0;
+	tc.last_bp = !strcmp(reason, "breakpoint")
+			     ? (uint32_t)tc_jnum(st, "breakpoint") : 0;
 	new_func = !fn || strcmp(fn, tc.last_func);
 	snprintf(tc.last_func, sizeof(tc.last_func), "%s", fn ? fn : "");
 	mid = tc_jbool(f, "mid_line");

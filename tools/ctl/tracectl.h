@@ -26,6 +26,8 @@ struct tc_state {
 	unsigned frame;      /* the selected frame; every stop selects 0,
 			      * as it does on the server */
 	bool bp_pending;     /* set breakpoint pending on */
+	uint32_t last_bp;    /* the breakpoint of the last stop (0: none),
+			      * for continue N */
 	volatile int sigint;
 	bool in_readline;
 };
@@ -58,6 +60,12 @@ bool tc_run_command(char *line);
 void tc_list_center(const char *file, uint32_t line);
 void tc_cmd_list(const char *arg);
 void tc_cmd_substitute_path(const char *verb, const char *arg);
+
+/* signals.c: handle, info signals, signal, continue N */
+void tc_cmd_info_signals(const char *arg);
+void tc_cmd_handle(char *arg);
+void tc_cmd_signal(const char *arg);
+bool tc_continue_count(const char *arg);
 
 /* main.c */
 
