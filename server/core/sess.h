@@ -47,6 +47,7 @@ struct srv_wnote {
 	uint64_t seq;
 	uint32_t id;
 	int kind;
+	bool hw;             /* in debug registers (gdb's "Hardware ...") */
 	char expr[256];
 	char old[512];
 	char now[512];

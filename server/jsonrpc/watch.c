@@ -179,8 +179,13 @@ srv_watch_note(struct srv_sess *ss, const struct tr_event *ev)
 		return;
 	w = watch_find(ss, ev->bpnum);
 	if (w) {
+		struct tr_watch_state st = { 0 };
+
 		n.kind = w->w.kind;
 		snprintf(n.expr, sizeof(n.expr), "%s", w->expr ? w->expr : "");
+		n.hw = ev->reason == TR_STOP_WATCH &&
+		       tr_watch_info(ss->t, ev->bpnum, &st, NULL, NULL, 0) == 0 &&
+		       st.mechanism && !strcmp(st.mechanism, "debug-registers");
 		if (ev->reason == TR_STOP_WATCH)
 			tr_session_watch_values(ss->s, &w->w, ev->tid, n.old,
 						n.now, sizeof(n.old));
@@ -224,6 +229,8 @@ srv_watch_write(struct srv_sess *ss, struct tr_jw *w,
 	}
 	tr_jw_key(w, "kind");
 	tr_jw_cstr(w, kind_names[n.kind]);
+	tr_jw_key(w, "hardware");
+	tr_jw_bool(w, n.hw);
 	if (n.kind != TR_WATCH_READ || strcmp(n.old, n.now)) {
 		tr_jw_key(w, "old");
 		tr_jw_cstr(w, n.old);

@@ -25,6 +25,11 @@ case $probe in
 esac
 
 for mech in $mechs; do
+	# gdb's words: "Hardware watchpoint" in the debug registers
+	hw=W hwtype=watchpoint
+	if [ "$mech" = debug-registers ]; then
+		hw="Hardware w" hwtype="hw watchpoint"
+	fi
 	start_tracerd --watch-mechanism $mech --launch "$W"
 	tc <<-SCRIPT >"$T/s1.$mech" 2>&1
 	break main
@@ -47,15 +52,15 @@ for mech in $mechs; do
 	continue
 	continue
 	SCRIPT
-	check "[$mech] watch g says its number" has "$T/s1.$mech" '^Watchpoint 2: g$'
+	check "[$mech] watch g says its number" has "$T/s1.$mech" "^${hw}atchpoint 2: g\$"
 	check "[$mech] the first write: old and new values" has "$T/s1.$mech" '^New value = 10$'
 	check "[$mech] the second write" has "$T/s1.$mech" '^Old value = 10$'
 	check "[$mech] the stop is at the line after the write" has "$T/s1.$mech" \
 		"^main \\(.*\\) at watch.c:$((line_g + 1))\$"
 	check "[$mech] info watchpoints lists it with its hits" has "$T/s1.$mech" \
-		'^2 +watchpoint +keep y +0x[0-9a-f]+ g$'
+		"^2 +$hwtype +keep y +0x[0-9a-f]+ g\$"
 	check "[$mech] a member through a pointer" has "$T/s1.$mech" '^New value = 21$'
-	check "[$mech] a local: its writes" has "$T/s1.$mech" '^Watchpoint 5: local$'
+	check "[$mech] a local: its writes" has "$T/s1.$mech" "^${hw}atchpoint 5: local\$"
 	check "[$mech] a local's frame returns: deleted as gdb says" has "$T/s1.$mech" \
 		'^Watchpoint 5 deleted because the program has left the block in$'
 	# (tracerd stops for the SIGCHLD of the fork child, gdb does not:
@@ -119,6 +124,8 @@ for mech in $mechs; do
 	check "[$mech] a thread's writes" has "$T/s2.$mech" '^New value = 1$'
 	pid=$(pgrep -xf "$W pause" | head -n 1)
 	tc rpc watchpoints >"$T/w.$mech" 2>&1
+	check "[$mech] a global watched in main is not scoped to main" has \
+		"$T/w.$mech" '"expr":"tcount".*"scoped":false'
 	tc rpc stats >"$T/stats.$mech" 2>&1
 	check "[$mech] stats: the mechanism and the probe's finding" has \
 		"$T/stats.$mech" "\"watch_mechanism\":\"$mech\",\"debug_registers_fire\":(true|false),\"debug_registers_probe\":\"a write watched by DR0"

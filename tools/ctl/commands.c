@@ -197,9 +197,9 @@ cmd_watch(const char *arg, const char *kind)
 	free(cond);
 	if (tc_call_show("watch", p, &r)) {
 		printf("%s %" PRIu64 ": %s\n",
-		       !strcmp(kind, "read") ? "Read watchpoint" :
-		       !strcmp(kind, "access") ? "Access watchpoint" :
-						 "Watchpoint",
+		       tc_watch_title(kind, tc_jstr(r.result, "mechanism") &&
+					   !strcmp(tc_jstr(r.result, "mechanism"),
+						   "debug-registers")),
 		       tc_jnum(r.result, "id"), expr);
 		tr_cl_reply_free(&r);
 	}
@@ -237,11 +237,15 @@ cmd_info_watchpoints(void)
 			const char *e = tc_jstr(w, "expr");
 			uint64_t hits = tc_jnum(w, "hits");
 
+			const char *m = tc_jstr(w, "mechanism");
+
 			printf("%-7" PRIu64 " %-15s keep y   0x%016" PRIx64
 			       " %s\n", tc_jnum(w, "id"),
 			       !strcmp(k, "read") ? "read watchpoint" :
 			       !strcmp(k, "access") ? "acc watchpoint" :
-						      "watchpoint",
+			       m && !strcmp(m, "debug-registers")
+				       ? "hw watchpoint"
+				       : "watchpoint",
 			       tc_jnum(w, "addr"), e ? e : "");
 			if (tc_jstr(w, "condition"))
 				printf("\tstop only if %s\n",

@@ -23,6 +23,18 @@
 /* ---- output helpers ----------------------------------------------------- */
 
 const char *
+tc_watch_title(const char *kind, bool hw)
+{
+	bool rd = !strcmp(kind, "read"), acc = !strcmp(kind, "access");
+
+	if (hw)
+		return rd ? "Hardware read watchpoint"
+		     : acc ? "Hardware access (read/write) watchpoint"
+			   : "Hardware watchpoint";
+	return rd ? "Read watchpoint" : acc ? "Access watchpoint" : "Watchpoint";
+}
+
+const char *
 tc_jstr(const struct tr_json *o, const char *key)
 {
 	const struct tr_json *v = o ? tr_json_get(o, key) : NULL;
@@ -202,9 +214,8 @@ tc_print_stop(const struct tr_json *st)
 		const char *expr = tc_jstr(st, "expr");
 
 		printf("\n%s %" PRIu64 ": %s\n\n",
-		       kind && !strcmp(kind, "read") ? "Read watchpoint" :
-		       kind && !strcmp(kind, "access") ? "Access watchpoint" :
-							 "Watchpoint",
+		       tc_watch_title(kind ? kind : "write",
+				      tc_jbool(st, "hardware")),
 		       tc_jnum(st, "watchpoint"), expr ? expr : "");
 		if (tc_jstr(st, "value"))
 			printf("Value = %s\n", tc_jstr(st, "value"));

@@ -38,6 +38,10 @@ extern struct tc_state tc;
 /* output.c: JSON results read, frames and stops printed as gdb prints
  * them */
 const char *tc_jstr(const struct tr_json *o, const char *key);
+/* gdb's name of a watchpoint of `kind` ("write", "read", "access"):
+ * "Hardware watchpoint", "Hardware read watchpoint"... when it is in the
+ * debug registers, else "Watchpoint", "Read watchpoint"... */
+const char *tc_watch_title(const char *kind, bool hw);
 uint64_t tc_jnum(const struct tr_json *o, const char *key);
 const char *tc_str(const char *s);
 bool tc_jbool(const struct tr_json *o, const char *key);
