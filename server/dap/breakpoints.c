@@ -62,6 +62,8 @@ static void
 bp_free(struct dap_bp *b)
 {
 	free(b->path);
+	free(b->spec);
+	free(b->cond);
 	free(b->hit_cond);
 	free(b->log);
 	free(b);
@@ -219,6 +221,10 @@ bp_new(struct dap *d, uint32_t kind, const struct tr_json *sb)
 	if (!b)
 		return NULL;
 	b->kind = kind;
+	const char *c = tr_json_str(tr_json_get(sb, "condition"), NULL);
+
+	if (c && *c)
+		b->cond = strdup(c);
 	if (hc && *hc)
 		b->hit_cond = strdup(hc);
 	if (lm && *lm)
@@ -272,6 +278,8 @@ set_list(struct dap *d, const struct dap_req *q, uint32_t kind,
 		}
 		if (path)
 			dap_src_spec(d, path, bp->line, spec, sizeof(spec));
+		else
+			bp->spec = strdup(spec);
 		make_one(d, &w, bp, spec, cond);
 	}
 	tr_jw_arr_end(&w);
@@ -512,6 +520,39 @@ dap_bp_hit(struct dap *d, const struct tr_event *ev, const char **reason)
 		: b->kind == DAP_BP_DATA   ? "data breakpoint"
 					   : "breakpoint";
 	return 1;
+}
+
+/* The client's breakpoints made again in a new session (restart), each
+ * as it was asked for; a breakpoint event for each with its new id. */
+void
+dap_bps_remake(struct dap *d)
+{
+	for (struct dap_bp *b = d->bps; b; b = b->next) {
+		struct tr_buf buf;
+		struct tr_jw w;
+		char spec[1200];
+
+		if (b->kind == DAP_BP_DATA) {
+			b->id = 0; /* a watched object is of the old process */
+			continue;
+		}
+		if (b->kind == DAP_BP_SOURCE)
+			dap_src_spec(d, b->path, b->line, spec, sizeof(spec));
+		else
+			snprintf(spec, sizeof(spec), "%s", b->spec ? b->spec
+								  : "");
+		b->hits = 0;
+		tr_buf_init(&buf);
+		dap_event_begin(d, &w, &buf, "breakpoint");
+		tr_jw_obj_begin(&w);
+		tr_jw_key(&w, "reason");
+		tr_jw_cstr(&w, "changed");
+		tr_jw_key(&w, "breakpoint");
+		make_one(d, &w, b, spec, b->cond);
+		tr_jw_obj_end(&w);
+		dap_send(d, &w, &buf);
+		tr_buf_free(&buf);
+	}
 }
 
 /* Pending breakpoints that have a location now: a breakpoint event

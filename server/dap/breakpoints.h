@@ -29,6 +29,9 @@ void dap_bps_clear(struct dap *d);
 /* dap_bps_verify: breakpoint events for pending breakpoints that have a
  * location now. Under target_mu. */
 void dap_bps_verify(struct dap *d);
+/* dap_bps_remake: the client's breakpoints made again in a new session
+ * (restart); data breakpoints are dropped. Under target_mu. */
+void dap_bps_remake(struct dap *d);
 void dap_bps_free(struct dap *d);
 
 #endif

@@ -36,6 +36,7 @@ r_initialize(struct dap *d, const struct dap_req *q)
 		"supportsHitConditionalBreakpoints",
 		"supportsLogPoints",
 		"supportsTerminateRequest",
+		"supportsRestartRequest",
 		"supportTerminateDebuggee",
 		"supportsInstructionBreakpoints",
 		"supportsSteppingGranularity",
@@ -97,6 +98,7 @@ static const struct {
 	{ "stepOut", dap_r_stepOut },
 	{ "pause", dap_r_pause },
 	{ "terminate", dap_r_terminate },
+	{ "restart", dap_r_restart },
 	{ "readMemory", dap_r_readMemory },
 	{ "writeMemory", dap_r_writeMemory },
 	{ "modules", dap_r_modules },
@@ -157,6 +159,7 @@ dap_free(struct dap *d)
 	free(d->refs);
 	free(d->frames);
 	free(d->tids);
+	free(d->launch_args);
 	if (d->out_quit >= 0)
 		close(d->out_quit);
 	pthread_mutex_destroy(&d->out_mu);

@@ -30,8 +30,10 @@ struct dap_bp {
 	uint32_t id;           /* the library's breakpoint number (0: none,
 				  it failed) */
 	char *path;            /* source path, NULL for a function one */
+	char *spec;            /* function and instruction ones: the spec */
 	uint32_t line;         /* asked for */
 	uint32_t kind;         /* DAP_BP_* */
+	char *cond;            /* the condition: NULL: none */
 	char *hit_cond;        /* "5", ">= 3", "% 2": NULL: none */
 	char *log;             /* logpoint message: NULL: a breakpoint */
 	uint64_t hits;         /* counted by the adapter for hit_cond */
@@ -81,6 +83,10 @@ struct dap {
 	bool launched;
 	bool configured;         /* configurationDone came */
 	bool stop_on_entry;
+	char *launch_args;       /* the last launch's arguments (JSON), for
+				    restart */
+	bool restarting;         /* a launch made by restart: no
+				    initialized event */
 	atomic_bool exited;      /* the target ended (set by the run
 				    thread before it clears running) */
 	bool terminated_sent;

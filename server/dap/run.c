@@ -620,7 +620,8 @@ adopt(struct dap *d, const struct dap_req *q, struct srv_sess *ss,
 	if (!rc)
 		rc = dap_send(d, &w, &b);
 	tr_buf_free(&b);
-	if (!rc)
+	/* a restart keeps the configuration: no initialized event */
+	if (!rc && !d->restarting)
 		rc = dap_event_simple(d, "initialized");
 	return rc;
 }
@@ -793,6 +794,19 @@ dap_r_launch(struct dap *d, const struct dap_req *q)
 	    == 0)
 		d->out_started = true;
 	d->stop_on_entry = dap_arg_bool(q, "stopOnEntry", false);
+	/* kept for restart */
+	if (q->args && !d->restarting) {
+		struct tr_buf ab;
+		struct tr_jw aw;
+
+		tr_buf_init(&ab);
+		tr_jw_init(&aw, &ab);
+		tr_jw_value(&aw, q->args);
+		free(d->launch_args);
+		d->launch_args = tr_jw_error(&aw) || tr_buf_append(&ab, "", 1)
+				 ? NULL : strdup(ab.data);
+		tr_buf_free(&ab);
+	}
 	return adopt(d, q, ss, true);
 }
 
@@ -832,6 +846,7 @@ dap_r_attach(struct dap *d, const struct dap_req *q)
 	return adopt(d, q, ss, false);
 }
 
+/* (q NULL: a restart's, answered already) */
 int
 dap_r_configurationDone(struct dap *d, const struct dap_req *q)
 {
@@ -840,20 +855,40 @@ dap_r_configurationDone(struct dap *d, const struct dap_req *q)
 	if (!d->ss)
 		return dap_fail(d, q, "no program: launch or attach first");
 	if (d->configured)
-		return dap_ok(d, q);
+		return q ? dap_ok(d, q) : 0;
 	d->configured = true;
 	if (d->stop_on_entry || d->exited || atomic_load(&d->running)) {
 		struct tr_event ev = { .type = TR_EV_STOP,
 				       .reason = TR_STOP_EXEC,
 				       .tid = d->last_tid };
 
-		rc = dap_ok(d, q);
+		rc = q ? dap_ok(d, q) : 0;
 		if (!rc && d->stop_on_entry && !d->exited)
 			send_stopped(d, &ev, "entry", 0);
 		return rc;
 	}
-	/* the program was stopped at its exec (or the attach): it runs */
-	return start_run(d, q, RUN_CONT, d->last_tid);
+	/* the program was stopped at its exec (or the attach): it runs;
+	 * the client did not ask for it by a continue: a continued event */
+	{
+		struct tr_buf b;
+		struct tr_jw w;
+
+		tr_buf_init(&b);
+		dap_event_begin(d, &w, &b, "continued");
+		tr_jw_obj_begin(&w);
+		tr_jw_key(&w, "threadId");
+		tr_jw_int(&w, d->last_tid);
+		tr_jw_key(&w, "allThreadsContinued");
+		tr_jw_bool(&w, true);
+		tr_jw_obj_end(&w);
+		rc = q ? dap_ok(d, q) : 0;
+		if (!rc)
+			rc = dap_send(d, &w, &b);
+		tr_buf_free(&b);
+		if (rc)
+			return rc;
+	}
+	return start_run(d, NULL, RUN_CONT, d->last_tid);
 }
 
 /* --- the end --------------------------------------------------------- */
@@ -916,6 +951,59 @@ dap_r_disconnect(struct dap *d, const struct dap_req *q)
 	d->exited = false;
 	rc = dap_ok(d, q);
 	return rc;
+}
+
+/*
+ * restart: the launched program killed and launched again with the same
+ * arguments (or those of the request), the client's breakpoints made
+ * again (breakpoint events give their new ids), then run as after
+ * configurationDone. An attached program is not restarted.
+ */
+int
+dap_r_restart(struct dap *d, const struct dap_req *q)
+{
+	const struct tr_json *na = dap_arg(q, "arguments");
+	struct tr_json_limits lim = { 0 };
+	struct tr_json_error je;
+	struct tr_json *args = NULL;
+	struct dap_req lq = *q;
+	struct dap_bp *bps;
+	bool configured = d->configured;
+	int rc;
+
+	if (!d->launch_args || !d->launched)
+		return dap_fail(d, q, "restart: only a launched program is "
+				"restarted (attach again)");
+	if (na && na->kind == TR_JSON_OBJECT) {
+		lq.args = na;
+	} else {
+		if (tr_json_parse(d->launch_args, strlen(d->launch_args), &lim,
+				  &args, &je))
+			return dap_fail(d, q, "restart: the launch arguments "
+					"are lost");
+		lq.args = args;
+	}
+	/* the run thread (stopped, or still making its thread and module
+	 * events after a stop) is done with the breakpoints first */
+	stop_run(d, true);
+	/* the breakpoints outlive the session they were made in */
+	bps = d->bps;
+	d->bps = NULL;
+	dap_end(d, true, true);
+	d->bps = bps;
+	d->restarting = true;
+	rc = dap_r_launch(d, &lq);
+	d->restarting = false;
+	tr_json_free(args);
+	if (rc || !d->ss)
+		return rc;
+	pthread_mutex_lock(&d->ss->target_mu);
+	dap_bps_remake(d);
+	pthread_mutex_unlock(&d->ss->target_mu);
+	d->configured = false;
+	if (configured)
+		return dap_r_configurationDone(d, NULL);
+	return 0;
 }
 
 int

@@ -13,6 +13,7 @@ int dap_r_stepIn(struct dap *d, const struct dap_req *q);
 int dap_r_stepOut(struct dap *d, const struct dap_req *q);
 int dap_r_pause(struct dap *d, const struct dap_req *q);
 int dap_r_terminate(struct dap *d, const struct dap_req *q);
+int dap_r_restart(struct dap *d, const struct dap_req *q);
 int dap_r_disconnect(struct dap *d, const struct dap_req *q);
 
 /* dap_end: the connection goes (its client left or disconnected): a

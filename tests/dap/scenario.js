@@ -704,6 +704,29 @@ async function breakScenario() {
 	await done(c);
 }
 
+// Restart: the program launched again, its breakpoints kept.
+async function restartScenario() {
+	const c = await client();
+	if (!supports(c, 'supportsRestartRequest', 'restart')) {
+		await done(c);
+		return;
+	}
+	await start(c, 'launch', launchArgs(), ['BP_MAIN']);
+	await c.ev.next('stopped');
+	const p1 = (await c.ev.next('process')).body.systemProcessId;
+	await c.dc.restartRequest({});
+	const p2 = (await c.ev.next('process')).body.systemProcessId;
+	const s = (await c.ev.next('stopped')).body;
+	const frames = await top(c, s.threadId);
+	check('restart: a new process', p1 !== p2 && p2 > 0, [p1, p2]);
+	check('restart: stopped again at BP_MAIN', s.reason === 'breakpoint' &&
+	      frames[0].line === L('BP_MAIN'), [s, frames[0]]);
+	await c.dc.continueRequest({ threadId: s.threadId });
+	const x = (await c.ev.next('exited')).body;
+	check('restart: it runs to its end (7)', x.exitCode === 7, x);
+	await done(c);
+}
+
 // node leaves when nothing is pending: an adapter that never answers a
 // request would end the run silently
 let finished = false;
@@ -715,6 +738,7 @@ process.on('exit', () => {
 });
 
 const scenarios = { main: mainScenario, breakpoints: breakScenario,
+		    restart: restartScenario,
 		    pause: pauseScenario,
 		    signal: signalScenario, attach: attachScenario,
 		    many: manyScenario };

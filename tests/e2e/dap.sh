@@ -51,6 +51,19 @@ rc=$?
 cat "$T/framing.out"
 check "bad input: error responses or a clean close (exit $rc)" \
 	[ "$rc" -eq 0 ]
+# another local uid is refused on the loopback DAP listener, as on the
+# other listeners (security.sh): no answer, the connection closed
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	msg='{"seq":1,"type":"request","command":"initialize","arguments":{}}'
+	setpriv --reuid=65534 --regid=65534 --clear-groups bash -c \
+		'exec 3<>/dev/tcp/127.0.0.1/'"$port"' || exit 3
+		 printf "Content-Length: %d\r\n\r\n%s" ${#1} "$1" >&3
+		 timeout 60 cat <&3' _ "$msg" >"$T/other.out" 2>"$T/other.err"
+	check "uid 65534 gets nothing from --dap-listen" \
+		[ ! -s "$T/other.out" ]
+	check "and the daemon says why" has "$T/tracerd.err" \
+		'uid 65534'
+fi
 
 # 3. the value tree over JSON-RPC (tree), on the daemon's own session
 j='"jsonrpc":"2.0"'
