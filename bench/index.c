@@ -57,7 +57,8 @@
  * asked `tracectl break FN` as a user would; tracerd_rss_kb is its VmHWM
  * then (everything the session took, the second debug-info instance of
  * the event loop included), tracerd_rss_after_kb its VmRSS after `kill`
- * ended the session. gdb_rss_kb is the largest ru_maxrss of the gdb runs
+ * ended the session (once it has held for 250 ms: the session ends after
+ * the reply). gdb_rss_kb is the largest ru_maxrss of the gdb runs
  * on the program (wait4).
  *
  * The machine is shared and noisy: the two sides alternate (one untimed
@@ -788,7 +789,17 @@ tracerd_memory(const struct prog *p, long *peak_kb, long *after_kb)
 		note("tracectl kill failed: %s", out);
 		goto out;
 	}
+	/* The session ends (its threads joined, malloc_trim) after the
+	 * reply to kill: read until the figure has held for 250 ms. */
 	*after_kb = status_kb(pid, "VmRSS");
+	for (int same = 0, i = 0; same < 5 && i < 200; i++) {
+		long v;
+
+		usleep(50000);
+		v = status_kb(pid, "VmRSS");
+		same = v == *after_kb ? same + 1 : 0;
+		*after_kb = v;
+	}
 	ret = 0;
 out:
 	if (!exited_ok(run(down, NULL, 0)))
