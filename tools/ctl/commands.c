@@ -470,28 +470,6 @@ cmd_vars(const char *method)
 }
 
 static void
-cmd_registers(const char *only)
-{
-	struct tr_cl_reply r;
-
-	if (!tc_call_show("registers", NULL, &r))
-		return;
-	for (size_t i = 0; i < tr_json_len(r.result); i++) {
-		const struct tr_json_member *m =
-			tr_json_member_at(r.result, i);
-		uint64_t v = 0;
-
-		if (*only && strcmp(only, m->key) &&
-		    !(only[0] == '$' && !strcmp(only + 1, m->key)))
-			continue;
-		tr_json_uint64(&m->val, &v);
-		printf("%-15s0x%-18" PRIx64 "%" PRId64 "\n", m->key, v,
-		       (int64_t)v);
-	}
-	tr_cl_reply_free(&r);
-}
-
-static void
 cmd_threads(void)
 {
 	struct tr_cl_reply r;
@@ -1054,7 +1032,7 @@ tc_run_command(char *line)
 			cmd_vars("args");
 		else if (!strcmp(what, "registers") || !strcmp(what, "reg") ||
 			 !strcmp(what, "r"))
-			cmd_registers(rest);
+			tc_cmd_info_registers(rest);
 		else if (!strcmp(what, "signals") ||
 			 !strcmp(what, "handle"))
 			tc_cmd_info_signals(rest);

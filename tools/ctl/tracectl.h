@@ -71,6 +71,9 @@ void tc_cmd_handle(char *arg);
 void tc_cmd_signal(const char *arg);
 bool tc_continue_count(const char *arg);
 
+/* registers.c: info registers */
+void tc_cmd_info_registers(const char *arg);
+
 /* main.c */
 
 
