@@ -30,6 +30,7 @@ struct srv_bp {
 	uint32_t id;
 	char *spec;
 	char *cond;
+	bool temporary;  /* tbreak: its stop says so */
 	struct srv_bp *next;
 };
 
@@ -83,7 +84,7 @@ struct srv_sess {
 	struct srv_bp *bps;        /* worker's */
 	struct srv_watch *watches; /* worker's */
 	struct tr_srcmap *srcmap;  /* worker's: substitute-path rules */
-	/* worker's: signals the last continue passed on, printing them
+	/* under mu: signals the last continue passed on, printing them
 	 * (gdb's handle print nostop), for the stop it reports */
 	unsigned nseen;
 	int seen_sig[16];

@@ -202,6 +202,7 @@ srv_m_break(struct srv_call *x)
 		return srv_eval_error(x, err, &e);
 	}
 	b->id = id;
+	b->temporary = o.temporary;
 	b->next = x->ss->bps;
 	x->ss->bps = b;
 	srv_begin(x);

@@ -120,11 +120,13 @@ srv_m_continue(struct srv_call *x)
 		struct tr_event seen[16];
 		size_t n = tr_session_signals_seen(x->ss->s, seen, 16);
 
+		pthread_mutex_lock(&x->ss->mu);
 		for (size_t i = 0; i < n; i++) {
 			x->ss->seen_sig[i] = seen[i].sig;
 			x->ss->seen_tid[i] = seen[i].tid;
 		}
 		x->ss->nseen = (unsigned)n;
+		pthread_mutex_unlock(&x->ss->mu);
 	}
 	return after_run(x, err, &ev, NULL, NULL);
 }

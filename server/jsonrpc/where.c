@@ -1,4 +1,5 @@
 /* where.c: where an address is (function, file, line, module, the source line) and what a stop was, as the JSON-RPC replies and notifications say it. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -155,24 +156,33 @@ signame(int sig)
 int
 srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 {
+	unsigned nseen;
+	int seen_sig[16];
+	pid_t seen_tid[16];
+
 	tr_jw_obj_begin(w);
-	if (ss->nseen) {
-		/* signals passed on before it, that print */
+	/* signals passed on before it, that print; the epoll thread writes
+	 * exits too, hence the lock */
+	pthread_mutex_lock(&ss->mu);
+	nseen = ss->nseen;
+	memcpy(seen_sig, ss->seen_sig, sizeof(seen_sig));
+	memcpy(seen_tid, ss->seen_tid, sizeof(seen_tid));
+	ss->nseen = 0;
+	pthread_mutex_unlock(&ss->mu);
+	if (nseen) {
 		tr_jw_key(w, "signals_seen");
 		tr_jw_arr_begin(w);
-		for (unsigned i = 0; i < ss->nseen; i++) {
+		for (unsigned i = 0; i < nseen; i++) {
 			tr_jw_obj_begin(w);
 			tr_jw_key(w, "signal");
-			tr_jw_cstr(w, signame(ss->seen_sig[i]));
+			tr_jw_cstr(w, signame(seen_sig[i]));
 			tr_jw_key(w, "description");
-			tr_jw_cstr(w, tr_signal_description(
-					      ss->seen_sig[i]));
+			tr_jw_cstr(w, tr_signal_description(seen_sig[i]));
 			tr_jw_key(w, "thread");
-			tr_jw_int(w, ss->seen_tid[i]);
+			tr_jw_int(w, seen_tid[i]);
 			tr_jw_obj_end(w);
 		}
 		tr_jw_arr_end(w);
-		ss->nseen = 0;
 	}
 	tr_jw_key(w, "event");
 	switch (ev->type) {
@@ -187,6 +197,15 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 		if (ev->reason == TR_STOP_BREAKPOINT) {
 			tr_jw_key(w, "breakpoint");
 			tr_jw_uint(w, ev->bpnum);
+			/* a tbreak's stop (the worker's list: stops are
+			 * written by the worker; the epoll thread writes
+			 * only exits) */
+			for (const struct srv_bp *b = ss->bps; b; b = b->next)
+				if (b->id == ev->bpnum && b->temporary) {
+					tr_jw_key(w, "temporary");
+					tr_jw_bool(w, true);
+					break;
+				}
 		}
 		if (ev->reason == TR_STOP_WATCH ||
 		    ev->reason == TR_STOP_WATCH_SCOPE)
