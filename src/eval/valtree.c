@@ -117,6 +117,16 @@ tr_vtree_node(struct tr_eval_env *e, const struct tr_value *v,
 	if (err && err != -TR_ERANGE)
 		snprintf(out->value, sizeof(out->value), "<error: %s>",
 			 tr_strerror(err));
+	/* a pointer's "(T *) " goes: the node has its type apart, as gdb's
+	 * info locals shows pointers ("L = 0x5555555ae828") */
+	if (!err && t->kind == TR_TYPE_POINTER && out->value[0] == '(') {
+		size_t n = strlen(out->type);
+
+		if (!strncmp(out->value + 1, out->type, n) &&
+		    !strncmp(out->value + 1 + n, ") ", 2))
+			memmove(out->value, out->value + n + 3,
+				strlen(out->value + n + 3) + 1);
+	}
 	out->nchildren = count_children(v);
 	out->indexed = t->kind == TR_TYPE_ARRAY;
 	if (v->lval == TR_LVAL_MEMORY) {
