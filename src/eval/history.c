@@ -441,12 +441,14 @@ T_BASE(si_long, "long", 8, TR_ENC_SIGNED);
 static const struct tr_type si_void = { .kind = TR_TYPE_VOID, .name = "void" };
 static const struct tr_type si_voidp = { .kind = TR_TYPE_POINTER, .size = 8,
 					 .target = &si_void };
-#define T_TYPEDEF(id, nm, t) \
+/* (the size given again: another object's member is no constant
+ * expression in C, which clang, building the fuzz harnesses, enforces) */
+#define T_TYPEDEF(id, nm, t, sz) \
 	static const struct tr_type id = { .kind = TR_TYPE_TYPEDEF, .name = nm, \
-					   .size = (t).size, .target = &(t) }
-T_TYPEDEF(si_pid_t, "__pid_t", si_int);
-T_TYPEDEF(si_uid_t, "__uid_t", si_uint);
-T_TYPEDEF(si_clock_t, "__clock_t", si_long);
+					   .size = sz, .target = &(t) }
+T_TYPEDEF(si_pid_t, "__pid_t", si_int, 4);
+T_TYPEDEF(si_uid_t, "__uid_t", si_uint, 4);
+T_TYPEDEF(si_clock_t, "__clock_t", si_long, 8);
 #undef T_TYPEDEF
 #define M(nm, t, off) { .name = nm, .type = &(t), .offset = off }
 #define AGG(id, k, nm, sz, ms) \

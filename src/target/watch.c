@@ -321,7 +321,7 @@ tr_watch_set_mechanism(int mech)
 const char *
 tr_watch_mechanism(void)
 {
-	switch (mech_mode) {
+	switch (atomic_load(&mech_mode)) {
 	case TR_WATCH_MECH_DR:
 		return "debug-registers";
 	case TR_WATCH_MECH_PAGES:

@@ -5,7 +5,8 @@
 #
 #   run.sh BUILDDIR SRCDIR SECONDS [HARNESS...]
 #
-# FUZZ_CC: the compiler (default clang); FUZZ_LIBS: libdwarf and libelf.
+# FUZZ_CC: the compiler (default clang); FUZZ_LIBS: libdwarf, libelf and
+# libthread_db.
 # FUZZ_TRACEE: the program fuzz_rsp_packet's session traces.
 # Objects and binaries go to BUILDDIR/fuzz/ (rebuilt when a source or a
 # header it includes changed); inputs libFuzzer finds go to
@@ -18,7 +19,7 @@ set -u
 B=$1 S=$2 secs=$3
 shift 3
 cc=${FUZZ_CC:-clang}
-libs=${FUZZ_LIBS:--ldwarf -lelf}
+libs=${FUZZ_LIBS:--ldwarf -lelf -lthread_db}
 out=$B/fuzz
 mkdir -p "$out/obj"
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -76,8 +77,12 @@ for n in "${names[@]}"; do
 		objs+=("${o%.c}.o")
 	done
 	rm -f "$out/$n.result"
+	# libthread_db only with eval/tls.c, which defines the proc_service
+	# callbacks it calls
+	nlibs=$libs
+	[[ ${srcs[$n]} == *src/eval/tls.c* ]] || nlibs=${libs//-lthread_db/}
 	if ! "$cc" "${flags[@]}" -fsanitize=fuzzer "${objs[@]}" -o "$out/$n" \
-		$libs -pthread; then
+		$nlibs -pthread; then
 		echo "fuzz: $n: link failed" >&2
 		echo FAIL >"$out/$n.result"
 		failed=1
