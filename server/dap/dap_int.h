@@ -103,6 +103,7 @@ struct dap {
 	/* the program's output, forwarded as output events */
 	int out_fds[2];          /* read ends of its stdout, stderr; -1 */
 	int out_quit;            /* eventfd: the output thread stops */
+	atomic_bool out_done;    /* it read both pipes to their end */
 	pthread_t out_th;
 	bool out_started;
 

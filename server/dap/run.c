@@ -68,6 +68,7 @@ output_main(void *arg)
 			}
 		}
 	}
+	atomic_store(&d->out_done, true);
 	return NULL;
 }
 
@@ -413,6 +414,12 @@ run_main(void *arg)
 	/* the client may act on the event at once (its requests wait for
 	 * target_mu, which the thread and module events below hold) */
 	atomic_store(&d->running, false);
+	/* the program's last output before its end: the output thread
+	 * reads the pipes to their end (up to 2 s: a child it left may
+	 * hold them open) */
+	for (int i = 0; ev.type != TR_EV_STOP && d->out_started &&
+	     !atomic_load(&d->out_done) && i < 2000; i++)
+		usleep(1000);
 	if (!atomic_exchange(&d->quiet, false)) {
 		if (ev.type == TR_EV_STOP)
 			send_stopped(d, &ev, reason, hit);
@@ -790,6 +797,7 @@ dap_r_launch(struct dap *d, const struct dap_req *q)
 	free(abs_prog);
 	d->out_fds[0] = pout[0];
 	d->out_fds[1] = perr[0];
+	atomic_store(&d->out_done, false);
 	if (pout[0] >= 0 && pthread_create(&d->out_th, NULL, output_main, d)
 	    == 0)
 		d->out_started = true;
