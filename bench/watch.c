@@ -161,6 +161,8 @@ main(int argc, char **argv)
 			json = true;
 		else if (!strcmp(argv[i], "--buffer-iters") && i + 1 < argc)
 			nbuf = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--worst-iters") && i + 1 < argc)
+			nworst = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--watch-mechanism") && i + 1 < argc)
 			tr_watch_set_mechanism(
 				!strcmp(argv[++i], "page-protection")
@@ -169,7 +171,7 @@ main(int argc, char **argv)
 					? TR_WATCH_MECH_DR
 					: TR_WATCH_MECH_AUTO);
 		else {
-			fprintf(stderr, "usage: watch [--json] [--buffer-iters N]"
+			fprintf(stderr, "usage: watch [--json] [--buffer-iters N] [--worst-iters N]"
 				" [--watch-mechanism M]\n");
 			return 2;
 		}

@@ -218,6 +218,8 @@ struct tr_tracer {
 	struct tr_tramp *tramps;
 	size_t ntramps, cap_tramps;
 	size_t tramp_want, tramp_ready; /* how many are in those states */
+	uint64_t sys_entry;  /* AT_ENTRY, where remote system calls run (0:
+				not read yet; reset at exec) */
 
 	/* watchpoints and the pages they protect (watch.c) */
 	struct tr_wp *wps;

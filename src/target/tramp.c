@@ -203,7 +203,12 @@ tr__remote_syscall(struct tr_tracer *t, struct tr_thread *th, long nr,
 	int64_t ret = -TR_ESYS;
 	int st;
 
-	if (tr_proc_auxv(t->pid, AT_ENTRY, &entry) < 0 || t->memfd < 0 ||
+	/* read once per program: a watchpoint's page faults make two of
+	 * these calls each */
+	if (!t->sys_entry && tr_proc_auxv(t->pid, AT_ENTRY, &t->sys_entry) < 0)
+		t->sys_entry = 0;
+	entry = t->sys_entry;
+	if (!entry || t->memfd < 0 ||
 	    pread(t->memfd, orig, 2, (off_t)entry) != 2 ||
 	    ptrace(PTRACE_GETREGS, th->tid, NULL, &saved) < 0)
 		return -TR_EFAULT;
@@ -729,4 +734,5 @@ tr__tramp_reset(struct tr_tracer *t)
 		free(t->tramps[i].body);
 	t->ntramps = 0;
 	t->tramp_want = t->tramp_ready = 0;
+	t->sys_entry = 0;
 }
