@@ -20,8 +20,17 @@ walk_l=$(($(entry walk) + 1))
 add_l=$(grep -n 'return a + b;' "$SRC" | cut -d: -f1)
 call_l=$(grep -n 'sum += add' "$SRC" | cut -d: -f1)
 
-# the demo's compilation directory as DWARF has it (the physical path)
+# the demo's unit name as DWARF has it: relative to its compilation
+# directory (the build directory, physical path) when configure was run
+# by a relative path, absolute when by an absolute one (tools/quickstart)
 CDIR=$(cd "$builddir" && pwd -P)
+UNIT=$(readelf --debug-dump=info "$DEMO" 2>/dev/null |
+	awk '/DW_AT_name/ && /demo-target\.c/ { print $NF; exit }')
+case $UNIT in
+/*)	RFROM=$(dirname "$(dirname "$UNIT")") RTO=$T/moved ;;
+*)	RFROM=$CDIR RTO=$T/moved/build ;;
+esac
+check "the demo's unit name found ($UNIT)" [ -n "$UNIT" ]
 
 # a copy of the sources moved elsewhere, one line changed to tell them
 mkdir -p "$T/moved/tools" "$T/moved/build"
@@ -62,19 +71,19 @@ echo <list ,20>\n
 list ,20
 echo <list 30,>\n
 list 30,
-set substitute-path $CDIR /nonexistent/dir
+set substitute-path $RFROM /nonexistent/dir
 echo <show 1>\n
 show substitute-path
 echo <list moved>\n
 list demo-target.c:10,11
 set substitute-path /elsewhere/x /y
-unset substitute-path $CDIR
+unset substitute-path $RFROM
 echo <show 2>\n
 show substitute-path
-set substitute-path $CDIR $T/moved/build
+set substitute-path $RFROM $RTO
 echo <list moved copy>\n
 list demo-target.c:10,10
-unset substitute-path $CDIR
+unset substitute-path $RFROM
 echo <list back>\n
 list demo-target.c:10,11
 echo <unset unknown>\n
@@ -98,7 +107,7 @@ same "list FUNCTION, starts at its entry" "list walk," \
 same "list N,M in the current file" "list 10,12" "$(lines 10 12)"
 same "list FILE:N" "list demo-target.c:50" "$(lines 45 $NLINES)"
 same "list past the end says so" "list past" \
-	"Line number $((NLINES + 1)) out of range; ../tools/demo-target.c has $NLINES lines."
+	"Line number $((NLINES + 1)) out of range; $UNIT has $NLINES lines."
 same "an unknown file" "list nosuch.c:3" "No source file named nosuch.c."
 same "an unknown function" "list nosuchfn" 'Function "nosuchfn" not defined.'
 same "a range backwards lists nothing (gdb 13)" "list 12,10" ""
@@ -114,9 +123,9 @@ same "list ,M: ten lines ending at M" "list ,20" "$(lines 11 20)"
 same "list N,: ten lines from N" "list 30," "$(lines 30 39)"
 same "show substitute-path lists the rule" "show 1" \
 	"List of all source path substitution rules:
-  \`$CDIR' -> \`/nonexistent/dir'."
+  \`$RFROM' -> \`/nonexistent/dir'."
 same "a rewritten file that is not there" "list moved" \
-	"10	../tools/demo-target.c: No such file or directory."
+	"10	$UNIT: No such file or directory."
 same "unset removes one rule, the other remains" "show 2" \
 	"List of all source path substitution rules:
   \`/elsewhere/x' -> \`/y'."
