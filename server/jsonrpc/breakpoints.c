@@ -210,8 +210,10 @@ srv_m_break(struct srv_call *x)
 		struct tr_break_info info;
 		char msg[1200] = "";
 
-		/* pending: what gdb says before it makes one */
-		if (tr_break_info(x->ss->t, id, &info, NULL, 0) == 0 &&
+		/* pending as asked: what gdb says before it makes one
+		 * (not for a function a library not loaded yet defines) */
+		if (pending &&
+		    tr_break_info(x->ss->t, id, &info, NULL, 0) == 0 &&
 		    info.nlocs == 0)
 			unknown_location(x, spec, msg, sizeof(msg));
 		write_bp_msg(x, id, msg);

@@ -67,10 +67,17 @@ where_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		int err = tr_backtrace_thread(t, di, u, w->tid, &w->fr, 1, &n);
 
 		w->have_fr = (err == 0 || err == -TR_ERANGE) && n == 1;
-		/* In inlined code the frame is the inlined function's. */
+		/* In inlined code the frame is the inlined function's
+		 * (or, hiding those that start here, their caller's at
+		 * the line of the call). */
 		if (w->have_fr && w->fr.function)
 			snprintf(w->func, sizeof(w->func), "%s",
 				 w->fr.function);
+		if (w->have_fr && (w->fr.inlined || w->fr.hides_inlined) &&
+		    w->fr.file) {
+			snprintf(w->file, sizeof(w->file), "%s", w->fr.file);
+			w->loc.line = w->fr.line;
+		}
 	}
 	return 0;
 }
@@ -135,8 +142,11 @@ srv_write_where(struct tr_jw *w, const struct srv_where *wh)
 		srv_opt_str(w, "source", wh->source);
 	/* gdb shows the address of a stop that is not where a statement
 	 * of the line table starts (after finish, at *ADDR): measured with
-	 * gdb 13, a row that is no statement counts as the middle. */
-	if (wh->loc.line && (wh->pc != wh->loc.line_lo || !wh->loc.is_stmt)) {
+	 * gdb 13, a row that is no statement counts as the middle; a stop
+	 * that hides the inlined calls starting there is at their call's
+	 * line, without an address. */
+	if (wh->have_fr && wh->fr.hides_inlined ? !wh->fr.inline_caller :
+	    wh->loc.line && (wh->pc != wh->loc.line_lo || !wh->loc.is_stmt)) {
 		tr_jw_key(w, "mid_line");
 		tr_jw_bool(w, true);
 	}

@@ -229,6 +229,25 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 	tr_scope_free(sc);
 }
 
+unsigned
+tr_inline_hidden(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+		 uint64_t pc)
+{
+	struct tr_inline in[32];
+	struct tr_state st;
+	unsigned k = 0;
+	size_t n = 0;
+
+	if (tr_state_get(t, &st) || st.last_stop.type != TR_EV_STOP ||
+	    st.last_stop.pc != pc || (tid && st.last_stop.tid != tid) ||
+	    (st.last_stop.reason == TR_STOP_BREAKPOINT && st.last_stop.bpnum))
+		return 0;
+	tr_debuginfo_inlines(di, pc, in, 32, &n);
+	while (k < n && k < 32 && in[k].starts)
+		k++;
+	return k;
+}
+
 int
 tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 		    struct tr_unwinder *u, pid_t tid,
@@ -238,6 +257,7 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 	struct tr_loc_regs regs;
 	struct tr_state st;
 	size_t nf = 0, nv = 0;
+	unsigned hidden;
 	int err;
 
 	*n = 0;
@@ -259,6 +279,7 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			   max < 64 - ENTRY_DEPTH ? max + ENTRY_DEPTH : 64, &nf);
 	if (err < 0 && err != -TR_ERANGE && nf == 0)
 		return err;
+	hidden = nf ? tr_inline_hidden(t, di, tid, fr[0].pc) : 0;
 	for (size_t i = 0; i < nf && nv < max; i++) {
 		struct tr_inline inl[32];
 		struct tr_location loc;
@@ -272,7 +293,7 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 		/* The inlined calls at pc first, innermost first, then the
 		 * function itself: each shows the line of the call made
 		 * inside it. */
-		for (size_t L = 0; L <= k && nv < max; L++) {
+		for (size_t L = i ? 0 : hidden; L <= k && nv < max; L++) {
 			struct tr_bt_frame *f = &frames[nv++];
 
 			memset(f, 0, sizeof(*f));
@@ -281,6 +302,11 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			f->sigtramp = fr[i].sigtramp && L == 0;
 			f->inlined = L < k;
 			f->inline_caller = L > 0;
+			f->hides_inlined = !i && L == hidden && hidden;
+			/* hiding an inlined call that has no call line:
+			 * gdb shows the line table's line and the pc */
+			if (f->hides_inlined && !inl[L - 1].call_line)
+				f->inline_caller = false;
 			if (have) {
 				f->function = L < k && inl[L].name ?
 					inl[L].name : loc.function;
@@ -289,7 +315,7 @@ tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 				f->line = loc.line;
 				f->module = loc.module ? loc.module->name
 						       : NULL;
-				if (L > 0) {
+				if (L > 0 && inl[L - 1].call_line) {
 					f->file = inl[L - 1].call_file;
 					f->line = inl[L - 1].call_line;
 				}

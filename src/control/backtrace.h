@@ -42,6 +42,9 @@ struct tr_bt_frame {
 	bool inline_caller;   /* the next frame in is inlined here: pc
 				 is not a return address of this frame,
 				 and gdb shows no address */
+	bool hides_inlined;   /* frame 0 with the inlined calls that start
+				 at pc hidden (tr_inline_hidden): its line
+				 is that of the call, its pc shown */
 	bool sigtramp;        /* <signal handler called> */
 	size_t nargs;
 	struct tr_bt_arg args[TR_BT_MAX_ARGS];
@@ -60,6 +63,17 @@ struct tr_bt_frame {
 int tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 			struct tr_unwinder *u, pid_t tid,
 			struct tr_bt_frame *frames, size_t max, size_t *n);
+
+/*
+ * tr_inline_hidden: how many of the innermost inlined calls at `pc` of
+ * thread `tid` gdb hides at the current stop: those whose code starts
+ * there, unless the stop was a user breakpoint's (a step or a finish that
+ * lands at the start of an inlined call shows its caller, at the line of
+ * the call). Frame numbers (backtraces, frame N, evaluation, finish)
+ * begin after them. Any thread but the tracer thread.
+ */
+unsigned tr_inline_hidden(struct tr_tracer *t, struct tr_debuginfo *di,
+			  pid_t tid, uint64_t pc);
 
 /*
  * tr_return_value: the value the function at `fn_pc` (any pc inside it)

@@ -322,7 +322,12 @@ do_set(struct tr_tracer *t, void *arg)
 		err = resolve(t, p, a->spec, locs, &a->n);
 		if (err && err != -TR_ENOENT)
 			return err;
-		if (a->n == 0 && a->opts.must_resolve)
+		/* a function the program imports is defined by a library
+		 * not loaded yet (before the start): pending all the same,
+		 * as gdb's breakpoint at "name@plt" follows it there */
+		if (a->n == 0 && a->opts.must_resolve &&
+		    !(p->di && !strchr(a->spec, ':') &&
+		      tr_symtab_imports(tr_debuginfo_symtab(p->di), a->spec)))
 			return -TR_ENOENT;
 		a->addrs = locs;
 		watch_solibs(t, p);

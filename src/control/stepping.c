@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "control/backtrace.h"
 #include "control/stepping.h"
 #include "target/tracer.h"
 #include "symbols/unwind.h"
@@ -109,6 +110,16 @@ in_plt(struct tr_debuginfo *di, uint64_t pc)
 	return tr_symtab_in_plt(tr_debuginfo_symtab(di), pc);
 }
 
+/* Whether a location is in the dynamic linker (ld-linux-x86-64.so.2):
+ * gdb never stops a step in its lazy binder. */
+static bool
+in_dynlinker(const struct tr_location *loc)
+{
+	const char *n = loc->module ? loc->module->name : NULL;
+
+	return n && strncmp(n, "ld-", 3) == 0 && strstr(n, ".so");
+}
+
 /* The innermost inlined subroutine at pc (its DIE), or 0. */
 static uint64_t
 inline_at(const struct tr_location *loc)
@@ -193,7 +204,11 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 				for (k = 0; k < 100000; k++) {
 					if (regs.rip == ret_addr)
 						break;
-					if (has_lines(di, regs.rip, &here)) {
+					/* the lazy binder has lines too
+					 * when ld.so's debug file is there:
+					 * gdb steps through it */
+					if (has_lines(di, regs.rip, &here) &&
+					    !in_dynlinker(&here)) {
 						into = true;
 						break;
 					}
@@ -352,7 +367,9 @@ tr_finish(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	err = tr_backtrace(u, &regs, tr_mem_read_cb, t, fr, 64, &nf);
 	if (err < 0 && err != -TR_ERANGE && !nf)
 		return err;
-	if (tr_unwind_frame_level(di, fr, nf, frame, &phys, &level))
+	if (tr_unwind_frame_level(di, fr, nf,
+				  frame + tr_inline_hidden(t, di, tid, regs.rip),
+				  &phys, &level))
 		return -TR_ERANGE;
 	tr_debuginfo_inlines(di, tr_unwind_lookup_pc(&fr[phys]), in, 32, &k);
 	if (level >= k && phys + 1 >= nf)

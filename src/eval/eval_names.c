@@ -42,7 +42,8 @@ tr_eval_env_init(struct tr_eval_env *e)
 		 * frame number counts them. */
 		if ((err < 0 && err != -TR_ERANGE && !st->nframes) ||
 		    tr_unwind_frame_level(e->di, st->frames, st->nframes,
-					  e->frame, &st->phys, &st->level))
+					  e->frame + e->inline_hidden,
+					  &st->phys, &st->level))
 			return tr__ev_fail(e, NULL, -TR_ERANGE,
 				    "No frame at level %u.", e->frame);
 	} else if (e->frame) {
@@ -66,6 +67,8 @@ tr_eval_env_init(struct tr_eval_env *e)
 			st->ncallers = k + 1;
 		}
 	}
+	if (!e->frame)
+		st->level = e->inline_hidden;
 	f = &st->frames[st->phys];
 	st->acc.frame = f;
 	st->acc.regs = st->phys == 0 ? &e->regs : NULL;

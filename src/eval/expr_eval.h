@@ -41,6 +41,9 @@ struct tr_eval_env {
 	struct tr_loc_regs regs;   /* the thread's registers, innermost */
 	bool have_regs;            /* false: globals only (target running) */
 	unsigned frame;            /* 0: innermost */
+	unsigned inline_hidden;    /* inlined calls hidden at frame 0's pc
+				    * (tr_inline_hidden): frame numbers
+				    * begin after them */
 	bool no_side_effects;      /* whatis/sizeof: no calls, no writes */
 	/* the value history and convenience variables ($1, $i); NULL:
 	 * none, a `$name` that is no register is an error */

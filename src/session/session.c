@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/user.h>
 
+#include "control/backtrace.h"
 #include "symbols/debuginfo.h"
 #include "base/error.h"
 #include "eval/expr_eval.h"
@@ -312,6 +313,8 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
 	if (err == 0) {
 		e->have_regs = true;
 		e->regs.has_fp = tr_fpregs_get(s->t, tid, &e->regs.fp) == 0;
+		e->inline_hidden = tr_inline_hidden(s->t, s->idi, tid,
+						    e->regs.gp.rip);
 	} else if (err != -TR_ERUNNING && err != -TR_EGONE &&
 		   err != -TR_ENOTARGET) {
 		return err;
@@ -490,8 +493,10 @@ interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	err = tr_backtrace(s->iunw, &e->regs.gp, slab_read, s, fr,
 			   j->frame + 1 < VARS_FRAMES ? j->frame + 1
 						      : VARS_FRAMES, &nf);
+	/* (inlined calls count; hidden ones at frame 0 do not) */
 	if ((err < 0 && err != -TR_ERANGE && !nf) ||
-	    tr_unwind_frame_level(s->idi, fr, nf, j->frame, &phys, &level))
+	    tr_unwind_frame_level(s->idi, fr, nf, j->frame + e->inline_hidden,
+				  &phys, &level))
 		return -TR_ERANGE;
 	pc = tr_unwind_lookup_pc(&fr[phys]);
 	m = tr_symtab_module_at(st, pc);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "symbols/debuginfo.h"
+#include "symbols/debugfile.h"
 #include "symbols/dwarf_int.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -111,6 +112,14 @@ tr_debuginfo_dwarf(struct tr_debuginfo *di, const struct tr_module *m)
 	d->m = m;
 	d->dw = NULL;
 	err = tr_dwarf_open(m->path, &d->dw);
+	if (err == -TR_ENOENT) {
+		/* no DWARF of its own: a separate debug file's (libc6-dbg,
+		 * objcopy --only-keep-debug), as gdb finds them */
+		char dbg[4096];
+
+		if (tr_debugfile_find(m->path, dbg, sizeof(dbg)) == 0)
+			err = tr_dwarf_open(dbg, &d->dw);
+	}
 	if (err && err != -TR_ENOENT)
 		tr_log_info("debuginfo: %s: %s", m->path, tr_strerror(err));
 	return d->dw;
@@ -337,7 +346,11 @@ tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
 
 		loc->dwarf = dw;
 		if (f) {
-			loc->function = f->name;
+			const char *lk = tr_scope_linkage_name(dw, f->die);
+
+			/* gdb names a C function by its linkage name when
+			 * DWARF gives one */
+			loc->function = lk ? lk : f->name;
 			loc->offset = pc - m->bias - f->lowpc;
 			loc->func_lo = f->lowpc + m->bias;
 			loc->func_hi = f->highpc + m->bias;

@@ -52,6 +52,33 @@ lcache_free(void *p)
 	free(c);
 }
 
+
+/*
+ * A DWARF 5 unit whose compilation directory is relative (glibc's
+ * "./posix") names it again as directory 0, and libdwarf 20210528 joins
+ * both: "./posix/./posix/waitpid.c". gdb says "./posix/waitpid.c": the
+ * repeated directory is dropped, in place.
+ */
+static void
+undouble(char *s)
+{
+	size_t n = strlen(s);
+
+	/* only a directory relative to "." as compiled (glibc's ./posix):
+	 * a real a/a/ of other paths stays */
+	if (s[0] != '.' || s[1] != '/')
+		return;
+	for (size_t k = 1; 2 * k + 1 < n; k++) {
+		if (s[k] != '/')
+			continue;
+		/* s = P "/" P "/" rest, with P = s[0..k) */
+		if (!strncmp(s, s + k + 1, k) && s[2 * k + 1] == '/') {
+			memmove(s + k + 1, s + 2 * k + 2, n - (2 * k + 2) + 1);
+			return;
+		}
+	}
+}
+
 static const char *
 line_file(struct tr_dwarf *d, struct cu_lines *l, Dwarf_Line ln)
 {
@@ -72,8 +99,10 @@ line_file(struct tr_dwarf *d, struct cu_lines *l, Dwarf_Line ln)
 		l->files = f;
 		l->nfiles = fno + 1;
 	}
-	if (!l->files[fno] && DWOK(dwarf_linesrc(ln, &s, &err)))
+	if (!l->files[fno] && DWOK(dwarf_linesrc(ln, &s, &err))) {
+		undouble(s);
 		l->files[fno] = s;
+	}
 	return l->files[fno];
 }
 

@@ -74,7 +74,11 @@ struct uvars {
 struct scache {
 	struct tr__map funcs; /* subprogram DIE -> struct sfunc */
 	struct tr__map units; /* unit index + 1 -> struct uvars */
+	struct tr__map names; /* subprogram DIE -> its linkage name, or
+			       * no_name */
 };
+
+static const char no_name[1];
 
 static void
 block_free(struct sblock *b)
@@ -114,6 +118,7 @@ scache_free(void *p)
 
 	tr__map_free(&c->funcs, sfunc_free);
 	tr__map_free(&c->units, uvars_free);
+	tr__map_free(&c->names, NULL);
 	free(c);
 }
 
@@ -907,6 +912,13 @@ tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
 			o->call_line = chain[i]->call_line;
 			o->entry = chain[i]->entry;
 			o->die = chain[i]->die;
+			o->starts = chain[i]->entry == pc;
+			/* gdb's block_starting_point_at: pc - 1 in
+			 * no part of this block */
+			for (size_t r = 0; !o->starts &&
+			     r < chain[i]->nr; r++)
+				o->starts = chain[i]->r[r].lo == pc &&
+					    !contains(chain[i], pc - 1);
 		}
 		(*n)++;
 	}
@@ -1103,16 +1115,17 @@ origin_known(struct tr_dwarf *d, uint64_t off)
 }
 
 int
-tr_scope_call_value(struct tr_dwarf *d, uint64_t ret, const char *callee,
-		    unsigned reg, uint64_t param, const uint8_t **expr,
-		    size_t *len, uint64_t *site, const uint8_t **target,
-		    size_t *tlen)
+tr_scope_call_value(struct tr_dwarf *d, uint64_t ret,
+		    bool (*is_callee)(void *ctx, const char *name),
+		    void *ctx, unsigned reg, uint64_t param,
+		    const uint8_t **expr, size_t *len, uint64_t *site,
+		    const uint8_t **target, size_t *tlen)
 {
 	Dwarf_Debug dbg = tr__dwarf_dbg(d);
 	const struct tr_dw_entry *fn;
 	const struct sfunc *f = func_of(d, ret - 1, &fn);
 	const struct scall *c = NULL;
-	const char *oname;
+	const char *oname, *lname;
 	Dwarf_Die die, kid;
 	bool ok;
 	int found = -TR_ENOENT;
@@ -1126,7 +1139,7 @@ tr_scope_call_value(struct tr_dwarf *d, uint64_t ret, const char *callee,
 	 * call through a pointer, or to another function, says nothing). */
 	*target = NULL;
 	*tlen = 0;
-	if (!c || !callee)
+	if (!c || !is_callee)
 		return -TR_ENOENT;
 	if (tr__die_at(d, c->die, &die) < 0)
 		return -TR_ENOENT;
@@ -1160,8 +1173,12 @@ tr_scope_call_value(struct tr_dwarf *d, uint64_t ret, const char *callee,
 			return -TR_ENOENT;
 		}
 	} else if (!c->origin || !origin_known(d, c->origin) ||
-		   !(oname = func_name_of(d, c->origin)) ||
-		   strcmp(oname, callee)) {
+		   (!((oname = func_name_of(d, c->origin)) &&
+		      is_callee(ctx, oname)) &&
+		    !((lname = tr_scope_linkage_name(d, c->origin)) &&
+		      is_callee(ctx, lname)))) {
+		/* the callee by its name, or its linkage name (glibc's
+		 * __GI_strtol, an alias of __strtol) */
 		dwarf_dealloc_die(die);
 		return -TR_ENOENT;
 	}
@@ -1323,4 +1340,44 @@ tr_scope_inlined_at(struct tr_dwarf *d, uint64_t abstract, uint32_t cu,
 			inlined_of(&f->top, abstract, pcs, max, n, 0);
 	}
 	return 0;
+}
+
+const char *
+tr_scope_linkage_name(struct tr_dwarf *d, uint64_t die)
+{
+	struct scache *c = scache_get(d);
+	Dwarf_Debug dbg = tr__dwarf_dbg(d);
+	const char *name = NULL, *got;
+	Dwarf_Die x, o;
+
+	if (!c)
+		return NULL;
+	got = tr__map_get(&c->names, die);
+	if (got)
+		return got == no_name ? NULL : got;
+	if (tr__die_at(d, die, &x) == 0) {
+		/* the concrete DIE of a clone names it through its origin */
+		for (int i = 0; i < 4; i++) {
+			char *s = NULL;
+			Dwarf_Error err = NULL;
+			Dwarf_Attribute a;
+
+			if (tr__dlv(dbg, dwarf_attr(x, DW_AT_linkage_name, &a,
+						    &err), err) == 0) {
+				err = NULL;
+				if (tr__dlv(dbg, dwarf_formstring(a, &s, &err),
+					    err) == 0)
+					name = s;
+				dwarf_dealloc_attribute(a);
+				break;
+			}
+			if (tr__die_origin(d, x, &o) < 0)
+				break;
+			dwarf_dealloc_die(x);
+			x = o;
+		}
+		dwarf_dealloc_die(x);
+	}
+	tr__map_put(&c->names, die, (void *)(name ? name : no_name));
+	return name;
 }

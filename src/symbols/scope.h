@@ -97,6 +97,11 @@ struct tr_inline {
 	uint32_t call_line;    /* 0: unknown */
 	uint64_t entry;        /* link-time entry pc of the inlined code */
 	uint64_t die;
+	bool starts;           /* the pc is where this inlined code is
+				* entered (its entry, or the start of one
+				* of its ranges coming from outside it):
+				* gdb hides such a frame at a stop that is
+				* no breakpoint's */
 };
 
 /*
@@ -110,7 +115,9 @@ int tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
 
 /*
  * tr_scope_call_value: at the call whose link-time return address is
- * `ret`, to a function named `callee`, the DWARF expression of the value
+ * `ret`, to the callee (is_callee(ctx, NAME) says whether the call site's
+ * DW_AT_call_origin, by its name or linkage name, is it), the DWARF
+ * expression of the value
  * passed in DWARF register `reg`, or when `param` is not 0 for the
  * parameter whose DIE that is (DW_AT_call_parameter, gcc's way for one
  * passed in no register), (DW_TAG_call_site_parameter's
@@ -122,6 +129,14 @@ int tr_scope_inlines(struct tr_dwarf *d, uint64_t pc, struct tr_inline *out,
  * here: *target gets its expression (else NULL), which the caller
  * evaluates in the caller's frame and compares with the callee's entry.
  */
+/*
+ * tr_scope_linkage_name: the DW_AT_linkage_name of the function whose DIE
+ * is `die` (or of its origin), which gdb shows for a C function that has
+ * one (glibc's hidden aliases: __GI___waitpid for __waitpid), or NULL.
+ * Cached with the scopes.
+ */
+const char *tr_scope_linkage_name(struct tr_dwarf *d, uint64_t die);
+
 /*
  * tr_scope_inlined_at: the entry pcs (link-time) of the code inlined from
  * the function whose abstract DIE is `abstract` (DW_AT_inline), in unit
@@ -140,10 +155,11 @@ int tr_scope_inlined_at(struct tr_dwarf *d, uint64_t abstract, uint32_t cu,
  */
 bool tr_scope_no_self_tail_call(struct tr_dwarf *d, const char *name);
 
-int tr_scope_call_value(struct tr_dwarf *d, uint64_t ret, const char *callee,
-			unsigned reg, uint64_t param, const uint8_t **expr,
-			size_t *len, uint64_t *site, const uint8_t **target,
-			size_t *tlen);
+int tr_scope_call_value(struct tr_dwarf *d, uint64_t ret,
+			bool (*is_callee)(void *ctx, const char *name),
+			void *ctx, unsigned reg, uint64_t param,
+			const uint8_t **expr, size_t *len, uint64_t *site,
+			const uint8_t **target, size_t *tlen);
 void tr_scope_free(struct tr_scope *s);
 
 /*

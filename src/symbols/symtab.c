@@ -653,3 +653,38 @@ tr_symtab_sym(const struct tr_symtab *st, size_t mod, size_t i,
 	fill(out, m, &m->syms[i]);
 	return 0;
 }
+
+bool
+tr_symtab_imports(const struct tr_symtab *st, const char *name)
+{
+	for (size_t i = 0; i < tr_symtab_nmodules(st); i++) {
+		const struct mod *m = (const struct mod *)tr_symtab_module(st, i);
+		Elf_Scn *scn = NULL;
+
+		while (m->elf && (scn = elf_nextscn(m->elf, scn))) {
+			GElf_Shdr sh;
+			Elf_Data *d;
+			size_t n;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM ||
+			    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+				continue;
+			n = sh.sh_size / sh.sh_entsize;
+			for (size_t k = 1; k < n; k++) {
+				GElf_Sym s;
+				const char *nm;
+
+				if (!gelf_getsym(d, (int)k, &s) ||
+				    s.st_shndx != SHN_UNDEF ||
+				    (GELF_ST_TYPE(s.st_info) != STT_FUNC &&
+				     GELF_ST_TYPE(s.st_info) != STT_GNU_IFUNC &&
+				     GELF_ST_TYPE(s.st_info) != STT_NOTYPE))
+					continue;
+				nm = elf_strptr(m->elf, sh.sh_link, s.st_name);
+				if (nm && !strcmp(nm, name))
+					return true;
+			}
+		}
+	}
+	return false;
+}

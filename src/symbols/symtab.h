@@ -91,6 +91,13 @@ const struct tr_module *tr_symtab_module_at(const struct tr_symtab *st,
 int tr_symtab_file_read(const struct tr_symtab *st, const struct tr_module *m,
 			uint64_t vaddr, void *buf, size_t len);
 
+/*
+ * tr_symtab_imports: whether a module calls function `name` without
+ * defining it (an undefined symbol of its .dynsym): a library loaded
+ * later will define it, as gdb's "name@plt" says before `run`.
+ */
+bool tr_symtab_imports(const struct tr_symtab *st, const char *name);
+
 /* tr_symtab_in_plt: is addr in a PLT section (.plt, .plt.sec, .plt.got),
  * the stubs through which calls reach shared libraries? */
 bool tr_symtab_in_plt(const struct tr_symtab *st, uint64_t addr);

@@ -778,6 +778,27 @@ tr_unwind_frame_level(struct tr_debuginfo *di, const struct tr_frame *fr,
 	return -TR_ERANGE;
 }
 
+struct callee {
+	struct tr_debuginfo *di;
+	const char *name;
+	uint64_t entry; /* run-time */
+};
+
+/* Whether NAME is the callee: its own name, or a symbol at its entry
+ * (an alias: glibc's calls name __GI_strtol, the function is __strtol;
+ * the ELF symbols know both), as gdb compares addresses. */
+static bool
+is_callee(void *ctx, const char *name)
+{
+	const struct callee *c = ctx;
+	struct tr_sym sym;
+
+	if (!strcmp(name, c->name))
+		return true;
+	return tr_symtab_lookup(tr_debuginfo_symtab(c->di), name, &sym) == 0 &&
+	       sym.addr == c->entry;
+}
+
 static int
 no_reg(void *arg, unsigned regno, void *buf, size_t len)
 {
@@ -803,6 +824,7 @@ tr_unwind_entry(void *p, unsigned regno, uint64_t param, uint64_t *out)
 	const uint8_t *expr, *texpr;
 	size_t len, tlen;
 	uint64_t site;
+	struct callee cc;
 
 	if (!acc->caller || !mc || !(dc = tr_debuginfo_dwarf(acc->di, mc)) ||
 	    !(callee = tr_dwarf_func_at(dc, lpc - mc->bias)) ||
@@ -810,10 +832,13 @@ tr_unwind_entry(void *p, unsigned regno, uint64_t param, uint64_t *out)
 		return -TR_ENOENT;
 	/* The call site: the caller's return address is where it is. */
 	ret = acc->caller->pc;
+	cc.di = acc->di;
+	cc.name = callee->name;
+	cc.entry = callee->lowpc + mc->bias;
 	m = tr_symtab_module_at(st, ret - 1);
 	if (!m || !(dw = tr_debuginfo_dwarf(acc->di, m)) ||
-	    tr_scope_call_value(dw, ret - m->bias, callee->name, regno, param,
-				&expr, &len, &site, &texpr, &tlen) < 0)
+	    tr_scope_call_value(dw, ret - m->bias, is_callee, &cc, regno,
+				param, &expr, &len, &site, &texpr, &tlen) < 0)
 		return -TR_ENOENT;
 	/* DW_AT_call_value is evaluated in the caller's frame (its own
 	 * entry values too, through its caller). */

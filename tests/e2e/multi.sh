@@ -52,4 +52,8 @@ for v in O0 O2; do
 	run_case inlbreak "$v"
 	run_case breakerr "$v"
 done
+# libc's separate debug file (Debian's libc6-dbg, found by build-id), at
+# -O0 (at -O2 gcc inlines glibc's atoi into main)
+TRACERD_DEBUG_FILE_DIRECTORY=/usr/lib/debug run_case libcstep O0
+TRACERD_DEBUG_FILE_DIRECTORY=/usr/lib/debug run_case libcbreak O0
 finish

@@ -152,10 +152,16 @@ void
 tc_print_source(const struct tr_json *f)
 {
 	const char *src = tc_jstr(f, "source");
+	const char *file = tc_jstr(f, "file");
+	const struct tr_json *sj = tr_json_get(f, "source");
 
 	tc_list_center(tc_jstr(f, "file"), (uint32_t)tc_jnum(f, "line"));
 	if (src && tc_jnum(f, "line"))
 		printf("%" PRIu64 "\t%s\n", tc_jnum(f, "line"), src);
+	else if (sj && !src && file && tc_jnum(f, "line"))
+		/* the source is not here (libc's, say), in gdb's words */
+		printf("%" PRIu64 "\t%s: No such file or directory.\n",
+		       tc_jnum(f, "line"), file);
 }
 
 /* A stop, as gdb prints it. */

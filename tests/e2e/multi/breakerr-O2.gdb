@@ -9,7 +9,7 @@ No source file named nosuch.c.
 Function "nosuchfn" not defined.
 Breakpoint 1 (nosuchfn) pending.
 (gdb) break use_shape
-Breakpoint 2 at 0xADDR: file main.c, line 11.
+Breakpoint 2 at 0xADDR: file main.c, line 12.
 (gdb) tbreak shape_area
 Temporary breakpoint 3 at 0xADDR: file shape.c, line 39.
 (gdb) delete

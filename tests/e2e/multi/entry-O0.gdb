@@ -6,7 +6,7 @@ Breakpoint 1, entry_callee (unused_a=11, b=22) at entry.c:10
 (gdb) bt
 #0  entry_callee (unused_a=11, b=22) at entry.c:10
 #1  0xADDR in entry_outer (a=11, b=22) at entry.c:17
-#2  0xADDR in main () at main.c:22
+#2  0xADDR in main () at main.c:23
 (gdb) info args
 unused_a = 11
 b = 22
@@ -21,6 +21,6 @@ b = 22
 (gdb) print b
 $2 = 22
 (gdb) finish
-0xADDR in main () at main.c:22
-22		int e = entry_outer(11, 22);
+0xADDR in main () at main.c:23
+23		int e = entry_outer(11, 22);
 Value returned is $3 = 23

@@ -6,7 +6,7 @@ Breakpoint 1, entry_callee (b=b@entry=22, unused_a=11) at entry.c:10
 (gdb) bt
 #0  entry_callee (b=b@entry=22, unused_a=11) at entry.c:10
 #1  0xADDR in entry_outer (a=a@entry=11, b=b@entry=22) at entry.c:17
-#2  0xADDR in main () at main.c:22
+#2  0xADDR in main () at main.c:23
 (gdb) info args
 b = 22
 unused_a = 11
@@ -21,6 +21,6 @@ b = 22
 (gdb) print b
 $2 = 22
 (gdb) finish
-0xADDR in main () at main.c:24
-24		printf("%s %d %d %d\n", banner, a, c, e);
+main () at main.c:24
+24		int k = atoi("42"); /* into libc (libc6-dbg) */
 Value returned is $3 = 23

@@ -9,7 +9,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 b=$(cd "$1" && pwd)
 for cmds in "$here"/*.cmds; do
 	name=$(basename "$cmds" .cmds)
-	for v in O0 O2; do
+	variants="O0 O2"
+	case $name in libc*) variants=O0 ;; esac
+	for v in $variants; do
 		args=()
 		first=1
 		while IFS= read -r line; do
@@ -21,7 +23,8 @@ for cmds in "$here"/*.cmds; do
 			args+=(-ex "$line")
 		done <"$cmds"
 		(cd "$b/tests/tracees" &&
-			gdb -nx -q -batch "${args[@]}" "./multi-$v" 2>&1) |
+			gdb -nx -q -batch -ex 'set debug-file-directory /usr/lib/debug' \
+				"${args[@]}" "./multi-$v" 2>&1) |
 			"$here/normalize.sh" >"$here/$name-$v.gdb"
 	done
 done

@@ -7,6 +7,6 @@ Breakpoint 1, rect_area (s=0xADDR) at shape.c:21
 #1  0xADDR in shape_area (s=0xADDR) at shape.c:39
 39		return s->area(s);
 (gdb) finish
-0xADDR in use_shape (s=0xADDR) at main.c:11
-11		int a = shape_area(s); /* marker: use_shape */
+0xADDR in use_shape (s=0xADDR) at main.c:12
+12		int a = shape_area(s); /* marker: use_shape */
 Value returned is $1 = 42

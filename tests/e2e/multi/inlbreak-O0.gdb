@@ -9,7 +9,7 @@ Breakpoint 2, inl_mid (m=10) at inl.c:16
 #0  inl_mid (m=10) at inl.c:16
 #1  inl_top (t=5) at inl.c:23
 #2  inl_compute (n=5) at inl.c:30
-#3  0xADDR in main () at main.c:21
+#3  0xADDR in main () at main.c:22
 (gdb) info args
 m = 10
 (gdb) up

@@ -10,7 +10,7 @@ Breakpoint 1, inl_leaf (x=11) at inl.c:9
 #1  inl_mid (m=10) at inl.c:16
 #2  inl_top (t=t@entry=5) at inl.c:23
 #3  inl_compute (n=n@entry=5) at inl.c:30
-#4  0xADDR in main () at main.c:21
+#4  0xADDR in main () at main.c:22
 (gdb) info args
 x = 11
 (gdb) up

@@ -8,7 +8,7 @@ Breakpoint 1, inl_leaf (x=11) at inl.c:9
 #1  inl_mid (m=10) at inl.c:16
 #2  inl_top (t=5) at inl.c:23
 #3  inl_compute (n=5) at inl.c:30
-#4  0xADDR in main () at main.c:21
+#4  0xADDR in main () at main.c:22
 (gdb) up
 #1  inl_mid (m=10) at inl.c:16
 16		int r = inl_leaf(m + 1);
@@ -35,10 +35,10 @@ inl_top (t=5) at inl.c:23
 (gdb) bt
 #0  inl_top (t=5) at inl.c:23
 #1  inl_compute (n=5) at inl.c:30
-#2  0xADDR in main () at main.c:21
+#2  0xADDR in main () at main.c:22
 (gdb) finish
 inl_compute (n=5) at inl.c:30
 30		int v = inl_top(n);
 (gdb) bt
 #0  inl_compute (n=5) at inl.c:30
-#1  0xADDR in main () at main.c:21
+#1  0xADDR in main () at main.c:22

@@ -8,7 +8,7 @@ Breakpoint 1, inl_leaf (x=11) at inl.c:9
 #1  inl_mid (m=10) at inl.c:16
 #2  inl_top (t=t@entry=5) at inl.c:23
 #3  inl_compute (n=n@entry=5) at inl.c:30
-#4  0xADDR in main () at main.c:21
+#4  0xADDR in main () at main.c:22
 (gdb) up
 #1  inl_mid (m=10) at inl.c:16
 16		int r = inl_leaf(m + 1);
@@ -34,10 +34,10 @@ inl_compute (n=n@entry=5) at inl.c:30
 30		int v = inl_top(n);
 (gdb) bt
 #0  inl_compute (n=n@entry=5) at inl.c:30
-#1  0xADDR in main () at main.c:21
+#1  0xADDR in main () at main.c:22
 (gdb) finish
-0xADDR in main () at main.c:22
-22		int e = entry_outer(11, 22);
+0xADDR in main () at main.c:23
+23		int e = entry_outer(11, 22);
 Value returned is $3 = 46
 (gdb) bt
-#0  0xADDR in main () at main.c:22
+#0  0xADDR in main () at main.c:23

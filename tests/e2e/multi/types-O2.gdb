@@ -1,8 +1,8 @@
-(gdb) break main.c:11
-Breakpoint 1 at 0xADDR: file main.c, line 11.
+(gdb) break main.c:12
+Breakpoint 1 at 0xADDR: file main.c, line 12.
 (gdb) continue
-Breakpoint 1, use_shape (s=0xADDR) at main.c:11
-11		int a = shape_area(s); /* marker: use_shape */
+Breakpoint 1, use_shape (s=0xADDR) at main.c:12
+12		int a = shape_area(s); /* marker: use_shape */
 (gdb) print *s
 $1 = {w = 6, h = 7, name = 0xADDR "rect", area = 0xADDR <rect_area>, next = 0x0}
 (gdb) print s->name
@@ -22,5 +22,5 @@ type = char [130]
 (gdb) print sizeof(banner)
 $6 = 130
 (gdb) up
-#1  0xADDR in main () at main.c:20
-20		int a = use_shape(s);
+#1  0xADDR in main () at main.c:21
+21		int a = use_shape(s);

@@ -1,6 +1,7 @@
 /* main.c: sees struct shape only as a declaration and banner[] without
  * its size; calls into the other units. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "multi.h"
 
@@ -20,7 +21,8 @@ main(void)
 	int a = use_shape(s);
 	int c = inl_compute(5);
 	int e = entry_outer(11, 22);
+	int k = atoi("42"); /* into libc (libc6-dbg) */
 
-	printf("%s %d %d %d\n", banner, a, c, e);
+	printf("%s %d %d %d %d\n", banner, a, c, e, k);
 	return 0;
 }
