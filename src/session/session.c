@@ -554,7 +554,8 @@ interp_watch(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	struct tr_expr_err perr;
 	struct tr_frame fr[64];
 	struct tr_value v;
-	size_t n = 0;
+	size_t n = 0, phys = 0;
+	unsigned level = 0;
 	bool uses_locals;
 	int err;
 
@@ -587,12 +588,17 @@ interp_watch(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 	if (!e->have_regs)
 		return 0;
 	tr_backtrace(s->iunw, &e->regs.gp, slab_read, s, fr, 64, &n);
-	if (uses_locals && j->frame + 1 < n && fr[j->frame].cfa) {
+	/* the unwound frame of frame j->frame (inlined calls count as
+	 * frames, those hidden at frame 0 do not) */
+	if (uses_locals &&
+	    tr_unwind_frame_level(s->idi, fr, n, j->frame + e->inline_hidden,
+				  &phys, &level) == 0 &&
+	    phys + 1 < n && fr[phys].cfa) {
 		/* as gdb: an expression naming a local or a parameter is
 		 * valid in its frame only (`watch t->asize` goes when the
 		 * function of t returns, wherever *t lies) */
-		w->scope_pc = fr[j->frame + 1].pc;
-		w->scope_cfa = fr[j->frame].cfa;
+		w->scope_pc = fr[phys + 1].pc;
+		w->scope_cfa = fr[phys].cfa;
 		return 0;
 	}
 	for (size_t i = 0; i + 1 < n; i++) {
