@@ -5,7 +5,7 @@
 #
 #   run.sh BUILDDIR SRCDIR SECONDS [HARNESS...]
 #
-# FUZZ_CC: the compiler (default clang); FUZZ_LIBS: libdwarf, libelf and
+# FUZZ_CC: the compiler (default clang); FUZZ_LIBS: libdwarf, libelf, zlib and
 # libthread_db.
 # FUZZ_TRACEE: the program fuzz_rsp_packet's session traces.
 # Objects and binaries go to BUILDDIR/fuzz/ (rebuilt when a source or a
@@ -19,7 +19,7 @@ set -u
 B=$1 S=$2 secs=$3
 shift 3
 cc=${FUZZ_CC:-clang}
-libs=${FUZZ_LIBS:--ldwarf -lelf -lthread_db}
+libs=${FUZZ_LIBS:--ldwarf -lelf -lthread_db -lz}
 out=$B/fuzz
 mkdir -p "$out/obj"
 jobs=$(nproc 2>/dev/null || echo 2)
