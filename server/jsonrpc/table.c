@@ -5,6 +5,7 @@
 #include "jsonrpc/breakpoints.h"
 #include "jsonrpc/watch.h"
 #include "jsonrpc/data.h"
+#include "jsonrpc/disasm.h"
 #include "jsonrpc/exec.h"
 #include "jsonrpc/sessions.h"
 #include "jsonrpc/signals.h"
@@ -43,6 +44,7 @@ static const struct srv_method methods[] = {
 	{ "read_memory", STOPPED, srv_m_read_memory },
 	{ "write_memory", STOPPED, srv_m_write_memory },
 	{ "examined", STOPPED, srv_m_examined },
+	{ "disassemble", STOPPED, srv_m_disassemble },
 	/* breakpoints */
 	{ "break", STOPPED, srv_m_break },
 	{ "delete", STOPPED, srv_m_delete },

@@ -514,6 +514,12 @@ eval_addr(const char *expr, uint64_t *addr)
 	return rc;
 }
 
+int
+tc_eval_addr(const char *expr, uint64_t *addr)
+{
+	return eval_addr(expr, addr);
+}
+
 static int
 read_mem(uint64_t addr, void *buf, size_t len, size_t *got)
 {
@@ -575,7 +581,7 @@ cmd_x(const char *fmtarg, const char *expr)
 		for (; *p; p++) {
 			if (strchr("bhwg", *p))
 				unit = *p;
-			else if (strchr("xduotcas", *p))
+			else if (strchr("xduotcasi", *p))
 				fmt = *p;
 			else {
 				printf("Invalid format letter '%c' (x/NFU: "
@@ -601,6 +607,10 @@ cmd_x(const char *fmtarg, const char *expr)
 		unit = 'b';
 	if (fmt == 'a')
 		unit = 'g';
+	if (fmt == 'i') {
+		tc_cmd_x_insn(count, expr);
+		return;
+	}
 	last_format = fmt;
 	last_unit = unit;
 	if (eval_addr(expr, &addr))
@@ -831,6 +841,8 @@ static const char help_text[] =
 	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
 	"            x/NFU ADDR   info registers [REG]   info threads\n"
 	"            thread TID\n"
+	"Code:       disassemble|disas [/r /s /m] [FUNC | START,END | START,+N]\n"
+	"            x/Ni ADDR\n"
 	"Source:     list|l [LOC | N,M | FILE:N,M | FUNC, | ,M | -]\n"
 	"            set|unset|show substitute-path [FROM [TO]]\n"
 	"Symbols:    info symbol ADDR   info address NAME\n"
@@ -1005,6 +1017,8 @@ tc_run_command(char *line)
 		}
 	} else if (IS("x"))
 		cmd_x("", arg);
+	else if (IS("disassemble") || IS("disas"))
+		tc_cmd_disassemble(arg);
 	else if (IS("bt") || IS("backtrace") || IS("where"))
 		cmd_bt(arg);
 	else if (IS("frame") || IS("f"))

@@ -74,6 +74,12 @@ bool tc_continue_count(const char *arg);
 /* registers.c: info registers */
 void tc_cmd_info_registers(const char *arg);
 
+/* disasm.c: disassemble, x/Ni */
+void tc_cmd_disassemble(const char *arg);
+void tc_cmd_x_insn(unsigned long count, const char *expr);
+/* commands.c: an address expression's value through the server (0) */
+int tc_eval_addr(const char *expr, uint64_t *addr);
+
 /* main.c */
 
 
