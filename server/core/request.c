@@ -66,12 +66,10 @@ resolve_session(struct srv_conn *c, const struct tr_rpc_request *req,
 				 (unsigned long long)id);
 		return ss;
 	}
-	/* none named: the only one there is */
+	/* none named: the only one there is, or the only one whose
+	 * program has not exited */
+	ss = srv_sess_only();
 	pthread_mutex_lock(&srv.mu);
-	if (srv.sesss && !srv.sesss->next && !atomic_load(&srv.sesss->ended)) {
-		ss = srv.sesss;
-		atomic_fetch_add(&ss->refs, 1);
-	}
 	if (!ss)
 		snprintf(why, len, srv.sesss ? "several sessions: give "
 					       "\"session\""

@@ -392,12 +392,26 @@ srv_sess_only(void)
 {
 	struct srv_sess *ss = NULL;
 
+	unsigned live = 0;
+
 	pthread_mutex_lock(&srv.mu);
 	if (srv.sesss && !srv.sesss->next &&
 	    !atomic_load(&srv.sesss->ended)) {
 		ss = srv.sesss;
-		atomic_fetch_add(&ss->refs, 1);
+	} else {
+		/* of several, the only one whose program has not exited:
+		 * an exited one kept for a rerun is not in the way */
+		for (struct srv_sess *s = srv.sesss; s; s = s->next)
+			if (!atomic_load(&s->ended) &&
+			    atomic_load(&s->state) != SRV_EXITED) {
+				ss = s;
+				live++;
+			}
+		if (live != 1)
+			ss = NULL;
 	}
+	if (ss)
+		atomic_fetch_add(&ss->refs, 1);
 	pthread_mutex_unlock(&srv.mu);
 	return ss;
 }

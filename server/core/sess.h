@@ -82,6 +82,9 @@ struct srv_sess {
 	struct tr_sub *sub;        /* its events, under mu (watch) */
 	struct tr_event last;      /* worker's: the last stop */
 	struct srv_bp *bps;        /* worker's */
+	uint32_t bp_hi;            /* worker's: the highest breakpoint number
+				      given; a rerun's numbers go on after
+				      the earlier session's (as gdb's) */
 	struct srv_watch *watches; /* worker's */
 	struct tr_srcmap *srcmap;  /* worker's: substitute-path rules */
 	/* under mu: signals the last continue passed on, printing them
@@ -138,8 +141,9 @@ void srv_sess_finish(struct srv_sess *ss, const char *how);
 /* srv_sess_find: session id, with a reference for the caller; NULL if
  * there is none or it ended. Any thread. */
 struct srv_sess *srv_sess_find(uint32_t id);
-/* srv_sess_only: the daemon's only session, with a reference for the
- * caller; NULL when there is none, several, or it ended. Any thread. */
+/* srv_sess_only: the daemon's only session, or of several the only one
+ * whose target has not exited, with a reference for the caller; NULL
+ * when there is none, several, or it ended. Any thread. */
 struct srv_sess *srv_sess_only(void);
 /* srv_sess_unref: drop a reference; the last frees the session. */
 void srv_sess_unref(struct srv_sess *ss);

@@ -96,6 +96,40 @@ write_bp(struct srv_call *x, uint32_t id)
 	return write_bp_msg(x, id, NULL);
 }
 
+/* After the program exited: a breakpoint as its words only, made when
+ * the program runs again (launch's rerun): no location yet. */
+static void
+write_bp_words(struct srv_call *x, const struct srv_bp *b)
+{
+	tr_jw_obj_begin(&x->w);
+	tr_jw_key(&x->w, "id");
+	tr_jw_uint(&x->w, b->id);
+	srv_opt_str(&x->w, "location", b->spec);
+	srv_opt_str(&x->w, "condition", b->cond);
+	tr_jw_key(&x->w, "enabled");
+	tr_jw_bool(&x->w, true);
+	tr_jw_key(&x->w, "temporary");
+	tr_jw_bool(&x->w, b->temporary);
+	tr_jw_key(&x->w, "hits");
+	tr_jw_uint(&x->w, 0);
+	tr_jw_key(&x->w, "ignore_count");
+	tr_jw_uint(&x->w, 0);
+	tr_jw_key(&x->w, "pending");
+	tr_jw_bool(&x->w, true);
+	tr_jw_key(&x->w, "not_running");
+	tr_jw_bool(&x->w, true);
+	tr_jw_key(&x->w, "locations");
+	tr_jw_arr_begin(&x->w);
+	tr_jw_arr_end(&x->w);
+	tr_jw_obj_end(&x->w);
+}
+
+static bool
+exited(struct srv_call *x)
+{
+	return atomic_load(&x->ss->state) == SRV_EXITED;
+}
+
 struct known_args {
 	const char *file;
 	bool known;
@@ -168,9 +202,8 @@ srv_m_break(struct srv_call *x)
 	/* gdb's "set breakpoint pending off": a location that names
 	 * nothing is an error unless a pending breakpoint is asked for */
 	o.must_resolve = !pending;
-	if (srv_target_exited(x))
-		return 0;
 	o.ignore_count = (uint32_t)ign;
+	o.number = x->ss->bp_hi + 1; /* taken when the library's is lower */
 	b = calloc(1, sizeof(*b));
 	if (!b || !(b->spec = strdup(spec)) ||
 	    (cond && *cond && !(b->cond = strdup(cond)))) {
@@ -178,6 +211,17 @@ srv_m_break(struct srv_call *x)
 			free(b->spec);
 		free(b);
 		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
+	}
+	if (exited(x)) {
+		/* kept for the next run (gdb sets it in the program's
+		 * file; here it is made when the program runs again) */
+		b->id = ++x->ss->bp_hi;
+		b->temporary = o.temporary;
+		b->next = x->ss->bps;
+		x->ss->bps = b;
+		srv_begin(x);
+		write_bp_words(x, b);
+		return tr_rpc_end(&x->w);
 	}
 	err = tr_session_break(x->ss->s, spec, cond, &o, &id, &e);
 	if (err) {
@@ -202,6 +246,8 @@ srv_m_break(struct srv_call *x)
 		return srv_eval_error(x, err, &e);
 	}
 	b->id = id;
+	if (id > x->ss->bp_hi)
+		x->ss->bp_hi = id;
 	b->temporary = o.temporary;
 	b->next = x->ss->bps;
 	x->ss->bps = b;
@@ -264,9 +310,14 @@ srv_m_delete(struct srv_call *x)
 		tr_jw_uint(&x->w, id);
 		return tr_rpc_end(&x->w);
 	}
-	/* the condition first: compiled code must not outlive its site */
-	tr_session_condition(x->ss->s, id, NULL, NULL);
-	err = tr_break_delete(x->ss->t, id);
+	if (exited(x)) {
+		err = bp_find(x->ss, id) ? 0 : -TR_ENOENT;
+	} else {
+		/* the condition first: compiled code must not outlive its
+		 * site */
+		tr_session_condition(x->ss->s, id, NULL, NULL);
+		err = tr_break_delete(x->ss->t, id);
+	}
 	if (err == -TR_ENOENT)
 		return srv_error(x, TR_RPC_INVALID_PARAMS,
 				 "No breakpoint number %u.", id);
@@ -338,8 +389,30 @@ srv_m_breakpoints(struct srv_call *x)
 {
 	uint32_t ids[1024];
 	size_t n = 0;
-	int err = tr_break_list(x->ss->t, ids, 1024, &n);
+	int err;
 
+	if (exited(x)) {
+		/* the words kept for the next run, by number */
+		uint32_t last = 0;
+
+		srv_begin(x);
+		tr_jw_arr_begin(&x->w);
+		for (;;) {
+			const struct srv_bp *next = NULL;
+
+			for (const struct srv_bp *b = x->ss->bps; b;
+			     b = b->next)
+				if (b->id > last && (!next || b->id < next->id))
+					next = b;
+			if (!next)
+				break;
+			write_bp_words(x, next);
+			last = next->id;
+		}
+		tr_jw_arr_end(&x->w);
+		return tr_rpc_end(&x->w);
+	}
+	err = tr_break_list(x->ss->t, ids, 1024, &n);
 	if (err)
 		return srv_lib_error(x, err, NULL);
 	srv_begin(x);

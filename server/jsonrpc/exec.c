@@ -1,6 +1,7 @@
 /* exec.c: the JSON-RPC methods that run the target (continue, step, next, finish, stepi) and interrupt it. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/user.h>
 
@@ -53,6 +54,19 @@ after_run(struct srv_call *x, int err, const struct tr_event *ev,
 		return srv_error(x, TR_RPC_INTERNAL_ERROR, "out of memory");
 	}
 	srv_notify_stop(ss, ev->type == TR_EV_STOP, stop.data, stop.len);
+	/* a tbreak's stop deleted it: the words go too (a rerun does not
+	 * make it again) */
+	if (ev->type == TR_EV_STOP && ev->reason == TR_STOP_BREAKPOINT)
+		for (struct srv_bp **pp = &ss->bps; *pp; pp = &(*pp)->next)
+			if ((*pp)->id == ev->bpnum && (*pp)->temporary) {
+				struct srv_bp *b = *pp;
+
+				*pp = b->next;
+				free(b->spec);
+				free(b->cond);
+				free(b);
+				break;
+			}
 	srv_begin(x);
 	tr_jw_obj_begin(&x->w);
 	tr_jw_key(&x->w, "stop");

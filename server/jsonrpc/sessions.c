@@ -14,6 +14,7 @@
 #include "core/sess.h"
 #include "base/error.h"
 #include "jsonrpc/request.h"
+#include "jsonrpc/rerun.h"
 #include "jsonrpc/sessions.h"
 #include "jsonrpc/where.h"
 #include "base/log.h"
@@ -61,8 +62,11 @@ open_stdio(struct srv_call *x, const char *key, bool output,
 int
 srv_m_launch(struct srv_call *x)
 {
-	const char *prog = srv_param_str(x, "program", true);
+	const char *prog;
 	const struct tr_json *args = srv_param_get(x, "args");
+	struct srv_rerun rr = { 0 };
+	uint64_t rerun_id = 0;
+	int rerun;
 	const struct tr_json *env = srv_param_get(x, "env");
 	const char *cwd;
 	char **argv = NULL, **envp = NULL;
@@ -77,6 +81,11 @@ srv_m_launch(struct srv_call *x)
 	size_t n;
 	int err = 0;
 
+	/* rerun: an earlier session's program (rerun.c) */
+	rerun = srv_param_num(x, "rerun", false, UINT32_MAX, &rerun_id);
+	if (rerun < 0 || (rerun == 0 && srv_rerun_take(x, rerun_id, &rr)))
+		goto fail;
+	prog = rerun == 0 ? rr.argv[0] : srv_param_str(x, "program", true);
 	if (!prog)
 		goto fail;
 	cwd = srv_param_str(x, "cwd", false);
@@ -88,7 +97,7 @@ srv_m_launch(struct srv_call *x)
 			  "of strings, \"env\" an object of strings");
 		goto fail;
 	}
-	n = args ? tr_json_len(args) : 0;
+	n = args && rerun ? tr_json_len(args) : 0;
 	argv = calloc(n + 2, sizeof(*argv));
 	if (!argv)
 		goto oom;
@@ -130,7 +139,7 @@ srv_m_launch(struct srv_call *x)
 	l.stdout_fd = io[1].fd;
 	l.stderr_fd = io[2].fd;
 	l.path = prog;
-	l.argv = argv;
+	l.argv = rerun == 0 ? rr.argv : argv;
 	l.envp = envp;
 	l.cwd = cwd;
 	srv_sess_set_program(x->ss, &l);
@@ -155,6 +164,8 @@ srv_m_launch(struct srv_call *x)
 	x->ss->last = ev;
 	tr_log_info("session %u: launched %s, process %d", x->ss->id, prog,
 		    (int)pid);
+	if (rerun == 0)
+		srv_rerun_apply(x, &rr);
 	srv_begin(x);
 	tr_jw_obj_begin(&x->w);
 	write_session_head(x, pid);
@@ -173,6 +184,7 @@ out:
 	free(argv);
 	for (int i = 0; i < 3; i++)
 		srv_cfile_close(&io[i], !launched);
+	srv_rerun_free(&rr);
 	return 0;
 }
 

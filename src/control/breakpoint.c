@@ -365,7 +365,11 @@ do_set(struct tr_tracer *t, void *arg)
 		free(b->spec);
 		return err;
 	}
-	b->id = ++p->next_bpnum;
+	if (a->opts.number > p->next_bpnum)
+		p->next_bpnum = a->opts.number;
+	else
+		++p->next_bpnum;
+	b->id = p->next_bpnum;
 	a->id = b->id;
 	p->nubps++;
 	return 0;

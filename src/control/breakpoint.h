@@ -32,6 +32,9 @@ struct tr_break_opts {
 	bool must_resolve;     /* a spec that names nothing now is an error
 				* (-TR_ENOENT), as gdb's without "set
 				* breakpoint pending on": no breakpoint */
+	uint32_t number;       /* 0: the next number; else this one when no
+				* breakpoint had it yet (a rerun keeps
+				* gdb's numbers), the next ones after it */
 };
 
 struct tr_break_info {

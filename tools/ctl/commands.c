@@ -33,8 +33,8 @@ cmd_simple(const char *method, char *params)
 
 /* continue/step/next/stepi/finish: the stop is printed from the
  * notification; finish adds the value. */
-static void
-cmd_run(const char *method, const char *arg)
+void
+tc_resume(const char *method, const char *arg)
 {
 	struct tr_cl_reply r;
 	char *p = NULL;
@@ -262,8 +262,8 @@ cmd_info_watchpoints(void)
 	tr_cl_reply_free(&r);
 }
 
-static void
-cmd_break(const char *arg, bool temporary)
+void
+tc_cmd_break(const char *arg, bool temporary)
 {
 	char loc[512], *cond = NULL;
 	const char *ifp;
@@ -307,7 +307,9 @@ cmd_break(const char *arg, bool temporary)
 		printf("%s %" PRIu64, temporary ? "Temporary breakpoint"
 						: "Breakpoint",
 		       tc_jnum(r.result, "id"));
-		if (!l0)
+		if (!l0 && tc_jbool(r.result, "not_running"))
+			printf(" (%s): made when the program runs.\n", loc);
+		else if (!l0)
 			printf(" (%s) pending.\n", loc);
 		else if (tc_jstr(l0, "file"))
 			printf(" at 0x%" PRIx64 ": file %s, line %" PRIu64
@@ -448,7 +450,7 @@ cmd_finish(void)
 		tr_cl_reply_free(&r);
 	}
 	free(p);
-	cmd_run("finish", NULL);
+	tc_resume("finish", NULL);
 }
 
 static void
@@ -725,12 +727,13 @@ cmd_launch(const char *args, bool run)
 		return;
 	printf("Process %" PRIu64 " launched (session %" PRIu64 ").\n",
 	       tc_jnum(r.result, "pid"), tc_jnum(r.result, "session"));
-	tr_cl_set_session(tc.cl, (uint32_t)tc_jnum(r.result, "session"));
+	tc.session = (uint32_t)tc_jnum(r.result, "session");
+	tr_cl_set_session(tc.cl, tc.session);
 	if (!run)
 		tc_print_stop(tr_json_get(r.result, "stop"));
 	tr_cl_reply_free(&r);
 	if (run)
-		cmd_run("continue", NULL);
+		tc_resume("continue", NULL);
 }
 
 static void
@@ -745,7 +748,8 @@ cmd_attach(const char *arg)
 	printf("Attaching to process %" PRIu64 " (session %" PRIu64 ", %"
 	       PRIu64 " threads)\n", tc_jnum(r.result, "pid"),
 	       tc_jnum(r.result, "session"), tc_jnum(r.result, "threads"));
-	tr_cl_set_session(tc.cl, (uint32_t)tc_jnum(r.result, "session"));
+	tc.session = (uint32_t)tc_jnum(r.result, "session");
+	tr_cl_set_session(tc.cl, tc.session);
 	tc_print_stop(tr_json_get(r.result, "stop"));
 	tr_cl_reply_free(&r);
 }
@@ -824,7 +828,9 @@ cmd_rpc(const char *arg)
 }
 
 static const char help_text[] =
-	"Sessions:   launch PROG [ARGS]   run PROG [ARGS]   attach PID\n"
+	"Sessions:   launch PROG [ARGS]   run|r [PROG] [ARGS]   attach PID\n"
+	"            start [PROG] [ARGS] (tbreak main, run; run/start again\n"
+	"            rerun the program with its breakpoints)\n"
 	"            detach   kill   sessions   session N   shutdown\n"
 	"Breakpoints: break|b LOC [if COND]   tbreak LOC [if COND]\n"
 	"            condition N [COND]   delete|d N   enable N   disable N\n"
@@ -907,7 +913,9 @@ tc_run_command(char *line)
 	else if (IS("launch"))
 		cmd_launch(arg, false);
 	else if (IS("run") || IS("r"))
-		cmd_launch(arg, true);
+		tc_cmd_run(arg, false);
+	else if (IS("start"))
+		tc_cmd_run(arg, true);
 	else if (IS("attach"))
 		cmd_attach(arg);
 	else if (IS("detach"))
@@ -917,13 +925,14 @@ tc_run_command(char *line)
 	else if (IS("sessions") || (IS("info") && !strcmp(arg, "sessions")))
 		cmd_sessions();
 	else if (IS("session"))
-		tr_cl_set_session(tc.cl, (uint32_t)strtoul(arg, NULL, 10));
+		tr_cl_set_session(tc.cl, tc.session = (uint32_t)strtoul(arg,
+								   NULL, 10));
 	else if (IS("shutdown"))
 		cmd_simple("shutdown", NULL);
 	else if (IS("break") || IS("b") || IS("br"))
-		cmd_break(arg, false);
+		tc_cmd_break(arg, false);
 	else if (IS("tbreak"))
-		cmd_break(arg, true);
+		tc_cmd_break(arg, true);
 	else if (IS("watch"))
 		cmd_watch(arg, "write");
 	else if (IS("rwatch"))
@@ -958,19 +967,19 @@ tc_run_command(char *line)
 	} else if (IS("continue") || IS("c") || IS("cont")) {
 		if (tc_continue_count(arg))
 			arg = "";
-		cmd_run("continue", arg);
+		tc_resume("continue", arg);
 	} else if (IS("signal"))
 		tc_cmd_signal(arg);
 	else if (IS("handle"))
 		tc_cmd_handle(arg);
 	else if (IS("step") || IS("s"))
-		cmd_run("step", NULL);
+		tc_resume("step", NULL);
 	else if (IS("next") || IS("n"))
-		cmd_run("next", NULL);
+		tc_resume("next", NULL);
 	else if (IS("finish") || IS("fin"))
 		cmd_finish();
 	else if (IS("stepi") || IS("si"))
-		cmd_run("stepi", NULL);
+		tc_resume("stepi", NULL);
 	else if (IS("interrupt"))
 		cmd_simple("interrupt", NULL);
 	else if (IS("print") || IS("p") || IS("inspect") || IS("eval"))

@@ -263,7 +263,7 @@ main(int argc, char **argv)
 	}
 	tr_cl_set_notify(tc.cl, tc_on_notify, NULL);
 	if (sid)
-		tr_cl_set_session(tc.cl, (uint32_t)sid);
+		tr_cl_set_session(tc.cl, tc.session = (uint32_t)sid);
 	sigaction(SIGINT, &sa, NULL);
 	if (raw) {
 		err = raw_mode();

@@ -280,8 +280,14 @@ tc_on_notify(const char *method, const struct tr_json *params, void *arg)
 			printf("%.*s}\n", (int)b.len, b.data ? b.data : "");
 			tr_buf_free(&b);
 		}
+	} else if (!strcmp(method, "exited") && tc.rerun_of &&
+		   tc_jnum(params, "session") == tc.rerun_of) {
+		/* the program a run kills to start again: no news */
 	} else if (!strcmp(method, "stopped") || !strcmp(method, "exited")) {
 		tc_print_stop(tr_json_get(params, "stop"));
+	} else if (!strcmp(method, "session_ended") &&
+		   tc_jnum(params, "session") == tc.rerun_of) {
+		/* the session a run replaces: its end is no news */
 	} else if (!strcmp(method, "session_ended")) {
 		printf("[session %" PRIu64 " %s]\n", tc_jnum(params, "session"),
 		       tc_jstr(params, "how"));

@@ -28,6 +28,8 @@ struct tc_state {
 	bool bp_pending;     /* set breakpoint pending on */
 	uint32_t last_bp;    /* the breakpoint of the last stop (0: none),
 			      * for continue N */
+	uint32_t session;    /* the session set (launch, -S, session N) */
+	uint32_t rerun_of;   /* the session a run in progress replaces */
 	volatile int sigint;
 	bool in_readline;
 };
@@ -59,6 +61,12 @@ int tc_call_show(const char *method, char *params, struct tr_cl_reply *r);
 
 /* commands.c: the gdb-like commands */
 bool tc_run_command(char *line);
+/* continue, step, next, stepi, finish...: the stop printed */
+void tc_resume(const char *method, const char *arg);
+void tc_cmd_break(const char *arg, bool temporary);
+
+/* running.c: run, start, until, advance, jump */
+void tc_cmd_run(const char *args, bool start);
 
 /* source.c: list, substitute-path */
 void tc_list_center(const char *file, uint32_t line);
