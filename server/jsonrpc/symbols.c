@@ -6,6 +6,7 @@
 #include "core/sess.h"
 #include "core/stats.h"
 #include "symbols/debuginfo.h"
+#include "symbols/dwarf_search.h"
 #include "base/error.h"
 #include "jsonrpc/request.h"
 #include "jsonrpc/symbols.h"
@@ -20,7 +21,8 @@ struct sym_ctx {
 	const char *name;
 	uint64_t addr;
 	struct tr_sym sym;
-	char sname[256], module[256];
+	char sname[256], module[256], section[64], path[512];
+	bool debug; /* the symbol's module defines it in its DWARF */
 	struct srv_where wh;
 	/* functions */
 	const char *match;
@@ -42,6 +44,33 @@ lookup_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	snprintf(sc->sname, sizeof(sc->sname), "%s", sc->sym.name);
 	snprintf(sc->module, sizeof(sc->module), "%s",
 		 sc->sym.module ? sc->sym.module->name : "");
+	if (sc->sym.module) {
+		struct tr_dwarf *d = tr_debuginfo_dwarf(di, sc->sym.module);
+
+		sc->debug = d && tr_dwarf_has_def(d, sc->sym.name,
+						  sc->sym.kind == TR_SYM_OBJECT
+							  ? TR_DW_VAR
+							  : TR_DW_FUNC);
+	}
+	return 0;
+}
+
+/* The section and module path of sc->addr, for gdb's info symbol. */
+static int
+section_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
+	   void *arg)
+{
+	struct sym_ctx *sc = arg;
+	struct tr_symtab *st = tr_debuginfo_symtab(di);
+	const struct tr_module *m = tr_symtab_module_at(st, sc->addr);
+
+	(void)t;
+	(void)u;
+	if (!m)
+		return 0;
+	snprintf(sc->path, sizeof(sc->path), "%s", m->path);
+	tr_symtab_section(st, m, NULL, sc->addr, sc->section,
+			  sizeof(sc->section), NULL, NULL);
 	return 0;
 }
 
@@ -71,6 +100,8 @@ srv_m_lookup_symbol(struct srv_call *x)
 	tr_jw_cstr(&x->w, kind_names[sc.sym.kind <= 4 ? sc.sym.kind : 0]);
 	tr_jw_key(&x->w, "global");
 	tr_jw_bool(&x->w, sc.sym.global);
+	tr_jw_key(&x->w, "debug");
+	tr_jw_bool(&x->w, sc.debug);
 	srv_opt_str(&x->w, "module", sc.module);
 	srv_opt_str(&x->w, "file", sc.wh.file);
 	tr_jw_key(&x->w, "line");
@@ -82,6 +113,7 @@ int
 srv_m_symbol_at(struct srv_call *x)
 {
 	struct srv_where wh;
+	struct sym_ctx sc = { 0 };
 	uint64_t addr;
 
 	if (srv_param_u64(x, "addr", true, &addr))
@@ -91,9 +123,13 @@ srv_m_symbol_at(struct srv_call *x)
 		return srv_error(x, SRV_E_TARGET,
 				 "No symbol matches 0x%llx.",
 				 (unsigned long long)addr);
+	sc.addr = addr;
+	tr_session_run(x->ss->s, section_fn, &sc);
 	srv_begin(x);
 	tr_jw_obj_begin(&x->w);
 	srv_write_where(&x->w, &wh);
+	srv_opt_str(&x->w, "section", sc.section);
+	srv_opt_str(&x->w, "path", sc.path);
 	return tr_rpc_end(&x->w);
 }
 

@@ -12,6 +12,7 @@
 #include "jsonrpc/source.h"
 #include "jsonrpc/stack.h"
 #include "jsonrpc/symbols.h"
+#include "jsonrpc/symsearch.h"
 #include "jsonrpc/table.h"
 
 #define STOPPED SRV_M_STOPPED
@@ -68,6 +69,9 @@ static const struct srv_method methods[] = {
 	{ "lookup_symbol", STOPPED, srv_m_lookup_symbol },
 	{ "symbol_at", STOPPED, srv_m_symbol_at },
 	{ "functions", STOPPED, srv_m_functions },
+	{ "symbol_search", STOPPED, srv_m_symbol_search },
+	{ "line_info", STOPPED, srv_m_line_info },
+	{ "shared_libraries", STOPPED, srv_m_shared_libraries },
 	/* signals */
 	{ "handle", STOPPED, srv_m_handle },
 	{ "signals", STOPPED, srv_m_signals },

@@ -1186,3 +1186,16 @@ tr_type_name(const struct tr_type *t, char *buf, size_t len)
 	free(s.p);
 	return err;
 }
+
+int
+tr_type_declare(const struct tr_type *t, const char *name, char *buf,
+		size_t len)
+{
+	struct sbuf s = { 0 };
+	struct tn_opts o = { .var = name, .show = -1 };
+
+	if (!len)
+		return -TR_ERANGE;
+	type_name(&s, t, 0, &o);
+	return to_buf(&s, buf, len);
+}

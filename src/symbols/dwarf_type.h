@@ -135,6 +135,12 @@ bool tr_type_is_signed(const struct tr_type *t);
  */
 int tr_type_name(const struct tr_type *t, char *buf, size_t len);
 
+/* tr_type_declare: `name` declared with type `t`, as gdb's info
+ * functions and variables print it: "int docall(lua_State *, int, int)",
+ * "const char *progname", "int (*op)(int)". As tr_type_name otherwise. */
+int tr_type_declare(const struct tr_type *t, const char *name, char *buf,
+		    size_t len);
+
 /*
  * tr_type_ptype: `t` as gdb's ptype prints it after "type = ": typedefs
  * resolved, and a struct, union or enum with its body: "struct point {\n

@@ -688,3 +688,42 @@ tr_symtab_imports(const struct tr_symtab *st, const char *name)
 	}
 	return false;
 }
+
+int
+tr_symtab_section(const struct tr_symtab *st, const struct tr_module *mod,
+		  const char *name, uint64_t addr, char *out, size_t len,
+		  uint64_t *lo, uint64_t *hi)
+{
+	const struct mod *m = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx = 0;
+	GElf_Shdr sh;
+
+	for (size_t i = 0; i < st->nmods && !m; i++)
+		if (&st->mods[i]->pub == mod)
+			m = st->mods[i];
+	if (!m || !m->elf || elf_getshdrstrndx(m->elf, &shstrndx))
+		return -TR_ENOENT;
+	while ((scn = elf_nextscn(m->elf, scn))) {
+		const char *sname;
+		uint64_t a;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		a = sh.sh_addr + m->pub.bias;
+		sname = elf_strptr(m->elf, shstrndx, sh.sh_name);
+		if (!sname)
+			continue;
+		if (name ? strcmp(sname, name) != 0
+			 : addr < a || addr - a >= sh.sh_size)
+			continue;
+		if (out)
+			snprintf(out, len, "%s", sname);
+		if (lo)
+			*lo = a;
+		if (hi)
+			*hi = a + sh.sh_size;
+		return 0;
+	}
+	return -TR_ENOENT;
+}

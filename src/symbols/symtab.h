@@ -107,4 +107,15 @@ bool tr_symtab_in_plt(const struct tr_symtab *st, uint64_t addr);
 bool tr_symtab_module_matches(const struct tr_module *m, const char *q,
 			      size_t qlen);
 
+/*
+ * tr_symtab_section: the allocated section of module `m` named `name`,
+ * or (name NULL) the one holding run-time address `addr`: its name into
+ * out (may be NULL), its run-time range [*lo, *hi) (either may be NULL).
+ * -TR_ENOENT when there is none. For gdb's "main in section .text" and
+ * the From/To of info sharedlibrary (.text).
+ */
+int tr_symtab_section(const struct tr_symtab *st, const struct tr_module *m,
+		      const char *name, uint64_t addr, char *out, size_t len,
+		      uint64_t *lo, uint64_t *hi);
+
 #endif

@@ -851,8 +851,8 @@ static const char help_text[] =
 	"            x/Ni ADDR\n"
 	"Source:     list|l [LOC | N,M | FILE:N,M | FUNC, | ,M | -]\n"
 	"            set|unset|show substitute-path [FROM [TO]]\n"
-	"Symbols:    info symbol ADDR   info address NAME\n"
-	"            info functions [SUBSTRING]\n"
+	"Symbols:    info functions|variables|types [REGEX]   info line [LOC]\n"
+	"            info address NAME   info symbol ADDR   info sharedlibrary\n"
 	"Other:      stats   rpc METHOD [JSON]   echo TEXT   help   quit\n";
 
 static pid_t cur_thread;
@@ -1068,56 +1068,9 @@ tc_run_command(char *line)
 			cmd_info_watchpoints();
 		else if (!strcmp(what, "frame"))
 			cmd_frame((long)tc.frame);
-		else if (!strcmp(what, "symbol")) {
-			uint64_t a;
-			struct tr_cl_reply r;
-
-			if (eval_addr(rest, &a) == 0 &&
-			    tc_call_show("symbol_at", tc_jparams("{\"addr\":%u}", a),
-				      &r)) {
-				printf("%s + %" PRIu64 " in %s\n",
-				       tc_jstr(r.result, "function")
-					       ? tc_jstr(r.result, "function")
-					       : "??",
-				       tc_jnum(r.result, "offset"),
-				       tc_jstr(r.result, "module"));
-				tr_cl_reply_free(&r);
-			}
-		} else if (!strcmp(what, "address")) {
-			struct tr_cl_reply r;
-
-			if (tc_call_show("lookup_symbol",
-				      tc_jparams("{\"name\":%J}", rest), &r)) {
-				printf("Symbol \"%s\" is at 0x%" PRIx64
-				       " (%s in %s).\n", rest,
-				       tc_jnum(r.result, "addr"),
-				       tc_jstr(r.result, "kind"),
-				       tc_jstr(r.result, "module"));
-				tr_cl_reply_free(&r);
-			}
-		} else if (!strcmp(what, "functions")) {
-			struct tr_cl_reply r;
-			const struct tr_json *fs;
-
-			if (tc_call_show("functions",
-				      *rest ? tc_jparams("{\"match\":%J}", rest)
-					    : NULL,
-				      &r)) {
-				fs = tr_json_get(r.result, "functions");
-				for (size_t i = 0; i < tr_json_len(fs); i++) {
-					const struct tr_json *f =
-						tr_json_at(fs, i);
-
-					printf("0x%016" PRIx64 "  %s  (%s)\n",
-					       tc_jnum(f, "addr"),
-					       tc_jstr(f, "name"),
-					       tc_jstr(f, "module"));
-				}
-				if (tc_jbool(r.result, "more"))
-					printf("(more: narrow the search)\n");
-				tr_cl_reply_free(&r);
-			}
-		} else {
+		else if (tc_cmd_info_symbols(what, rest))
+			;
+		else {
 			printf("Undefined info command: \"%s\".  Try "
 			       "\"help\".\n", what);
 			tc.failed = true;

@@ -87,6 +87,9 @@ void tc_cmd_disassemble(const char *arg);
 void tc_cmd_x_insn(unsigned long count, const char *expr);
 /* commands.c: an address expression's value through the server (0) */
 int tc_eval_addr(const char *expr, uint64_t *addr);
+/* symbols.c: info functions|variables|types|line|address|symbol|
+ * sharedlibrary; false when `what` is none of them */
+bool tc_cmd_info_symbols(const char *what, const char *rest);
 
 /* main.c */
 
