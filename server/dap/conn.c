@@ -17,6 +17,7 @@
 #include "core/sess.h"
 #include "dap/breakpoints.h"
 #include "dap/conn.h"
+#include "dap/disasm.h"
 #include "dap/memory.h"
 #include "dap/modules.h"
 #include "dap/reply.h"
@@ -49,6 +50,7 @@ r_initialize(struct dap *d, const struct dap_req *q)
 		"supportsWriteMemoryRequest",
 		"supportsModulesRequest",
 		"supportsLoadedSourcesRequest",
+		"supportsDisassembleRequest",
 	};
 	struct tr_buf b;
 	struct tr_jw w;
@@ -101,6 +103,7 @@ static const struct {
 	{ "restart", dap_r_restart },
 	{ "readMemory", dap_r_readMemory },
 	{ "writeMemory", dap_r_writeMemory },
+	{ "disassemble", dap_r_disassemble },
 	{ "modules", dap_r_modules },
 	{ "loadedSources", dap_r_loadedSources },
 	{ "source", dap_r_source },

@@ -335,6 +335,36 @@ async function mainScenario() {
 		check('o.arr has a memoryReference', false, oarr,
 		      'lldb-vscode 14 gives none');
 	}
+	// disassemble around the pc, where BP_MAIN's int3 is: four
+	// instructions before it, the original bytes at it
+	if (supports(c, 'supportsDisassembleRequest', 'disassemble')) {
+		const ip = frames[0].instructionPointerReference;
+		const di = (await dc.customRequest('disassemble', {
+			memoryReference: ip, instructionOffset: -4,
+			instructionCount: 10, resolveSymbols: true })).body
+			.instructions;
+		const at = di[4] || {};
+		check('disassemble: 10 instructions, the 5th at the pc',
+		      di.length === 10 && BigInt(at.address) === BigInt(ip),
+		      di.map((x) => x.address));
+		check('disassemble: addresses rising, each valid',
+		      di.every((x, i) => !i || BigInt(x.address) >
+			       BigInt(di[i - 1].address)) &&
+		      di.every((x) => x.presentationHint !== 'invalid' &&
+			       x.instruction && x.instructionBytes), di);
+		check('disassemble: the original bytes under the breakpoint',
+		      at.instructionBytes && !/^cc/.test(at.instructionBytes),
+		      at);
+		check('disassemble: symbol, source and line at the pc',
+		      /^main\+\d+$/.test(at.symbol || '') && at.location &&
+		      at.location.path === src && at.line === L('BP_MAIN'), at);
+		const bad = (await dc.customRequest('disassemble', {
+			memoryReference: '0x0', instructionCount: 3 })).body
+			.instructions;
+		check('disassemble of unmapped memory: invalid instructions',
+		      bad.length === 3 && bad.every((x) =>
+			      x.presentationHint === 'invalid'), bad);
+	}
 	const mods = (await dc.modulesRequest({})).body.modules;
 	check('modules: the program and libc', mods.some((m) =>
 		m.path === A.program) && mods.some((m) =>
