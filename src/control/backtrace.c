@@ -42,13 +42,13 @@ fmt_char(char *out, size_t len, int64_t v)
 
 /* A C string at addr, quoted, at most 40 characters (gdb: 200). */
 static void
-fmt_string(struct tr_tracer *t, char *out, size_t len, uint64_t addr)
+fmt_string(struct tr_tracer *t, char *out, size_t len, uint64_t addr,
+	   size_t o)
 {
 	char s[41];
-	size_t k = 0, o;
+	size_t k = 0;
 
-	o = (size_t)snprintf(out, len, "0x%" PRIx64, addr);
-	if (!addr || tr_mem_read(t, addr, s, 1, NULL) < 0)
+	if (o + 1 >= len || !addr || tr_mem_read(t, addr, s, 1, NULL) < 0)
 		return;
 	while (k < 40 && tr_mem_read(t, addr + k, &s[k], 1, NULL) == 0 && s[k])
 		k++;
@@ -72,8 +72,8 @@ fmt_string(struct tr_tracer *t, char *out, size_t len, uint64_t addr)
 /* A value as gdb prints frame arguments by default (print frame-arguments
  * scalars): aggregates are "...". */
 static void
-fmt_value(struct tr_tracer *t, const struct tr_type *ty, const uint8_t *b,
-	  char *out, size_t len)
+fmt_value(struct tr_tracer *t, struct tr_debuginfo *di,
+	  const struct tr_type *ty, const uint8_t *b, char *out, size_t len)
 {
 	const struct tr_type *s = tr_type_strip(ty);
 	uint64_t v = 0;
@@ -117,13 +117,25 @@ fmt_value(struct tr_tracer *t, const struct tr_type *ty, const uint8_t *b,
 		return;
 	case TR_TYPE_POINTER: {
 		const struct tr_type *p = tr_type_strip(s->target);
+		char name[128];
+		uint64_t off = 0;
+		size_t o = (size_t)snprintf(out, len, "0x%" PRIx64, v);
 
-		if (p->kind == TR_TYPE_BASE && p->size == 1 &&
+		/* gdb's <symbol+off> after a pointer into code or static
+		 * data (print symbol on), before a string's text */
+		if (o < len && tr_debuginfo_addr_symbol(di, v, name,
+							sizeof(name), &off)) {
+			o += (size_t)snprintf(out + o, len - o, " <%s", name);
+			if (off && o < len)
+				o += (size_t)snprintf(out + o, len - o,
+						      "+%" PRIu64, off);
+			if (o < len)
+				o += (size_t)snprintf(out + o, len - o, ">");
+		}
+		if (o < len && p->kind == TR_TYPE_BASE && p->size == 1 &&
 		    (p->encoding == TR_ENC_SIGNED_CHAR ||
 		     p->encoding == TR_ENC_UNSIGNED_CHAR))
-			fmt_string(t, out, len, v);
-		else
-			snprintf(out, len, "0x%" PRIx64, v);
+			fmt_string(t, out, len, v, o);
 		return;
 	}
 	default:
@@ -213,7 +225,7 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 		if (have_entry && (err == -TR_ENOENT ||
 				   (err == 0 && !memcmp(buf, ebuf, size)))) {
 			a->has_entry = true;
-			fmt_value(t, v->type, ebuf, a->entry, sizeof(a->entry));
+			fmt_value(t, di, v->type, ebuf, a->entry, sizeof(a->entry));
 		}
 		if (err == -TR_ENOENT)
 			snprintf(a->value, sizeof(a->value), "<optimized out>");
@@ -223,7 +235,7 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 		else if (!size)
 			snprintf(a->value, sizeof(a->value), "...");
 		else
-			fmt_value(t, v->type, buf, a->value, sizeof(a->value));
+			fmt_value(t, di, v->type, buf, a->value, sizeof(a->value));
 		out->nargs++;
 	}
 	tr_scope_free(sc);
@@ -351,7 +363,7 @@ tr_return_value(struct tr_tracer *t, struct tr_debuginfo *di, uint64_t fn_pc,
 
 	if (err)
 		return err;
-	fmt_value(t, type, b, out, len);
+	fmt_value(t, di, type, b, out, len);
 	return 0;
 }
 

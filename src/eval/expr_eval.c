@@ -731,18 +731,8 @@ static bool
 print_sym(void *ctx, uint64_t addr, char *name, size_t len, uint64_t *off)
 {
 	struct tr_eval_env *e = ctx;
-	struct tr_sym s;
-	uint64_t o;
 
-	if (tr_symtab_addr(tr_debuginfo_symtab(e->di), addr, &s, &o) < 0 ||
-	    !s.name || (s.kind != TR_SYM_FUNC && s.kind != TR_SYM_OBJECT &&
-			s.kind != TR_SYM_IFUNC))
-		return false;
-	if (s.size && o >= s.size)
-		return false;
-	snprintf(name, len, "%s", s.name);
-	*off = o;
-	return true;
+	return tr_debuginfo_addr_symbol(e->di, addr, name, len, off);
 }
 
 int
@@ -764,6 +754,20 @@ tr_eval_print(struct tr_eval_env *e, const struct tr_value *v, char *out,
 	      size_t len)
 {
 	return tr_eval_print_fmt(e, v, 0, out, len);
+}
+
+int
+tr_eval_print_var(struct tr_eval_env *e, const struct tr_value *v, char *out,
+		  size_t len)
+{
+	struct tr_print_env pe = {
+		.read = print_read,
+		.sym = print_sym,
+		.ctx = e,
+		.bare = true,
+	};
+
+	return tr_value_print(v, &pe, out, len);
 }
 
 bool

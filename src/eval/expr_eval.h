@@ -95,6 +95,10 @@ int tr_eval_print(struct tr_eval_env *env, const struct tr_value *v,
 		  char *out, size_t len);
 int tr_eval_print_fmt(struct tr_eval_env *env, const struct tr_value *v,
 		      char fmt, char *out, size_t len);
+/* tr_eval_print_var: as info locals and info args show a variable's
+ * value (a pointer without print's "(T *) " prefix). */
+int tr_eval_print_var(struct tr_eval_env *env, const struct tr_value *v,
+		      char *out, size_t len);
 
 /*
  * tr_eval_describe: gdb's whatis (ptype false) and ptype of `src`, a type

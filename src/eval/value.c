@@ -545,7 +545,7 @@ put_char_array(struct out *o, const uint8_t *b, uint64_t n, size_t es,
 
 		while (i + r < end && EL(i + r) == EL(i))
 			r++;
-		if (r >= o->repeats) {
+		if (r > o->repeats) {
 			if (open)
 				put(o, "\"");
 			open = false;
@@ -607,7 +607,7 @@ put_array(struct out *o, const struct tr_type *t, const uint8_t *b,
 			put(o, ", ");
 		put_value(o, et, b + i * es, es, addr + i * es, have_addr,
 			  depth + 1, false);
-		if (r >= o->repeats) {
+		if (r > o->repeats) {
 			put(o, " <repeats %" PRIu64 " times>", r);
 			i += r;
 			shown += o->repeats;
@@ -750,7 +750,7 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 		put_enum(o, s, b);
 		return;
 	case TR_TYPE_POINTER:
-		put_pointer(o, t, get_u(b, 8), depth > 0);
+		put_pointer(o, t, get_u(b, 8), depth > 0 || o->env->bare);
 		return;
 	case TR_TYPE_FUNCTION:
 		tr_type_name(t, tn, sizeof(tn));

@@ -72,6 +72,9 @@ struct tr_print_env {
 	/* gdb's print/FMT letter, 0 for none: x d u o t a c f s z r
 	 * (tr_value_format_check) */
 	char format;
+	/* a pointer at the top without print's "(T *) " prefix, as gdb's
+	 * info locals and info args show it (common_val_print) */
+	bool bare;
 };
 
 /*

@@ -524,7 +524,7 @@ interp_vars(struct tr_session *s, struct tr_eval_env *e, struct job *j)
 			continue;
 		}
 		if (tr_eval(e, ast, &val) == 0) {
-			int pe = tr_eval_print(e, &val, buf, sizeof(buf));
+			int pe = tr_eval_print_var(e, &val, buf, sizeof(buf));
 
 			if (pe && pe != -TR_ERANGE)
 				snprintf(buf, sizeof(buf), "<error: %s>",

@@ -1,5 +1,6 @@
 /* debuginfo.c: symbols and DWARF of every module of a process, and location specs. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -370,4 +371,36 @@ tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
 		loc->offset = off;
 	}
 	return 0;
+}
+
+bool
+tr_debuginfo_addr_symbol(struct tr_debuginfo *di, uint64_t addr, char *name,
+			 size_t len, uint64_t *off)
+{
+	struct tr_location loc;
+	struct tr_sym s;
+	uint64_t o = 0;
+	bool have_fn, have_sym;
+
+	have_fn = tr_debuginfo_describe(di, addr, &loc) == 0 && loc.dwfunc &&
+		  loc.function && addr >= loc.func_lo;
+	/* gdb's minimal symbol: a zero-sized one that is no function is
+	 * dropped, a sized one holds only its own bytes */
+	have_sym = tr_symtab_addr(di->st, addr, &s, &o) == 0 && s.name &&
+		   (s.kind == TR_SYM_FUNC || s.kind == TR_SYM_IFUNC ||
+		    (s.kind == TR_SYM_OBJECT && s.size)) &&
+		   (!s.size || o < s.size);
+	/* gdb 13 takes the minimal symbol when there is no function, or
+	 * when it starts at addr and the function does not (a function
+	 * of several ranges) */
+	if (have_sym && (!have_fn || (!o && loc.func_lo != addr))) {
+		snprintf(name, len, "%s", s.name);
+		*off = o;
+		return true;
+	}
+	if (!have_fn)
+		return false;
+	snprintf(name, len, "%s", loc.function);
+	*off = addr - loc.func_lo;
+	return true;
 }

@@ -84,6 +84,17 @@ int tr_debuginfo_describe(struct tr_debuginfo *di, uint64_t pc,
 			  struct tr_location *loc);
 
 /*
+ * tr_debuginfo_addr_symbol: the `<name+off>` gdb 13 prints after a
+ * pointer's value (build_address_symbolic): the function whose code holds
+ * `addr` (DWARF, its name as frames show it), else, or when an ELF symbol
+ * starts exactly at `addr` and the function does not, that symbol (a
+ * function, or a data object of known size that holds addr). false when
+ * none (heap, stack, unmapped memory, past a sized object's end).
+ */
+bool tr_debuginfo_addr_symbol(struct tr_debuginfo *di, uint64_t addr,
+			      char *name, size_t len, uint64_t *off);
+
+/*
  * tr_debuginfo_read_code: `len` bytes of the file backing run-time
  * address `addr` (code as linked, without our breakpoints).
  */

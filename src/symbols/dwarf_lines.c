@@ -141,11 +141,14 @@ cu_lines_get(struct tr_dwarf *d, size_t cu)
 	}
 	if (DWOK(dwarf_srclines_from_linecontext(ctx, &lines, &count, &err)) &&
 	    count > 0) {
+		const struct tr_dw_line *prev = NULL;
+		bool disc_line = false;
+
 		l->rows = calloc((size_t)count, sizeof(*l->rows));
 		for (Dwarf_Signed i = 0; l->rows && i < count; i++) {
 			struct tr_dw_line *r = &l->rows[l->nrows];
 			Dwarf_Addr a = 0;
-			Dwarf_Unsigned no = 0, col = 0, isa, disc;
+			Dwarf_Unsigned no = 0, col = 0, isa, disc = 0;
 			Dwarf_Bool b = 0, pe = 0, eb = 0;
 
 			if (!DWOK(dwarf_lineaddr(lines[i], &a, &err)))
@@ -164,6 +167,21 @@ cu_lines_get(struct tr_dwarf *d, size_t cu)
 							&disc, &err)))
 				r->prologue_end = pe;
 			r->file = line_file(d, l, lines[i]);
+			/* gdb 13 (dwarf_record_line_p, PR 17276) keeps no
+			 * second row of the line it is in once that line had
+			 * a discriminator: a loop's line is one range, and a
+			 * return address inside it is mid-line ("0x... in") */
+			if (prev && !r->end_sequence && r->line == prev->line &&
+			    r->file == prev->file) {
+				disc_line |= disc != 0;
+				if (disc_line) {
+					memset(r, 0, sizeof(*r));
+					continue;
+				}
+			} else {
+				disc_line = disc != 0;
+			}
+			prev = r->end_sequence ? NULL : r;
 			l->nrows++;
 		}
 	}

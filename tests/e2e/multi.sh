@@ -51,6 +51,7 @@ for v in O0 O2; do
 	run_case entry "$v"
 	run_case inlbreak "$v"
 	run_case breakerr "$v"
+	run_case symbols "$v"
 done
 # libc's separate debug file (Debian's libc6-dbg, found by build-id), at
 # -O0 (at -O2 gcc inlines glibc's atoi into main)

@@ -12,5 +12,6 @@ struct shape *shape_new(int w, int h, const char *name);
 int shape_area(const struct shape *s);
 int inl_compute(int n);
 int entry_outer(int a, int b);
+int sym_run(int x);
 
 #endif
