@@ -34,10 +34,16 @@ static bool
 sym_name(void *arg, uint64_t addr, char *buf, size_t len)
 {
 	struct tr_debuginfo *di = arg;
+	struct tr_symtab *st = tr_debuginfo_symtab(di);
+	char plt[160];
 	struct tr_sym s;
 	uint64_t off;
 
-	if (tr_symtab_addr(tr_debuginfo_symtab(di), addr, &s, &off) || !s.name)
+	/* a PLT entry by the function it calls, as gdb: <printf@plt> */
+	if (tr_symtab_in_plt(st, addr) &&
+	    tr_symtab_plt_name(st, addr, plt, sizeof(plt), &off) == 0)
+		s.name = plt;
+	else if (tr_symtab_addr(st, addr, &s, &off) || !s.name)
 		return false;
 	if (off)
 		snprintf(buf, len, "%s+%llu", s.name, (unsigned long long)off);

@@ -29,6 +29,7 @@ struct mod {
 	Elf *elf;
 	uint64_t map0;     /* start of the mapping at file offset 0 */
 	uint64_t plt_lo[3], plt_hi[3]; /* .plt, .plt.sec, .plt.got */
+	uint64_t plt_ent[3];           /* their entry sizes */
 	struct sym *syms;  /* sorted by value */
 	uint32_t *by_name; /* indexes into syms, sorted by name */
 	bool seen;         /* still mapped (refresh) */
@@ -189,6 +190,7 @@ mod_load(struct mod *m)
 		if (sname && strncmp(sname, ".plt", 4) == 0 && nplt < 3) {
 			m->plt_lo[nplt] = sh.sh_addr;
 			m->plt_hi[nplt] = sh.sh_addr + sh.sh_size;
+			m->plt_ent[nplt] = sh.sh_entsize ? sh.sh_entsize : 16;
 			nplt++;
 		}
 		if (sh.sh_type == SHT_SYMTAB) {
@@ -724,6 +726,108 @@ tr_symtab_section(const struct tr_symtab *st, const struct tr_module *mod,
 		if (hi)
 			*hi = a + sh.sh_size;
 		return 0;
+	}
+	return -TR_ENOENT;
+}
+
+/* The file's bytes at link-time address v (n of them) from its section. */
+static bool
+file_bytes(Elf *elf, uint64_t v, uint8_t *out, size_t n)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    v < sh.sh_addr || v + n > sh.sh_addr + sh.sh_size)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || v - sh.sh_addr + n > d->d_size)
+			return false;
+		memcpy(out, (const uint8_t *)d->d_buf + (v - sh.sh_addr), n);
+		return true;
+	}
+	return false;
+}
+
+/* The name of the symbol whose relocation (.rela.plt's JUMP_SLOT,
+ * .rela.dyn's GLOB_DAT for .plt.got) fills GOT slot `slot`. */
+static const char *
+slot_symbol(Elf *elf, uint64_t slot)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Scn *symscn;
+		GElf_Shdr symsh;
+		Elf_Data *d, *sd;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
+		    !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+			continue;
+		symscn = elf_getscn(elf, sh.sh_link);
+		if (!symscn || !gelf_getshdr(symscn, &symsh) ||
+		    !(sd = elf_getdata(symscn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Rela r;
+			GElf_Sym sym;
+
+			if (!gelf_getrela(d, (int)i, &r) || r.r_offset != slot)
+				continue;
+			if (!GELF_R_SYM(r.r_info) ||
+			    !gelf_getsym(sd, (int)GELF_R_SYM(r.r_info), &sym))
+				return NULL;
+			return elf_strptr(elf, symsh.sh_link, sym.st_name);
+		}
+	}
+	return NULL;
+}
+
+int
+tr_symtab_plt_name(const struct tr_symtab *st, uint64_t addr, char *buf,
+		   size_t len, uint64_t *offset)
+{
+	for (size_t i = 0; i < st->nmods; i++) {
+		const struct mod *m = st->mods[i];
+		uint64_t v = addr - m->pub.bias;
+
+		if (addr < m->pub.lo || addr >= m->pub.hi || !m->elf)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			uint8_t e[32];
+			uint64_t ent = m->plt_ent[k], entry, slot;
+			const char *name;
+
+			if (v < m->plt_lo[k] || v >= m->plt_hi[k] || !ent ||
+			    ent > sizeof(e))
+				continue;
+			entry = m->plt_lo[k] + (v - m->plt_lo[k]) / ent * ent;
+			if (!file_bytes(m->elf, entry, e, (size_t)ent))
+				return -TR_ENOENT;
+			/* jmp *disp32(%rip) (ff 25), after endbr64 or bnd
+			 * when there; PLT0's pushes first and has no
+			 * relocation for its slot */
+			for (size_t p = 0; p + 6 <= ent; p++) {
+				int32_t disp;
+
+				if (e[p] != 0xff || e[p + 1] != 0x25)
+					continue;
+				memcpy(&disp, e + p + 2, 4);
+				slot = entry + p + 6 + (uint64_t)(int64_t)disp;
+				if (!(name = slot_symbol(m->elf, slot)) ||
+				    !*name)
+					return -TR_ENOENT;
+				snprintf(buf, len, "%s@plt", name);
+				*offset = v - entry;
+				return 0;
+			}
+			return -TR_ENOENT;
+		}
+		return -TR_ENOENT;
 	}
 	return -TR_ENOENT;
 }

@@ -102,6 +102,15 @@ bool tr_symtab_imports(const struct tr_symtab *st, const char *name);
  * the stubs through which calls reach shared libraries? */
 bool tr_symtab_in_plt(const struct tr_symtab *st, uint64_t addr);
 
+/*
+ * tr_symtab_plt_name: the function a PLT entry calls, as gdb names the
+ * entry ("printf@plt" into buf) and addr's offset into the entry: the
+ * entry's jmp *GOT(%rip) decoded from the file, the GOT slot matched to
+ * its relocation's symbol. -TR_ENOENT outside a PLT entry (PLT0 too).
+ */
+int tr_symtab_plt_name(const struct tr_symtab *st, uint64_t addr, char *buf,
+		       size_t len, uint64_t *offset);
+
 /* tr_symtab_module_matches: does `m` answer to the qualifier q[0..qlen)
  * (its file name, a trailing part of its path, or "libc" for libc.so.6)? */
 bool tr_symtab_module_matches(const struct tr_module *m, const char *q,

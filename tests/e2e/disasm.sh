@@ -2,7 +2,8 @@
 # disasm.sh: tracectl's disassemble and x/Ni side by side with gdb 13 on
 # the same program at the same breakpoint: gdb's layout (the "=> " marker,
 # <+N>, /r bytes, /s and /m source lines, ranges, x/i's <f+N>), the same
-# AT&T text from Capstone as gdb's from libopcodes, the original bytes
+# AT&T text from Capstone as gdb's from libopcodes, PLT entries named
+# by the function they call (printf@plt), the original bytes
 # under a breakpoint rather than its int3, gdb's memory error.
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +15,7 @@ disassemble /m add
 disassemble add,+8
 disassemble walk
 disassemble /s walk
+disassemble /s main
 x/2i 0'
 start_tracerd
 {
@@ -44,6 +46,8 @@ check "the marker at the pc" has "$T/tc" \
 	'^=> 0x[0-9a-f]{16} <\+10>:	8b 55 fc +	mov    -0x4\(%rbp\),%edx$'
 check "a call's target named" has "$T/tc" \
 	'call   0x[0-9a-f]+ <add>$'
+check "a call through the PLT named as gdb names it" has "$T/tc" \
+	'call   0x[0-9a-f]+ <printf@plt>$'
 check "x/i past readable memory: gdb's error" has "$T/tc" \
 	'^   0x0:	Cannot access memory at address 0x0$'
 check "a bad modifier: gdb's error" has "$T/tc" \
