@@ -41,6 +41,14 @@ sess_unref_free(struct srv_sess *ss)
 		free(w->cond);
 		free(w);
 	}
+	while (ss->displays) {
+		struct srv_display *d = ss->displays;
+
+		ss->displays = d->next;
+		free(d->expr);
+		free(d->format);
+		free(d);
+	}
 	while (ss->bps) {
 		struct srv_bp *b = ss->bps;
 

@@ -34,6 +34,21 @@ struct srv_bp {
 	struct srv_bp *next;
 };
 
+/* An auto-display expression (gdb's display; jsonrpc/display.c). */
+struct srv_display {
+	uint32_t number;
+	char *expr;
+	char *format; /* "" or gdb's /FMT letters without the slash */
+	bool enabled;
+	struct srv_display *next;
+};
+
+/* srv_display_add: a display at the end of ss's list, numbered `number`
+ * (0: the next); its number, 0 when out of memory. Worker. */
+struct srv_sess;
+int srv_display_add(struct srv_sess *ss, const char *expr,
+		    const char *format, uint32_t number, bool enabled);
+
 /* A watchpoint as the JSON-RPC client made it (jsonrpc/watch.c). */
 struct srv_watch {
 	struct tr_session_watch w;
@@ -86,6 +101,8 @@ struct srv_sess {
 				      given; a rerun's numbers go on after
 				      the earlier session's (as gdb's) */
 	struct srv_watch *watches; /* worker's */
+	struct srv_display *displays; /* worker's, in number order */
+	uint32_t display_hi;       /* worker's: the last display number */
 	struct tr_srcmap *srcmap;  /* worker's: substitute-path rules */
 	/* under mu: signals the last continue passed on, printing them
 	 * (gdb's handle print nostop), for the stop it reports */

@@ -25,6 +25,14 @@ srv_rerun_free(struct srv_rerun *r)
 	}
 	free(r->bps);
 	tr_srcmap_free(r->srcmap);
+	while (r->displays) {
+		struct srv_display *d = r->displays;
+
+		r->displays = d->next;
+		free(d->expr);
+		free(d->format);
+		free(d);
+	}
 	if (r->old)
 		srv_sess_unref(r->old);
 	memset(r, 0, sizeof(*r));
@@ -39,6 +47,23 @@ copy_old(struct srv_rerun *r)
 	size_t n = 0;
 
 	r->bp_hi = old->bp_hi;
+	/* the displays, as gdb keeps them from run to run */
+	r->display_hi = old->display_hi;
+	for (struct srv_display *d = old->displays, **pp = &r->displays; d;
+	     d = d->next) {
+		struct srv_display *c = calloc(1, sizeof(*c));
+
+		if (!c)
+			return -TR_ENOMEM;
+		*pp = c;
+		pp = &c->next;
+		c->number = d->number;
+		c->enabled = d->enabled;
+		c->expr = strdup(d->expr);
+		c->format = strdup(d->format);
+		if (!c->expr || !c->format)
+			return -TR_ENOMEM;
+	}
 	for (struct srv_bp *b = old->bps; b; b = b->next)
 		n++;
 	r->bps = calloc(n ? n : 1, sizeof(*r->bps));
@@ -183,6 +208,10 @@ srv_rerun_apply(struct srv_call *x, struct srv_rerun *r)
 		b->next = ss->bps;
 		ss->bps = b;
 	}
+	for (struct srv_display *d = r->displays; d; d = d->next)
+		srv_display_add(ss, d->expr, d->format, d->number, d->enabled);
+	if (r->display_hi > ss->display_hi)
+		ss->display_hi = r->display_hi;
 	if (r->bp_hi > ss->bp_hi)
 		ss->bp_hi = r->bp_hi;
 	/* the earlier session ends: its target killed if it is there */

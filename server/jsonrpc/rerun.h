@@ -22,6 +22,8 @@ struct srv_rerun {
 	uint32_t bp_hi;        /* the earlier session's highest number */
 	unsigned sigflags[65]; /* TR_SIG_* | 0x100 when read */
 	struct tr_srcmap *srcmap;
+	struct srv_display *displays; /* copies */
+	uint32_t display_hi;
 };
 
 /* srv_rerun_take: what session `id` launched (the request's "args"

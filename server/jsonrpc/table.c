@@ -8,6 +8,7 @@
 #include "jsonrpc/disasm.h"
 #include "jsonrpc/exec.h"
 #include "jsonrpc/sessions.h"
+#include "jsonrpc/display.h"
 #include "jsonrpc/signals.h"
 #include "jsonrpc/source.h"
 #include "jsonrpc/stack.h"
@@ -72,6 +73,10 @@ static const struct srv_method methods[] = {
 	{ "symbol_search", STOPPED, srv_m_symbol_search },
 	{ "line_info", STOPPED, srv_m_line_info },
 	{ "shared_libraries", STOPPED, srv_m_shared_libraries },
+	/* auto-display expressions */
+	{ "display", STOPPED, srv_m_display },
+	{ "undisplay", STOPPED, srv_m_undisplay },
+	{ "displays", STOPPED, srv_m_displays },
 	/* signals */
 	{ "handle", STOPPED, srv_m_handle },
 	{ "signals", STOPPED, srv_m_signals },

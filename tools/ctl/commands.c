@@ -43,10 +43,13 @@ tc_resume(const char *method, const char *arg)
 		p = tc_jparams("{\"signal\":%J}", arg);
 	if (!tc_call_show(method, p, &r))
 		return;
-	if (!strcmp(method, "finish") && tc_jstr(r.result, "return_value"))
+	if (!strcmp(method, "finish") && tc_jstr(r.result, "return_value")) {
+		/* gdb: the displays of the stop, then the value */
+		tc_display_flush();
 		printf("Value returned is $%" PRIu64 " = %s\n",
 		       tc_jnum(r.result, "history"),
 		       tc_jstr(r.result, "return_value"));
+	}
 	tr_cl_reply_free(&r);
 }
 
@@ -564,8 +567,8 @@ set_examined(uint64_t addr, unsigned unit, bool value)
 }
 
 /* x/NFU ADDR, as gdb's examine command. */
-static void
-cmd_x(const char *fmtarg, const char *expr)
+void
+tc_cmd_x(const char *fmtarg, const char *expr)
 {
 	static char last_unit = 'w';
 	unsigned long count = 1;
@@ -849,6 +852,7 @@ static const char help_text[] =
 	"            thread TID\n"
 	"Code:       disassemble|disas [/r /s /m] [FUNC | START,END | START,+N]\n"
 	"            x/Ni ADDR\n"
+	"Display:    display[/FMT] EXPR   undisplay [N...]   info display\n"
 	"Source:     list|l [LOC | N,M | FILE:N,M | FUNC, | ,M | -]\n"
 	"            set|unset|show substitute-path [FROM [TO]]\n"
 	"Symbols:    info functions|variables|types [REGEX]   info line [LOC]\n"
@@ -891,13 +895,17 @@ tc_run_command(char *line)
 								    P_PRINT);
 			return true;
 		}
+		if (!strcmp(cmd, "display")) {
+			tc_cmd_display(fmt, sp);
+			return true;
+		}
 		if (strcmp(cmd, "x")) {
 			printf("Undefined command: \"%s\".  Try \"help\".\n",
 			       cmd);
 			tc.failed = true;
 			return true;
 		}
-		cmd_x(fmt, sp);
+		tc_cmd_x(fmt, sp);
 		return true;
 	}
 	if (*arg)
@@ -1002,6 +1010,13 @@ tc_run_command(char *line)
 		cmd_type("whatis", arg);
 	else if (IS("ptype"))
 		cmd_type("ptype", arg);
+	else if (IS("display"))
+		tc_cmd_display(NULL, arg);
+	else if (IS("undisplay") ||
+		 (IS("delete") && !strncmp(arg, "display", 7) &&
+		  (!arg[7] || isspace((unsigned char)arg[7]))))
+		tc_cmd_undisplay(IS("delete") ? arg + 7 + strspn(arg + 7, " \t")
+					      : arg);
 	else if (IS("list") || IS("l"))
 		tc_cmd_list(arg);
 	else if ((IS("set") || IS("unset") || IS("show")) &&
@@ -1025,7 +1040,7 @@ tc_run_command(char *line)
 				tr_cl_reply_free(&r);
 		}
 	} else if (IS("x"))
-		cmd_x("", arg);
+		tc_cmd_x("", arg);
 	else if (IS("disassemble") || IS("disas"))
 		tc_cmd_disassemble(arg);
 	else if (IS("bt") || IS("backtrace") || IS("where"))
@@ -1064,6 +1079,8 @@ tc_run_command(char *line)
 		else if (!strcmp(what, "breakpoints") || !strcmp(what, "b") ||
 			 !strcmp(what, "break"))
 			cmd_info_breakpoints();
+		else if (!strcmp(what, "display"))
+			tc_cmd_info_display();
 		else if (!strcmp(what, "watchpoints"))
 			cmd_info_watchpoints();
 		else if (!strcmp(what, "frame"))

@@ -42,6 +42,7 @@ on_line(char *line)
 	tc.in_readline = false;
 	if (!tc_run_command(line))
 		repl_quit = true;
+	tc_display_flush();
 	free(line);
 	if (!repl_quit) {
 		tc.in_readline = true;
@@ -89,6 +90,7 @@ repl_tty(void)
 				tc.failed = true;
 				break;
 			}
+			tc_display_flush();
 		}
 		if (p[0].revents)
 			rl_callback_read_char();
@@ -105,6 +107,7 @@ repl_pipe(void)
 	char *line = NULL;
 	size_t cap = 0;
 
+	tc.script = true;
 	while (getline(&line, &cap, stdin) >= 0) {
 		line[strcspn(line, "\n")] = 0;
 		if (tc.echo && line[0] && line[0] != '#')
@@ -114,8 +117,10 @@ repl_pipe(void)
 		fflush(stdout);
 		if (!tc_run_command(line))
 			break;
+		tc_display_flush();
 		if (tr_cl_poll_notifications(tc.cl) < 0)
 			break;
+		tc_display_flush();
 	}
 	free(line);
 }
@@ -281,6 +286,7 @@ main(int argc, char **argv)
 				strcat(line, " ");
 		}
 		tc_run_command(line);
+		tc_display_flush();
 		free(line);
 		err = tc.failed;
 	} else if (isatty(0)) {

@@ -29,7 +29,10 @@ struct tc_state {
 	uint32_t last_bp;    /* the breakpoint of the last stop (0: none),
 			      * for continue N */
 	uint32_t session;    /* the session set (launch, -S, session N) */
-	uint32_t rerun_of;   /* the session a run in progress replaces */
+	uint32_t rerun_of;
+	bool display_due;    /* a stop was printed: show the displays */
+	bool script;         /* commands come from a pipe (gdb: not
+				from_tty) */   /* the session a run in progress replaces */
 	volatile int sigint;
 	bool in_readline;
 };
@@ -64,6 +67,14 @@ bool tc_run_command(char *line);
 /* continue, step, next, stepi, finish...: the stop printed */
 void tc_resume(const char *method, const char *arg);
 void tc_cmd_break(const char *arg, bool temporary);
+
+/* display.c: display, undisplay, info display */
+void tc_display_flush(void);
+void tc_cmd_display(const char *fmtarg, const char *expr);
+void tc_cmd_undisplay(const char *arg);
+void tc_cmd_info_display(void);
+/* x/NFU ADDR */
+void tc_cmd_x(const char *fmtarg, const char *expr);
 
 /* running.c: run, start, until, advance, jump */
 void tc_cmd_run(const char *args, bool start);
