@@ -57,6 +57,8 @@ write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 	tr_jw_bool(&x->w, info.enabled);
 	tr_jw_key(&x->w, "temporary");
 	tr_jw_bool(&x->w, info.temporary);
+	tr_jw_key(&x->w, "hardware");
+	tr_jw_bool(&x->w, info.hardware);
 	tr_jw_key(&x->w, "hits");
 	tr_jw_uint(&x->w, info.hits);
 	tr_jw_key(&x->w, "ignore_count");
@@ -196,6 +198,7 @@ srv_m_break(struct srv_call *x)
 	if (x->replied ||
 	    srv_param_num(x, "ignore_count", false, UINT32_MAX, &ign) < 0 ||
 	    srv_param_bool(x, "temporary", &o.temporary) < 0 ||
+	    srv_param_bool(x, "hardware", &o.hardware) < 0 ||
 	    srv_param_bool(x, "disabled", &o.disabled) < 0 ||
 	    srv_param_bool(x, "pending", &pending) < 0)
 		return 0;
@@ -241,6 +244,20 @@ srv_m_break(struct srv_call *x)
 				return srv_error(x, TR_RPC_INVALID_PARAMS,
 						 "malformed location \"%s\"",
 						 spec);
+			/* gdb's words (breakpoint.c) */
+			if (o.hardware && err == -TR_ENOSPC)
+				return srv_error(
+					x, SRV_E_TARGET,
+					"Could not insert hardware breakpoints:"
+					"\nYou may have requested too many "
+					"hardware breakpoints/watchpoints.");
+			if (o.hardware && err == -TR_ENOTSUP)
+				return srv_error(
+					x, SRV_E_TARGET,
+					"No hardware breakpoint support in the "
+					"target (the debug registers do not "
+					"fire on this machine: %s).",
+					tr_watch_probe()->why);
 			return srv_lib_error(x, err, spec);
 		}
 		return srv_eval_error(x, err, &e);

@@ -14,9 +14,8 @@ bp_find(struct rsp *r, char type, uint64_t addr, uint64_t len)
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct rsp_bp *b = &r->bps[i];
 
-		/* Z0 and Z1 both plant an int3: one site for either */
-		if (b->addr == addr &&
-		    (type < 2 ? b->type < 2 : b->type == type && b->len == len))
+		if (b->addr == addr && b->type == type &&
+		    (type < 2 || b->len == len))
 			return b;
 	}
 	return NULL;
@@ -40,6 +39,8 @@ rsp_bps_sync(struct rsp *r, bool all)
 			continue;
 		if (b->type >= 2)
 			tr_watch_delete(r->t, b->wpid);
+		else if (b->ours && b->type == 1)
+			tr_hbp_remove(r->t, b->addr);
 		else if (b->ours)
 			tr_bp_remove(r->t, b->addr);
 	}
@@ -55,10 +56,21 @@ rsp_watch_of(const struct rsp *r, uint32_t wpid)
 	return NULL;
 }
 
-/* Plant what a Z asks for: an int3 (Z0, and Z1 too: on a machine whose
- * debug registers do not fire an int3 is what stops; the tracer's site,
- * no user breakpoint, gdb counts and conditions them itself; its stop
- * says swbreak, as it is one) or a watchpoint
+const struct rsp_bp *
+rsp_hbreak_at(const struct rsp *r, uint64_t addr)
+{
+	for (size_t i = 0; i < r->nbps; i++)
+		if (r->bps[i].type == 1 && r->bps[i].addr == addr)
+			return &r->bps[i];
+	return NULL;
+}
+
+/* Plant what a Z asks for: an int3 (Z0: the tracer's site, no user
+ * breakpoint, gdb counts and conditions them itself), a hardware
+ * breakpoint (Z1: a debug register, the tracer's tr_hbp_insert; an
+ * error where they do not fire, which gdb reports as "Could not insert
+ * hardware breakpoint", rather than an int3 that would be no hardware
+ * breakpoint) or a watchpoint
  * (Z2-Z4: control/watchpoint.c, by whichever mechanism the tracer has;
  * gdb checks the values itself, as with the debug registers). */
 static int
@@ -71,7 +83,8 @@ plant(struct rsp *r, struct rsp_bp *b)
 	int err;
 
 	if (b->type < 2) {
-		err = tr_bp_insert(r->t, b->addr);
+		err = b->type == 1 ? tr_hbp_insert(r->t, b->addr)
+				   : tr_bp_insert(r->t, b->addr);
 		if (err && err != -TR_EEXIST) /* EEXIST: another client's */
 			return err;
 		b->ours = err == 0;
@@ -123,8 +136,8 @@ rsp_z_packet(struct rsp *r, const char *p, bool insert)
 		 * closed and opened again at the same address in between:
 		 * the tracer checks and plants it again */
 		b->wanted = true;
-		if (b->ours && (err = tr_bp_insert(r->t, addr)) &&
-		    err != -TR_EEXIST)
+		if (b->ours && b->type == 0 &&
+		    (err = tr_bp_insert(r->t, addr)) && err != -TR_EEXIST)
 			return rsp_reply_err(r, err);
 		return rsp_reply_str(r, "OK");
 	}
@@ -141,7 +154,14 @@ rsp_z_packet(struct rsp *r, const char *p, bool insert)
 	nb.len = len;
 	nb.type = (char)(p[0] - '0');
 	nb.wanted = true;
-	if ((err = plant(r, &nb)))
+	err = plant(r, &nb);
+	if (err == -TR_ENOSPC) {
+		/* debug registers still held by what gdb took out (z) since
+		 * the last resume: out now, and try again */
+		rsp_bps_sync(r, false);
+		err = plant(r, &nb);
+	}
+	if (err)
 		return rsp_reply_err(r, err);
 	r->bps[r->nbps++] = nb;
 	return rsp_reply_str(r, "OK");

@@ -18,4 +18,6 @@ void rsp_bps_sync(struct rsp *r, bool all);
 /* rsp_watch_of: the client's watchpoint numbered wpid (a TR_STOP_WATCH
  * stop's bpnum), or NULL when it is not one of the client's. */
 const struct rsp_bp *rsp_watch_of(const struct rsp *r, uint32_t wpid);
+/* rsp_hbreak_at: the client's hardware breakpoint (Z1) at addr, or NULL. */
+const struct rsp_bp *rsp_hbreak_at(const struct rsp *r, uint64_t addr);
 #endif

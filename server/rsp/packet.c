@@ -187,12 +187,14 @@ packet(struct rsp *r, const char *p, size_t len)
 			char buf[512];
 
 			r->swbreak = strstr(p, "swbreak+") != NULL;
+			r->hwbreak = strstr(p, "hwbreak+") != NULL;
 			r->binary_upload = strstr(p, "binary-upload+") != NULL;
 			r->multiprocess = strstr(p, "multiprocess+") != NULL;
 			/* lldb says neither; it wants reason:breakpoint */
 			r->lldb = !r->swbreak;
 			snprintf(buf, sizeof(buf),
-				 "PacketSize=%x;QStartNoAckMode+;swbreak+;%s"
+				 "PacketSize=%x;QStartNoAckMode+;swbreak+;"
+				 "hwbreak+;%s"
 				 "qXfer:features:read+;qXfer:auxv:read+;"
 				 "qXfer:exec-file:read+;qXfer:threads:read+;"
 				 "qXfer:libraries-svr4:read+;"

@@ -31,7 +31,7 @@ struct rsp_bp {
 	bool wanted;
 	bool ours;             /* we planted it (not another client) */
 	char type;             /* Z's: 0 software, 1 hardware breakpoint
-				  (an int3 too), 2 write, 3 read, 4 access
+				  (a debug register), 2 write, 3 read, 4 access
 				  watchpoint */
 	uint64_t len;          /* a watchpoint's length */
 	uint32_t wpid;         /* its number (control/watchpoint.h) */
@@ -61,6 +61,7 @@ struct rsp {
 	struct tr_event stop;  /* the last stop reported */
 	bool gone;             /* the target exited */
 	bool swbreak;          /* the client takes swbreak stop reasons */
+	bool hwbreak;          /* ... and hwbreak ones */
 	bool remote_debug;     /* monitor set remote-debug 1: packets logged */
 	char *xml;             /* target.xml */
 	bool pass[65];         /* QPassSignals: delivered without a stop */

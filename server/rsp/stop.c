@@ -1,4 +1,4 @@
-/* stop.c: stop replies: T with the thread and every register (and swbreak, watch/rwatch/awatch or lldb's reason), W and X for an exit. */
+/* stop.c: stop replies: T with the thread and every register (and swbreak, hwbreak, watch/rwatch/awatch or lldb's reason), W and X for an exit. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +86,9 @@ rsp_send_stop(struct rsp *r, const struct tr_event *ev)
 		snprintf(buf, sizeof(buf), "%s:%llx;", key[(int)wp->type],
 			 (unsigned long long)wp->addr);
 		tr_buf_append(&b, buf, strlen(buf));
+	} else if (ev->reason == TR_STOP_BREAKPOINT && r->hwbreak &&
+		   rsp_hbreak_at(r, ev->pc)) {
+		tr_buf_append(&b, "hwbreak:;", 9);
 	} else if (ev->reason == TR_STOP_BREAKPOINT && r->swbreak)
 		tr_buf_append(&b, "swbreak:;", 9);
 	else if (r->lldb) {

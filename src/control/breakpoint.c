@@ -13,6 +13,7 @@ struct tr_ubp {
 	uint32_t id;
 	bool enabled;
 	bool temporary;
+	bool hardware; /* in debug registers (hbreak), not an int3 */
 	uint32_t ignore;
 	uint64_t hits;
 	tr_break_cond_fn cond;
@@ -68,17 +69,33 @@ ubp_find(struct bps *p, uint32_t id)
 	return NULL;
 }
 
+static int
+loc_get(struct tr_tracer *t, const struct tr_ubp *b, uint64_t addr)
+{
+	return b->hardware ? tr_direct_hbp_get(t, addr)
+			   : tr_direct_site_get(t, addr);
+}
+
+static void
+loc_put(struct tr_tracer *t, const struct tr_ubp *b, uint64_t addr)
+{
+	if (b->hardware)
+		tr_direct_hbp_put(t, addr);
+	else
+		tr_direct_site_put(t, addr);
+}
+
 /* Take (or drop) the site references of an enabled breakpoint. On a
  * failure halfway, the references taken are given back. */
 static int
 ubp_plant(struct tr_tracer *t, struct tr_ubp *b)
 {
 	for (size_t i = 0; i < b->nlocs; i++) {
-		int err = tr_direct_site_get(t, b->locs[i]);
+		int err = loc_get(t, b, b->locs[i]);
 
 		if (err) {
 			while (i-- > 0)
-				tr_direct_site_put(t, b->locs[i]);
+				loc_put(t, b, b->locs[i]);
 			return err;
 		}
 	}
@@ -89,7 +106,7 @@ static void
 ubp_lift(struct tr_tracer *t, struct tr_ubp *b)
 {
 	for (size_t i = 0; i < b->nlocs; i++)
-		tr_direct_site_put(t, b->locs[i]);
+		loc_put(t, b, b->locs[i]);
 }
 
 static void
@@ -202,12 +219,12 @@ reresolve(struct tr_tracer *t, struct bps *p, struct tr_ubp *b)
 			known = b->locs[k] == locs[i];
 		if (known)
 			continue;
-		if (b->enabled && tr_direct_site_get(t, locs[i]) < 0)
+		if (b->enabled && loc_get(t, b, locs[i]) < 0)
 			continue;
 		nl = realloc(b->locs, (b->nlocs + 1) * sizeof(*nl));
 		if (!nl) {
 			if (b->enabled)
-				tr_direct_site_put(t, locs[i]);
+				loc_put(t, b, locs[i]);
 			return;
 		}
 		b->locs = nl;
@@ -357,6 +374,7 @@ do_set(struct tr_tracer *t, void *arg)
 	b->nlocs = a->n;
 	b->enabled = !a->opts.disabled;
 	b->temporary = a->opts.temporary;
+	b->hardware = a->opts.hardware;
 	b->ignore = a->opts.ignore_count;
 	b->cond = a->opts.cond;
 	b->ctx = a->opts.cond_ctx;
@@ -461,6 +479,7 @@ do_id(struct tr_tracer *t, void *arg)
 		a->info->id = b->id;
 		a->info->enabled = b->enabled;
 		a->info->temporary = b->temporary;
+		a->info->hardware = b->hardware;
 		a->info->has_cond = b->cond != NULL;
 		a->info->ignore_count = b->ignore;
 		a->info->hits = b->hits;

@@ -25,6 +25,10 @@ typedef int (*tr_break_cond_fn)(struct tr_tracer *t, pid_t tid, uint64_t addr,
 
 struct tr_break_opts {
 	bool temporary;        /* deleted after its first stop (tbreak) */
+	bool hardware;         /* in a debug register (hbreak: the
+				* tracer's tr_direct_hbp_get, and its
+				* errors: -TR_ENOSPC when none is free,
+				* -TR_ENOTSUP where they do not fire) */
 	bool disabled;         /* created disabled */
 	uint32_t ignore_count; /* hits to let pass before stopping */
 	tr_break_cond_fn cond; /* NULL: unconditional */
@@ -41,6 +45,7 @@ struct tr_break_info {
 	uint32_t id;
 	bool enabled;
 	bool temporary;
+	bool hardware;
 	bool has_cond;
 	uint32_t ignore_count; /* still to ignore */
 	uint64_t hits;         /* times the condition held (ignored hits too) */

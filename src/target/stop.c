@@ -321,6 +321,8 @@ tr__resume_thread(struct tr_tracer *t, struct tr_thread *th, int req, int sig)
 {
 	if (t->ntramps && (th->at_bp || th->in_patch))
 		tr__tramp_resume(t, th);
+	if (t->dr_exec)
+		tr__hbp_resume(t, th);
 	if (ptrace(req, th->tid, NULL, (void *)(long)sig) < 0) {
 		/* ESRCH: killed meanwhile; its exit status will come. */
 		tr_log_debug("resume %d: %s", th->tid, strerror(errno));
@@ -625,24 +627,43 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 	if (sig == SIGSEGV && have_si && (t->nwpages || th->wp_stepping) &&
 	    tr__wp_fault(t, th, &si))
 		return;
-	/* A debug register of ours fired (watch.c). */
-	if (sig == SIGTRAP && have_si && si.si_code == TRAP_HWBKPT &&
-	    !th->stepping && !th->wp_stepping) {
-		uint64_t waddr = 0;
-		int64_t id = tr__wp_dr_hit(t, th, &waddr);
+	/* A debug register of ours fired (watch.c): a hardware breakpoint
+	 * or a watchpoint, alone or during a single-step (DR6 has the step's
+	 * BS and the register's bit together then: the watchpoint is
+	 * reported, as gdb does, and ends the step). */
+	if (sig == SIGTRAP && have_si && t->dr7 && !th->wp_stepping &&
+	    (si.si_code == TRAP_HWBKPT || th->stepping)) {
+		uint64_t waddr = 0, baddr = 0;
+		uint32_t wid = 0;
+		bool exec = false;
+		int r = tr__dr_trap(t, th, &exec, &baddr, &wid, &waddr);
 
-		if (id > 0) {
+		if (r == 0 && exec && !th->calling &&
+		    tr__hbp_stops(t, th->tid, baddr, &ev.bpnum)) {
+			replant(t, th, true);
+			th->stepping = false;
+			ev.reason = TR_STOP_BREAKPOINT;
+			ev.sig = 0;
+			ev.addr = ev.pc = baddr;
+			record_stop(t, th, &ev);
+			return;
+		}
+		if (r == 0 && wid) {
+			replant(t, th, true);
+			th->stepping = false;
 			ev.reason = TR_STOP_WATCH;
-			ev.bpnum = (uint32_t)id;
+			ev.bpnum = wid;
 			ev.addr = waddr;
 			ev.sig = 0;
 			record_stop(t, th, &ev);
 			return;
 		}
-		if (id == 0) {
+		if (r == 0 && !th->stepping) {
 			go_on(t, th);
 			return;
 		}
+		/* else the step's own trap (or ours during it, not to report):
+		 * the step goes on as below */
 	}
 	if (th->wp_stepping && sig == SIGTRAP &&
 	    !(have_si && si.si_code == SI_KERNEL)) {

@@ -459,6 +459,27 @@ void *tr_direct_hooks_ctx(struct tr_tracer *t);
  * cond), if any: the int3 is back and every hit asks hooks.hit again.
  */
 int tr_direct_site_get(struct tr_tracer *t, uint64_t addr);
+/*
+ * Hardware breakpoints (watch.c): an execute breakpoint in a debug
+ * register (DR7 RW=00, length 1), on every thread of the target,
+ * threads created later too, cleared on detach; the registers are
+ * shared with watchpoints. Counted like sites: tr_direct_hbp_get at an
+ * address takes a register the first time, tr_direct_hbp_put frees it
+ * with the last reference. A hit stops with TR_STOP_BREAKPOINT (pc at
+ * addr: nothing to rewind) when hooks.hit says so; resuming goes over
+ * it. -TR_ENOSPC when no register is free, -TR_ENOTSUP when the debug
+ * registers do not fire on this machine (tr_watch_probe) and they are
+ * not forced (tr_watch_set_mechanism), -TR_EFAULT when nothing is
+ * mapped at addr. tr_hbp_insert/remove: the same from any thread, for
+ * a client that decides itself (the GDB remote protocol's Z1): its
+ * hits always stop, with bpnum 0.
+ */
+int tr_direct_hbp_get(struct tr_tracer *t, uint64_t addr);
+void tr_direct_hbp_put(struct tr_tracer *t, uint64_t addr);
+int tr_hbp_insert(struct tr_tracer *t, uint64_t addr);
+int tr_hbp_remove(struct tr_tracer *t, uint64_t addr);
+/* tr_hbp_at: whether a hardware breakpoint is set at addr (any thread). */
+bool tr_hbp_at(struct tr_tracer *t, uint64_t addr);
 void tr_direct_site_put(struct tr_tracer *t, uint64_t addr);
 void tr_direct_site_cond_drop(struct tr_tracer *t, uint64_t addr);
 

@@ -229,6 +229,10 @@ struct tr_tracer {
 	bool wp_off;         /* pages unprotected for a step (wp_stepping) */
 	uint64_t dr_addr[4]; /* DR0-DR3 as set on every thread */
 	uint64_t dr7;        /* DR7 as set on every thread (0: none used) */
+	uint8_t dr_exec;     /* DRs that are hardware breakpoints (bit n) */
+	uint32_t dr_users[4]; /* a breakpoint DR's references from the
+				 layer above (tr_direct_hbp_get) */
+	uint32_t dr_raw[4];  /* ... and from tr_hbp_insert: always stop */
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -324,11 +328,21 @@ void tr__wp_clear(struct tr_tracer *t); /* every page as found */
 void tr__wp_restore_in(struct tr_tracer *t, pid_t pid);
 /* A new thread's first stop: the debug registers in use set on it. */
 void tr__wp_thread_new(struct tr_tracer *t, struct tr_thread *th);
-/* A SIGTRAP of TRAP_HWBKPT: -1 when none of our debug registers fired;
- * else the watchpoint to report (0: none, go on), *addr its address. */
-int64_t tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th,
-		      uint64_t *addr);
 void tr__wp_reset(struct tr_tracer *t); /* the target is gone */
+/* What a debug-register trap (DR6) says, for a thread stopped with
+ * SIGTRAP while DRs are in use: -1 none of ours fired; else 0, with
+ * *exec set when a hardware breakpoint fired at *bp_addr (the pc) and
+ * *watch the watchpoint to report (0: none; *waddr its address). DR6
+ * is cleared. */
+int tr__dr_trap(struct tr_tracer *t, struct tr_thread *th, bool *exec,
+		uint64_t *bp_addr, uint32_t *watch, uint64_t *waddr);
+/* Whether a hardware breakpoint at addr stops thread tid (*bpnum: the
+ * user breakpoint, 0 for tr_hbp_insert's). */
+bool tr__hbp_stops(struct tr_tracer *t, pid_t tid, uint64_t addr,
+		   uint32_t *bpnum);
+/* Before th resumes: standing on a hardware breakpoint, it goes over it
+ * (EFLAGS.RF), as over an int3 of ours. */
+void tr__hbp_resume(struct tr_tracer *t, struct tr_thread *th);
 
 /* launch.c */
 int tr__launch(struct tr_tracer *t, const struct tr_launch *l);

@@ -770,6 +770,13 @@ tr__wp_clear(struct tr_tracer *t)
 		wp_free(t, &t->wps[t->nwps - 1]);
 	if (th)
 		pages_sync(t, th, false);
+	/* the hardware breakpoints go too (the layers above forget theirs
+	 * at detach) */
+	t->dr7 = 0;
+	t->dr_exec = 0;
+	memset(t->dr_addr, 0, sizeof(t->dr_addr));
+	memset(t->dr_users, 0, sizeof(t->dr_users));
+	memset(t->dr_raw, 0, sizeof(t->dr_raw));
 	if (dr)
 		dr_sync(t); /* every register off, on every thread */
 	t->nwpages = 0;
@@ -787,17 +794,22 @@ tr__wp_reset(struct tr_tracer *t)
 	t->nwpages = 0;
 	t->wp_off = false;
 	t->dr7 = 0;
+	t->dr_exec = 0;
 	memset(t->dr_addr, 0, sizeof(t->dr_addr));
+	memset(t->dr_users, 0, sizeof(t->dr_users));
+	memset(t->dr_raw, 0, sizeof(t->dr_raw));
 }
 
-int64_t
-tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
+int
+tr__dr_trap(struct tr_tracer *t, struct tr_thread *th, bool *exec,
+	     uint64_t *bp_addr, uint32_t *watch, uint64_t *waddr)
 {
 	uint8_t small[64];
-	uint32_t hit = 0;
 	unsigned fired = 0;
 	long dr6;
 
+	*exec = false;
+	*watch = 0;
 	if (!t->dr7)
 		return -1;
 	errno = 0;
@@ -811,6 +823,12 @@ tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 		return -1;
 	/* DR6 is sticky: cleared for the next trap to say only its own */
 	ptrace(PTRACE_POKEUSER, th->tid, (void *)DR_OFF(6), (void *)0);
+	for (int r = 0; r < 4; r++) {
+		if ((fired & t->dr_exec) & (1u << r)) {
+			*exec = true;
+			*bp_addr = t->dr_addr[r];
+		}
+	}
 	for (size_t i = 0; i < t->nwps; i++) {
 		struct tr_wp *w = &t->wps[i];
 		int c = 1;
@@ -818,7 +836,8 @@ tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 		if (!(w->drs & fired) || w->len > sizeof(small))
 			continue;
 		/* the register says the range was accessed */
-		if (!wp_triggered(t, w, w->addr, small) || hit || th->calling)
+		if (!wp_triggered(t, w, w->addr, small) || *watch ||
+		    th->calling)
 			continue;
 		if (w->cond)
 			c = w->cond(t, th->tid, w->id, w->cond_ctx);
@@ -829,10 +848,169 @@ tr__wp_dr_hit(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 			w->ignore--;
 			continue;
 		}
-		hit = w->id;
-		*addr = w->addr;
+		*watch = w->id;
+		*waddr = w->addr;
 	}
-	return hit;
+	return 0;
+}
+
+/* ---- hardware breakpoints (execute) ---------------------------------- */
+
+static int
+hbp_reg(const struct tr_tracer *t, uint64_t addr)
+{
+	for (int r = 0; r < 4; r++)
+		if ((t->dr_exec & (1u << r)) && t->dr_addr[r] == addr)
+			return r;
+	return -1;
+}
+
+static int
+hbp_get(struct tr_tracer *t, uint64_t addr, bool raw)
+{
+	int r = hbp_reg(t, addr), err, prot;
+
+	if ((err = tr__need_target(t)))
+		return err;
+	if (r < 0) {
+		if (atomic_load(&mech_mode) != TR_WATCH_MECH_DR &&
+		    !tr_watch_probe()->fires)
+			return -TR_ENOTSUP;
+		if ((err = page_prot(t->pid, addr & ~(PAGE - 1), &prot)))
+			return err;
+		for (r = 0; r < 4; r++)
+			if (!(t->dr7 & (3ull << (2 * r))))
+				break;
+		if (r == 4)
+			return -TR_ENOSPC;
+		if (t->phase != PH_STOPPED)
+			return -TR_ERUNNING;
+		t->dr_addr[r] = addr;
+		t->dr7 |= 1ull << (2 * r); /* RW 00 (execute), length 00 */
+		t->dr_exec |= (uint8_t)(1u << r);
+		if ((err = dr_sync(t)) < 0) {
+			t->dr7 &= ~(3ull << (2 * r));
+			t->dr_exec &= (uint8_t)~(1u << r);
+			t->dr_addr[r] = 0;
+			(void)dr_sync(t);
+			return err;
+		}
+	}
+	if (raw)
+		t->dr_raw[r]++;
+	else
+		t->dr_users[r]++;
+	return 0;
+}
+
+static void
+hbp_put(struct tr_tracer *t, uint64_t addr, bool raw)
+{
+	int r = hbp_reg(t, addr);
+
+	if (r < 0)
+		return;
+	if (raw && t->dr_raw[r])
+		t->dr_raw[r]--;
+	else if (!raw && t->dr_users[r])
+		t->dr_users[r]--;
+	if (t->dr_raw[r] || t->dr_users[r])
+		return;
+	t->dr7 &= ~((3ull << (2 * r)) | (0xfull << (16 + 4 * r)));
+	t->dr_exec &= (uint8_t)~(1u << r);
+	t->dr_addr[r] = 0;
+	if (t->pid && !t->gone && dr_sync(t) < 0)
+		tr_log_warn("hardware breakpoint at %#lx: cannot clear its "
+			    "debug register", (unsigned long)addr);
+}
+
+int
+tr_direct_hbp_get(struct tr_tracer *t, uint64_t addr)
+{
+	return hbp_get(t, addr, false);
+}
+
+void
+tr_direct_hbp_put(struct tr_tracer *t, uint64_t addr)
+{
+	hbp_put(t, addr, false);
+}
+
+static int
+hbp_insert_fn(struct tr_tracer *t, void *arg)
+{
+	uint64_t addr = *(uint64_t *)arg;
+
+	/* one reference per address, as tr_bp_insert's sites */
+	if (hbp_reg(t, addr) >= 0 && t->dr_raw[hbp_reg(t, addr)])
+		return -TR_EEXIST;
+	return hbp_get(t, addr, true);
+}
+
+static int
+hbp_remove_fn(struct tr_tracer *t, void *arg)
+{
+	uint64_t addr = *(uint64_t *)arg;
+	int r = hbp_reg(t, addr);
+
+	if (r < 0 || !t->dr_raw[r])
+		return -TR_ENOENT;
+	hbp_put(t, addr, true);
+	return 0;
+}
+
+static int
+hbp_at_fn(struct tr_tracer *t, void *arg)
+{
+	return hbp_reg(t, *(uint64_t *)arg) >= 0;
+}
+
+int
+tr_hbp_insert(struct tr_tracer *t, uint64_t addr)
+{
+	return tr_call(t, hbp_insert_fn, &addr);
+}
+
+int
+tr_hbp_remove(struct tr_tracer *t, uint64_t addr)
+{
+	return tr_call(t, hbp_remove_fn, &addr);
+}
+
+bool
+tr_hbp_at(struct tr_tracer *t, uint64_t addr)
+{
+	return tr_call(t, hbp_at_fn, &addr) > 0;
+}
+
+bool
+tr__hbp_stops(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
+{
+	int r = hbp_reg(t, addr);
+	bool stop = r >= 0 && t->dr_raw[r];
+
+	*bpnum = 0;
+	if (r >= 0 && t->dr_users[r] && t->hooks.hit &&
+	    t->hooks.hit(t, t->hooks_ctx, tid, addr, bpnum))
+		stop = true;
+	return stop;
+}
+
+void
+tr__hbp_resume(struct tr_tracer *t, struct tr_thread *th)
+{
+	struct user_regs_struct r;
+
+	/* the kernel sets RF itself after the trap (hw_breakpoint.c); a
+	 * thread that came here otherwise (a step, a breakpoint set where
+	 * it stands) gets it here. RF lets one instruction run past an
+	 * instruction breakpoint (Intel SDM vol. 3, 17.3.1.1). */
+	if (tr__regs_of(th->tid, &r) < 0 || hbp_reg(t, r.rip) < 0 ||
+	    (r.eflags & 0x10000))
+		return;
+	r.eflags |= 0x10000;
+	if (ptrace(PTRACE_SETREGS, th->tid, NULL, &r) < 0)
+		tr_log_debug("RF for %d: %s", th->tid, strerror(errno));
 }
 
 /* ---- the probe of the debug registers -------------------------------- */

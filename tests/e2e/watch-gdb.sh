@@ -48,6 +48,9 @@ case $probe in
 "a write watched by DR0 trapped"*) mechs="page-protection debug-registers" ;;
 *) echo "debug registers not tested: $probe" ;;
 esac
+# hbreak needs them to fire (hbreak.sh): a break where they do not
+hb=hbreak
+[ "$mechs" = page-protection ] && hb=break
 
 for mech in $mechs; do
 	start_tracerd --watch-mechanism $mech --gdb 127.0.0.1:$port --launch "$W" pause
@@ -64,7 +67,7 @@ for mech in $mechs; do
 	rwatch n2.v
 	continue
 	delete 3
-	hbreak worker
+	$hb worker
 	awatch tcount
 	continue
 	continue

@@ -70,6 +70,27 @@ for mech in $mechs; do
 		"$T/c1.$mech" '^\[Inferior \(process [0-9]+\) exited normally\]$'
 	stop_tracerd
 
+	# A step over the line that writes g: the watchpoint is reported
+	# and ends the step, as gdb reports it (with the debug registers the
+	# trap comes with the step's own: DR6 has BS and B0 together).
+	start_tracerd --watch-mechanism $mech --launch "$W"
+	tc <<-SCRIPT >"$T/st.$mech" 2>&1
+	break watch.c:$line_g
+	continue
+	watch g
+	next
+	next
+	next
+	next
+	next
+	SCRIPT
+	check "[$mech] next over the write of g: the watchpoint is reported" has \
+		"$T/st.$mech" '^New value = 10$'
+	check "[$mech] ... then the stop line, after the write" has "$T/st.$mech" \
+		"^main \\(.*\\) at watch.c:$((line_g + 1))\$"
+	tc kill >/dev/null 2>&1
+	stop_tracerd
+
 	# An ignore count: two writes gone through (counted), the third stops.
 	start_tracerd --watch-mechanism $mech --launch "$W"
 	tc <<-SCRIPT >"$T/ig.$mech" 2>&1

@@ -265,8 +265,8 @@ cmd_info_watchpoints(void)
 	tr_cl_reply_free(&r);
 }
 
-void
-tc_cmd_break(const char *arg, bool temporary)
+static void
+break_cmd(const char *arg, bool temporary, bool hardware)
 {
 	char loc[512], *cond = NULL;
 	const char *ifp;
@@ -292,11 +292,12 @@ tc_cmd_break(const char *arg, bool temporary)
 		return;
 	}
 	p = cond ? tc_jparams("{\"location\":%J,\"condition\":%J,"
-			   "\"temporary\":%B,\"pending\":%B}", loc, cond,
-			   (int)temporary, (int)tc.bp_pending)
+			   "\"temporary\":%B,\"hardware\":%B,"
+			   "\"pending\":%B}", loc, cond, (int)temporary,
+			   (int)hardware, (int)tc.bp_pending)
 		 : tc_jparams("{\"location\":%J,\"temporary\":%B,"
-			   "\"pending\":%B}", loc, (int)temporary,
-			   (int)tc.bp_pending);
+			   "\"hardware\":%B,\"pending\":%B}", loc,
+			   (int)temporary, (int)hardware, (int)tc.bp_pending);
 	free(cond);
 	if (tc_call_show("break", p, &r)) {
 		const struct tr_json *locs = tr_json_get(r.result, "locations");
@@ -307,8 +308,10 @@ tc_cmd_break(const char *arg, bool temporary)
 						   ? tr_json_at(locs, 0)
 						   : NULL;
 
-		printf("%s %" PRIu64, temporary ? "Temporary breakpoint"
-						: "Breakpoint",
+		/* gdb's mention() words */
+		printf("%s %" PRIu64, hardware ? "Hardware assisted breakpoint"
+				      : temporary ? "Temporary breakpoint"
+						  : "Breakpoint",
 		       tc_jnum(r.result, "id"));
 		if (!l0 && tc_jbool(r.result, "not_running"))
 			printf(" (%s): made when the program runs.\n", loc);
@@ -324,6 +327,12 @@ tc_cmd_break(const char *arg, bool temporary)
 			printf("(%zu locations)\n", tr_json_len(locs));
 		tr_cl_reply_free(&r);
 	}
+}
+
+void
+tc_cmd_break(const char *arg, bool temporary)
+{
+	break_cmd(arg, temporary, false);
 }
 
 /* delete with no argument: every breakpoint and watchpoint (gdb asks
@@ -371,8 +380,9 @@ cmd_info_breakpoints(void)
 						   : NULL;
 		uint64_t hits = tc_jnum(b, "hits");
 
-		printf("%-7" PRIu64 " breakpoint     %-4s %-3s ",
-		       tc_jnum(b, "id"), tc_jbool(b, "temporary") ? "del" : "keep",
+		printf("%-7" PRIu64 " %-14s %-4s %-3s ", tc_jnum(b, "id"),
+		       tc_jbool(b, "hardware") ? "hw breakpoint" : "breakpoint",
+		       tc_jbool(b, "temporary") ? "del" : "keep",
 		       tc_jbool(b, "enabled") ? "y" : "n");
 		if (!l0)
 			printf("%-18s %s\n", "<PENDING>", tc_str(tc_jstr(b, "location")));
@@ -836,6 +846,7 @@ static const char help_text[] =
 	"            rerun the program with its breakpoints)\n"
 	"            detach   kill   sessions   session N   shutdown\n"
 	"Breakpoints: break|b LOC [if COND]   tbreak LOC [if COND]\n"
+	"            hbreak LOC [if COND]   thbreak LOC [if COND]\n"
 	"            condition N [COND]   delete|d N   enable N   disable N\n"
 	"            ignore N COUNT   info breakpoints\n"
 	"            (LOC: FUNCTION, FILE:LINE, LIB:FUNCTION or *ADDRESS)\n"
@@ -941,6 +952,10 @@ tc_run_command(char *line)
 		tc_cmd_break(arg, false);
 	else if (IS("tbreak"))
 		tc_cmd_break(arg, true);
+	else if (IS("hbreak"))
+		break_cmd(arg, false, true);
+	else if (IS("thbreak"))
+		break_cmd(arg, true, true);
 	else if (IS("watch"))
 		cmd_watch(arg, "write");
 	else if (IS("rwatch"))
