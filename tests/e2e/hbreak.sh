@@ -49,7 +49,7 @@ check "hbreak says gdb's words" has "$o" \
 check "thbreak too" has "$o" '^Hardware assisted breakpoint 3 at 0x[0-9a-f]+: file watch.c'
 check "info breakpoints: hw breakpoint, temporary" has "$o" \
 	'^3 +hw breakpoint +del +y +0x[0-9a-f]+ in poke at watch.c:'
-check "thbreak's stop" has "$o" '^Temporary breakpoint 3, poke \(p=0x[0-9a-f]+\) at watch.c:'
+check "thbreak's stop" has "$o" '^Temporary breakpoint 3, poke \(p=0x[0-9a-f]+( <n1>)?\) at watch.c:'
 check "hbreak's stop" has "$o" '^Breakpoint 2, scoped \(k=4\) at watch.c:'
 check "a continue from it goes on (the program's own SIGSEGV next)" has "$o" \
 	'^Program received signal SIGSEGV'
