@@ -125,6 +125,16 @@ rsp_z_packet(struct rsp *r, const char *p, bool insert)
 	}
 	if (r->gone || !r->t)
 		return rsp_reply_str(r, "E01");
+	if (r->fork_child && r->gtid == r->fork_child) {
+		/* gdb takes its breakpoints out of a fork child it lets go
+		 * (its memory a copy of ours, int3s and all); it cannot
+		 * plant any there: tracerd follows one process at a time */
+		if (insert || p[0] >= '2')
+			return rsp_reply_str(r, "E01");
+		err = tr_fork_unplant(r->t, r->fork_child, addr);
+		return rsp_reply_str(r, err && err != -TR_ENOENT ? "E01"
+								 : "OK");
+	}
 	b = bp_find(r, (char)(p[0] - '0'), addr, len);
 	if (!insert) {
 		if (b)

@@ -61,6 +61,8 @@ rsp_bind_session(struct rsp *r, struct srv_sess *ss)
 	r->gtid = 0;
 	r->ctid = -1;
 	r->nbps = 0;
+	r->fork_child = 0;
+	r->ran = false;
 	rsp_regs_forget(r);
 	memset(&r->stop, 0, sizeof(r->stop));
 	if (r->t && tr_state_get(r->t, &st) == 0) {

@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "rsp.h"
 #include "rsp/breakpoints.h"
+#include "rsp/fork.h"
 #include "rsp/extended.h"
 #include "rsp/hostio.h"
 #include "rsp/ids.h"
@@ -176,6 +177,10 @@ packet(struct rsp *r, const char *p, size_t len)
 		return r->extended ? 0 : -1;
 	case 'D': {
 		bool had = r->ss && !r->gone;
+		int fk = rsp_fork_detach(r, p);
+
+		if (fk >= 0) /* a fork child or parent: the session goes on */
+			return rsp_reply_str(r, fk ? "E01" : "OK");
 
 		if (r->ss)
 			rsp_end_target(r, false); /* unlocks */
@@ -190,6 +195,8 @@ packet(struct rsp *r, const char *p, size_t len)
 			r->hwbreak = strstr(p, "hwbreak+") != NULL;
 			r->binary_upload = strstr(p, "binary-upload+") != NULL;
 			r->multiprocess = strstr(p, "multiprocess+") != NULL;
+			r->fork_events = strstr(p, "fork-events+") != NULL;
+			r->exec_events = strstr(p, "exec-events+") != NULL;
 			/* lldb says neither; it wants reason:breakpoint */
 			r->lldb = !r->swbreak;
 			snprintf(buf, sizeof(buf),
@@ -201,11 +208,14 @@ packet(struct rsp *r, const char *p, size_t len)
 				 "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 				 "qXfer:osdata:read+;"
 				 "QPassSignals+;QThreadSuffixSupported+;%s"
-				 "QListThreadsInStopReply+;"
+				 "QListThreadsInStopReply+;%s%s"
 				 "vContSupported+",
 				 RSP_PACKET_SIZE,
 				 r->binary_upload ? "binary-upload+;" : "",
-				 r->multiprocess ? "multiprocess+;" : "");
+				 r->multiprocess ? "multiprocess+;" : "",
+				 r->fork_events ? "fork-events+;vfork-events+;"
+						: "",
+				 r->exec_events ? "exec-events+;" : "");
 			return rsp_reply_str(r, buf);
 		}
 		if (!strncmp(p, "qXfer:", 6))

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "rsp.h"
 #include "rsp/breakpoints.h"
+#include "rsp/fork.h"
 #include "rsp/ids.h"
 #include "rsp/regs.h"
 #include "rsp/reply.h"
@@ -101,6 +102,9 @@ rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
 		return rsp_reply_str(r, "E01");
 	rsp_bps_sync(r, false);
 	rsp_regs_forget(r);
+	rsp_fork_events_sync(r);
+	r->fork_child = 0; /* the tracer lets an unclaimed one go */
+	r->ran = true;
 	ru.efd = eventfd(0, EFD_CLOEXEC);
 	if (ru.efd < 0 || pthread_create(&th, NULL, runner_main, &ru)) {
 		if (ru.efd >= 0)

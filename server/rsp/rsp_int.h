@@ -56,6 +56,11 @@ struct rsp {
 	bool list_threads_in_stop; /* QListThreadsInStopReply (lldb) */
 	bool multiprocess;     /* thread ids are pPID.TID (gdb) */
 	bool binary_upload;    /* x replies start with `b` (GDB 16) */
+	bool fork_events;      /* fork-events+ / vfork-events+ agreed */
+	bool exec_events;      /* exec-events+ agreed */
+	struct tr_tracer *fork_events_t; /* the tracer told of fork_events */
+	pid_t fork_child;      /* the held child of the last fork stop */
+	bool ran;              /* resumed since it took on the session */
 	pid_t gtid;            /* Hg: registers and memory (0: current) */
 	pid_t ctid;            /* Hc: resumes (-1, 0: all / any) */
 	struct tr_event stop;  /* the last stop reported */

@@ -5,6 +5,7 @@
 
 #include "rsp.h"
 #include "rsp/breakpoints.h"
+#include "rsp/fork.h"
 #include "rsp/ids.h"
 #include "rsp/regs.h"
 #include "rsp/reply.h"
@@ -107,6 +108,7 @@ rsp_send_stop(struct rsp *r, const struct tr_event *ev)
 			tr_buf_append(&b, buf, strlen(buf));
 		}
 	}
+	rsp_fork_stop_append(r, ev, &b);
 	rc = rsp_reply(r, b.data, b.len);
 	tr_buf_free(&b);
 	return rc;

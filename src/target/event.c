@@ -44,7 +44,7 @@ tr_stop_reason_name(uint32_t reason)
 	static const char *const names[] = {
 		"none", "breakpoint", "step", "signal", "interrupt", "exec",
 		"attach", "group-stop", "finish", "timeout", "watchpoint",
-		"watchpoint-scope",
+		"watchpoint-scope", "fork", "vfork", "vfork-done",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";

@@ -33,6 +33,11 @@ enum tr_stop_reason {
 				   addr); pc after the access */
 	TR_STOP_WATCH_SCOPE = 11, /* watchpoint bpnum on a local was deleted:
 				     its frame returned (pc in the caller) */
+	TR_STOP_FORK = 12,      /* tid forked `child` (tr_fork_events), held
+				   stopped until tr_fork_detach/follow or the
+				   next resume lets it go */
+	TR_STOP_VFORK = 13,     /* the same for a vfork */
+	TR_STOP_VFORK_DONE = 14, /* tid's vfork child exec'd or exited */
 };
 
 struct tr_event {
@@ -48,6 +53,7 @@ struct tr_event {
 	uint32_t bpnum;  /* TR_STOP_BREAKPOINT: the user breakpoint (0: a
 			    site planted with tr_bp_insert); TR_STOP_WATCH
 			    and _SCOPE: the watchpoint */
+	pid_t child;     /* TR_STOP_FORK, _VFORK: the new process */
 };
 
 /* tr_event_type_name, tr_stop_reason_name: short names, never NULL. */

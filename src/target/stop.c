@@ -45,6 +45,7 @@ site_stops(struct tr_tracer *t, pid_t tid, uint64_t addr, uint32_t *bpnum)
 void
 tr__target_reset(struct tr_tracer *t)
 {
+	tr__kids_release(t, true); /* while the sites are still known */
 	tr__threads_clear(t);
 	t->all_interrupted = false;
 	t->nbps = 0;
@@ -447,8 +448,8 @@ tr__report_pending(struct tr_tracer *t)
 
 /* ---- wait statuses -------------------------------------------------- */
 
-static struct fork_kid *
-kid_find(struct tr_tracer *t, pid_t pid, bool add)
+struct fork_kid *
+tr__kid_find(struct tr_tracer *t, pid_t pid, bool add)
 {
 	struct fork_kid *free_slot = NULL;
 
@@ -469,17 +470,24 @@ kid_find(struct tr_tracer *t, pid_t pid, bool add)
 /* We follow threads, not forked processes: once a fork child is stopped
  * and we know it is a fork (not a vfork sharing our memory), take our
  * int3s out of its memory and let it go. */
-static void
-kid_progress(struct tr_tracer *t, struct fork_kid *k)
+void
+tr__kid_release(struct tr_tracer *t, struct fork_kid *k)
 {
-	if (!k->stopped || !k->kind)
-		return;
 	if (k->kind == PTRACE_EVENT_FORK) {
 		tr__bp_restore_in(t, k->pid);
 		tr__wp_restore_in(t, k->pid);
 	}
 	ptrace(PTRACE_DETACH, k->pid, NULL, NULL);
 	k->pid = 0;
+	k->held = false;
+}
+
+static void
+kid_progress(struct tr_tracer *t, struct fork_kid *k)
+{
+	if (!k->stopped || !k->kind || k->held)
+		return;
+	tr__kid_release(t, k);
 }
 
 /* The thread group of `tid`, from /proc, or 0. */
@@ -896,12 +904,42 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 				t->nrunning++;
 			}
 		} else if (event != PTRACE_EVENT_CLONE) {
-			struct fork_kid *k = kid_find(t, (pid_t)msg, true);
+			struct fork_kid *k = tr__kid_find(t, (pid_t)msg, true);
 
 			if (k) {
 				k->kind = event;
+				/* Reported when asked for (fork.c), except in
+				 * a step of this thread, which goes on. */
+				k->held = t->fork_events && k->pid &&
+					  !(t->single && (th->stepping ||
+							  th->over_bp ||
+							  th->calling));
+				k->parent_tid = th->tid;
 				kid_progress(t, k);
+				if (k->held) {
+					struct tr_event ev = {
+						.tid = th->tid,
+						.child = (pid_t)msg,
+						.reason = event == PTRACE_EVENT_FORK
+								  ? TR_STOP_FORK
+								  : TR_STOP_VFORK,
+					};
+
+					record_stop(t, th, &ev);
+					return;
+				}
 			}
+		}
+		break;
+	case PTRACE_EVENT_VFORK_DONE:
+		if (t->fork_events &&
+		    !(t->single && (th->stepping || th->over_bp ||
+				    th->calling))) {
+			struct tr_event ev = { .tid = th->tid,
+					       .reason = TR_STOP_VFORK_DONE };
+
+			record_stop(t, th, &ev);
+			return;
 		}
 		break;
 	case PTRACE_EVENT_EXEC: {
@@ -960,7 +998,7 @@ tr__handle_status(struct tr_tracer *t, pid_t tid, int status)
 	struct tr_thread *th = tr__thread_find(t, tid);
 
 	if (!th) {
-		struct fork_kid *k = kid_find(t, tid, false);
+		struct fork_kid *k = tr__kid_find(t, tid, false);
 		pid_t tgid;
 
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
@@ -984,7 +1022,7 @@ tr__handle_status(struct tr_tracer *t, pid_t tid, int status)
 			t->nrunning++;
 		} else {
 			/* A fork child whose stop beat the fork event. */
-			k = kid_find(t, tid, true);
+			k = tr__kid_find(t, tid, true);
 			if (k) {
 				k->stopped = true;
 				kid_progress(t, k);
@@ -1040,14 +1078,11 @@ tr__handle_status(struct tr_tracer *t, pid_t tid, int status)
 
 /* ---- detach ------------------------------------------------------- */
 
+/* Every thread of the target let go: a real signal still owed is
+ * passed on, our own traps are not (the sites must be out already). */
 void
-tr__detach(struct tr_tracer *t)
+tr__detach_threads(struct tr_tracer *t)
 {
-	/* Every page as it was found, and out with every int3 first: a
-	 * thread released while another still has an int3 in the shared
-	 * text would die of SIGTRAP. */
-	tr__wp_clear(t);
-	tr__sites_clear(t);
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct tr_thread *th = &t->threads[i];
 		int sig = t->detach_nosig ? 0 : th->resume_sig;
@@ -1072,6 +1107,19 @@ tr__detach(struct tr_tracer *t)
 		if (ptrace(PTRACE_DETACH, th->tid, NULL, (void *)(long)sig) < 0)
 			tr_log_debug("detach %d: %s", th->tid, strerror(errno));
 	}
+}
+
+void
+tr__detach(struct tr_tracer *t)
+{
+	/* Every page as it was found, and out with every int3 first: a
+	 * thread released while another still has an int3 in the shared
+	 * text would die of SIGTRAP. A held fork child is let go as it
+	 * would have been without us. */
+	tr__kids_release(t, true);
+	tr__wp_clear(t);
+	tr__sites_clear(t);
+	tr__detach_threads(t);
 	for (int i = 0; i < MAX_FORK_KIDS; i++)
 		if (t->kids[i].pid && t->kids[i].stopped)
 			ptrace(PTRACE_DETACH, t->kids[i].pid, NULL, NULL);

@@ -195,6 +195,8 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 		th->resume_sig = 0;
 	if (tr__report_pending(t))
 		goto done;
+	/* Fork children reported and not claimed go their way. */
+	tr__kids_release(t, false);
 
 	t->have_report = false;
 	t->phase = PH_RUNNING;

@@ -137,6 +137,26 @@ int tr_detach(struct tr_tracer *t);
  * for a client that resumes with explicit signals, such as gdb, whose
  * own injected calls end in a SIGSEGV that must not reach the program. */
 int tr_detach_nosig(struct tr_tracer *t);
+/*
+ * Forks and vforks (fork.c). tr_fork_events(on): a fork or vfork stops
+ * the target with TR_STOP_FORK / _VFORK (the child in ev.child, held
+ * stopped), and the end of a vfork with TR_STOP_VFORK_DONE; off (the
+ * default), children are let go at once. A held child is let go (our
+ * int3s out of its copy of the memory) by tr_fork_detach, or at the next
+ * resume of the parent; tr_fork_follow detaches the parent (its memory as
+ * found) and makes the child the target, with the breakpoint sites as they
+ * are (a fork's copy of the memory has them; after a vfork they are taken
+ * out, and the layer above forgets them as at an exec). tr_fork_unplant:
+ * the original byte of site `addr` back in a held fork child's memory
+ * (gdb's z0 there), the site staying in the parent. tr_fork_held: whether
+ * pid is a held child.
+ */
+int tr_fork_events(struct tr_tracer *t, bool on);
+int tr_fork_detach(struct tr_tracer *t, pid_t child);
+int tr_fork_follow(struct tr_tracer *t, pid_t child);
+int tr_fork_unplant(struct tr_tracer *t, pid_t child, uint64_t addr);
+bool tr_fork_held(struct tr_tracer *t, pid_t pid);
+
 /* Kill the target and wait until it is reaped. */
 int tr_kill(struct tr_tracer *t);
 

@@ -161,6 +161,9 @@ struct fork_kid {
 	pid_t pid;
 	bool stopped;
 	int kind; /* 0 unknown yet, else PTRACE_EVENT_FORK / _VFORK / _CLONE */
+	bool held;  /* reported (tr_fork_events): kept stopped until the
+		       layer above lets it go or follows it (fork.c) */
+	pid_t parent_tid; /* the thread that forked it */
 };
 #define MAX_FORK_KIDS 16
 
@@ -197,6 +200,7 @@ struct tr_tracer {
 	uint64_t ev_seq;
 	_Atomic uint64_t runs; /* resumes of any thread (tr_run_count) */
 	struct fork_kid kids[MAX_FORK_KIDS];
+	bool fork_events; /* forks and vforks stop the target (fork.c) */
 
 	/* breakpoint sites, sorted by address */
 	struct tr_bp *bps;
@@ -379,12 +383,24 @@ void tr__continue_resume(struct tr_tracer *t);
 bool tr__report_pending(struct tr_tracer *t);
 void tr__handle_status(struct tr_tracer *t, pid_t tid, int status);
 void tr__detach(struct tr_tracer *t);
+void tr__detach_threads(struct tr_tracer *t);
 
 /* tracer.c: the loop */
 void tr__reap(struct tr_tracer *t);
 
 #define TR_PTRACE_OPTIONS                                                  \
 	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |   \
-	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE)
+
+/* fork children (stop.c, fork.c) */
+struct fork_kid *tr__kid_find(struct tr_tracer *t, pid_t pid, bool add);
+/* tr__kid_wait: wait for a fork child's first stop; 0 or -TR_ESRCH. */
+int tr__kid_wait(struct tr_tracer *t, struct fork_kid *k);
+/* tr__kid_release: the child as without us (fork: our int3s and page
+ * protections out of its copy of the memory) and detached. */
+void tr__kid_release(struct tr_tracer *t, struct fork_kid *k);
+/* tr__kids_release: every held child whose event is no longer pending
+ * (all: every one), at a resume and when the target goes. */
+void tr__kids_release(struct tr_tracer *t, bool all);
 
 #endif
