@@ -2,7 +2,6 @@
 #ifndef TR_SERVER_RSP_FORK_H
 #define TR_SERVER_RSP_FORK_H
 
-#include "proto/buf.h"
 #include "rsp/rsp_int.h"
 
 /* rsp_fork_events_sync: the tracer reports forks when the client takes
