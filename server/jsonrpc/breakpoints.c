@@ -5,6 +5,7 @@
 
 #include "control/breakpoint.h"
 #include "control/watchpoint.h"
+#include "symbols/debuginfo.h"
 #include "core/call.h"
 #include "core/sess.h"
 #include "base/error.h"
@@ -39,12 +40,67 @@ bp_forget(struct srv_sess *ss, uint32_t id)
 }
 
 static int
+addr_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A breakpoint's locations in address order: gdb numbers them so (the
+ * 1.1, 1.2 of info breakpoints and of a stop). */
+static int
+bp_locations(struct srv_sess *ss, uint32_t id, struct tr_break_info *info,
+	     uint64_t *locs, size_t max)
+{
+	int err = tr_break_info(ss->t, id, info, locs, max);
+
+	if (!err)
+		qsort(locs, info->nlocs < max ? info->nlocs : max,
+		      sizeof(*locs), addr_cmp);
+	return err;
+}
+
+unsigned
+srv_bp_location_number(struct srv_sess *ss, uint32_t id, uint64_t addr)
+{
+	struct tr_break_info info;
+	uint64_t locs[64];
+
+	if (bp_locations(ss, id, &info, locs, 64) || info.nlocs < 2)
+		return 0;
+	for (size_t i = 0; i < info.nlocs && i < 64; i++)
+		if (locs[i] == addr)
+			return (unsigned)i + 1;
+	return 0;
+}
+
+struct spec_line_args {
+	const char *spec;
+	uint32_t line;
+};
+
+static int
+spec_line_fn(struct tr_tracer *t, struct tr_debuginfo *di,
+	     struct tr_unwinder *u, void *arg)
+{
+	struct spec_line_args *a = arg;
+
+	(void)t;
+	(void)u;
+	if (tr_debuginfo_spec_line(di, a->spec, &a->line))
+		a->line = 0;
+	return 0;
+}
+
+static int
 write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 {
 	struct tr_break_info info;
 	uint64_t locs[64];
 	struct srv_bp *b = bp_find(x->ss, id);
-	int err = tr_break_info(x->ss->t, id, &info, locs, 64);
+	struct spec_line_args sl = { .spec = b ? b->spec : NULL };
+	int err = bp_locations(x->ss, id, &info, locs, 64);
 
 	if (err)
 		return err;
@@ -71,11 +127,18 @@ write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 	}
 	tr_jw_key(&x->w, "locations");
 	tr_jw_arr_begin(&x->w);
+	/* a FILE:LINE breakpoint's locations are at that line in gdb's
+	 * listing, whichever line the row at each address names (at -O2
+	 * a row of the inlined body can share the address) */
+	if (b && b->spec && info.nlocs)
+		tr_session_run(x->ss->s, spec_line_fn, &sl);
 	for (size_t i = 0; i < info.nlocs && i < 64; i++) {
 		struct srv_where wh;
 
 		srv_where_get(x->ss, locs[i], 0, false, &wh);
 		wh.source[0] = 0;
+		if (sl.line)
+			wh.loc.line = sl.line;
 		tr_jw_obj_begin(&x->w);
 		tr_jw_key(&x->w, "addr");
 		tr_jw_uint(&x->w, locs[i]);

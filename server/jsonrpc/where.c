@@ -8,6 +8,7 @@
 #include "control/sigpolicy.h"
 #include "symbols/debuginfo.h"
 #include "base/error.h"
+#include "jsonrpc/breakpoints.h"
 #include "jsonrpc/watch.h"
 #include "jsonrpc/where.h"
 #include "symbols/source.h"
@@ -205,8 +206,16 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 		tr_jw_key(w, "thread");
 		tr_jw_int(w, ev->tid);
 		if (ev->reason == TR_STOP_BREAKPOINT) {
+			unsigned locno = srv_bp_location_number(
+				ss, ev->bpnum, ev->addr ? ev->addr : ev->pc);
+
 			tr_jw_key(w, "breakpoint");
 			tr_jw_uint(w, ev->bpnum);
+			/* of several locations, the one hit (gdb's 1.2) */
+			if (locno) {
+				tr_jw_key(w, "location");
+				tr_jw_uint(w, locno);
+			}
 			/* a tbreak's stop (the worker's list: stops are
 			 * written by the worker; the epoll thread writes
 			 * only exits) */

@@ -294,6 +294,41 @@ tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
 	return resolve_func(di, spec, addrs, max, n);
 }
 
+int
+tr_debuginfo_spec_line(struct tr_debuginfo *di, const char *spec,
+		       uint32_t *line)
+{
+	const char *colon = strrchr(spec, ':');
+	size_t nm = tr_symtab_nmodules(di->st);
+	char file[1024], *end;
+	unsigned long want;
+
+	while (*spec == ' ')
+		spec++;
+	if (*spec == '*' || !colon || colon == spec || colon[1] < '0' ||
+	    colon[1] > '9' || (size_t)(colon - spec) >= sizeof(file))
+		return -TR_ENOENT;
+	want = strtoul(colon + 1, &end, 10);
+	if (*end || !want || want > UINT32_MAX)
+		return -TR_ENOENT;
+	memcpy(file, spec, (size_t)(colon - spec));
+	file[colon - spec] = 0;
+	for (size_t i = 0; i < nm; i++) {
+		struct tr_dwarf *dw = tr_debuginfo_dwarf(
+			di, tr_symtab_module(di->st, i));
+		uint64_t a[64];
+		size_t k = 0;
+		uint32_t used = 0;
+
+		if (dw && tr_dwarf_line_addrs(dw, file, (uint32_t)want, a, 64,
+					      &k, &used) == 0 && k && used) {
+			*line = used;
+			return 0;
+		}
+	}
+	return -TR_ENOENT;
+}
+
 bool
 tr_debuginfo_source_known(struct tr_debuginfo *di, const char *file)
 {

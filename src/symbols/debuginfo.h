@@ -63,6 +63,15 @@ void tr_debuginfo_inlines(struct tr_debuginfo *di, uint64_t pc,
 int tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
 			 uint64_t *addrs, size_t max, size_t *n);
 
+/*
+ * tr_debuginfo_spec_line: for a FILE:LINE spec, the line its locations
+ * are at: LINE, or the next line with code when LINE has none (gdb shows
+ * this line for every location, whatever line the address's row names).
+ * -TR_ENOENT for other specs or when it names nothing.
+ */
+int tr_debuginfo_spec_line(struct tr_debuginfo *di, const char *spec,
+			   uint32_t *line);
+
 /* Where an address is. Fields unknown are NULL/0. */
 struct tr_location {
 	uint64_t pc;

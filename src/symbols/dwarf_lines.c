@@ -12,6 +12,7 @@
 #include "base/leb128.h"
 #include "base/log.h"
 #include "symbols/dwarf_int.h"
+#include "symbols/scope.h"
 
 struct cu_lines {
 	bool loaded;
@@ -281,14 +282,17 @@ tr_dwarf_addr_line(struct tr_dwarf *d, uint64_t pc, struct tr_dw_line *out)
 }
 
 /* Collect, for units in `cus`, the lowest is_stmt address of `line` in
- * `file` per function. */
+ * `file` per block: per inlined call, else per function (gdb 13's
+ * create_sals_line_offset keeps one address per innermost block, so a
+ * line of a function inlined twice has two locations; lexical blocks,
+ * which gdb counts too, are not told apart here). */
 static size_t
 collect_line(struct tr_dwarf *d, const char *file, uint32_t line,
 	     bool only_named_cu, uint64_t *addrs, size_t max,
 	     uint32_t *next_line)
 {
 	size_t n = 0;
-	const void *fn_of[64];
+	uint64_t key_of[64];
 
 	for (size_t cu = 0; cu < d->ncus; cu++) {
 		struct cu_lines *l;
@@ -301,6 +305,7 @@ collect_line(struct tr_dwarf *d, const char *file, uint32_t line,
 		for (size_t i = 0; i < l->nrows; i++) {
 			const struct tr_dw_line *r = &l->rows[i];
 			const struct tr_dw_entry *f;
+			uint64_t key;
 			size_t k;
 
 			if (r->end_sequence || !r->is_stmt ||
@@ -311,8 +316,19 @@ collect_line(struct tr_dwarf *d, const char *file, uint32_t line,
 			if (r->line != line)
 				continue;
 			f = tr_dwarf_func_at(d, r->addr);
+			key = f ? f->die << 1 : 0;
+			if (f) {
+				struct tr_inline in[1];
+				size_t ni = 0;
+
+				/* the innermost inlined call's DIE stands
+				 * for its block */
+				if (tr_scope_inlines(d, r->addr, in, 1, &ni) ==
+					    0 && ni)
+					key = (in[0].die << 1) | 1;
+			}
 			for (k = 0; k < n && k < 64; k++)
-				if (fn_of[k] == (const void *)f)
+				if (key_of[k] == key)
 					break;
 			if (k < n && k < 64) {
 				if (r->addr < addrs[k])
@@ -321,7 +337,7 @@ collect_line(struct tr_dwarf *d, const char *file, uint32_t line,
 			}
 			if (n < max && n < 64) {
 				addrs[n] = r->addr;
-				fn_of[n] = f;
+				key_of[n] = key;
 				n++;
 			}
 		}

@@ -317,14 +317,17 @@ break_cmd(const char *arg, bool temporary, bool hardware)
 			printf(" (%s): made when the program runs.\n", loc);
 		else if (!l0)
 			printf(" (%s) pending.\n", loc);
+		else if (tr_json_len(locs) > 1)
+			/* gdb: the spec, as the locations may be in
+			 * several files */
+			printf(" at 0x%" PRIx64 ": %s. (%zu locations)\n",
+			       tc_jnum(l0, "addr"), loc, tr_json_len(locs));
 		else if (tc_jstr(l0, "file"))
 			printf(" at 0x%" PRIx64 ": file %s, line %" PRIu64
 			       ".\n", tc_jnum(l0, "addr"),
 			       tc_base_name(tc_jstr(l0, "file")), tc_jnum(l0, "line"));
 		else
 			printf(" at 0x%" PRIx64 "\n", tc_jnum(l0, "addr"));
-		if (locs && tr_json_len(locs) > 1)
-			printf("(%zu locations)\n", tr_json_len(locs));
 		tr_cl_reply_free(&r);
 	}
 }
@@ -359,6 +362,19 @@ cmd_delete_all(void)
 	}
 }
 
+/* A location's address and where it is, as info breakpoints shows it. */
+static void
+print_bp_where(const struct tr_json *l)
+{
+	if (tc_jstr(l, "file"))
+		printf("0x%016" PRIx64 " in %s at %s:%" PRIu64 "\n",
+		       tc_jnum(l, "addr"), tc_jstr(l, "function"),
+		       tc_base_name(tc_jstr(l, "file")), tc_jnum(l, "line"));
+	else
+		printf("0x%016" PRIx64 " <%s>\n", tc_jnum(l, "addr"),
+		       tc_jstr(l, "function") ? tc_jstr(l, "function") : "?");
+}
+
 static void
 cmd_info_breakpoints(void)
 {
@@ -386,14 +402,10 @@ cmd_info_breakpoints(void)
 		       tc_jbool(b, "enabled") ? "y" : "n");
 		if (!l0)
 			printf("%-18s %s\n", "<PENDING>", tc_str(tc_jstr(b, "location")));
-		else if (tc_jstr(l0, "file"))
-			printf("0x%016" PRIx64 " in %s at %s:%" PRIu64 "\n",
-			       tc_jnum(l0, "addr"), tc_jstr(l0, "function"),
-			       tc_base_name(tc_jstr(l0, "file")), tc_jnum(l0, "line"));
+		else if (tr_json_len(locs) > 1)
+			printf("%-18s \n", "<MULTIPLE>");
 		else
-			printf("0x%016" PRIx64 " <%s>\n", tc_jnum(l0, "addr"),
-			       tc_jstr(l0, "function") ? tc_jstr(l0, "function")
-						    : "?");
+			print_bp_where(l0);
 		if (tc_jstr(b, "condition"))
 			printf("\tstop only if %s\n", tc_str(tc_jstr(b, "condition")));
 		if (hits)
@@ -402,6 +414,17 @@ cmd_info_breakpoints(void)
 		if (tc_jnum(b, "ignore_count"))
 			printf("\tWill ignore next %" PRIu64 " crossings of "
 			       "breakpoint.\n", tc_jnum(b, "ignore_count"));
+		/* gdb's rows of a breakpoint's locations: 1.1, 1.2 */
+		for (size_t k = 0; locs && tr_json_len(locs) > 1 &&
+				   k < tr_json_len(locs); k++) {
+			char num[32];
+
+			snprintf(num, sizeof(num), "%" PRIu64 ".%zu",
+				 tc_jnum(b, "id"), k + 1);
+			printf("%-7s %-14s %-4s %-3s ", num, "", "",
+			       tc_jbool(b, "enabled") ? "y" : "n");
+			print_bp_where(tr_json_at(locs, k));
+		}
 	}
 	tr_cl_reply_free(&r);
 }

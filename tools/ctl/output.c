@@ -214,10 +214,14 @@ tc_print_stop(const struct tr_json *st)
 	snprintf(tc.last_func, sizeof(tc.last_func), "%s", fn ? fn : "");
 	mid = tc_jbool(f, "mid_line");
 	if (!strcmp(reason, "breakpoint")) {
-		printf("\n%s %" PRIu64 ", ",
+		printf("\n%s %" PRIu64,
 		       tc_jbool(st, "temporary") ? "Temporary breakpoint"
 						 : "Breakpoint",
 		       tc_jnum(st, "breakpoint"));
+		/* one of several locations: gdb's "Breakpoint 1.2, " */
+		if (tc_jnum(st, "location"))
+			printf(".%" PRIu64, tc_jnum(st, "location"));
+		printf(", ");
 		tc_print_frame_line(f, false, mid);
 	} else if (!strcmp(reason, "watchpoint")) {
 		const char *kind = tc_jstr(st, "kind");

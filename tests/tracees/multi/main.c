@@ -24,5 +24,5 @@ main(void)
 	int k = atoi("42"); /* into libc (libc6-dbg) */
 
 	printf("%s %d %d %d %d\n", banner, a, c, e, k);
-	return sym_run(3) != 25;
+	return sym_run(3) + inl_pair(1) != 48;
 }

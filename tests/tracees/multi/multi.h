@@ -13,5 +13,6 @@ int shape_area(const struct shape *s);
 int inl_compute(int n);
 int entry_outer(int a, int b);
 int sym_run(int x);
+int inl_pair(int a);
 
 #endif
