@@ -23,9 +23,9 @@
  * to the innermost, tell the followers (the requester too: clients print
  * stops from the notification), then answer with the same stop.
  */
-static int
-after_run(struct srv_call *x, int err, const struct tr_event *ev,
-	  void (*extra)(struct tr_jw *, void *), void *arg)
+int
+srv_after_run(struct srv_call *x, int err, const struct tr_event *ev,
+	      void (*extra)(struct tr_jw *, void *), void *arg)
 {
 	struct srv_sess *ss = x->ss;
 	struct tr_buf stop;
@@ -79,8 +79,8 @@ after_run(struct srv_call *x, int err, const struct tr_event *ev,
 }
 
 /* A run request that came after an interrupt for it: not run. */
-static bool
-interrupted_before(struct srv_call *x)
+bool
+srv_interrupted_before(struct srv_call *x)
 {
 	if (!atomic_exchange(&x->ss->stop_req, false))
 		return false;
@@ -126,7 +126,7 @@ srv_m_continue(struct srv_call *x)
 	int sig, err;
 
 	if (srv_target_exited(x) || parse_signal(x, &sig) ||
-	    srv_param_thread(x, &tid, NULL) || interrupted_before(x))
+	    srv_param_thread(x, &tid, NULL) || srv_interrupted_before(x))
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
 	err = tr_session_cont(x->ss->s, tid, sig, &ev);
@@ -142,7 +142,7 @@ srv_m_continue(struct srv_call *x)
 		x->ss->nseen = (unsigned)n;
 		pthread_mutex_unlock(&x->ss->mu);
 	}
-	return after_run(x, err, &ev, NULL, NULL);
+	return srv_after_run(x, err, &ev, NULL, NULL);
 }
 
 int
@@ -153,11 +153,11 @@ srv_m_stepi(struct srv_call *x)
 	int err;
 
 	if (srv_target_exited(x) || srv_param_thread(x, &tid, NULL) ||
-	    interrupted_before(x))
+	    srv_interrupted_before(x))
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
 	err = tr_session_step(x->ss->s, tid, &ev);
-	return after_run(x, err, &ev, NULL, NULL);
+	return srv_after_run(x, err, &ev, NULL, NULL);
 }
 
 struct line_step {
@@ -182,11 +182,11 @@ line_step(struct srv_call *x, bool over)
 	int err;
 
 	if (srv_target_exited(x) || srv_param_thread(x, &ls.tid, NULL) ||
-	    interrupted_before(x))
+	    srv_interrupted_before(x))
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
 	err = tr_session_run(x->ss->s, line_step_fn, &ls);
-	return after_run(x, err, &ls.ev, NULL, NULL);
+	return srv_after_run(x, err, &ls.ev, NULL, NULL);
 }
 
 int
@@ -274,7 +274,7 @@ srv_m_finish(struct srv_call *x)
 	int err;
 
 	if (srv_target_exited(x) || srv_param_thread(x, &f.tid, &f.frame) ||
-	    interrupted_before(x))
+	    srv_interrupted_before(x))
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
 	err = tr_session_run(x->ss->s, finish_fn, &f);
@@ -289,7 +289,7 @@ srv_m_finish(struct srv_call *x)
 				 "\"finish\" not meaningful in the outermost "
 				 "frame.");
 	}
-	return after_run(x, err, &f.ev, finish_extra, &f);
+	return srv_after_run(x, err, &f.ev, finish_extra, &f);
 }
 
 /* interrupt: on the epoll thread, at once. The stop is the answer to the

@@ -9,6 +9,7 @@
 #include "jsonrpc/exec.h"
 #include "jsonrpc/sessions.h"
 #include "jsonrpc/display.h"
+#include "jsonrpc/until.h"
 #include "jsonrpc/signals.h"
 #include "jsonrpc/source.h"
 #include "jsonrpc/stack.h"
@@ -39,6 +40,9 @@ static const struct srv_method methods[] = {
 	{ "next", STOPPED | SRV_M_RUNS, srv_m_next },
 	{ "finish", STOPPED | SRV_M_RUNS, srv_m_finish },
 	{ "stepi", STOPPED | SRV_M_RUNS, srv_m_stepi },
+	{ "until", STOPPED | SRV_M_RUNS, srv_m_until },
+	{ "advance", STOPPED | SRV_M_RUNS, srv_m_advance },
+	{ "jump", STOPPED | SRV_M_RUNS, srv_m_jump },
 	/* threads, registers, memory */
 	{ "threads", STOPPED, srv_m_threads },
 	{ "registers", STOPPED, srv_m_registers },

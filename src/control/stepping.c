@@ -409,3 +409,154 @@ tr_finish(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		*out = regs;
 	return 0;
 }
+
+/* The canonical frame address of the innermost frame of registers r
+ * (0 when it cannot be unwound), and the return address (0: none). */
+static uint64_t
+frame_cfa(struct tr_tracer *t, struct tr_unwinder *u,
+	  const struct user_regs_struct *r, uint64_t *ret)
+{
+	struct tr_frame fr[2];
+	size_t nf = 0;
+
+	if (ret)
+		*ret = 0;
+	tr_backtrace(u, r, tr_mem_read_cb, t, fr, 2, &nf);
+	if (ret && nf > 1)
+		*ret = fr[1].pc;
+	return nf ? fr[0].cfa : 0;
+}
+
+int
+tr_until_next(struct tr_tracer *t, struct tr_debuginfo *di,
+	      struct tr_unwinder *u, pid_t tid, struct tr_event *ev)
+{
+	struct user_regs_struct regs;
+	struct tr_location loc;
+	struct tr_state st;
+	uint64_t start, end, cfa0, func;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	err = tr_state_get(t, &st);
+	if (err)
+		return err;
+	if (!tid)
+		tid = st.current_tid;
+	err = tr_regs_get(t, tid, &regs);
+	if (err)
+		return err;
+	tr_debuginfo_refresh(di, NULL);
+	start = regs.rip;
+	cfa0 = frame_cfa(t, u, &regs, NULL);
+	func = tr_debuginfo_describe(di, start, &loc) == 0 ? loc.func_lo : 0;
+	end = func && loc.line_hi > start ? loc.line_hi : start + 1;
+	for (;;) {
+		err = tr_step_line(t, di, tid, true, ev);
+		if (err || ev->type != TR_EV_STOP || ev->reason != TR_STOP_STEP)
+			return err;
+		err = tr_regs_get(t, tid, &regs);
+		if (err)
+			return err;
+		/* gdb's range is [function start, end of the line): a jump
+		 * back (a loop) in the same frame goes on */
+		if (!func || regs.rip >= end || regs.rip < func ||
+		    frame_cfa(t, u, &regs, NULL) != cfa0)
+			return 0;
+	}
+}
+
+int
+tr_run_until(struct tr_tracer *t, struct tr_debuginfo *di,
+	     struct tr_unwinder *u, pid_t tid, const uint64_t *addrs,
+	     size_t n, bool anywhere, struct tr_event *ev)
+{
+	struct user_regs_struct regs;
+	struct tr_state st;
+	uint64_t cfa0, ret;
+	bool ours[65] = { false };
+	int err, rc = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	if (n > 64)
+		n = 64;
+	err = tr_state_get(t, &st);
+	if (err)
+		return err;
+	if (!tid)
+		tid = st.current_tid;
+	err = tr_regs_get(t, tid, &regs);
+	if (err)
+		return err;
+	tr_debuginfo_refresh(di, NULL);
+	cfa0 = frame_cfa(t, u, &regs, &ret);
+	for (size_t i = 0; i < n; i++)
+		ours[i] = tr_bp_insert(t, addrs[i]) == 0;
+	/* the current frame's return stops too (gdb's until and advance) */
+	if (ret && cfa0)
+		ours[64] = tr_bp_insert(t, ret) == 0;
+	for (;;) {
+		bool at_loc = false, at_ret;
+
+		err = tr_cont(t, tid, 0, ev);
+		if (err) {
+			rc = err;
+			break;
+		}
+		if (ev->type != TR_EV_STOP || ev->reason != TR_STOP_BREAKPOINT) {
+			rc = 1;
+			break;
+		}
+		for (size_t i = 0; i < n; i++)
+			at_loc |= ev->addr == addrs[i];
+		at_ret = ret && cfa0 && ev->addr == ret;
+		if (!at_loc && !at_ret) {
+			rc = 1; /* a user breakpoint elsewhere */
+			break;
+		}
+		if (ev->tid != tid) {
+			/* another thread at our site: not its stop to
+			 * report, unless a user breakpoint is there */
+			if (ev->bpnum) {
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		err = tr_regs_get(t, tid, &regs);
+		if (err) {
+			rc = err;
+			break;
+		}
+		/* back in the caller: the stack pointer is above the CFA */
+		if (at_ret && regs.rsp > cfa0 - 1)
+			break;
+		if (at_loc) {
+			uint64_t cfa = frame_cfa(t, u, &regs, NULL);
+
+			/* until: in this frame or an outer one, not in a call
+			 * it makes (recursion); advance: anywhere */
+			if (anywhere || !cfa || cfa >= cfa0)
+				break;
+		}
+		if (ev->bpnum) {
+			rc = 1; /* a user breakpoint there */
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (ours[i])
+			tr_bp_remove(t, addrs[i]);
+	if (ours[64])
+		tr_bp_remove(t, ret);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	/* a user breakpoint at the place: its stop, as gdb's */
+	if (ev->bpnum)
+		return 0;
+	ev->type = TR_EV_STOP;
+	ev->reason = TR_STOP_STEP;
+	ev->tid = tid;
+	ev->pc = regs.rip;
+	return 0;
+}

@@ -54,4 +54,26 @@ int tr_finish(struct tr_tracer *t, struct tr_debuginfo *di,
 	      struct tr_event *ev, struct user_regs_struct *regs,
 	      uint64_t *fn_pc);
 
+/*
+ * tr_until_next: gdb's until without argument: a next (tr_step_line,
+ * over) that does not stop where the code jumps back in the same frame
+ * (a loop): gdb's step range is [the function's start, the line's end).
+ * As tr_step_line otherwise; `u` the caller's.
+ */
+int tr_until_next(struct tr_tracer *t, struct tr_debuginfo *di,
+		  struct tr_unwinder *u, pid_t tid, struct tr_event *ev);
+
+/*
+ * tr_run_until: gdb's until LOCATION (anywhere false) and advance
+ * LOCATION (true): run until thread tid reaches one of addrs[0..n) (at
+ * most 64), or the current frame returns to its caller. until stops at
+ * the location only in the current frame or an outer one (a recursive
+ * call reaching it goes on), advance in any. Private breakpoints, no
+ * user numbers. *ev: TR_STOP_STEP there, or what stopped the target
+ * first (a user breakpoint, a signal, the exit).
+ */
+int tr_run_until(struct tr_tracer *t, struct tr_debuginfo *di,
+		 struct tr_unwinder *u, pid_t tid, const uint64_t *addrs,
+		 size_t n, bool anywhere, struct tr_event *ev);
+
 #endif

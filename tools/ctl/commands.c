@@ -877,6 +877,7 @@ static const char help_text[] =
 	"            signal SIG|0   handle SIG [no]stop [no]print [no]pass\n"
 	"            info signals [SIG]\n"
 	"            stepi|si   interrupt (or ^C while it runs)\n"
+	"            until|u [LOC]   advance LOC   jump|j LOC\n"
 	"Stack:      bt|backtrace [N]   frame|f [N]   up [N]   down [N]\n"
 	"            info locals   info args   info frame\n"
 	"Data:       print|p|eval[/FMT] EXPR (FMT: x d u o t a c f s z)\n"
@@ -1024,6 +1025,12 @@ tc_run_command(char *line)
 		tc_resume("next", NULL);
 	else if (IS("finish") || IS("fin"))
 		cmd_finish();
+	else if (IS("until") || IS("u"))
+		tc_cmd_until(arg, false);
+	else if (IS("advance"))
+		tc_cmd_until(arg, true);
+	else if (IS("jump") || IS("j"))
+		tc_cmd_jump(arg);
 	else if (IS("stepi") || IS("si"))
 		tc_resume("stepi", NULL);
 	else if (IS("interrupt"))

@@ -257,6 +257,7 @@ tc_print_stop(const struct tr_json *st)
 	} else if (!strcmp(reason, "attach")) {
 		tc_print_frame_line(f, false, true);
 	} else if (!strcmp(reason, "finish") || new_func ||
+		   tc.frame_line_next ||
 		   !tc_jstr(f, "source")) {
 		tc_print_frame_line(f, false, !tc_jstr(f, "file") || mid);
 	}

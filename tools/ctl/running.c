@@ -216,3 +216,51 @@ tc_cmd_run(const char *args, bool start)
 		tc_cmd_break("main", true);
 	tc_resume("continue", NULL);
 }
+
+/* until [LOCATION], advance LOCATION: gdb's (the stop is printed from
+ * the notification) */
+void
+tc_cmd_until(const char *arg, bool advance)
+{
+	struct tr_cl_reply r;
+
+	if (advance && !*arg) {
+		printf("Argument required (a location).\n");
+		tc.failed = true;
+		return;
+	}
+	/* a stop at the location or the return: gdb prints the frame
+	 * line too (its momentary breakpoint's stop), not for until alone */
+	tc.frame_line_next = *arg != 0;
+	if (tc_call_show(advance ? "advance" : "until",
+			 *arg ? tc_jparams("{\"location\":%J}", arg) : NULL,
+			 &r))
+		tr_cl_reply_free(&r);
+	tc.frame_line_next = false;
+}
+
+/* jump LOCATION: "Continuing at 0x...." and on, as gdb's */
+void
+tc_cmd_jump(const char *arg)
+{
+	struct tr_cl_reply r;
+
+	if (!*arg) {
+		printf("Argument required (starting address).\n");
+		tc.failed = true;
+		return;
+	}
+	if (!tc_call("jump", tc_jparams("{\"location\":%J,\"dry_run\":true}",
+					arg), &r)) {
+		/* gdb says it only when typed (from_tty) */
+		if (!tc.json && !tc.script)
+			printf("Continuing at 0x%" PRIx64 ".\n",
+			       tc_jnum(r.result, "addr"));
+		tr_cl_reply_free(&r);
+	} else {
+		return;
+	}
+	fflush(stdout);
+	if (tc_call_show("jump", tc_jparams("{\"location\":%J}", arg), &r))
+		tr_cl_reply_free(&r);
+}

@@ -30,6 +30,7 @@ struct tc_state {
 			      * for continue N */
 	uint32_t session;    /* the session set (launch, -S, session N) */
 	uint32_t rerun_of;
+	bool frame_line_next; /* the next stop shows its frame line */
 	bool display_due;    /* a stop was printed: show the displays */
 	bool script;         /* commands come from a pipe (gdb: not
 				from_tty) */   /* the session a run in progress replaces */
@@ -78,6 +79,8 @@ void tc_cmd_x(const char *fmtarg, const char *expr);
 
 /* running.c: run, start, until, advance, jump */
 void tc_cmd_run(const char *args, bool start);
+void tc_cmd_until(const char *arg, bool advance);
+void tc_cmd_jump(const char *arg);
 
 /* source.c: list, substitute-path */
 void tc_list_center(const char *file, uint32_t line);
