@@ -31,6 +31,7 @@ struct srv_bp {
 	char *spec;
 	char *cond;
 	bool temporary;  /* tbreak: its stop says so */
+	bool hardware;   /* hbreak: made so again at a rerun */
 	struct srv_bp *next;
 };
 

@@ -283,6 +283,7 @@ srv_m_break(struct srv_call *x)
 		 * file; here it is made when the program runs again) */
 		b->id = ++x->ss->bp_hi;
 		b->temporary = o.temporary;
+		b->hardware = o.hardware;
 		b->next = x->ss->bps;
 		x->ss->bps = b;
 		srv_begin(x);
@@ -329,6 +330,7 @@ srv_m_break(struct srv_call *x)
 	if (id > x->ss->bp_hi)
 		x->ss->bp_hi = id;
 	b->temporary = o.temporary;
+	b->hardware = o.hardware;
 	b->next = x->ss->bps;
 	x->ss->bps = b;
 	srv_begin(x);

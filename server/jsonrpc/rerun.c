@@ -77,6 +77,7 @@ copy_old(struct srv_rerun *r)
 
 		c->id = b->id;
 		c->temporary = b->temporary;
+		c->hardware = b->hardware;
 		c->enabled = true;
 		if (old->t && tr_break_info(old->t, b->id, &info, NULL, 0) == 0) {
 			c->enabled = info.enabled;
@@ -183,6 +184,7 @@ srv_rerun_apply(struct srv_call *x, struct srv_rerun *r)
 	for (size_t i = 0; i < r->nbps; i++) {
 		struct srv_rerun_bp *c = &r->bps[i];
 		struct tr_break_opts o = { .temporary = c->temporary,
+					   .hardware = c->hardware,
 					   .disabled = !c->enabled,
 					   .ignore_count = c->ignore,
 					   .number = c->id };
@@ -205,6 +207,7 @@ srv_rerun_apply(struct srv_call *x, struct srv_rerun *r)
 		b->cond = c->cond;
 		c->spec = c->cond = NULL;
 		b->temporary = c->temporary;
+		b->hardware = c->hardware;
 		b->next = ss->bps;
 		ss->bps = b;
 	}

@@ -10,7 +10,7 @@
 struct srv_rerun_bp {
 	uint32_t id;
 	char *spec, *cond;
-	bool temporary, enabled;
+	bool temporary, enabled, hardware;
 	uint32_t ignore;
 };
 

@@ -68,6 +68,24 @@ check "detach leaves no debug register set" hasnt "$T/dr" 'dr7 0x[1-9a-f]'
 kill -9 "$pid" 2>/dev/null
 stop_tracerd
 
+# A rerun makes it a hardware breakpoint again (gdb's run).
+start_tracerd
+tc <<-SCRIPT >"$T/r" 2>&1
+run $W
+hbreak scoped
+run
+continue
+continue
+run
+info breakpoints
+SCRIPT
+check "after the exit, hbreak then run: it stops" has "$T/r" '^Breakpoint 1, scoped \(k=4\)'
+check "run again: it stops again" [ "$(grep -c '^Breakpoint 1, scoped (k=4)' "$T/r")" -eq 2 ]
+check "run again: still a hardware breakpoint" has "$T/r" \
+	'^1 +hw breakpoint +keep +y +0x[0-9a-f]+ in scoped at watch.c:'
+tc kill >/dev/null 2>&1
+stop_tracerd
+
 GDB=$(command -v gdb || true)
 if [ -z "$GDB" ]; then
 	echo "gdb not installed: its part not tested"
