@@ -12,6 +12,7 @@
 #include "jsonrpc/data.h"
 #include "jsonrpc/request.h"
 #include "jsonrpc/where.h"
+#include "target/vregs.h"
 
 #define MAX_READ (256u << 20)  /* one read_memory request */
 
@@ -140,6 +141,58 @@ static const struct {
 };
 #undef REG
 
+/* hex of n little-endian bytes, most significant first: "0x00ff..." */
+static void
+hex_le(struct tr_jw *w, const char *key, const uint8_t *b, size_t n)
+{
+	char s[2 + 64 + 1] = "0x";
+
+	for (size_t i = 0; i < n && i < 32; i++)
+		snprintf(s + 2 + 2 * i, 3, "%02x", b[n - 1 - i]);
+	tr_jw_key(w, key);
+	tr_jw_cstr(w, s);
+}
+
+/* The x87, SSE and AVX registers as `registers` with "all" gives them. */
+static void
+srv_write_vregs(struct tr_jw *w, const struct tr_vregs *v)
+{
+	const struct {
+		const char *name;
+		uint32_t val;
+	} ctl[] = { { "fctrl", v->fctrl }, { "fstat", v->fstat },
+		    { "ftag", v->ftag },   { "fiseg", v->fiseg },
+		    { "fioff", v->fioff }, { "foseg", v->foseg },
+		    { "fooff", v->fooff }, { "fop", v->fop },
+		    { "mxcsr", v->mxcsr } };
+	char name[8];
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "st%d", i);
+		hex_le(w, name, v->st[i], 10);
+	}
+	for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+		tr_jw_key(w, ctl[i].name);
+		tr_jw_uint(w, ctl[i].val);
+	}
+	if (v->has_pkru) {
+		tr_jw_key(w, "pkru");
+		tr_jw_uint(w, v->pkru);
+	}
+	for (int i = 0; i < 16; i++) {
+		snprintf(name, sizeof(name), "xmm%d", i);
+		hex_le(w, name, v->xmm[i], 16);
+	}
+	for (int i = 0; v->has_avx && i < 16; i++) {
+		uint8_t y[32];
+
+		memcpy(y, v->xmm[i], 16);
+		memcpy(y + 16, v->ymmh[i], 16);
+		snprintf(name, sizeof(name), "ymm%d", i);
+		hex_le(w, name, y, 32);
+	}
+}
+
 int
 srv_m_registers(struct srv_call *x)
 {
@@ -147,9 +200,15 @@ srv_m_registers(struct srv_call *x)
 	pid_t tid;
 	int err;
 
-	if (srv_param_thread(x, &tid, NULL))
+	struct tr_vregs vr;
+	bool all = false;
+
+	if (srv_param_thread(x, &tid, NULL) ||
+	    srv_param_bool(x, "all", &all) < 0)
 		return 0;
 	if ((err = tr_regs_get(x->ss->t, tid, &r)))
+		return srv_lib_error(x, err, NULL);
+	if (all && (err = tr_vregs_get(x->ss->t, tid, &vr)))
 		return srv_lib_error(x, err, NULL);
 	srv_begin(x);
 	tr_jw_obj_begin(&x->w);
@@ -160,6 +219,8 @@ srv_m_registers(struct srv_call *x)
 		tr_jw_key(&x->w, regs_tab[i].name);
 		tr_jw_uint(&x->w, v);
 	}
+	if (all)
+		srv_write_vregs(&x->w, &vr);
 	return tr_rpc_end(&x->w);
 }
 

@@ -883,7 +883,8 @@ static const char help_text[] =
 	"Data:       print|p|eval[/FMT] EXPR (FMT: x d u o t a c f s z)\n"
 	"            call EXPR   output EXPR   whatis EXPR   ptype EXPR\n"
 	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
-	"            x/NFU ADDR   info registers [REG]   info threads\n"
+	"            x/NFU ADDR   info registers [REG]   info all-registers\n"
+	"            info threads\n"
 	"            thread TID\n"
 	"Code:       disassemble|disas [/r /s /m] [FUNC | START,END | START,+N]\n"
 	"            x/Ni ADDR\n"
@@ -1115,7 +1116,9 @@ tc_run_command(char *line)
 			cmd_vars("args");
 		else if (!strcmp(what, "registers") || !strcmp(what, "reg") ||
 			 !strcmp(what, "r"))
-			tc_cmd_info_registers(rest);
+			tc_cmd_info_registers(rest, false);
+		else if (!strcmp(what, "all-registers"))
+			tc_cmd_info_registers(rest, true);
 		else if (!strcmp(what, "signals") ||
 			 !strcmp(what, "handle"))
 			tc_cmd_info_signals(rest);

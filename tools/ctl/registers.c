@@ -161,14 +161,14 @@ print_reg(const char *shown, const struct rname *rn, uint64_t whole)
 	printf("\n");
 }
 
-/* info registers [NAME...] */
+/* info registers [NAME...]; info all-registers (all) */
 void
-tc_cmd_info_registers(const char *arg)
+tc_cmd_info_registers(const char *arg, bool all)
 {
 	struct tr_cl_reply r;
 	char *copy, *save = NULL;
 
-	if (!tc_call_show("registers", NULL, &r))
+	if (!tc_call_show("registers", tc_jparams("{\"all\":true}"), &r))
 		return;
 	if (!*arg) {
 		for (size_t i = 0; i < sizeof(general) / sizeof(general[0]);
@@ -179,6 +179,8 @@ tc_cmd_info_registers(const char *arg)
 			lookup(general[i], &rn);
 			print_reg(general[i], &rn, v);
 		}
+		if (all)
+			tc_vregs_print_all(r.result);
 		tr_cl_reply_free(&r);
 		return;
 	}
@@ -188,6 +190,8 @@ tc_cmd_info_registers(const char *arg)
 		struct rname rn;
 		const char *name = *t == '$' ? t + 1 : t;
 
+		if (tc_vreg_print(name, r.result))
+			continue;
 		if (!lookup(name, &rn) || !tr_json_get(r.result, rn.full)) {
 			/* gdb stops at the first bad name */
 			printf("Invalid register `%s'\n", name);

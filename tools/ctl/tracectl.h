@@ -94,7 +94,13 @@ void tc_cmd_signal(const char *arg);
 bool tc_continue_count(const char *arg);
 
 /* registers.c: info registers */
-void tc_cmd_info_registers(const char *arg);
+void tc_cmd_info_registers(const char *arg, bool all);
+
+/* vregs.c: x87, SSE, AVX registers from `registers` with "all":
+ * tc_vreg_print prints one by name (false: not one of them, or not
+ * there), tc_vregs_print_all those info all-registers shows */
+bool tc_vreg_print(const char *name, const struct tr_json *regs);
+void tc_vregs_print_all(const struct tr_json *regs);
 
 /* disasm.c: disassemble, x/Ni */
 void tc_cmd_disassemble(const char *arg);
