@@ -738,6 +738,106 @@ START_TEST(test_backtrace_args)
 }
 END_TEST
 
+/*
+ * Two runs of one program side by side: in one, each line is range
+ * stepped; in the other, single-stepped until the pc leaves the line, the
+ * stack pointer changes or a breakpoint is at the pc. Both must stop at
+ * the same place after as many instructions, line after line (through
+ * main, into calls and back); and the range steps must take fewer
+ * requests than the instructions they ran.
+ */
+START_TEST(test_range_step)
+{
+	const char *prog = _i ? "prog-O2" : "prog-O0";
+	struct session a, b;
+	uint64_t ma, mb, sa, sb;
+	unsigned ranged = 0, longest = 0, in_plt = 0;
+	struct user_regs_struct r0;
+	const struct tr_module *exe;
+
+	start(&a, prog, "3");
+	start(&b, prog, "3");
+	ma = resolve1(&a, "main");
+	mb = resolve1(&b, "main");
+	cont_expect_bp(&a, brk_at(&a, ma), ma);
+	cont_expect_bp(&b, brk_at(&b, mb), mb);
+	/* the stacks of the two runs are apart: compare offsets */
+	ck_assert_int_eq(tr_regs_get(a.t, a.pid, &r0), 0);
+	sa = r0.rsp;
+	ck_assert_int_eq(tr_regs_get(b.t, b.pid, &r0), 0);
+	sb = r0.rsp;
+	{
+		struct tr_location m;
+
+		ck_assert_int_eq(tr_debuginfo_describe(a.di, ma, &m), 0);
+		exe = m.module;
+	}
+	for (int i = 0; i < 40; i++) {
+		struct user_regs_struct ra, rb;
+		struct tr_location loc;
+		struct tr_event ev;
+		uint64_t lo, hi;
+		unsigned k = 0;
+
+		ck_assert_int_eq(tr_regs_get(a.t, a.pid, &ra), 0);
+		ck_assert_int_eq(tr_regs_get(b.t, b.pid, &rb), 0);
+		if (tr_debuginfo_describe(a.di, ra.rip, &loc) < 0 ||
+		    loc.line == 0 || loc.line_hi <= loc.line_lo ||
+		    loc.module != exe) {
+			/* no line here (a PLT stub): back to one, or the
+			 * walk ends (libc: its place differs in each run) */
+			if (in_plt++)
+				break;
+			ck_assert_int_eq(tr_step_line(a.t, a.di, 0, true, &ev), 0);
+			if (ev.type != TR_EV_STOP)
+				break;
+			ck_assert_int_eq(tr_step_line(b.t, b.di, 0, true, &ev), 0);
+			continue;
+		}
+		in_plt = 0;
+		ck_assert_uint_eq(ra.rip - ma, rb.rip - mb);
+		lo = loc.line_lo;
+		hi = loc.line_hi;
+		ck_assert_int_eq(tr_step_range(a.t, 0, lo, hi, &ev), 0);
+		if (ev.type != TR_EV_STOP)
+			break; /* the program ended */
+		ck_assert_int_eq(ev.reason, TR_STOP_STEP);
+		ck_assert_uint_ge(ev.steps, 1);
+		ck_assert_uint_lt(ev.steps, TR_RANGE_STEPS);
+		for (;;) {
+			struct tr_event eb;
+			struct user_regs_struct now;
+
+			ck_assert_int_eq(tr_step(b.t, 0, 0, &eb), 0);
+			ck_assert_int_eq(eb.reason, TR_STOP_STEP);
+			k++;
+			ck_assert_int_eq(tr_regs_get(b.t, b.pid, &now), 0);
+			if (now.rip - mb + ma < lo || now.rip - mb + ma >= hi ||
+			    now.rsp != rb.rsp || now.rip == mb)
+				break;
+		}
+		ck_assert_msg(ev.steps == k, "%s line %u: range step ran %u "
+			      "instructions, single steps %u", prog, loc.line,
+			      ev.steps, k);
+		ck_assert_int_eq(tr_regs_get(a.t, a.pid, &ra), 0);
+		ck_assert_int_eq(tr_regs_get(b.t, b.pid, &rb), 0);
+		ck_assert_uint_eq(ra.rip - ma, rb.rip - mb);
+		ck_assert_uint_eq(sa - ra.rsp, sb - rb.rsp);
+		ranged++;
+		if (k > longest)
+			longest = k;
+	}
+	/* the walk went through lines, some of more than one instruction */
+	ck_assert_uint_ge(ranged, 5);
+	ck_assert_uint_ge(longest, 3);
+	tr_tracer_free(a.t);
+	a.t = NULL;
+	tr_debuginfo_free(a.di);
+	close(a.out);
+	stop(&b);
+}
+END_TEST
+
 Suite *
 suite_debuginfo(void)
 {
@@ -755,6 +855,7 @@ suite_debuginfo(void)
 	tcase_add_loop_test(tc, test_step_next_o0, 0, 2);
 	tcase_add_loop_test(tc, test_step_o2, 0, 2);
 	tcase_add_loop_test(tc, test_finish, 0, 2);
+	tcase_add_loop_test(tc, test_range_step, 0, 2);
 	tcase_add_test(tc, test_pending_breakpoint);
 	tcase_add_test(tc, test_breakpoint_library_reloaded);
 	tcase_add_loop_test(tc, test_backtrace_args, 0, 2);

@@ -264,7 +264,7 @@ packet(struct rsp *r, const char *p, size_t len)
 		break;
 	case 'v':
 		if (!strcmp(p, "vCont?"))
-			return rsp_reply_str(r, "vCont;c;C;s;S;t");
+			return rsp_reply_str(r, "vCont;c;C;s;S;t;r");
 		if (!strncmp(p, "vCont;", 6))
 			return rsp_vcont(r, p + 5);
 		if (!strncmp(p, "vKill", 5)) {

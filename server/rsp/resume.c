@@ -31,6 +31,7 @@
 struct runner {
 	struct rsp *r;
 	bool step;
+	uint64_t lo, hi; /* a range step (vCont;r), hi 0: none */
 	pid_t tid;
 	int sig;
 	struct tr_event ev;
@@ -48,7 +49,10 @@ runner_main(void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (ru->step)
+	if (ru->step && ru->hi)
+		ru->err = tr_session_step_range(r->s, ru->tid, ru->lo, ru->hi,
+						&ru->ev);
+	else if (ru->step)
 		ru->err = ru->sig > 0
 				  ? tr_step(r->t, ru->tid, ru->sig, &ru->ev)
 				  : tr_session_step(r->s, ru->tid, &ru->ev);
@@ -85,13 +89,13 @@ saw_interrupt(struct tr_rsp_reader *peek)
 	return seen;
 }
 
-/* Resume (step or continue) and answer with the stop; ^C from the client
- * interrupts. */
-int
-rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
+/* Resume (step, range step in [lo, hi) or continue) and answer with the
+ * stop; ^C from the client interrupts. */
+static int
+resume(struct rsp *r, bool step, uint64_t lo, uint64_t hi, pid_t tid, int sig)
 {
 	struct runner ru = { .r = r, .step = step, .tid = tid,
-			     .sig = sig ? sig : -1 };
+			     .sig = sig ? sig : -1, .lo = lo, .hi = hi };
 	pthread_t th;
 	bool done = false, want_int = false;
 	int cfd = r->fd; /* -1 once the client left */
@@ -234,11 +238,16 @@ rsp_resume_signal(const char *p, size_t n, int *sig)
 /* vCont;ACTION[:TID]... — one action applies to the whole target here
  * (all-stop): a step of one thread, or a continue. A packet that is not
  * well formed resumes nothing: vCont;x, vCont;C, vCont;Czz, vCont;C100
- * and vCont;c:zz are errors. */
+ * and vCont;c:zz are errors. vCont;r START,END is a range step (GDB
+ * manual, "Packets": step, and keep stepping while the thread stops in
+ * [START, END)): the tracer thread steps the line without a round trip
+ * per instruction (tr_step_range), and stops early, harmlessly, where
+ * the stack pointer changes (gdb then steps on). */
 int
 rsp_vcont(struct rsp *r, const char *p)
 {
 	bool step = false, any = false;
+	uint64_t lo = 0, hi = 0;
 	pid_t tid = 0;
 	int sig = 0;
 
@@ -247,13 +256,27 @@ rsp_vcont(struct rsp *r, const char *p)
 		size_t n;
 		pid_t t = 0;
 		int s = 0;
+		uint64_t rl = 0, rh = 0;
 
 		p += 2;
-		if (a != 'c' && a != 'C' && a != 's' && a != 'S' && a != 't')
+		if (a != 'c' && a != 'C' && a != 's' && a != 'S' && a != 't' &&
+		    a != 'r')
 			return rsp_reply_str(r, "E01");
 		if (a == 'C' || a == 'S') {
 			n = strcspn(p, ":;");
 			if (rsp_resume_signal(p, n, &s))
+				return rsp_reply_str(r, "E01");
+			p += n;
+		}
+		if (a == 'r') {
+			const char *comma;
+
+			n = strcspn(p, ":;");
+			comma = memchr(p, ',', n);
+			if (!comma || tr_rsp_hex_u64(p, (size_t)(comma - p), &rl) ||
+			    tr_rsp_hex_u64(comma + 1,
+					   n - (size_t)(comma + 1 - p), &rh) ||
+			    rh < rl)
 				return rsp_reply_str(r, "E01");
 			p += n;
 		}
@@ -273,12 +296,22 @@ rsp_vcont(struct rsp *r, const char *p)
 		/* the thread that steps, or gets the signal */
 		if (a != 'c' && a != 't' && t > 0)
 			tid = t;
-		if (a == 's' || a == 'S')
+		if (a == 's' || a == 'S' || a == 'r')
 			step = true;
+		if (a == 'r') {
+			lo = rl;
+			hi = rh;
+		}
 	}
 	if (!any || *p)
 		return rsp_reply_str(r, "E01");
-	return rsp_resume(r, step, tid, sig);
+	return resume(r, step, lo, hi, tid, sig);
+}
+
+int
+rsp_resume(struct rsp *r, bool step, pid_t tid, int sig)
+{
+	return resume(r, step, 0, 0, tid, sig);
 }
 
 /* QPassSignals:SIG;SIG...: the signals the program gets without a stop. */

@@ -14,10 +14,12 @@
  * single line (while (!flag);) would step forever: give up then. */
 #define MAX_STEPS 200000
 
-/* One instruction, and the registers after it, in one submission. */
+/* One instruction, and the registers after it, in one submission. With
+ * a range [lo, hi) holding the pc: as many instructions as the tracer
+ * thread can step there by itself (a range step, target/tracer.h). */
 static int
 step_insn(struct tr_tracer *t, pid_t tid, struct tr_event *ev,
-	  struct user_regs_struct *regs)
+	  struct user_regs_struct *regs, uint64_t lo, uint64_t hi)
 {
 	struct tr_req *s = tr_req_get(t), *g = tr_req_get(t);
 	int err;
@@ -25,6 +27,10 @@ step_insn(struct tr_tracer *t, pid_t tid, struct tr_event *ev,
 	s->op = TR_OP_STEP;
 	s->flags = TR_REQ_WAIT_STOP;
 	s->tid = tid;
+	if (hi > lo && regs->rip >= lo && regs->rip < hi) {
+		s->addr = lo;
+		s->len = hi - lo;
+	}
 	s->next = g;
 	g->op = TR_OP_REGS_GET;
 	g->tid = tid;
@@ -182,18 +188,27 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	start_inline = over && loc.line ? inline_at(&loc) : 0;
 
 	for (int n = 0; n < MAX_STEPS; n++) {
-		uint64_t ret_addr = 0;
+		uint64_t ret_addr = 0, last;
 
 		prev = regs;
-		err = step_insn(t, tid, ev, &regs);
+		/* Range steps only within the line (never while looking for
+		 * a line): the stop comes after a call, a push, a return or
+		 * a jump out of it, which is what the code below looks at. */
+		err = step_insn(t, tid, ev, &regs, cur_line ? lo : 0,
+				cur_line ? hi : 0);
 		if (err)
 			return err < 0 ? err : 0;
+		/* the instruction stepped last was at prev.rip, or somewhere
+		 * in the line after a range step */
+		last = ev->steps > 1 && hi > prev.rip ? hi - 1 : prev.rip;
+		if (ev->steps > 1)
+			n += (int)ev->steps - 1;
 
 		/* A call: the return address was just pushed, pointing
 		 * just past the instruction we stepped. */
 		if (regs.rsp == prev.rsp - 8 &&
 		    tr_mem_read(t, regs.rsp, &ret_addr, 8, NULL) == 0 &&
-		    ret_addr > prev.rip && ret_addr <= prev.rip + 15) {
+		    ret_addr > prev.rip && ret_addr <= last + 15) {
 			bool into = !over && has_lines(di, regs.rip, &here);
 
 			/* Through a PLT stub (and the lazy binder) to see
@@ -213,7 +228,8 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 						break;
 					}
 					tr_debuginfo_refresh(di, NULL);
-					err = step_insn(t, tid, ev, &regs);
+					err = step_insn(t, tid, ev, &regs,
+							0, 0);
 					if (err)
 						return err < 0 ? err : 0;
 				}
@@ -319,7 +335,7 @@ step_out_inline(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	for (int n = 0; n < MAX_STEPS; n++) {
 		struct user_regs_struct prev = *regs;
 		uint64_t ret_addr = 0;
-		int err = step_insn(t, tid, ev, regs);
+		int err = step_insn(t, tid, ev, regs, 0, 0);
 
 		if (err)
 			return err;

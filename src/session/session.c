@@ -74,7 +74,9 @@ struct job {
 	struct tr_expr_err *err;
 	struct tr_event *ev;
 	bool truth;               /* JOB_COND */
-	uint64_t pc;              /* JOB_CHECK: where it is evaluated */
+	uint64_t pc;              /* JOB_CHECK: where it is evaluated;
+				     JOB_STEP: a range step's start
+				     (len: its length) */
 	tr_session_fn fn;         /* JOB_FN */
 	tr_session_var_fn var_fn; /* JOB_VARS */
 	void *arg;                /* JOB_FN, JOB_VARS */
@@ -1077,7 +1079,9 @@ loop_run(struct tr_session *s, struct job *j)
 	int err;
 
 	if (j->kind == JOB_STEP) {
-		err = tr_step(s->t, j->tid, -1, j->ev);
+		err = j->len ? tr_step_range(s->t, j->tid, j->pc, j->pc + j->len,
+					     j->ev)
+			     : tr_step(s->t, j->tid, -1, j->ev);
 	} else {
 		int sig = j->sig;
 		unsigned f;
@@ -1297,6 +1301,16 @@ int
 tr_session_step(struct tr_session *s, pid_t tid, struct tr_event *ev)
 {
 	struct job j = { .kind = JOB_STEP, .tid = tid, .ev = ev };
+
+	return submit(s->lslab, &j);
+}
+
+int
+tr_session_step_range(struct tr_session *s, pid_t tid, uint64_t lo,
+		      uint64_t hi, struct tr_event *ev)
+{
+	struct job j = { .kind = JOB_STEP, .tid = tid, .ev = ev, .pc = lo,
+			 .len = hi > lo ? hi - lo : 0 };
 
 	return submit(s->lslab, &j);
 }

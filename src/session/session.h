@@ -61,11 +61,14 @@ int tr_session_attach(struct tr_session *s, pid_t pid);
  * with the next stop a user sees in *ev: breakpoint hits whose condition
  * is false, or within their ignore count, are not stops. TR_EV_EXIT /
  * TR_EV_KILLED in ev->type when the target ends. tr_session_step is one
- * instruction of tid.
+ * instruction of tid; tr_session_step_range a range step of tid in
+ * [lo, hi) (tr_step_range).
  */
 int tr_session_cont(struct tr_session *s, pid_t tid, int sig,
 		    struct tr_event *ev);
 int tr_session_step(struct tr_session *s, pid_t tid, struct tr_event *ev);
+int tr_session_step_range(struct tr_session *s, pid_t tid, uint64_t lo,
+			  uint64_t hi, struct tr_event *ev);
 
 /*
  * Signals, as gdb's handle (control/sigpolicy.h; gdb's defaults at

@@ -54,6 +54,8 @@ struct tr_event {
 			    site planted with tr_bp_insert); TR_STOP_WATCH
 			    and _SCOPE: the watchpoint */
 	pid_t child;     /* TR_STOP_FORK, _VFORK: the new process */
+	uint32_t steps;  /* TR_STOP_STEP of a range step: instructions
+			    stepped (tr_step_range in target/tracer.h) */
 };
 
 /* tr_event_type_name, tr_stop_reason_name: short names, never NULL. */

@@ -293,6 +293,25 @@ tr_step(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev)
 }
 
 int
+tr_step_range(struct tr_tracer *t, pid_t tid, uint64_t lo, uint64_t hi,
+	      struct tr_event *ev)
+{
+	REQ(t, r, TR_OP_STEP);
+	int err;
+
+	r->tid = tid;
+	r->val = (uint64_t)(int64_t)-1;
+	r->addr = lo;
+	r->len = hi > lo ? hi - lo : 0;
+	r->flags = TR_REQ_WAIT_STOP;
+	err = roundtrip(t, r);
+	if (err == 0)
+		*ev = r->ev;
+	tr_slab_put(t->slab, r);
+	return err;
+}
+
+int
 tr_cont(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev)
 {
 	return exec_req(t, TR_OP_CONT, tid, sig, ev);

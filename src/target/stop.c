@@ -596,6 +596,32 @@ go_on(struct tr_tracer *t, struct tr_thread *th)
 	tr__maybe_finish_stop(t);
 }
 
+/*
+ * A range step goes on (see tr_step in tracer.h): the thread has just
+ * stepped one instruction cleanly; step it again at once while its pc
+ * is still in the range, with the same stack pointer (a call, a push
+ * or a return ends it: the caller looks at those), on no breakpoint
+ * site, nobody has asked for a stop, and the bound is not reached.
+ */
+static bool
+range_step_on(struct tr_tracer *t, struct tr_thread *th)
+{
+	struct user_regs_struct now;
+
+	if (!th->range_hi || th->range_steps + 1 >= TR_RANGE_STEPS ||
+	    t->phase != PH_RUNNING || t->have_report || t->nwps ||
+	    t->nwpages || tr__regs_of(th->tid, &now) < 0 ||
+	    now.rip < th->range_lo || now.rip >= th->range_hi ||
+	    now.rsp != th->range_sp || tr__bp_find(t, now.rip))
+		return false;
+	th->range_steps++;
+	th->step_from = now.rip;
+	tr__resume_thread(t, th, PTRACE_SINGLESTEP, 0);
+	if (th->state == TH_RUNNING)
+		return true;
+	return false;
+}
+
 static void
 handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 {
@@ -770,9 +796,13 @@ handle_signal_stop(struct tr_tracer *t, struct tr_thread *th, int sig)
 				return;
 		}
 		if (th->stepping) {
+			if (range_step_on(t, th))
+				return;
 			th->stepping = false;
+			th->range_hi = 0;
 			ev.reason = TR_STOP_STEP;
 			ev.sig = 0;
+			ev.steps = th->range_steps + 1;
 			record_stop(t, th, &ev);
 			return;
 		}

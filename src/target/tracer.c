@@ -207,6 +207,17 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 
 		/* Step alone; the others stay stopped. */
 		th->step_from = tr__regs_of(th->tid, &regs) == 0 ? regs.rip : 0;
+		/* A range step: only where no watchpoint needs each step
+		 * looked at (a debug register's hit hides behind the step
+		 * trap, a watched page's fault is stepped by watch.c). */
+		th->range_hi = 0;
+		th->range_steps = 0;
+		if (r->len && th->step_from && !t->nwps && !t->nwpages &&
+		    th->step_from >= r->addr && th->step_from - r->addr < r->len) {
+			th->range_lo = r->addr;
+			th->range_hi = r->addr + r->len;
+			th->range_sp = regs.rsp;
+		}
 		if (!th->pc_moved && tr__at_breakpoint(t, th, &addr)) {
 			if (tr__bp_jumped(t, tr__bp_find(t, addr)))
 				th->at_bp = true; /* steps the moved copy */

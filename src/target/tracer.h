@@ -48,7 +48,9 @@ enum tr_op {
 	TR_OP_FPREGS_SET = 9,
 	TR_OP_XSTATE_GET = 10, /* buf[0..len) = XSAVE area; done = its size */
 	TR_OP_XSTATE_SET = 11,
-	TR_OP_STEP = 12,      /* single-step tid, delivering signal val */
+	TR_OP_STEP = 12,      /* single-step tid, delivering signal val;
+				 len > 0: a range step of [addr, addr+len)
+				 (see tr_step_range) */
 	TR_OP_CONT = 13,      /* resume all threads; tid gets signal val */
 	TR_OP_INTERRUPT = 14, /* stop all threads */
 	TR_OP_KILL = 15,      /* kill the target; completes once it is reaped */
@@ -201,8 +203,20 @@ int tr_siginfo_set(struct tr_tracer *t, pid_t tid, const void *siginfo);
  * tr_cont resumes every thread and delivers `sig` to tid (0: the signal the
  * current thread stopped with is passed on, as gdb does; -1: none).
  * tr_interrupt stops every thread; with `ev`, it returns once stopped.
+ *
+ * A range step (tr_step_range, or a TR_OP_STEP request with addr/len
+ * set, as control/stepping.c submits it; no signal delivered): the tracer thread single-steps tid
+ * again by itself, without a round trip, while its pc stays inside
+ * [addr, addr+len), its stack pointer does not change, no breakpoint
+ * site is at the pc and no watchpoint exists, at most TR_RANGE_STEPS
+ * times; the stop's ev.steps says how many instructions ran. As
+ * gdbserver's range stepping (vCont;r) saves gdb a round trip per
+ * instruction of a line.
  */
+#define TR_RANGE_STEPS 4096
 int tr_step(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev);
+int tr_step_range(struct tr_tracer *t, pid_t tid, uint64_t lo, uint64_t hi,
+		  struct tr_event *ev);
 int tr_cont(struct tr_tracer *t, pid_t tid, int sig, struct tr_event *ev);
 int tr_interrupt(struct tr_tracer *t, struct tr_event *ev);
 

@@ -42,6 +42,11 @@ struct tr_thread {
 				its SIGTRAP is still queued, swallow it */
 	bool eat_step_trap;  /* likewise the trap of a completed step */
 	uint64_t step_from;  /* pc where the user's step started */
+	/* A range step (TR_OP_STEP with a range): the tracer steps again
+	 * by itself while pc stays in [range_lo, range_hi) and the stack
+	 * pointer stays range_sp (tr_step_range in target/tracer.h); range_hi 0: one step. */
+	uint64_t range_lo, range_hi, range_sp;
+	uint32_t range_steps; /* instructions stepped so far */
 	int resume_sig;      /* signal to deliver when resumed */
 	uint64_t step_bp;    /* breakpoint lifted for this step, or 0 */
 	uint64_t over_bp;    /* breakpoint lifted to step over it, or 0 */

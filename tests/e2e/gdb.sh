@@ -72,6 +72,43 @@ r=$(cat "$T/raw")
 check "a bad checksum is answered -" like "$r" '-*'
 check "? after the exit: W00" like "$r" '*$W00#b7*'
 check "an unknown packet: empty" like "$r" '*$#00*'
-check "vCont? lists c;C;s;S" like "$r" '*$vCont;c;C;s;S;t#*'
+check "vCont? lists c;C;s;S;t;r" like "$r" '*$vCont;c;C;s;S;t;r#*'
 stop_tracerd
+
+# Range stepping: gdb's next sends vCont;r START,END (the line), which
+# the tracer thread steps by itself; the lines gdb stops at are those of
+# gdb alone, on a program with calls, a loop and a library call.
+prog=$TRACEES/prog-O0
+steps='break main
+run_or_continue
+next
+next
+step
+next
+next
+next
+next
+next
+next
+finish
+next
+next
+next'
+native=${steps/run_or_continue/run}
+remote=${steps/run_or_continue/continue}
+printf 'set confirm off\nset pagination off\n%s\nkill\n' "$native" \
+	>"$T/native.gdb"
+printf 'set confirm off\nset pagination off\nset debug remote 1\ntarget remote | %s --gdb - --launch %s 3\n%s\nkill\n' \
+	"$TRACERD" "$prog" "$remote" >"$T/range.gdb"
+timeout 120 "$GDB" -nx -batch -x "$T/native.gdb" --args "$prog" 3 \
+	>"$T/native.out" 2>&1
+timeout 120 "$GDB" -nx -batch -x "$T/range.gdb" "$prog" >"$T/range.out" 2>&1
+lines() { grep -E $'^[0-9]+\t' "$1"; }
+lines "$T/native.out" >"$T/native.lines"
+lines "$T/range.out" >"$T/range.lines"
+check "gdb's next range steps (vCont;r)" has "$T/range.out" \
+	'Sending packet: \$vCont;r[0-9a-f]+,[0-9a-f]+'
+check "native gdb stopped at lines" test "$(wc -l <"$T/native.lines")" -ge 10
+check "next/step/finish stop at gdb's own lines" \
+	cmp -s "$T/native.lines" "$T/range.lines"
 finish
