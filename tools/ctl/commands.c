@@ -883,9 +883,12 @@ static const char help_text[] =
 	"Data:       print|p|eval[/FMT] EXPR (FMT: x d u o t a c f s z)\n"
 	"            call EXPR   output EXPR   whatis EXPR   ptype EXPR\n"
 	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
-	"            x/NFU ADDR   info registers [REG]   info all-registers\n"
-	"            info threads\n"
-	"            thread TID\n"
+	"            x/NFU ADDR   info registers [REG]   info all-registers
+"
+	"            info threads
+"
+	"            thread [N]   thread apply all|N... CMD
+"
 	"Code:       disassemble|disas [/r /s /m] [FUNC | START,END | START,+N]\n"
 	"            x/Ni ADDR\n"
 	"Display:    display[/FMT] EXPR   undisplay [N...]   info display\n"
@@ -895,7 +898,6 @@ static const char help_text[] =
 	"            info address NAME   info symbol ADDR   info sharedlibrary\n"
 	"Other:      stats   rpc METHOD [JSON]   echo TEXT   help   quit\n";
 
-static pid_t cur_thread;
 
 /* Run one command line. Returns false for quit. */
 bool
@@ -1092,17 +1094,17 @@ tc_run_command(char *line)
 	else if (IS("bt") || IS("backtrace") || IS("where"))
 		cmd_bt(arg);
 	else if (IS("frame") || IS("f"))
-		cmd_frame(*arg ? strtol(arg, NULL, 10) : (long)tc.frame);
+		tc_cmd_frame_rel(arg, 0);
 	else if (IS("up"))
-		cmd_frame((long)tc.frame + (*arg ? strtol(arg, NULL, 10) : 1));
+		tc_cmd_frame_rel(arg, 1);
 	else if (IS("down"))
-		cmd_frame((long)tc.frame - (*arg ? strtol(arg, NULL, 10) : 1));
-	else if (IS("thread")) {
-		cur_thread = (pid_t)strtol(arg, NULL, 10);
-		cmd_simple("frame", tc_jparams("{\"level\":0,\"thread\":%u}",
-					    (uint64_t)cur_thread));
-		printf("[Switching to thread %d]\n", (int)cur_thread);
-	} else if (IS("info") || IS("i")) {
+		tc_cmd_frame_rel(arg, -1);
+	else if (IS("thread") && !strncmp(arg, "apply", 5) &&
+		 (!arg[5] || isspace((unsigned char)arg[5])))
+		tc_cmd_thread_apply(arg + 5 + strspn(arg + 5, " \t"));
+	else if (IS("thread"))
+		tc_cmd_thread(arg);
+	else if (IS("info") || IS("i")) {
 		char *what = arg;
 		char *rest = what + strcspn(what, " \t");
 

@@ -207,6 +207,7 @@ tc_print_stop(const struct tr_json *st)
 	if (strcmp(ev, "stop") || !reason || !f)
 		return;
 	tc.frame = 0;
+	tc.thread = 0;
 	tc.display_due = true;
 	tc.last_bp = !strcmp(reason, "breakpoint")
 			     ? (uint32_t)tc_jnum(st, "breakpoint") : 0;

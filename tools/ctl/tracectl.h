@@ -30,6 +30,8 @@ struct tc_state {
 			      * for continue N */
 	uint32_t session;    /* the session set (launch, -S, session N) */
 	uint32_t rerun_of;
+	pid_t thread;        /* the thread selected by thread N (0: the
+				current one) */
 	bool frame_line_next; /* the next stop shows its frame line */
 	bool display_due;    /* a stop was printed: show the displays */
 	bool script;         /* commands come from a pipe (gdb: not
@@ -76,6 +78,11 @@ void tc_cmd_undisplay(const char *arg);
 void tc_cmd_info_display(void);
 /* x/NFU ADDR */
 void tc_cmd_x(const char *fmtarg, const char *expr);
+
+/* frames.c: thread N, thread apply, frame/up/down */
+void tc_cmd_thread(const char *arg);
+void tc_cmd_thread_apply(const char *arg);
+void tc_cmd_frame_rel(const char *arg, int dir);
 
 /* running.c: run, start, until, advance, jump */
 void tc_cmd_run(const char *args, bool start);
