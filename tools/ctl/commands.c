@@ -883,12 +883,9 @@ static const char help_text[] =
 	"Data:       print|p|eval[/FMT] EXPR (FMT: x d u o t a c f s z)\n"
 	"            call EXPR   output EXPR   whatis EXPR   ptype EXPR\n"
 	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
-	"            x/NFU ADDR   info registers [REG]   info all-registers
-"
-	"            info threads
-"
-	"            thread [N]   thread apply all|N... CMD
-"
+	"            x/NFU ADDR   info registers [REG]   info all-registers\n"
+	"            info threads\n"
+	"            thread [N]   thread apply all|N... CMD\n"
 	"Code:       disassemble|disas [/r /s /m] [FUNC | START,END | START,+N]\n"
 	"            x/Ni ADDR\n"
 	"Display:    display[/FMT] EXPR   undisplay [N...]   info display\n"
