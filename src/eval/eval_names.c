@@ -683,7 +683,7 @@ tr__ev_is_reg(const char *name)
 	for (size_t i = 0; i < sizeof(reg_names) / sizeof(reg_names[0]); i++)
 		if (!strcmp(reg_names[i].name, name))
 			return true;
-	return false;
+	return tr__ev_is_vreg(name);
 }
 
 int
@@ -696,6 +696,9 @@ tr__ev_reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value
 	for (i = 0; i < sizeof(reg_names) / sizeof(reg_names[0]); i++)
 		if (!strcmp(reg_names[i].name, at->name))
 			break;
+	if (i == sizeof(reg_names) / sizeof(reg_names[0]) &&
+	    tr__ev_is_vreg(at->name))
+		return tr__ev_vreg_value(e, at, v);
 	if (i == sizeof(reg_names) / sizeof(reg_names[0]))
 		return tr__ev_fail(e, at, -TR_ENOENT, "Invalid register \"$%s\".",
 			    at->name);

@@ -27,6 +27,7 @@ struct tr_debuginfo;
  * Not thread-safe: one env per evaluating thread, and `di` is used by
  * that thread only while the env lives.
  */
+struct tr_vregs;
 struct tr_eval_env {
 	/* the caller's */
 	struct tr_debuginfo *di;
@@ -54,6 +55,9 @@ struct tr_eval_env {
 	/* the address of `offset` in the thread's TLS block of the module
 	 * loaded at `bias` (__thread variables; eval/tls.h); NULL: none */
 	int (*tls)(void *ctx, uint64_t bias, uint64_t offset, uint64_t *out);
+	/* the thread's x87, SSE and AVX registers ($xmm0, $ymm0, $st0;
+	 * ctx is the env's ctx); NULL: those are not available */
+	int (*vregs)(void *ctx, struct tr_vregs *out);
 
 	/* the evaluator's */
 	char err[512];

@@ -178,6 +178,56 @@ text_pointee_named(const struct tr_type *p)
  * mantissa of p bits (gdb's floatformat_printf_format): 9 for float
  * (1.10000002), 17 for double (0.10000000000000001), 21 for the x87
  * 80-bit format (0.333333333333333333342). */
+/* bfloat16 and IEEE half (the vector registers' unions), with the
+ * digits gdb gives their formats: 2 + floor(mantissa bits * log10 2) */
+static void
+put_half(struct out *o, const uint8_t *b, bool bf16)
+{
+	uint16_t h;
+	float f;
+
+	memcpy(&h, b, 2);
+	if (bf16) {
+		uint32_t u = (uint32_t)h << 16;
+
+		memcpy(&f, &u, 4);
+	} else {
+		unsigned ex = h >> 10 & 0x1f, man = h & 0x3ff;
+
+		if (ex == 0)
+			f = ldexpf((float)man, -24);
+		else if (ex == 31)
+			f = man ? NAN : INFINITY;
+		else
+			f = ldexpf((float)(man | 0x400), (int)ex - 25);
+		if (h & 0x8000)
+			f = -f;
+	}
+	put(o, "%.*g", bf16 ? 4 : 5, (double)f);
+}
+
+/* a 128-bit integer in decimal */
+static void
+put_u128_dec(struct out *o, const uint8_t *b, bool is_signed)
+{
+	unsigned __int128 u;
+	char d[48];
+	size_t n = sizeof(d);
+	bool neg = false;
+
+	memcpy(&u, b, 16);
+	if (is_signed && (u >> 127)) {
+		neg = true;
+		u = -u;
+	}
+	d[--n] = 0;
+	do {
+		d[--n] = (char)('0' + (unsigned)(u % 10));
+		u /= 10;
+	} while (u);
+	put(o, "%s%s", neg ? "-" : "", d + n);
+}
+
 static void
 put_float(struct out *o, const uint8_t *b, size_t size)
 {
@@ -718,6 +768,8 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 			    wide_kind(t));
 			put_text_body(o, (uint32_t)u, '\'');
 			put(o, "'");
+		} else if (s->encoding == TR_ENC_FLOAT && size == 2) {
+			put_half(o, b, s->name && !strcmp(s->name, "bfloat16"));
 		} else if (s->encoding == TR_ENC_FLOAT) {
 			put_float(o, b, size);
 		} else if (s->encoding == TR_ENC_BOOLEAN) {
@@ -732,6 +784,12 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 					    ? sext(b[0], 1) : b[0];
 
 			put_char(o, v, b[0]);
+		} else if (size == 16 && s->name &&
+			   (!strcmp(s->name, "uint128_t") ||
+			    !strcmp(s->name, "int128_t"))) {
+			/* the vector registers' 128-bit members: gdb 13
+			 * prints them in decimal */
+			put_u128_dec(o, b, s->encoding == TR_ENC_SIGNED);
 		} else if (size > 8) {
 			/* __int128: as gdb 13 prints those it knows, hex */
 			uint64_t lo = get_u(b, 8), hi = get_u(b + 8, 8);

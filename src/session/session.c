@@ -22,6 +22,7 @@
 #include "control/sigpolicy.h"
 #include "control/watchpoint.h"
 #include "target/slab.h"
+#include "target/vregs.h"
 #include "symbols/symtab.h"
 #include "symbols/unwind.h"
 
@@ -214,6 +215,14 @@ slab_siginfo(void *ctx, void *buf)
 }
 
 static int
+slab_vregs(void *ctx, struct tr_vregs *out)
+{
+	struct tr_session *s = ctx;
+
+	return tr_vregs_get(s->t, cur_ienv.tid, out);
+}
+
+static int
 slab_tls(void *ctx, uint64_t bias, uint64_t offset, uint64_t *out)
 {
 	struct tr_session *s = ctx;
@@ -309,6 +318,7 @@ ienv_init(struct tr_session *s, struct tr_eval_env *e, pid_t tid,
 	e->hist = s->hist;
 	e->siginfo = slab_siginfo;
 	e->tls = slab_tls;
+	e->vregs = slab_vregs;
 	cur_ienv.s = s;
 	cur_ienv.tid = tid;
 	err = tr_regs_get(s->t, tid, &e->regs.gp);
