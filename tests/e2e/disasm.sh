@@ -4,7 +4,7 @@
 # <+N>, /r bytes, /s and /m source lines, ranges, x/i's <f+N>), the same
 # AT&T text from Capstone as gdb's from libopcodes, PLT entries named
 # by the function they call (printf@plt), the original bytes
-# under a breakpoint rather than its int3, gdb's memory error.
+# under a breakpoint rather than its int3, gdb's memory error, display/i.
 . "$(dirname "$0")/lib.sh"
 
 CMDS='disassemble
@@ -22,6 +22,7 @@ start_tracerd
 	printf 'launch %s\nbreak add\ncontinue\n' "$DEMO"
 	printf '%s\n' "$CMDS"
 	printf 'disassemble /q\ndisassemble nosuchfn\n'
+	printf 'display/i $pc\nstepi\n'
 } | tc >"$T/tc" 2>&1
 args=(-ex 'break add' -ex run)
 while IFS= read -r l; do
@@ -32,7 +33,7 @@ gdb -nx -q -batch "${args[@]}" "$DEMO" >"$T/gdb" 2>&1 </dev/null
 # Addresses differ (gdb turns address-space randomization off): made
 # symbolic; everything else compared as is, from the first dump on.
 norm() {
-	sed -n '/^Dump of/,$p' "$1" |
+	sed -n '/^Dump of/,$p' "$1" | sed '/^1: x\/i/,$d' |
 		grep -E '^(=> |   0x|Dump of|End of|[0-9]+	|[^ ]+\.c:$|$)' |
 		sed -E 's/0x[0-9a-f]{6,}/ADDR/g'
 }
@@ -54,5 +55,9 @@ check "a bad modifier: gdb's error" has "$T/tc" \
 	'^Invalid disassembly modifier\.$'
 check "an unknown function: gdb's error" has "$T/tc" \
 	'^No symbol "nosuchfn" in current context\.$'
+check "display/i \$pc: the instruction at each stop, as gdb's" \
+	grep -A1 -q '^1: x/i \$pc$' "$T/tc"
+check "and after stepi the next one" has "$T/tc" \
+	'^=> 0x[0-9a-f]+ <add\+13>:	mov    -0x8\(%rbp\),%eax$'
 stop_tracerd
 finish
