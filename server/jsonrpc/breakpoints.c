@@ -78,6 +78,9 @@ srv_bp_location_number(struct srv_sess *ss, uint32_t id, uint64_t addr)
 struct spec_line_args {
 	const char *spec;
 	uint32_t line;
+	const uint64_t *locs;
+	size_t n;
+	uint32_t call_line[64]; /* per location, 0: as its row says */
 };
 
 static int
@@ -85,11 +88,32 @@ spec_line_fn(struct tr_tracer *t, struct tr_debuginfo *di,
 	     struct tr_unwinder *u, void *arg)
 {
 	struct spec_line_args *a = arg;
+	const char *colon = strrchr(a->spec, ':');
 
 	(void)t;
 	(void)u;
 	if (tr_debuginfo_spec_line(di, a->spec, &a->line))
 		a->line = 0;
+	if (a->line || *a->spec == '*')
+		return 0;
+	/* gdb 13's skip_prologue_sal: break FUNC past a prologue that
+	 * lands in code inlined into FUNC is at the line of the outermost
+	 * inlined call (where FUNC calls it). Without the prologue skipped
+	 * (optimized code, whose locations gdb trusts) the row's line. */
+	for (size_t i = 0; i < a->n && i < 64; i++) {
+		struct tr_location loc;
+		struct tr_inline in[32];
+		size_t k = 0;
+
+		if (tr_debuginfo_describe(di, a->locs[i], &loc) ||
+		    !loc.dwfunc || a->locs[i] <= loc.func_lo ||
+		    !loc.function ||
+		    strcmp(loc.function, colon ? colon + 1 : a->spec))
+			continue;
+		tr_debuginfo_inlines(di, a->locs[i], in, 32, &k);
+		if (k && k <= 32 && in[k - 1].call_line)
+			a->call_line[i] = in[k - 1].call_line;
+	}
 	return 0;
 }
 
@@ -130,6 +154,8 @@ write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 	/* a FILE:LINE breakpoint's locations are at that line in gdb's
 	 * listing, whichever line the row at each address names (at -O2
 	 * a row of the inlined body can share the address) */
+	sl.locs = locs;
+	sl.n = info.nlocs;
 	if (b && b->spec && info.nlocs)
 		tr_session_run(x->ss->s, spec_line_fn, &sl);
 	for (size_t i = 0; i < info.nlocs && i < 64; i++) {
@@ -139,6 +165,8 @@ write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 		wh.source[0] = 0;
 		if (sl.line)
 			wh.loc.line = sl.line;
+		else if (i < 64 && sl.call_line[i])
+			wh.loc.line = sl.call_line[i];
 		tr_jw_obj_begin(&x->w);
 		tr_jw_key(&x->w, "addr");
 		tr_jw_uint(&x->w, locs[i]);

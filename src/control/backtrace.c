@@ -5,6 +5,7 @@
 #include <sys/user.h>
 
 #include "control/backtrace.h"
+#include "control/breakpoint.h"
 #include "symbols/dwarf_type.h"
 #include "base/error.h"
 #include "symbols/loc_expr.h"
@@ -241,23 +242,49 @@ frame_args(struct tr_tracer *t, struct tr_debuginfo *di,
 	tr_scope_free(sc);
 }
 
+/* Whether `name` is one of the NUL-terminated names in `names` (an empty
+ * one ends them). */
+static bool
+name_in(const char *names, const char *name)
+{
+	for (const char *p = names; *p; p += strlen(p) + 1)
+		if (!strcmp(p, name))
+			return true;
+	return false;
+}
+
 unsigned
 tr_inline_hidden(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 		 uint64_t pc)
 {
 	struct tr_inline in[32];
 	struct tr_state st;
-	unsigned k = 0;
+	char names[512];
+	bool other = false, bp;
+	unsigned k = 0, entered = 0;
 	size_t n = 0;
 
 	if (tr_state_get(t, &st) || st.last_stop.type != TR_EV_STOP ||
 	    st.last_stop.pc != pc || (tid && st.last_stop.tid != tid) ||
-	    (st.last_stop.reason == TR_STOP_BREAKPOINT && st.last_stop.bpnum))
+	    tr_break_inline_view(t, pc, st.last_stop.seq, names,
+				 sizeof(names), &other, &entered))
+		return 0;
+	/* gdb 13 (skip_inline_frames, stopped_by_user_bp_inline_frame): at
+	 * a user breakpoint the calls starting at pc are hidden up to the
+	 * function a breakpoint there names (break FUNC on the outer
+	 * function shows it; on an inlined one, that call); a breakpoint
+	 * naming no function (FILE:LINE, *ADDR) shows the innermost */
+	bp = st.last_stop.reason == TR_STOP_BREAKPOINT && st.last_stop.bpnum;
+	if (bp && other)
 		return 0;
 	tr_debuginfo_inlines(di, pc, in, 32, &n);
-	while (k < n && k < 32 && in[k].starts)
+	while (k < n && k < 32 && in[k].starts) {
+		if (bp && in[k].name && name_in(names, in[k].name))
+			break;
 		k++;
-	return k;
+	}
+	/* those `step` entered since (gdb's step_into_inline_frame) */
+	return k > entered ? k - entered : 0;
 }
 
 int

@@ -67,10 +67,12 @@ int tr_backtrace_thread(struct tr_tracer *t, struct tr_debuginfo *di,
 /*
  * tr_inline_hidden: how many of the innermost inlined calls at `pc` of
  * thread `tid` gdb hides at the current stop: those whose code starts
- * there, unless the stop was a user breakpoint's (a step or a finish that
- * lands at the start of an inlined call shows its caller, at the line of
- * the call). Frame numbers (backtraces, frame N, evaluation, finish)
- * begin after them. Any thread but the tracer thread.
+ * there (a step or a finish that lands at the start of an inlined call
+ * shows its caller, at the line of the call); at a user breakpoint, only
+ * those inside the function a breakpoint at pc names (none for FILE:LINE
+ * or *ADDR); less those `step` entered since (tr_break_inline_enter).
+ * Frame numbers (backtraces, frame N, evaluation, finish) begin after
+ * them. Any thread but the tracer thread.
  */
 unsigned tr_inline_hidden(struct tr_tracer *t, struct tr_debuginfo *di,
 			  pid_t tid, uint64_t pc);

@@ -32,6 +32,8 @@ struct bps {
 	struct tr_debuginfo *di; /* the tracer thread's own, for specs */
 	uint64_t solib_addr;     /* our site on the dynamic linker's
 				    _dl_debug_state, or 0 */
+	uint64_t inline_seq;     /* the stop whose hidden inlined calls */
+	unsigned inline_entered; /* `step` entered without running */
 };
 
 static bool site_hit(struct tr_tracer *t, void *ctx, pid_t tid, uint64_t addr,
@@ -584,4 +586,89 @@ tr_direct_break_number(struct tr_tracer *t)
 	struct bps *p = bps_of(t);
 
 	return p ? ++p->next_bpnum : 0;
+}
+
+struct at_args {
+	uint64_t pc, seq;
+	char *names;
+	size_t len, used;
+	bool other;
+	unsigned entered;
+	bool enter;
+};
+
+/* A breakpoint spec's function (LIB:FUNC's FUNC), or NULL for one that
+ * names no function: FILE:LINE, *ADDR, or addresses. */
+static const char *
+spec_func(const char *spec)
+{
+	const char *colon;
+
+	if (!spec || *spec == '*')
+		return NULL;
+	colon = strrchr(spec, ':');
+	if (colon && colon[1] >= '0' && colon[1] <= '9')
+		return NULL;
+	return colon ? colon + 1 : spec;
+}
+
+static int
+do_at(struct tr_tracer *t, void *arg)
+{
+	struct at_args *a = arg;
+	struct bps *p = a->enter ? bps_of(t) : tr_direct_hooks_ctx(t);
+
+	if (!p)
+		return a->enter ? -TR_ENOMEM : 0;
+	if (a->enter) {
+		if (p->inline_seq != a->seq)
+			p->inline_entered = 0;
+		p->inline_seq = a->seq;
+		p->inline_entered++;
+		return 0;
+	}
+	a->entered = p->inline_seq == a->seq ? p->inline_entered : 0;
+	for (size_t i = 0; i < p->nubps; i++) {
+		const struct tr_ubp *b = &p->ubps[i];
+		const char *fn;
+		size_t k;
+
+		for (k = 0; k < b->nlocs && b->locs[k] != a->pc; k++)
+			;
+		if (!b->enabled || k == b->nlocs)
+			continue;
+		fn = spec_func(b->spec);
+		if (!fn) {
+			a->other = true;
+			continue;
+		}
+		if (a->used + strlen(fn) + 1 < a->len) {
+			memcpy(a->names + a->used, fn, strlen(fn) + 1);
+			a->used += strlen(fn) + 1;
+		}
+	}
+	return 0;
+}
+
+int
+tr_break_inline_view(struct tr_tracer *t, uint64_t pc, uint64_t seq,
+		     char *names, size_t len, bool *other, unsigned *entered)
+{
+	struct at_args a = { .pc = pc, .seq = seq, .names = names,
+			     .len = len };
+	int err = tr_call(t, do_at, &a);
+
+	if (len)
+		names[a.used < len ? a.used : len - 1] = 0;
+	*other = a.other;
+	*entered = a.entered;
+	return err;
+}
+
+int
+tr_break_inline_enter(struct tr_tracer *t, uint64_t seq)
+{
+	struct at_args a = { .seq = seq, .enter = true };
+
+	return tr_call(t, do_at, &a);
 }

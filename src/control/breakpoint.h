@@ -89,4 +89,20 @@ uint32_t tr_direct_break_number(struct tr_tracer *t);
 /* Ids of all breakpoints; *n gets the count (may exceed max). */
 int tr_break_list(struct tr_tracer *t, uint32_t *ids, size_t max, size_t *n);
 
+/*
+ * tr_break_inline_view: what decides which inlined calls starting at pc
+ * a stop shows (gdb 13's stopped_by_user_bp_inline_frame): into names
+ * (`len` bytes, each name NUL-terminated, an empty one last) the
+ * functions named by the enabled breakpoints with a location at pc;
+ * *other true when one of them names no function (FILE:LINE, *ADDR),
+ * which shows the innermost call; *entered how many hidden calls `step`
+ * entered without running at stop `seq` (tr_break_inline_enter).
+ */
+int tr_break_inline_view(struct tr_tracer *t, uint64_t pc, uint64_t seq,
+			 char *names, size_t len, bool *other,
+			 unsigned *entered);
+/* tr_break_inline_enter: gdb's `step` at a stop that hides inlined
+ * calls: one more of them is shown, at stop `seq`, without running. */
+int tr_break_inline_enter(struct tr_tracer *t, uint64_t seq);
+
 #endif

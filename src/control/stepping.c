@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "control/backtrace.h"
 #include "control/stepping.h"
+#include "control/breakpoint.h"
 #include "target/tracer.h"
 #include "symbols/unwind.h"
 #include "symbols/scope.h"
@@ -152,9 +153,9 @@ make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
 	ev->bpnum = 0;
 }
 
-int
-tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
-	     bool over, struct tr_event *ev)
+static int
+step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+	  bool over, struct tr_event *ev, bool *entered)
 {
 	struct user_regs_struct regs, prev;
 	struct tr_location loc, here;
@@ -175,6 +176,16 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	if (err)
 		return err;
 	tr_debuginfo_refresh(di, NULL);
+	/* gdb's step where calls inlined at the pc are hidden: the next
+	 * of them is entered without running (step_into_inline_frame) */
+	if (!over && tr_inline_hidden(t, di, tid, regs.rip)) {
+		err = tr_break_inline_enter(t, st.last_stop.seq);
+		if (err)
+			return err;
+		make_step_event(ev, tid, regs.rip);
+		*entered = true;
+		return 0;
+	}
 	if (!has_lines(di, regs.rip, &loc)) {
 		/* No line here (in libc, say): gdb steps until it is out of
 		 * the function; one instruction at a time until code with
@@ -305,6 +316,45 @@ landed:
 	}
 	make_step_event(ev, tid, regs.rip);
 	tr_log_info("step: gave up after %d instructions", MAX_STEPS);
+	return 0;
+}
+
+int
+tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
+	     bool over, struct tr_event *ev)
+{
+	struct user_regs_struct regs;
+	struct tr_location loc;
+	struct tr_inline in[32];
+	struct tr_state st;
+	bool entered = false;
+	uint32_t line = 0;
+	const char *file = NULL;
+	unsigned h;
+	size_t n = 0;
+	int err;
+
+	if (!tid && (err = tr_state_get(t, &st)) == 0)
+		tid = st.current_tid;
+	if (tr_regs_get(t, tid, &regs) == 0 && has_lines(di, regs.rip, &loc)) {
+		line = loc.line;
+		file = loc.file;
+	}
+	err = step_line(t, di, tid, over, ev, &entered);
+	if (err || over || entered || ev->reason != TR_STOP_STEP || !line)
+		return err;
+	/* gdb 13 (process_event_stop_test, "stepped into inlined
+	 * function"): a step that stops where inlined calls start, hidden,
+	 * enters the innermost shown one when its call is on the line the
+	 * step began at; else it stops at the call */
+	h = tr_inline_hidden(t, di, tid, ev->pc);
+	if (!h || tr_state_get(t, &st))
+		return 0;
+	tr_debuginfo_inlines(di, ev->pc, in, 32, &n);
+	if (h <= n && h <= 32 && in[h - 1].call_line == line &&
+	    in[h - 1].call_file && file &&
+	    !strcmp(in[h - 1].call_file, file))
+		return tr_break_inline_enter(t, st.last_stop.seq);
 	return 0;
 }
 

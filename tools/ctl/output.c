@@ -113,9 +113,11 @@ print_func_args(const struct tr_json *f)
 		const char *value = tc_jstr(a, "value");
 		const char *entry = tc_jstr(a, "entry_value");
 
-		/* gdb: x=x@entry=1 when equal, x@entry=1 for an unknown x */
+		/* gdb (print entry-values default): x=x@entry=1 when
+		 * equal, x=<optimized out>, x@entry=1 for an unknown x */
 		if (entry && value && !strcmp(value, "<optimized out>"))
-			printf("%s%s@entry=%s", i ? ", " : "", name, entry);
+			printf("%s%s=%s, %s@entry=%s", i ? ", " : "", name,
+			       value, name, entry);
 		else if (entry)
 			printf("%s%s=%s@entry=%s", i ? ", " : "", name, name,
 			       entry);
