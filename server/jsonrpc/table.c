@@ -10,6 +10,7 @@
 #include "jsonrpc/sessions.h"
 #include "jsonrpc/display.h"
 #include "jsonrpc/until.h"
+#include "jsonrpc/frameinfo.h"
 #include "jsonrpc/signals.h"
 #include "jsonrpc/source.h"
 #include "jsonrpc/stack.h"
@@ -63,6 +64,7 @@ static const struct srv_method methods[] = {
 	/* stack */
 	{ "backtrace", STOPPED, srv_m_backtrace },
 	{ "frame", STOPPED, srv_m_frame },
+	{ "frame_info", STOPPED, srv_m_frame_info },
 	{ "locals", STOPPED, srv_m_locals },
 	{ "args", STOPPED, srv_m_args },
 	/* evaluation */

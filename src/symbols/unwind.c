@@ -422,6 +422,12 @@ step_cfi(struct tr_frame *callee, const struct row *row, tr_mem_reader rd,
 	callee->cfa = cfa;
 	callee->sigtramp = row->sigtramp;
 	for (unsigned i = 0; i < TR_UREG_COUNT; i++) {
+		callee->saved_at[i] =
+			row->rules[i].dw_value_type == DW_EXPR_OFFSET &&
+					row->rules[i].dw_offset_relevant
+				? cfa + (uint64_t)row->rules[i]
+						.dw_offset_or_block_len
+				: 0;
 		err = eval_reg(callee, &lf, i, &row->rules[i], cfa, &v, &known);
 		/* A register the caller cannot get back is unknown; only
 		 * the return address and the stack pointer are needed to

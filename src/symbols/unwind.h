@@ -63,6 +63,10 @@ struct tr_frame {
 			    * before its call; 0 until this frame is
 			    * unwound (tr_unwind_step fills it in) */
 	uint64_t regs[TR_UREG_COUNT]; /* by enum tr_ureg */
+	uint64_t saved_at[TR_UREG_COUNT]; /* where this frame saved its
+			    * caller's register i (its CFI's offset(N)
+			    * rule: CFA + N), 0: not saved so (gdb's info
+			    * frame "Saved registers") */
 	uint32_t valid;    /* bit i: regs[i] known. Above the innermost
 			    * frame the call-clobbered registers (rax, rcx,
 			    * rdx, rsi, rdi, r8-r11) are unknown unless the

@@ -3,12 +3,15 @@
 # prints them: on the demo, frame N, up, down (with and without a count,
 # past either end) diffed with gdb's output for the same commands; on a
 # program of five threads, thread, thread N, thread apply all|N... CMD
-# with gdb's headers (the same shape as gdb's on the same program).
+# with gdb's headers (the same shape as gdb's on the same program);
+# info frame in gdb's layout, diffed with gdb's (addresses made alike).
 . "$(dirname "$0")/lib.sh"
 
 CMDS='break add
 run
+info frame
 frame 1
+info frame
 up
 up
 down
@@ -34,7 +37,9 @@ norm "$T/gdb" >"$T/gdb.n"
 norm "$T/tc" >"$T/tc.n"
 check "gdb went up and down (the comparison means something)" \
 	has "$T/gdb.n" '^Initial frame selected; you cannot go up\.$'
-check "frame, up, down: gdb's lines and errors" diff -u "$T/gdb.n" "$T/tc.n"
+check "frame, up, down, info frame: gdb's lines and errors" diff -u "$T/gdb.n" "$T/tc.n"
+check "info frame's saved registers were compared" has "$T/tc.n" '^  rbp at ADDR, rip at ADDR$'
+
 tc kill >/dev/null 2>&1
 
 # five threads, stopped by the program's own SIGTRAP

@@ -450,25 +450,6 @@ cmd_bt(const char *arg)
 }
 
 
-static void
-cmd_frame(long level)
-{
-	struct tr_cl_reply r;
-
-	if (level < 0) {
-		printf("Initial frame selected; you cannot go down.\n");
-		tc.failed = true;
-		return;
-	}
-	if (!tc_call_show("frame", tc_jparams("{\"level\":%u}", (uint64_t)level),
-		       &r))
-		return;
-	tc.frame = (unsigned)level;
-	tc_print_frame_line(r.result, true, level > 0);
-	tc_print_source(r.result);
-	tr_cl_reply_free(&r);
-}
-
 /* finish: of the selected frame, which gdb names first ("Run till exit
  * from #1 ..."). */
 static void
@@ -1130,8 +1111,8 @@ tc_run_command(char *line)
 			tc_cmd_info_display();
 		else if (!strcmp(what, "watchpoints"))
 			cmd_info_watchpoints();
-		else if (!strcmp(what, "frame"))
-			cmd_frame((long)tc.frame);
+		else if (!strcmp(what, "frame") || !strcmp(what, "f"))
+			tc_cmd_info_frame();
 		else if (tc_cmd_info_symbols(what, rest))
 			;
 		else {

@@ -247,3 +247,86 @@ tc_cmd_frame_rel(const char *arg, int dir)
 	tc_print_source(r.result);
 	tr_cl_reply_free(&r);
 }
+
+/* info frame: gdb 13's layout (Stack level, rip, saved rip, called by /
+ * caller of, source language, Arglist, Locals, Previous frame's sp,
+ * Saved registers) */
+void
+tc_cmd_info_frame(void)
+{
+	struct tr_cl_reply f, r;
+	const struct tr_json *args, *saved;
+	const char *fn, *file;
+	bool caller;
+	char *p;
+
+	p = tc.thread ? tc_jparams("{\"level\":%u,\"thread\":%u}",
+				   (uint64_t)tc.frame, (uint64_t)tc.thread)
+		      : tc_jparams("{\"level\":%u}", (uint64_t)tc.frame);
+	if (tc_call("frame", p, &f))
+		return;
+	if (!tc_call_show("frame_info",
+			  tc_jparams("{\"level\":%u}", (uint64_t)tc.frame), &r)) {
+		tr_cl_reply_free(&f);
+		return;
+	}
+	fn = tc_jstr(f.result, "function");
+	file = tc_jstr(f.result, "file");
+	printf("Stack level %" PRIu64 ", frame at 0x%" PRIx64 ":\n",
+	       tc_jnum(r.result, "level"), tc_jnum(r.result, "cfa"));
+	printf(" rip = 0x%" PRIx64, tc_jnum(r.result, "pc"));
+	if (fn)
+		printf(" in %s", fn);
+	if (file)
+		printf(" (%s:%" PRIu64 ")", tc_base_name(file),
+		       tc_jnum(f.result, "line"));
+	if (tr_json_get(r.result, "saved_pc"))
+		printf("; saved rip = 0x%" PRIx64, tc_jnum(r.result, "saved_pc"));
+	printf("\n");
+	/* gdb's backtrace ends at main (backtrace past-main off): main is
+	 * called by no frame it shows */
+	caller = tr_json_get(r.result, "caller_cfa") &&
+		 !(fn && !strcmp(fn, "main"));
+	if (caller && tr_json_get(r.result, "callee_cfa"))
+		printf(" called by frame at 0x%" PRIx64 ", caller of frame at 0x%"
+		       PRIx64 "\n", tc_jnum(r.result, "caller_cfa"),
+		       tc_jnum(r.result, "callee_cfa"));
+	else if (caller)
+		printf(" called by frame at 0x%" PRIx64 "\n",
+		       tc_jnum(r.result, "caller_cfa"));
+	else if (tr_json_get(r.result, "callee_cfa"))
+		printf(" caller of frame at 0x%" PRIx64 "\n",
+		       tc_jnum(r.result, "callee_cfa"));
+	if (file)
+		printf(" source language c.\n");
+	printf(" Arglist at 0x%" PRIx64 ", args: ", tc_jnum(r.result, "base"));
+	args = tr_json_get(f.result, "args");
+	for (size_t i = 0; i < tr_json_len(args); i++) {
+		const struct tr_json *a = tr_json_at(args, i);
+		const char *name = tc_str(tc_jstr(a, "name"));
+		const char *value = tc_str(tc_jstr(a, "value"));
+		const char *entry = tc_jstr(a, "entry_value");
+
+		/* as in frame lines: x=x@entry=1, x@entry=1 */
+		if (entry && !strcmp(value, "<optimized out>"))
+			printf("%s%s@entry=%s", i ? ", " : "", name, entry);
+		else if (entry)
+			printf("%s%s=%s@entry=%s", i ? ", " : "", name, name,
+			       entry);
+		else
+			printf("%s%s=%s", i ? ", " : "", name, value);
+	}
+	printf("\n Locals at 0x%" PRIx64 ", Previous frame's sp is 0x%" PRIx64
+	       "\n", tc_jnum(r.result, "base"), tc_jnum(r.result, "cfa"));
+	saved = tr_json_get(r.result, "saved");
+	if (tr_json_len(saved)) {
+		printf(" Saved registers:\n ");
+		for (size_t i = 0; i < tr_json_len(saved); i++)
+			printf("%s %s at 0x%" PRIx64, i ? "," : "",
+			       tc_str(tc_jstr(tr_json_at(saved, i), "register")),
+			       tc_jnum(tr_json_at(saved, i), "addr"));
+		printf("\n");
+	}
+	tr_cl_reply_free(&r);
+	tr_cl_reply_free(&f);
+}

@@ -83,6 +83,7 @@ void tc_cmd_x(const char *fmtarg, const char *expr);
 void tc_cmd_thread(const char *arg);
 void tc_cmd_thread_apply(const char *arg);
 void tc_cmd_frame_rel(const char *arg, int dir);
+void tc_cmd_info_frame(void);
 
 /* running.c: run, start, until, advance, jump */
 void tc_cmd_run(const char *args, bool start);
