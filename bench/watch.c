@@ -151,7 +151,10 @@ main(int argc, char **argv)
 {
 	bool json = false, thit = false, thit_pages = false, bhit = false,
 	     whit = false, ghit = false, gshit = false, swhit = false;
-	long n1m = 1000000, nbuf = 100000, nworst = 100000;
+	long n1m = 1000000, nbuf = 100000, nworst = 100000, nsys = 100000;
+	double tsys_base = -1, tsys_pages = -1;
+	bool sbhit = false, sphit = false;
+	char ms[32];
 	char gdb[512], gdbserver[512], m1[32], mb[32], mw[32];
 	double t1m, t1m_pages, tbuf, tworst, g1m = -1, gs1m = -1, gsw = -1;
 	const char *mech;
@@ -163,6 +166,8 @@ main(int argc, char **argv)
 			nbuf = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--worst-iters") && i + 1 < argc)
 			nworst = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--syscall-iters") && i + 1 < argc)
+			nsys = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--watch-mechanism") && i + 1 < argc)
 			tr_watch_set_mechanism(
 				!strcmp(argv[++i], "page-protection")
@@ -171,7 +176,7 @@ main(int argc, char **argv)
 					? TR_WATCH_MECH_DR
 					: TR_WATCH_MECH_AUTO);
 		else {
-			fprintf(stderr, "usage: watch [--json] [--buffer-iters N] [--worst-iters N]"
+			fprintf(stderr, "usage: watch [--json] [--buffer-iters N] [--worst-iters N] [--syscall-iters N]"
 				" [--watch-mechanism M]\n");
 			return 2;
 		}
@@ -190,6 +195,15 @@ main(int argc, char **argv)
 		tr_watch_set_mechanism(TR_WATCH_MECH_PAGES);
 		t1m_pages = tracerd_run(m1, "hot", &thit_pages);
 		tworst = tracerd_run(mw, "hot", &whit);
+		/* the cost of stopping at every system call while a page is
+		 * protected: N getppid() with `buf` watched by page protection,
+		 * against the same with `hot` in a debug register (no page
+		 * protected, no system-call stop; where the registers do not
+		 * fire the program runs to its end unseen: the same loop) */
+		snprintf(ms, sizeof(ms), "s:%ld", nsys);
+		tsys_pages = tracerd_run(ms, "buf", &sphit);
+		tr_watch_set_mechanism(TR_WATCH_MECH_DR);
+		tsys_base = tracerd_run(ms, "hot", &sbhit);
 		tr_watch_set_mechanism(was);
 	}
 	if (bench_which("gdb", gdb, sizeof(gdb))) {
@@ -209,7 +223,10 @@ main(int argc, char **argv)
 		       "\"gdb_1m_s\":%.6f,\"gdbserver_1m_s\":%.6f,"
 		       "\"buffer_iters\":%ld,\"tracerd_buffer_s\":%.6f,"
 		       "\"gdb_sw_buffer_s\":%.6f,\"buffer_ratio\":%.1f,"
-		       "\"worst_case_s\":%.6f,\"fault_us\":%.2f}\n",
+		       "\"worst_case_s\":%.6f,\"fault_us\":%.2f,"
+		       "\"syscall_iters\":%ld,\"syscall_base_s\":%.6f,"
+		       "\"syscall_pages_s\":%.6f,\"syscall_pages_hit\":%s,"
+		       "\"syscall_stop_us\":%.2f}\n",
 		       mech, tr_watch_probe()->why,
 		       thit && thit_pages && bhit && whit ? "true" : "false",
 		       ghit ? "true" : "false", gshit ? "true" : "false",
@@ -217,7 +234,9 @@ main(int argc, char **argv)
 		       ghit ? g1m : -1, gshit ? gs1m : -1, nbuf, tbuf,
 		       swhit ? gsw : -1,
 		       swhit && tbuf > 0 ? gsw / tbuf : -1, tworst,
-		       tworst / (double)nworst * 1e6);
+		       tworst / (double)nworst * 1e6, nsys, tsys_base,
+		       tsys_pages, sphit ? "true" : "false",
+		       (tsys_pages - tsys_base) / (double)nsys * 1e6);
 		return 0;
 	}
 	printf("watchpoints: %s (%s)\n", mech, tr_watch_probe()->why);
@@ -241,5 +260,10 @@ main(int argc, char **argv)
 	       whit ? "yes" : "MISS");
 	printf("one fault on a watched page (stepped over): %.2f us\n",
 	       tworst / (double)nworst * 1e6);
+	printf("%-50s %12.6f\n", "system calls, no page protected", tsys_base);
+	printf("%-50s %12.6f %s\n", "system calls, a page protected", tsys_pages,
+	       sphit ? "yes" : "MISS");
+	printf("each system call's stops while a page is protected: %.2f us\n",
+	       (tsys_pages - tsys_base) / (double)nsys * 1e6);
 	return 0;
 }

@@ -324,6 +324,11 @@ tr__resume_thread(struct tr_tracer *t, struct tr_thread *th, int req, int sig)
 		tr__tramp_resume(t, th);
 	if (t->dr_exec)
 		tr__hbp_resume(t, th);
+	/* protected pages: system calls are stopped at, to open the pages
+	 * under their buffers (watch.c) */
+	if (req == PTRACE_CONT && (t->nwpages || th->sys_open) &&
+	    tr__wp_sys_trace(t, th))
+		req = PTRACE_SYSCALL;
 	if (ptrace(req, th->tid, NULL, (void *)(long)sig) < 0) {
 		/* ESRCH: killed meanwhile; its exit status will come. */
 		tr_log_debug("resume %d: %s", th->tid, strerror(errno));
@@ -620,6 +625,28 @@ range_step_on(struct tr_tracer *t, struct tr_thread *th)
 	if (th->state == TH_RUNNING)
 		return true;
 	return false;
+}
+
+/* A system-call stop (PTRACE_SYSCALL, only while watch.c protects
+ * pages): a watchpoint the call's buffers triggered, or on at once. */
+static void
+handle_syscall_stop(struct tr_tracer *t, struct tr_thread *th)
+{
+	struct tr_event ev = { .tid = th->tid };
+	uint64_t waddr = 0;
+	uint32_t id = tr__wp_sys_stop(t, th, &waddr);
+
+	if (id) {
+		ev.reason = TR_STOP_WATCH;
+		ev.bpnum = id;
+		ev.addr = waddr;
+		record_stop(t, th, &ev);
+		return;
+	}
+	if (t->phase == PH_RUNNING && !t->have_report)
+		tr__resume_thread(t, th, PTRACE_CONT, 0);
+	else
+		tr__maybe_finish_stop(t);
 }
 
 static void
@@ -1093,6 +1120,8 @@ tr__handle_status(struct tr_tracer *t, pid_t tid, int status)
 	}
 	if (status >> 16)
 		handle_ptrace_event(t, th, status >> 16, WSTOPSIG(status));
+	else if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+		handle_syscall_stop(t, th);
 	else
 		handle_signal_stop(t, th, WSTOPSIG(status));
 	/* The stop that ends an injected call is the call's business: the

@@ -113,6 +113,10 @@ tr__thread_del(struct tr_tracer *t, struct tr_thread *th)
 
 	if (th->state == TH_RUNNING && t->nrunning)
 		t->nrunning--;
+	/* gone in a system call that had the watched pages open (watch.c):
+	 * they are protected again at the next sync */
+	if (th->sys_open && t->sys_open)
+		t->sys_open--;
 	/* Take the tid out of the index, moving back every later entry of
 	 * its probe run that may no longer be reached past the hole. */
 	t->tidx[hole] = 0;

@@ -359,15 +359,25 @@ int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
  * values are followed). A fork child gets its copies of the protected
  * pages back as found before it is let go.
  *
- * A limit of page protection: the kernel's own accesses for a system
- * call (read(2), recv(2), getrandom(2)... into a watched page; write(2)
- * from a read- or access-watched one) fail with EFAULT in the program,
- * as under gdb's page-protection-free software watchpoints they do not.
- * Lifting it needs the system calls traced (PTRACE_SYSCALL or a seccomp
- * filter in the target) to open the pages around the ones whose
- * arguments point into them: not done. The debug registers have no
- * such limit (the kernel's writes do not trigger them either: a
- * change made by a system call is seen at the next trigger only).
+ * System calls: the kernel's own accesses (read(2), recv(2),
+ * getrandom(2)... into a watched page; write(2) from a read- or
+ * access-watched one) would fail with EFAULT on a protected page. So
+ * while pages are protected, threads resume with PTRACE_SYSCALL: at the
+ * entry of a call whose buffers (the (address, length) arguments of the
+ * calls that have them, the iovecs of readv/recvmsg and kin, any other
+ * argument's first byte) lie on a protected page, every page is opened
+ * (a remote mprotect made by that thread, in place of its call, which is
+ * then made again), and at its exit protected again and the watchpoints
+ * compared: a change reports a write or access watchpoint there, with
+ * the pc after the call; buffers over a read or access watched range
+ * report it too. What it costs: two stops per system call of the
+ * program while a page is protected (bench/watch's syscall_stop_us).
+ * Limits: while one thread's call has the pages open (a read(2) that
+ * blocks keeps them so), the accesses of the other threads go unseen
+ * but a change is still reported at the call's exit; a thread making
+ * an injected call is not traced so. The debug registers need none of
+ * this (the kernel's writes do not trigger them: a change made by a
+ * system call is seen at the next trigger only).
  */
 enum tr_watch_kind {
 	TR_WATCH_WRITE = 1,  /* gdb's watch: reported when the value changed */

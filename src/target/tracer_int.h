@@ -66,6 +66,12 @@ struct tr_thread {
 				over the access once the others stopped */
 	bool wp_stepping;    /* stepping that access, pages unprotected */
 	uint64_t wp_fault;   /* the address it faulted at */
+	bool sys_open;       /* in a system call whose buffers lie on
+				protected pages: they are open until its
+				exit (watch.c) */
+	bool sys_reissue;    /* its system call was made again after the
+				pages were opened: the next entry is it */
+	uint64_t sys_lo, sys_hi; /* the buffers it was given, as one range */
 	struct tr_event pending;
 };
 
@@ -242,6 +248,8 @@ struct tr_tracer {
 	uint32_t dr_users[4]; /* a breakpoint DR's references from the
 				 layer above (tr_direct_hbp_get) */
 	uint32_t dr_raw[4];  /* ... and from tr_hbp_insert: always stop */
+	uint32_t sys_open;   /* threads in a system call with the pages
+				open (tr_thread.sys_open) */
 
 	/* requests that complete later; room for every slot */
 	struct deferred *deferred;
@@ -352,6 +360,16 @@ bool tr__hbp_stops(struct tr_tracer *t, pid_t tid, uint64_t addr,
 /* Before th resumes: standing on a hardware breakpoint, it goes over it
  * (EFLAGS.RF), as over an int3 of ours. */
 void tr__hbp_resume(struct tr_tracer *t, struct tr_thread *th);
+/* Whether th resumes with PTRACE_SYSCALL rather than PTRACE_CONT: while
+ * pages are protected, so that a system call the kernel would have write
+ * (or read) them finds them open (watch.c). */
+bool tr__wp_sys_trace(struct tr_tracer *t, struct tr_thread *th);
+/* A system-call stop of th (PTRACE_O_TRACESYSGOOD): at the entry of one
+ * whose buffers lie on protected pages, they are opened and the call
+ * made again; at its exit they are protected again and the watchpoints
+ * compared: the one to report (0: none), *addr its address. */
+uint32_t tr__wp_sys_stop(struct tr_tracer *t, struct tr_thread *th,
+			 uint64_t *addr);
 
 /* launch.c */
 int tr__launch(struct tr_tracer *t, const struct tr_launch *l);
@@ -395,7 +413,8 @@ void tr__reap(struct tr_tracer *t);
 
 #define TR_PTRACE_OPTIONS                                                  \
 	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |   \
-	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE)
+	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE | \
+	 PTRACE_O_TRACESYSGOOD)
 
 /* fork children (stop.c, fork.c) */
 struct fork_kid *tr__kid_find(struct tr_tracer *t, pid_t pid, bool add);

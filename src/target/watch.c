@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -135,7 +136,7 @@ pages_sync(struct tr_tracer *t, struct tr_thread *th, bool off)
 		int want = page_want(t, pg);
 		bool unused = want == pg->orig;
 
-		if (off || unused)
+		if (off || unused || t->sys_open)
 			want = pg->orig;
 		if (want != pg->cur) {
 			int e = remote_mprotect(t, th, pg->page, want);
@@ -560,6 +561,226 @@ tr_direct_watch_list(struct tr_tracer *t, uint32_t *ids, size_t max,
 	*n = t->nwps;
 }
 
+static bool wp_triggered(struct tr_tracer *t, struct tr_wp *w, uint64_t lo,
+			 uint64_t hi, uint8_t *buf);
+
+/* ---- system calls into protected pages -------------------------------- */
+
+/* Nothing is open for a system call any more (detach, exec, exit). */
+static void
+sys_forget(struct tr_tracer *t)
+{
+	t->sys_open = 0;
+	for (size_t i = 0; i < t->nthreads; i++) {
+		t->threads[i].sys_open = false;
+		t->threads[i].sys_reissue = false;
+	}
+}
+
+bool
+tr__wp_sys_trace(struct tr_tracer *t, struct tr_thread *th)
+{
+	if (th->calling)
+		return false;
+	if (th->sys_open || th->sys_reissue)
+		return true;
+	for (size_t i = 0; i < t->nwpages; i++)
+		if (t->wpages[i].cur != t->wpages[i].orig)
+			return true;
+	return false;
+}
+
+/* The buffers of a system call, as [lo, hi) ranges: those of the calls
+ * that read or write memory given by (address, length) arguments, the
+ * iovecs of readv/writev/recvmsg/sendmsg and their kin, and any other
+ * argument as the first byte of what it may point to. */
+struct sys_bufs {
+	uint64_t lo[72], hi[72];
+	size_t n;
+};
+
+static void
+buf_add(struct sys_bufs *b, uint64_t addr, uint64_t len)
+{
+	if (!addr || !len || b->n == sizeof(b->lo) / sizeof(b->lo[0]))
+		return;
+	if (len > (1ull << 32))
+		len = 1ull << 32; /* what the kernel could touch of it */
+	b->lo[b->n] = addr;
+	b->hi[b->n++] = addr + len < addr ? UINT64_MAX : addr + len;
+}
+
+static void
+iov_add(struct tr_tracer *t, struct sys_bufs *b, uint64_t iov, uint64_t cnt)
+{
+	uint64_t v[2 * 64];
+
+	if (cnt > 64)
+		cnt = 64;
+	if (!iov || !cnt || tr__raw_read(t, iov, v, cnt * 16, NULL) < 0)
+		return;
+	buf_add(b, iov, cnt * 16);
+	for (uint64_t i = 0; i < cnt; i++)
+		buf_add(b, v[2 * i], v[2 * i + 1]);
+}
+
+static void
+sys_bufs_of(struct tr_tracer *t, uint64_t nr, const uint64_t *a,
+	    struct sys_bufs *b)
+{
+	uint64_t m[7];
+
+	b->n = 0;
+	switch (nr) {
+	case SYS_read: case SYS_write: case SYS_pread64: case SYS_pwrite64:
+	case SYS_recvfrom: case SYS_sendto: case SYS_getdents:
+	case SYS_getdents64: case SYS_readlink:
+		buf_add(b, a[1], a[2]);
+		break;
+	case SYS_readlinkat:
+		buf_add(b, a[2], a[3]);
+		break;
+	case SYS_getrandom: case SYS_getcwd:
+		buf_add(b, a[0], a[1]);
+		break;
+	case SYS_readv: case SYS_writev: case SYS_preadv: case SYS_pwritev:
+	case SYS_preadv2: case SYS_pwritev2:
+		iov_add(t, b, a[1], a[2]);
+		break;
+	case SYS_recvmsg: case SYS_sendmsg:
+		/* struct msghdr: name, namelen, iov, iovlen, control,
+		 * controllen, flags */
+		if (a[1] && tr__raw_read(t, a[1], m, sizeof(m), NULL) == 0) {
+			buf_add(b, a[1], sizeof(m));
+			buf_add(b, m[0], (uint32_t)m[1]);
+			iov_add(t, b, m[2], m[3]);
+			buf_add(b, m[4], m[5]);
+		}
+		break;
+	case SYS_fstat: case SYS_stat: case SYS_lstat:
+		buf_add(b, a[1], sizeof(struct stat));
+		break;
+	case SYS_newfstatat:
+		buf_add(b, a[2], sizeof(struct stat));
+		break;
+	default:
+		break;
+	}
+	for (int i = 0; i < 6; i++)
+		buf_add(b, a[i], 1);
+}
+
+/* Whether a protected page lies under the buffers; *lo and *hi: their
+ * hull over protected pages. */
+static bool
+sys_touches(struct tr_tracer *t, const struct sys_bufs *b, uint64_t *lo,
+	    uint64_t *hi)
+{
+	bool any = false;
+
+	*lo = UINT64_MAX;
+	*hi = 0;
+	for (size_t i = 0; i < t->nwpages; i++) {
+		const struct tr_wpage *pg = &t->wpages[i];
+
+		if (pg->cur == pg->orig)
+			continue;
+		for (size_t k = 0; k < b->n; k++) {
+			if (b->lo[k] >= pg->page + PAGE || b->hi[k] <= pg->page)
+				continue;
+			any = true;
+			if (b->lo[k] < *lo)
+				*lo = b->lo[k];
+			if (b->hi[k] > *hi)
+				*hi = b->hi[k];
+		}
+	}
+	return any;
+}
+
+uint32_t
+tr__wp_sys_stop(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
+{
+	struct __ptrace_syscall_info si;
+	struct user_regs_struct r;
+	struct sys_bufs b;
+	uint8_t small[64], *buf = small;
+	uint32_t hit = 0;
+	uint64_t lo, hi;
+
+	memset(&si, 0, sizeof(si));
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, (void *)sizeof(si), &si) <=
+	    0)
+		return 0;
+	if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		if (th->sys_reissue) {
+			/* the call made again, its pages open */
+			th->sys_reissue = false;
+			return 0;
+		}
+		if (th->sys_open || !t->nwpages)
+			return 0;
+		sys_bufs_of(t, si.entry.nr, si.entry.args, &b);
+		if (!sys_touches(t, &b, &lo, &hi))
+			return 0;
+		th->sys_lo = lo;
+		th->sys_hi = hi;
+		th->sys_open = true;
+		if (t->sys_open++)
+			return 0; /* open already for another thread's call */
+		/* The pages are opened by a system call this thread makes
+		 * (tr__remote_syscall), which takes the place of its own:
+		 * that one is made again once they are open (back at the
+		 * 2-byte syscall instruction, its number in rax). */
+		if (tr__regs_of(th->tid, &r) < 0)
+			return 0;
+		if (pages_sync(t, th, true) < 0)
+			tr_log_warn("watchpoints: cannot open the pages of %d "
+				    "for a system call", t->pid);
+		r.rip -= 2;
+		r.rax = r.orig_rax;
+		if (ptrace(PTRACE_SETREGS, th->tid, NULL, &r) == 0)
+			th->sys_reissue = true;
+		return 0;
+	}
+	if (si.op != PTRACE_SYSCALL_INFO_EXIT || !th->sys_open)
+		return 0;
+	th->sys_open = false;
+	if (t->sys_open && --t->sys_open)
+		return 0; /* another thread's call still has them open */
+	if (pages_sync(t, th, false) < 0)
+		tr_log_warn("watchpoints: cannot protect the pages of %d again",
+			    t->pid);
+	for (size_t i = 0; i < t->nwps; i++) {
+		struct tr_wp *w = &t->wps[i];
+		int c = 1;
+
+		if (w->drs)
+			continue;
+		if (w->len > sizeof(small) && buf == small &&
+		    !(buf = malloc(TR_WATCH_MAX_LEN))) {
+			buf = small;
+			continue;
+		}
+		if (!wp_triggered(t, w, th->sys_lo, th->sys_hi, buf) || hit)
+			continue;
+		if (w->cond)
+			c = w->cond(t, th->tid, w->id, w->cond_ctx);
+		if (c == 0)
+			continue;
+		w->hits++;
+		if (w->ignore) {
+			w->ignore--;
+			continue;
+		}
+		hit = w->id;
+		*addr = w->addr;
+	}
+	if (buf != small)
+		free(buf);
+	return hit;
+}
+
 /* ---- faults --------------------------------------------------------- */
 
 /* Whether another thread runs (and must be stopped before the pages are
@@ -635,11 +856,11 @@ tr__wp_fault(struct tr_tracer *t, struct tr_thread *th, const siginfo_t *si)
 /* Whether watchpoint w is triggered by the access just stepped; its
  * values are brought up to date. */
 static bool
-wp_triggered(struct tr_tracer *t, struct tr_wp *w, uint64_t fault,
+wp_triggered(struct tr_tracer *t, struct tr_wp *w, uint64_t lo, uint64_t hi,
 	     uint8_t *buf)
 {
-	bool touched = fault + READ_REACH >= w->addr &&
-		       fault < w->addr + w->len;
+	/* [lo, hi): the bytes the access may have touched */
+	bool touched = lo < w->addr + w->len && hi > w->addr;
 	bool changed = false;
 
 	if (tr__raw_read(t, w->addr, buf, w->len, NULL) == 0 &&
@@ -685,7 +906,8 @@ tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 			buf = small;
 			continue;
 		}
-		if (!wp_triggered(t, w, th->wp_fault, buf) || hit ||
+		if (!wp_triggered(t, w, th->wp_fault,
+				  th->wp_fault + READ_REACH + 1, buf) || hit ||
 		    th->calling)
 			continue;
 		if (w->cond)
@@ -768,6 +990,7 @@ tr__wp_clear(struct tr_tracer *t)
 
 	while (t->nwps)
 		wp_free(t, &t->wps[t->nwps - 1]);
+	sys_forget(t);
 	if (th)
 		pages_sync(t, th, false);
 	/* the hardware breakpoints go too (the layers above forget theirs
@@ -777,6 +1000,7 @@ tr__wp_clear(struct tr_tracer *t)
 	memset(t->dr_addr, 0, sizeof(t->dr_addr));
 	memset(t->dr_users, 0, sizeof(t->dr_users));
 	memset(t->dr_raw, 0, sizeof(t->dr_raw));
+	sys_forget(t);
 	if (dr)
 		dr_sync(t); /* every register off, on every thread */
 	t->nwpages = 0;
@@ -798,6 +1022,7 @@ tr__wp_reset(struct tr_tracer *t)
 	memset(t->dr_addr, 0, sizeof(t->dr_addr));
 	memset(t->dr_users, 0, sizeof(t->dr_users));
 	memset(t->dr_raw, 0, sizeof(t->dr_raw));
+	sys_forget(t);
 }
 
 int
@@ -836,7 +1061,8 @@ tr__dr_trap(struct tr_tracer *t, struct tr_thread *th, bool *exec,
 		if (!(w->drs & fired) || w->len > sizeof(small))
 			continue;
 		/* the register says the range was accessed */
-		if (!wp_triggered(t, w, w->addr, small) || *watch ||
+		if (!wp_triggered(t, w, w->addr, w->addr + 1, small) ||
+		    *watch ||
 		    th->calling)
 			continue;
 		if (w->cond)

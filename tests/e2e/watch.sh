@@ -91,6 +91,28 @@ for mech in $mechs; do
 	tc kill >/dev/null 2>&1
 	stop_tracerd
 
+	# read(2) into a watched 4 KiB buffer (page protection either way):
+	# the kernel's write finds the page open (the system call's entry
+	# stop opened it), the watchpoint reports the change at the call's
+	# exit, and the program reads its 5 bytes, no EFAULT.
+	start_tracerd --watch-mechanism $mech --launch "$W"
+	tc <<-SCRIPT >"$T/rd.$mech" 2>&1
+	break main
+	continue
+	watch rbuf
+	continue
+	continue
+	continue
+	SCRIPT
+	check "[$mech] read(2) into a watched buffer: the change reported" has \
+		"$T/rd.$mech" '^New value = "hello", .* <repeats 4090 times>$'
+	check "[$mech] ... at the call's exit, in read" has "$T/rd.$mech" \
+		'in (__GI___libc_read|read) \(.*\) at '
+	check "[$mech] ... and the program read its bytes (no EFAULT)" wait_for \
+		"$T/tracerd.out" '^read 5 hello$'
+	tc kill >/dev/null 2>&1
+	stop_tracerd
+
 	# An ignore count: two writes gone through (counted), the third stops.
 	start_tracerd --watch-mechanism $mech --launch "$W"
 	tc <<-SCRIPT >"$T/ig.$mech" 2>&1

@@ -15,6 +15,7 @@ struct node {
 int g;                         /* written in main's loop */
 int other[4096];               /* written on other pages */
 char buf[4096] __attribute__((aligned(4096)));
+char rbuf[4096] __attribute__((aligned(4096))); /* read(2) into */
 struct node n2 = { 20, 0 }, n1 = { 10, &n2 };
 struct node *head = &n1;
 int tcount;                    /* written by threads */
@@ -81,6 +82,22 @@ main(int argc, char **argv)
 	if (sigsetjmp(jb, 1) == 0)
 		*(volatile int *)(argc > 100 ? (void *)&g : 0) = 1;
 	printf("faults %d\n", faults);
+	{
+		int pfd[2];
+
+		if (pipe(pfd) == 0) {
+			ssize_t n;
+
+			if (write(pfd[1], "hello", 5) != 5)
+				return 3;
+			/* the kernel writes rbuf (line of the read) */
+			n = read(pfd[0], rbuf, 5);
+			printf("read %zd %.5s\n", n, rbuf);
+			fflush(stdout);
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+	}
 	pthread_create(&th, NULL, worker, NULL);
 	pthread_join(th, NULL);
 	printf("tcount %d\n", tcount);
