@@ -200,7 +200,7 @@ dis_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	tr_mem_read(t, start, buf, len, &done);
 	while (i < c->count) {
 		struct dis_row *r = &c->rows[i];
-		struct tr_insn in;
+		struct tr_dis_insn in;
 
 		if (pos >= done) {
 			/* memory that cannot be read: one byte a row */

@@ -79,7 +79,7 @@ function_range(struct dis_ctx *c, uint64_t pc)
 }
 
 static void
-write_insn(struct dis_ctx *c, struct tr_jw *w, const struct tr_insn *in,
+write_insn(struct dis_ctx *c, struct tr_jw *w, const struct tr_dis_insn *in,
 	   const uint8_t *bytes)
 {
 	struct tr_location loc;
@@ -176,7 +176,7 @@ dis_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	tr_jw_arr_begin(w);
 	while (pos < done && (c->by_count ? n < c->count
 					  : c->addr + pos < c->end)) {
-		struct tr_insn in;
+		struct tr_dis_insn in;
 
 		tr_disasm_one(d, buf + pos, done - pos, c->addr + pos,
 			      sym_name, di, &in);

@@ -225,7 +225,7 @@ string_insn(csh h, const cs_insn *in, struct out *o, const char *mn)
 int
 tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 	      uint64_t addr, tr_disasm_sym sym, void *arg,
-	      struct tr_insn *ti)
+	      struct tr_dis_insn *ti)
 {
 	const uint8_t *p = code;
 	size_t n = len;

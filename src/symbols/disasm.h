@@ -9,7 +9,7 @@
 struct tr_disasm;
 
 /* One decoded instruction. */
-struct tr_insn {
+struct tr_dis_insn {
 	uint64_t addr;
 	unsigned len;       /* bytes; 1 for an undecodable byte */
 	char text[192];     /* "mov    %rsp,%rbp", "(bad)" */
@@ -39,7 +39,7 @@ void tr_disasm_free(struct tr_disasm *d);
  */
 int tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 		  uint64_t addr, tr_disasm_sym sym, void *arg,
-		  struct tr_insn *out);
+		  struct tr_dis_insn *out);
 
 /* tr_disasm_length: only the length of the instruction at code (0 when
  * it does not decode). */
