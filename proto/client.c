@@ -23,6 +23,9 @@ struct tr_cl {
 	char *in;
 	size_t start, len, cap;
 	struct tr_buf out;
+	/* descriptors the next request carries (tr_cl_pass_fds) */
+	int pass[3];
+	unsigned npass;
 };
 
 int
@@ -57,10 +60,55 @@ tr_cl_free(struct tr_cl *c)
 }
 
 int
+tr_cl_pass_fds(struct tr_cl *c, const int *fds, unsigned n)
+{
+	if (n > 3)
+		return -TR_EINVAL;
+	memcpy(c->pass, fds, n * sizeof(int));
+	c->npass = n;
+	return 0;
+}
+
+/* The first bytes of a request with the descriptors to pass. */
+static ssize_t
+send_fds(struct tr_cl *c, const char *p, size_t len)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int) * 3)];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.b,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) *
+							  c->npass) };
+	struct cmsghdr *h;
+
+	memset(&ctl, 0, sizeof(ctl));
+	h = CMSG_FIRSTHDR(&mh);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int) * c->npass);
+	memcpy(CMSG_DATA(h), c->pass, sizeof(int) * c->npass);
+	return sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+}
+
+int
 tr_cl_send_raw(struct tr_cl *c, const void *buf, size_t len)
 {
 	const char *p = buf;
 
+	while (len && c->npass) {
+		ssize_t n = send_fds(c, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		c->npass = 0;
+		if (n <= 0)
+			return -TR_EGONE;
+		p += n;
+		len -= (size_t)n;
+	}
 	while (len) {
 		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
 

@@ -67,4 +67,12 @@ int tr_cl_send_raw(struct tr_cl *c, const void *buf, size_t len);
  * none (0: none added). */
 void tr_cl_set_session(struct tr_cl *c, uint32_t sid);
 
+/*
+ * tr_cl_pass_fds: the next request sent carries these n (at most 3)
+ * descriptors (SCM_RIGHTS; a Unix socket only): a launch with "stdio":
+ * "passed" gives them to the program as its stdin, stdout and stderr.
+ * They stay the caller's to close.
+ */
+int tr_cl_pass_fds(struct tr_cl *c, const int *fds, unsigned n);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/auth.h"
 #include "core/conn.h"
+#include "core/passfd.h"
 #include "core/sess.h"
 #include "core/state.h"
 #include "base/log.h"
@@ -36,6 +37,7 @@ srv__conn_unref(struct srv_conn *c)
 		return;
 	tr_buf_free(&c->out);
 	tr_buf_free(&c->auth_reply);
+	srv__conn_drop_fds(c);
 	tr_rpc_framer_free(&c->fr);
 	pthread_mutex_destroy(&c->mu);
 	free(c);

@@ -53,6 +53,11 @@ struct srv_conn {
 	struct srv_follow follows[SRV_MAX_FOLLOW];
 	unsigned nfollows;
 
+	/* descriptors passed with its requests (core/passfd.c), under mu */
+#define SRV_MAX_PASSED_FDS 3
+	int passed[SRV_MAX_PASSED_FDS];
+	unsigned npassed;
+
 	struct tr_rpc_framer fr; /* epoll thread's */
 	struct srv_conn *next;   /* server list, under srv.mu */
 };

@@ -8,6 +8,7 @@
 #include "core/auth.h"
 #include "core/call.h"
 #include "core/conn.h"
+#include "core/passfd.h"
 #include "core/request.h"
 #include "core/sess.h"
 #include "core/state.h"
@@ -224,7 +225,7 @@ srv__request_read(struct srv_conn *c)
 	size_t len;
 	int k;
 
-	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	n = srv__recv_fds(c, buf, sizeof(buf));
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		srv__conn_close(c);
 		return;

@@ -10,6 +10,7 @@
 #include "core/call.h"
 #include "core/clientfile.h"
 #include "core/conn.h"
+#include "core/passfd.h"
 #include "core/server.h"
 #include "core/sess.h"
 #include "base/error.h"
@@ -35,6 +36,41 @@ create_failed(struct srv_call *x, int err, const char *what)
 {
 	srv_lib_error(x, err, what);
 	srv_sess_end(x->ss, NULL);
+	return 0;
+}
+
+/*
+ * "stdio": "passed": the descriptors the client passed with the request
+ * (core/passfd.c) are the program's stdin, stdout and stderr, those of
+ * them no path param names.
+ */
+static int
+passed_stdio(struct srv_call *x, struct srv_cfile *io)
+{
+	const char *how = srv_param_str(x, "stdio", false);
+	int fds[SRV_MAX_PASSED_FDS];
+	unsigned n;
+
+	if (!how)
+		return x->replied ? -1 : 0;
+	if (strcmp(how, "passed")) {
+		srv_error(x, TR_RPC_INVALID_PARAMS, "stdio: \"%s\" is not "
+			  "\"passed\"", how);
+		return -1;
+	}
+	n = x->c ? srv_conn_take_fds(x->c, fds) : 0;
+	if (!n) {
+		srv_error(x, TR_RPC_INVALID_PARAMS, "stdio: no file "
+			  "descriptors came with the request (SCM_RIGHTS "
+			  "over a Unix socket)");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (i < 3 && io[i].fd < 0)
+			io[i].fd = fds[i];
+		else
+			close(fds[i]);
+	}
 	return 0;
 }
 
@@ -133,7 +169,7 @@ srv_m_launch(struct srv_call *x)
 	}
 	if (open_stdio(x, "stdin", false, &io[0]) ||
 	    open_stdio(x, "stdout", true, &io[1]) ||
-	    open_stdio(x, "stderr", true, &io[2]))
+	    open_stdio(x, "stderr", true, &io[2]) || passed_stdio(x, io))
 		goto fail;
 	l.stdin_fd = io[0].fd;
 	l.stdout_fd = io[1].fd;

@@ -65,8 +65,15 @@ tc_jparams(const char *fmt, ...)
 int
 tc_call(const char *method, char *params, struct tr_cl_reply *r)
 {
-	int err = tr_cl_call(tc.cl, method, params, NULL, 0, &tc.sigint, r);
+	int err;
 
+	if (tc_term_call_begin(method, &params)) {
+		free(params);
+		memset(r, 0, sizeof(*r));
+		return -1;
+	}
+	err = tr_cl_call(tc.cl, method, params, NULL, 0, &tc.sigint, r);
+	tc_term_call_end(method);
 	free(params);
 	tc.sigint = 0;
 	if (err) {

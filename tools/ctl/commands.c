@@ -580,6 +580,9 @@ set_examined(uint64_t addr, unsigned unit, bool value)
 		tr_cl_reply_free(&r);
 }
 
+/* where the next x without an address starts ("" before any) */
+static char x_next[32];
+
 /* x/NFU ADDR, as gdb's examine command. */
 void
 tc_cmd_x(const char *fmtarg, const char *expr)
@@ -611,6 +614,10 @@ tc_cmd_x(const char *fmtarg, const char *expr)
 			}
 		}
 	}
+	/* gdb: x without an address goes on after the last one (Enter
+	 * repeating x) */
+	if (!*expr && x_next[0] && fmt != 'i')
+		expr = x_next;
 	if (!*expr) {
 		printf("Argument required (starting display address).\n");
 		tc.failed = true;
@@ -651,6 +658,7 @@ tc_cmd_x(const char *fmtarg, const char *expr)
 		}
 		/* gdb: $_ the last string's address, $__ void */
 		set_examined(last, 1, false);
+		snprintf(x_next, sizeof(x_next), "0x%" PRIx64, addr);
 		return;
 	}
 	size = unit == 'b' ? 1 : unit == 'h' ? 2 : unit == 'w' ? 4 : 8;
@@ -702,6 +710,7 @@ tc_cmd_x(const char *fmtarg, const char *expr)
 		       addr + got);
 	if (got >= size)
 		set_examined(addr + (got / size - 1) * size, size, true);
+	snprintf(x_next, sizeof(x_next), "0x%" PRIx64, addr + got / size * size);
 	free(buf);
 }
 
@@ -891,6 +900,7 @@ tc_run_command(char *line)
 		line[--n] = 0;
 	if (!*line || *line == '#')
 		return true;
+	tc_term_parse_redirs(line);
 	cmd = line;
 	n = strcspn(cmd, " \t/");
 	arg = cmd + n;
@@ -930,8 +940,12 @@ tc_run_command(char *line)
 		arg++;
 
 #define IS(a) (!strcmp(cmd, a))
-	if (IS("quit") || IS("q") || IS("exit"))
+	if (tc_term_command(cmd, arg))
+		;
+	else if (IS("quit") || IS("q") || IS("exit"))
 		return false;
+	else if ((IS("help") || IS("h")) && *arg)
+		tc_help_command(arg);
 	else if (IS("help") || IS("h"))
 		fputs(help_text, stdout);
 	else if (IS("launch"))

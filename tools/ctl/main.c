@@ -40,11 +40,23 @@ on_line(char *line)
 	if (*line)
 		add_history(line);
 	tc.in_readline = false;
-	if (!tc_run_command(line))
+	tc_term_prompt(false);
+	{
+		/* Enter on an empty line: next, step, x, list again */
+		const char *rep = tc_repeat_line(line);
+
+		if (rep) {
+			free(line);
+			line = strdup(rep);
+		}
+	}
+	if (line && !tc_run_command(line))
 		repl_quit = true;
+	tc_term_sync();
 	tc_display_flush();
 	free(line);
 	if (!repl_quit) {
+		tc_term_prompt(true);
 		tc.in_readline = true;
 		rl_callback_handler_install("(tracectl) ", on_line);
 	}
@@ -68,16 +80,33 @@ repl_tty(void)
 		snprintf(hist, sizeof(hist), "%s/.tracectl_history", home);
 		read_history(hist);
 	}
+	tc_term_init(true);
+	tc_term_prompt(true);
+	tc_prompt_init();
 	rl_callback_handler_install("(tracectl) ", on_line);
 	tc.in_readline = true;
 	while (!repl_quit) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = 0, .events = POLLIN },
 			{ .fd = tr_cl_fd(tc.cl), .events = POLLIN },
+			{ .fd = tc_term_master_fd(), .events = POLLIN },
 		};
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, p[2].fd >= 0 ? 3 : 2, -1) < 0) {
 			if (errno == EINTR) {
+				/* Ctrl-C at the prompt: the line typed so
+				 * far is dropped, a new prompt drawn */
+				if (tc.sigint && tc.in_readline) {
+					/* libedit's rl_replace_line ignores
+					 * an empty line, and rl_delete_text
+					 * never takes the last character: a
+					 * blank, which commands ignore */
+					rl_replace_line(" ", 0);
+					rl_callback_handler_remove();
+					fputs("^C\n", stdout);
+					rl_callback_handler_install(
+						"(tracectl) ", on_line);
+				}
 				tc.sigint = 0;
 				continue;
 			}
@@ -91,6 +120,13 @@ repl_tty(void)
 				break;
 			}
 			tc_display_flush();
+		}
+		if (p[2].fd >= 0 && p[2].revents & POLLIN) {
+			/* the program wrote while the prompt is up: its
+			 * output above the prompt, which is drawn again */
+			fputs("\r\033[K", stdout);
+			tc_term_sync();
+			rl_forced_update_display();
 		}
 		if (p[0].revents)
 			rl_callback_read_char();
@@ -108,6 +144,7 @@ repl_pipe(void)
 	size_t cap = 0;
 
 	tc.script = true;
+	tc_term_init(false);
 	while (getline(&line, &cap, stdin) >= 0) {
 		line[strcspn(line, "\n")] = 0;
 		if (tc.echo && line[0] && line[0] != '#')
@@ -296,6 +333,7 @@ main(int argc, char **argv)
 		repl_pipe();
 		err = tc.failed;
 	}
+	tc_term_end();
 	tr_cl_free(tc.cl);
 	return err ? 1 : 0;
 }

@@ -276,6 +276,7 @@ tc_on_notify(const char *method, const struct tr_json *params, void *arg)
 		 * prompt and draw the line again */
 		printf("\n");
 	}
+	tc_term_sync();
 	if (tc.json) {
 		printf("{\"notification\":\"%s\",\"params\":", method);
 		fflush(stdout);

@@ -119,6 +119,32 @@ int tc_eval_addr(const char *expr, uint64_t *addr);
  * sharedlibrary; false when `what` is none of them */
 bool tc_cmd_info_symbols(const char *what, const char *rest);
 
+/* terminal.c: the launched program's stdin, stdout and stderr */
+void tc_term_init(bool interactive);
+void tc_term_end(void);
+/* the prompt is up (the main loop relays the program's output) or not */
+void tc_term_prompt(bool up);
+/* the pseudo-terminal's master while interactive, else -1 */
+int tc_term_master_fd(void);
+/* the program's pending output printed, and a newline after a line it
+ * left unfinished: before tracectl prints */
+void tc_term_sync(void);
+/* around every request: a launch carries the descriptors, a run
+ * request gives the program what is typed */
+int tc_term_call_begin(const char *method, char **params);
+void tc_term_call_end(const char *method);
+/* run/start/launch: < > >> 2> 2>&1 taken out of the line */
+void tc_term_parse_redirs(char *line);
+/* tty, set inferior-tty, show inferior-tty: true when handled */
+bool tc_term_command(const char *cmd, const char *arg);
+
+/* prompt.c: completion, Enter repeating, help COMMAND */
+void tc_prompt_init(void);
+/* help COMMAND: its line and usage (false: no COMMAND given) */
+bool tc_help_command(const char *arg);
+/* the line an empty one repeats (NULL: none); every line read passes */
+const char *tc_repeat_line(const char *line);
+
 /* main.c */
 
 
