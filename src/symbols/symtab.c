@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "symbols/debugfile.h"
 #include "symbols/symtab.h"
 
 struct sym {
@@ -27,6 +28,8 @@ struct mod {
 	char *path;
 	int fd;
 	Elf *elf;
+	int dfd;           /* its separate debug file, when its .symtab */
+	Elf *delf;         /* is where the symbols come from (else -1) */
 	uint64_t map0;     /* start of the mapping at file offset 0 */
 	uint64_t plt_lo[3], plt_hi[3]; /* .plt, .plt.sec, .plt.got */
 	uint64_t plt_ent[3];           /* their entry sizes */
@@ -89,7 +92,7 @@ kind_of(int type)
 
 /* Read the symbols of one symbol table section. */
 static int
-read_symbols(struct mod *m, Elf_Scn *scn, const GElf_Shdr *sh)
+read_symbols(struct mod *m, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0, k = 0;
@@ -109,7 +112,7 @@ read_symbols(struct mod *m, Elf_Scn *scn, const GElf_Shdr *sh)
 		type = GELF_ST_TYPE(s.st_info);
 		if (type == STT_SECTION || type == STT_FILE)
 			continue;
-		name = elf_strptr(m->elf, sh->sh_link, s.st_name);
+		name = elf_strptr(elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
 		m->syms[k].name = name;
@@ -135,6 +138,10 @@ mod_free(struct mod *m)
 {
 	if (!m)
 		return;
+	if (m->delf)
+		elf_end(m->delf);
+	if (m->dfd >= 0)
+		close(m->dfd);
 	if (m->elf)
 		elf_end(m->elf);
 	if (m->fd >= 0)
@@ -143,6 +150,28 @@ mod_free(struct mod *m)
 	free(m->by_name);
 	free(m->path);
 	free(m);
+}
+
+/* The symbols of m's separate debug file's .symtab, if it has one. */
+static int
+debug_symtab(struct mod *m)
+{
+	char path[PATH_MAX];
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (tr_debugfile_find(m->path, path, sizeof(path)))
+		return -TR_ENOENT;
+	m->dfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (m->dfd < 0)
+		return tr_errno_map(errno);
+	m->delf = elf_begin(m->dfd, ELF_C_READ_MMAP, NULL);
+	if (!m->delf || elf_kind(m->delf) != ELF_K_ELF)
+		return -TR_EINVAL;
+	while ((scn = elf_nextscn(m->delf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			return read_symbols(m, m->delf, scn, &sh);
+	return -TR_ENOENT;
 }
 
 /* Open a mapped ELF file, compute its bias and read its symbols. */
@@ -204,9 +233,14 @@ mod_load(struct mod *m)
 	/* .symtab has everything .dynsym has and the local symbols too;
 	 * stripped libraries (libc on Debian) have .dynsym only. */
 	if (symtab)
-		return read_symbols(m, symtab, &symsh);
+		return read_symbols(m, m->elf, symtab, &symsh);
+	/* A stripped program: the .symtab of its separate debug file, as
+	 * gdb reads its minimal symbols there (static data gets its name:
+	 * <counts+16>). Libraries keep their .dynsym. */
+	if (m->pub.is_exec && debug_symtab(m) == 0)
+		return 0;
 	if (dynsym)
-		return read_symbols(m, dynsym, &dynsh);
+		return read_symbols(m, m->elf, dynsym, &dynsh);
 	return 0;
 }
 
@@ -318,6 +352,7 @@ scan_maps(struct tr_symtab *st, bool *changed)
 			break;
 		}
 		m->fd = -1;
+		m->dfd = -1;
 		m->path = strdup(mp.path);
 		m->pub.path = m->path;
 		m->pub.name = m->path ? strrchr(m->path, '/') + 1 : NULL;

@@ -19,6 +19,7 @@ continue
 bt
 print *s
 print s->area(s)
+print (void *)&banner[2]
 CMDS
 	stop_tracerd
 }
@@ -40,8 +41,12 @@ check "debuglink: stopped with the argument" has "$T/link.out" \
 check "debuglink: backtrace from its DWARF" has "$T/link.out" \
 	'^#1  0x[0-9a-f]+ in main \(\) at main.c:21$'
 check "debuglink: types from the debug file" has "$T/link.out" \
-	'^\$1 = \{w = 6, h = 7, name = 0x[0-9a-f]+ "rect", area = 0x[0-9a-f]+( <rect_area>)?, next = 0x0\}$'
+	'^\$1 = \{w = 6, h = 7, name = 0x[0-9a-f]+ "rect", area = 0x[0-9a-f]+ <rect_area>, next = 0x0\}$'
 check "debuglink: a call through a member" has "$T/link.out" '^\$2 = 42$'
+# gdb reads the minimal symbols of the debug file's .symtab: static data
+# is named too
+check "debuglink: data named from the debug file's .symtab" \
+	has "$T/link.out" '^\$3 = \(void \*\) 0x[0-9a-f]+ <banner\+2>$'
 
 # 2. a debug file whose CRC is not the link's is not used
 mkdir -p "$T/badcrc"
@@ -62,6 +67,8 @@ TRACERD_DEBUG_FILE_DIRECTORY=$T/elsewhere:$T/dbg session bid "$T/bid/multi"
 check "build-id: stopped with the argument" has "$T/bid.out" \
 	'^Breakpoint 1, use_shape \(s=0x[0-9a-f]+\) at main.c:12$'
 check "build-id: types from the debug file" has "$T/bid.out" '^\$2 = 42$'
+check "build-id: data named from the debug file's .symtab" \
+	has "$T/bid.out" '^\$3 = \(void \*\) 0x[0-9a-f]+ <banner\+2>$'
 
 # 4. debuginfod: the server holds the debug file, nothing is local
 mkdir -p "$T/srv" "$T/cache" "$T/pollcache"
