@@ -142,6 +142,27 @@ inline_at(const struct tr_location *loc)
 	return die;
 }
 
+/* The end of the line at loc: the line table has a row per statement
+ * part (columns, views), so a long line is several rows in a row; the
+ * range a step stays in goes over all those of the same line and file
+ * (a range step then covers the whole line). */
+static uint64_t
+line_end(struct tr_debuginfo *di, const struct tr_location *loc)
+{
+	uint64_t hi = loc->line_hi;
+	struct tr_location n;
+
+	for (int k = 0; k < 64 && hi > loc->line_lo; k++) {
+		if (!has_lines(di, hi, &n) || n.line != loc->line ||
+		    n.line_lo != hi || n.line_hi <= hi || !n.file ||
+		    !loc->file || strcmp(n.file, loc->file) != 0 ||
+		    n.dwfunc != loc->dwfunc)
+			break;
+		hi = n.line_hi;
+	}
+	return hi;
+}
+
 static void
 make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
 {
@@ -193,7 +214,7 @@ step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 		loc.line = 0;
 	}
 	lo = loc.line_lo;
-	hi = loc.line_hi;
+	hi = line_end(di, &loc);
 	cur_line = loc.line;
 	cur_file = loc.file;
 	start_inline = over && loc.line ? inline_at(&loc) : 0;
@@ -310,7 +331,7 @@ landed:
 		 * into another part of a line): adopt it, and go on to
 		 * the next line from there. */
 		lo = here.line_lo;
-		hi = here.line_hi;
+		hi = line_end(di, &here);
 		cur_line = here.line;
 		cur_file = here.file;
 	}

@@ -213,6 +213,7 @@ op_resume(struct tr_tracer *t, struct tr_req *r)
 		th->range_hi = 0;
 		th->range_steps = 0;
 		if (r->len && th->step_from && !t->nwps && !t->nwpages &&
+		    !t->opts.no_range_steps &&
 		    th->step_from >= r->addr && th->step_from - r->addr < r->len) {
 			th->range_lo = r->addr;
 			th->range_hi = r->addr + r->len;

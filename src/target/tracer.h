@@ -105,6 +105,9 @@ struct tr_tracer_opts {
 	/* On tr_tracer_free(): kill a launched target (default) or detach
 	 * from it. Attached targets are always detached. */
 	bool detach_launched;
+	/* Range stepping off (gdb's `set range-stepping off`): a step
+	 * request with a range steps one instruction (tr_step_range). */
+	bool no_range_steps;
 };
 
 struct tr_tracer;
