@@ -14,6 +14,7 @@
 #include "symbols/debuginfo.h"
 #include "symbols/dwarf_search.h"
 #include "symbols/symtab.h"
+#include "target/tracer.h"
 
 /* ---- symbol_search ------------------------------------------------------ */
 
@@ -451,43 +452,145 @@ struct libs_ctx {
 	struct tr_jw *w;
 };
 
+/* One loaded object as the dynamic loader's list (r_debug's link map)
+ * names it. */
+struct lm_obj {
+	uint64_t base;
+	char name[512];
+};
+
+/*
+ * The link map: the executable's DT_DEBUG gives r_debug (glibc's
+ * <link.h>: r_version, r_map at 8, r_ldbase at 32), whose list of
+ * struct link_map (l_addr at 0, l_name at 8, l_next at 24) names each
+ * object as ld.so opened it. The interpreter first, then the others in
+ * the list's order, the executable and nameless ones left out: gdb's
+ * order. 0 entries before ld.so has set it up (at the exec stop).
+ */
+static size_t
+link_map(struct tr_tracer *t, struct tr_symtab *st, struct lm_obj *out,
+	 size_t max)
+{
+	const struct tr_module *exe = NULL;
+	uint64_t dyn = 0, dynend = 0, rdebug = 0, lm, ldbase = 0;
+	size_t n = 0, guard = 0;
+
+	for (size_t i = 0; i < tr_symtab_nmodules(st) && !exe; i++)
+		if (tr_symtab_module(st, i)->is_exec)
+			exe = tr_symtab_module(st, i);
+	if (!exe || tr_symtab_section(st, exe, ".dynamic", 0, NULL, 0, &dyn,
+				      &dynend))
+		return 0;
+	for (uint64_t a = dyn; a + 16 <= dynend; a += 16) {
+		uint64_t d[2];
+
+		if (tr_mem_read(t, a, d, sizeof(d), NULL) || d[0] == 0)
+			break;
+		if (d[0] == 21 /* DT_DEBUG */)
+			rdebug = d[1];
+	}
+	if (!rdebug || tr_mem_read(t, rdebug + 8, &lm, 8, NULL) ||
+	    tr_mem_read(t, rdebug + 32, &ldbase, 8, NULL))
+		return 0;
+	while (lm && n < max && guard++ < 4096) {
+		uint64_t f[4];
+		struct lm_obj *o = &out[n];
+		size_t got = 0;
+
+		if (tr_mem_read(t, lm, f, sizeof(f), NULL))
+			break;
+		o->base = f[0];
+		o->name[0] = 0;
+		if (f[1]) {
+			tr_mem_read(t, f[1], o->name, sizeof(o->name) - 1, &got);
+			o->name[got < sizeof(o->name) ? got : 0] = 0;
+			o->name[sizeof(o->name) - 1] = 0;
+		}
+		if (o->name[0] == '/' || (o->name[0] && o->base)) {
+			if (o->base == ldbase && n) {
+				/* the interpreter first */
+				struct lm_obj tmp = *o;
+
+				memmove(&out[1], &out[0], n * sizeof(*out));
+				out[0] = tmp;
+			}
+			n++;
+		}
+		lm = f[3];
+	}
+	return n;
+}
+
+static void
+write_lib(struct libs_ctx *c, struct tr_debuginfo *di,
+	  const struct tr_module *m, const char *path)
+{
+	struct tr_symtab *st = tr_debuginfo_symtab(di);
+	uint64_t lo = 0, hi = 0;
+	bool text = tr_symtab_section(st, m, ".text", 0, NULL, 0, &lo, &hi) ==
+		    0;
+
+	tr_jw_obj_begin(c->w);
+	tr_jw_key(c->w, "path");
+	tr_jw_cstr(c->w, path);
+	tr_jw_key(c->w, "file");
+	tr_jw_cstr(c->w, m->path);
+	if (text) {
+		tr_jw_key(c->w, "from");
+		tr_jw_uint(c->w, lo);
+		tr_jw_key(c->w, "to");
+		tr_jw_uint(c->w, hi);
+	}
+	tr_jw_key(c->w, "lo");
+	tr_jw_uint(c->w, m->lo);
+	tr_jw_key(c->w, "hi");
+	tr_jw_uint(c->w, m->hi);
+	tr_jw_key(c->w, "symbols");
+	tr_jw_uint(c->w, m->nsyms);
+	tr_jw_key(c->w, "debug_info");
+	tr_jw_bool(c->w, tr_debuginfo_dwarf(di, m) != NULL);
+	tr_jw_obj_end(c->w);
+}
+
 static int
 libs_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	void *arg)
 {
 	struct libs_ctx *c = arg;
 	struct tr_symtab *st = tr_debuginfo_symtab(di);
+	size_t nm = tr_symtab_nmodules(st);
+	bool *done = calloc(nm ? nm : 1, sizeof(*done));
+	struct lm_obj *objs = calloc(256, sizeof(*objs));
+	size_t n;
 
-	(void)t;
 	(void)u;
-	for (size_t i = 0; i < tr_symtab_nmodules(st); i++) {
-		const struct tr_module *m = tr_symtab_module(st, i);
-		uint64_t lo = 0, hi = 0;
-		bool text;
-
-		if (m->is_exec)
-			continue;
-		text = tr_symtab_section(st, m, ".text", 0, NULL, 0, &lo,
-					 &hi) == 0;
-		tr_jw_obj_begin(c->w);
-		tr_jw_key(c->w, "path");
-		tr_jw_cstr(c->w, m->path);
-		if (text) {
-			tr_jw_key(c->w, "from");
-			tr_jw_uint(c->w, lo);
-			tr_jw_key(c->w, "to");
-			tr_jw_uint(c->w, hi);
-		}
-		tr_jw_key(c->w, "lo");
-		tr_jw_uint(c->w, m->lo);
-		tr_jw_key(c->w, "hi");
-		tr_jw_uint(c->w, m->hi);
-		tr_jw_key(c->w, "symbols");
-		tr_jw_uint(c->w, m->nsyms);
-		tr_jw_key(c->w, "debug_info");
-		tr_jw_bool(c->w, tr_debuginfo_dwarf(di, m) != NULL);
-		tr_jw_obj_end(c->w);
+	if (!done || !objs) {
+		free(done);
+		free(objs);
+		return -TR_ENOMEM;
 	}
+	/* in the loader's order with its names, where it has a list */
+	n = link_map(t, st, objs, 256);
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < nm; i++) {
+			const struct tr_module *m = tr_symtab_module(st, i);
+
+			if (done[i] || m->is_exec || m->bias != objs[k].base)
+				continue;
+			done[i] = true;
+			write_lib(c, di, m, objs[k].name);
+			break;
+		}
+	}
+	/* the rest (before ld.so made its list) as mapped */
+	for (size_t i = 0; i < nm; i++) {
+		const struct tr_module *m = tr_symtab_module(st, i);
+
+		if (!done[i] && !m->is_exec)
+			write_lib(c, di, m, m->path);
+	}
+	free(done);
+	free(objs);
 	return 0;
 }
 

@@ -134,6 +134,24 @@ keys Enter
 check "and again" see '^[0-9]+[[:space:]]' $((lines0 + 3))
 ready
 
+# --- Enter repeats x (on after the last address) and list (on) ----------
+keys "x/2xw p" Enter
+check "x" see '^0x[0-9a-f]+:[[:space:]]+0x[0-9a-f]{8}[[:space:]]+0x[0-9a-f]{8}$'
+ready
+x1=$(grep -E '^0x[0-9a-f]+:' "$T/screen" | tail -n 1 | cut -d: -f1)
+keys Enter
+check "Enter: x again" see '^0x[0-9a-f]+:[[:space:]]+0x' 2
+ready
+x2=$(grep -E '^0x[0-9a-f]+:' "$T/screen" | tail -n 1 | cut -d: -f1)
+check "on after the last address ($x1, $x2)" [ $((x2 - x1)) -eq 8 ]
+keys "list walk" Enter
+ready
+screen
+check "list walk" hasnt "$T/screen" '^4[0-3][[:space:]]'
+keys Enter
+check "Enter: the lines after" see '^4[0-3][[:space:]]'
+ready
+
 # --- help COMMAND, file names -------------------------------------------
 keys "help step" Enter
 check "help COMMAND: gdb's line" \

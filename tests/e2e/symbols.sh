@@ -63,9 +63,8 @@ check "info functions: a declaration with its line, static" \
 check "info line at the stop: main+N" \
 	has "$T/tc" '^Line [0-9]+ of ".*vars.c" starts at address 0x[0-9a-f]+ <main\+[0-9]+> and ends at 0x[0-9a-f]+ <main\+[0-9]+>\.$'
 
-# info sharedlibrary: gdb's header, libc with its .text range; the
-# paths are the mapped files' (gdb's are the link map's names, which
-# may be symbolic links to them)
+# info sharedlibrary: gdb's header, the libraries in gdb's order with
+# the link map's names, libc with its .text range
 check "info sharedlibrary: gdb's header" \
 	has "$T/tc" '^From                To                  Syms Read   Shared Object Library$'
 check "info sharedlibrary: libc's .text" \
@@ -77,6 +76,13 @@ span() {
 }
 check "info sharedlibrary: libc's .text as long as gdb's" \
 	[ "$(span "$T/tc")" = "$(span "$T/gdb")" ]
+
+libs() { sed -n '/^From  /,$p' "$1" | awk '$1 ~ /^0x/ { print $NF }'; }
+libs "$T/gdb" >"$T/gdb.libs"
+libs "$T/tc" >"$T/tc.libs"
+check "gdb listed libraries" [ -s "$T/gdb.libs" ]
+check "info sharedlibrary: gdb's libraries, names and order" \
+	diff -u "$T/gdb.libs" "$T/tc.libs"
 
 stop_tracerd
 finish
