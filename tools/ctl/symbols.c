@@ -131,6 +131,28 @@ info_line(const char *arg)
 	tr_cl_reply_free(&r);
 }
 
+/* whether the selected frame has an argument or local `name` */
+static bool
+frame_var(const char *name)
+{
+	static const char *const m[] = { "locals", "args" };
+	bool found = false;
+
+	for (int k = 0; k < 2 && !found; k++) {
+		struct tr_cl_reply r;
+
+		if (tr_cl_call(tc.cl, m[k], NULL, NULL, 0, NULL, &r))
+			return false;
+		for (size_t i = 0; !r.code && i < tr_json_len(r.result); i++) {
+			const char *n = tc_jstr(tr_json_at(r.result, i), "name");
+
+			found |= n && !strcmp(n, name);
+		}
+		tr_cl_reply_free(&r);
+	}
+	return found;
+}
+
 /* info address NAME */
 static void
 info_address(const char *arg)
@@ -148,7 +170,12 @@ info_address(const char *arg)
 		tc.failed = true;
 		return;
 	}
-	if (r.code) {
+	if (r.code && frame_var(arg)) {
+		/* gdb describes its DWARF location ("a complex DWARF
+		 * expression: 0: DW_OP_fbreg -36"); not done here */
+		printf("Symbol \"%s\" is a variable of the selected frame "
+		       "(its DWARF location is not described here).\n", arg);
+	} else if (r.code) {
 		printf("No symbol \"%s\" in current context.\n", arg);
 		tc.failed = true;
 	} else if (tc.json) {

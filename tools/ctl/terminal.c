@@ -64,16 +64,19 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
-/* The program's output waiting in the master, to stdout. T.mu held. */
+/* The program's output waiting in the master, to stdout (tracectl's
+ * own buffered output first when on the main thread: the relay thread
+ * stays out of stdio). T.mu held. */
 static void
-drain_locked(void)
+drain_locked(bool main_thread)
 {
 	char buf[4096];
 	ssize_t k;
 
 	if (T.master < 0)
 		return;
-	fflush(stdout);
+	if (main_thread)
+		fflush(stdout);
 	while ((k = read(T.master, buf, sizeof(buf))) > 0) {
 		write_all(1, buf, (size_t)k);
 		T.midline = buf[k - 1] != '\n';
@@ -86,7 +89,7 @@ tc_term_sync(void)
 	if (!T.pty)
 		return;
 	pthread_mutex_lock(&T.mu);
-	drain_locked();
+	drain_locked(true);
 	if (T.midline) {
 		write_all(1, "\n", 1);
 		T.midline = false;
@@ -142,7 +145,7 @@ relay_main(void *arg)
 		}
 		pthread_mutex_lock(&T.mu);
 		if (!T.prompt) {
-			drain_locked();
+			drain_locked(false);
 			if (n == 3 && p[2].revents && T.running) {
 				char buf[4096];
 				ssize_t k = read(0, buf, sizeof(buf));
@@ -156,7 +159,9 @@ relay_main(void *arg)
 					if (T.have_user &&
 					    (unsigned char)buf[i] ==
 						    T.user.c_cc[VINTR]) {
-						tc.sigint = 1;
+						/* to the main thread, as
+						 * the terminal would */
+						kill(getpid(), SIGINT);
 						continue;
 					}
 					write_all(T.master, &buf[i], 1);
