@@ -32,6 +32,7 @@ struct srv_bp {
 	char *cond;
 	bool temporary;  /* tbreak: its stop says so */
 	bool hardware;   /* hbreak: made so again at a rerun */
+	bool disabled;   /* as "enable" left it (set again after an exec) */
 	struct srv_bp *next;
 };
 
@@ -105,6 +106,9 @@ struct srv_sess {
 	struct srv_display *displays; /* worker's, in number order */
 	uint32_t display_hi;       /* worker's: the last display number */
 	struct tr_srcmap *srcmap;  /* worker's: substitute-path rules */
+	/* worker's: gdb's follow-fork-mode child, catch fork/vfork/exec
+	 * (jsonrpc/forks.c) */
+	bool follow_child, catch_fork, catch_vfork, catch_exec;
 	/* under mu: signals the last continue passed on, printing them
 	 * (gdb's handle print nostop), for the stop it reports */
 	unsigned nseen;

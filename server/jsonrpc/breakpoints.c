@@ -447,9 +447,15 @@ srv_m_enable(struct srv_call *x)
 	bool on = true;
 	uint32_t id;
 
+	struct srv_bp *b;
+	int err;
+
 	if (bp_id(x, &id) || srv_param_bool(x, "enabled", &on) < 0)
 		return 0;
-	return bp_done(x, tr_break_enable(x->ss->t, id, on), id);
+	err = tr_break_enable(x->ss->t, id, on);
+	if (!err && (b = bp_find(x->ss, id)))
+		b->disabled = !on;
+	return bp_done(x, err, id);
 }
 
 int

@@ -11,6 +11,7 @@
 #include "symbols/debuginfo.h"
 #include "base/error.h"
 #include "jsonrpc/exec.h"
+#include "jsonrpc/forks.h"
 #include "jsonrpc/watch.h"
 #include "jsonrpc/request.h"
 #include "jsonrpc/where.h"
@@ -129,7 +130,12 @@ srv_m_continue(struct srv_call *x)
 	    srv_param_thread(x, &tid, NULL) || srv_interrupted_before(x))
 		return 0;
 	atomic_store(&x->ss->state, SRV_RUNNING);
-	err = tr_session_cont(x->ss->s, tid, sig, &ev);
+	/* a fork, vfork or exec nothing catches: followed, on it runs */
+	while (!(err = tr_session_cont(x->ss->s, tid, sig, &ev)) &&
+	       srv_fork_stop(x->ss, &ev) && !atomic_load(&x->ss->stop_req)) {
+		tid = 0;
+		sig = 0;
+	}
 	if (!err) {
 		struct tr_event seen[16];
 		size_t n = tr_session_signals_seen(x->ss->s, seen, 16);

@@ -7,6 +7,7 @@
 #include "jsonrpc/data.h"
 #include "jsonrpc/disasm.h"
 #include "jsonrpc/exec.h"
+#include "jsonrpc/forks.h"
 #include "jsonrpc/sessions.h"
 #include "jsonrpc/display.h"
 #include "jsonrpc/until.h"
@@ -35,6 +36,7 @@ static const struct srv_method methods[] = {
 	{ "unfollow", SRV_M_NOW, srv_m_unfollow },
 	{ "stats", SRV_M_NOW, srv_m_stats },
 	{ "interrupt", SRV_M_NOW, srv_m_interrupt },
+	{ "fork_settings", STOPPED, srv_m_fork_settings },
 	/* execution */
 	{ "continue", STOPPED | SRV_M_RUNS, srv_m_continue },
 	{ "step", STOPPED | SRV_M_RUNS, srv_m_step },

@@ -205,6 +205,13 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 		tr_jw_cstr(w, tr_stop_reason_name(ev->reason));
 		tr_jw_key(w, "thread");
 		tr_jw_int(w, ev->tid);
+		if (ev->reason == TR_STOP_FORK || ev->reason == TR_STOP_VFORK) {
+			/* the new process, and the one now followed */
+			tr_jw_key(w, "child");
+			tr_jw_int(w, ev->child);
+			tr_jw_key(w, "pid");
+			tr_jw_int(w, ev->pid);
+		}
 		if (ev->reason == TR_STOP_BREAKPOINT) {
 			unsigned locno = srv_bp_location_number(
 				ss, ev->bpnum, ev->addr ? ev->addr : ev->pc);

@@ -385,11 +385,16 @@ do_set(struct tr_tracer *t, void *arg)
 		free(b->spec);
 		return err;
 	}
-	if (a->opts.number > p->next_bpnum)
-		p->next_bpnum = a->opts.number;
-	else
-		++p->next_bpnum;
-	b->id = p->next_bpnum;
+	/* a number asked for is kept when no breakpoint has it (a rerun;
+	 * the breakpoints set again on an exec'd program) */
+	b->id = a->opts.number;
+	for (size_t i = 0; i < p->nubps && b->id; i++)
+		if (p->ubps[i].id == b->id)
+			b->id = 0;
+	if (!b->id)
+		b->id = ++p->next_bpnum;
+	else if (b->id > p->next_bpnum)
+		p->next_bpnum = b->id;
 	a->id = b->id;
 	p->nubps++;
 	return 0;

@@ -37,7 +37,7 @@ struct tr_break_opts {
 				* (-TR_ENOENT), as gdb's without "set
 				* breakpoint pending on": no breakpoint */
 	uint32_t number;       /* 0: the next number; else this one when no
-				* breakpoint had it yet (a rerun keeps
+				* breakpoint has it (a rerun, an exec keep
 				* gdb's numbers), the next ones after it */
 };
 

@@ -130,5 +130,79 @@ check "catch exec: the breakpoint in the new image" has "$o" \
 check "catch exec: the new image's output" has "$o" '^after exec: 7$'
 check "catch exec: no protocol errors" noerr "$o"
 
-echo "$checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+# 5. the daemon's own JSON-RPC through tracectl: follow-fork-mode child,
+# catch fork (the child let go, its breakpoints out), an exec'd program's
+# breakpoints set again with their numbers and states (gdb's)
+start_tracerd
+ctl() { # ctl NAME: tracectl runs $T/NAME.ctl, output in $T/NAME.out
+	timeout $((120 * SCALE)) "$TRACECTL" --socket "$SOCK" --echo \
+		<"$T/$1.ctl" >"$T/$1.out" 2>&1
+}
+cat >"$T/cchild.ctl" <<CTL
+launch $PROG fork
+set follow-fork-mode child
+show follow-fork-mode
+break in_child
+break in_parent
+continue
+bt
+print v
+continue
+CTL
+ctl cchild
+o=$T/cchild.out
+check "tracectl follow child: the setting" has "$o" \
+	'^Debugger response to a program call of fork or vfork is "child"\.$'
+check "tracectl follow child: the child stops at in_child" has "$o" \
+	'^Breakpoint 1, in_child \(v=2\) at .*forks.c:[0-9]+$'
+check "tracectl follow child: its backtrace" has "$o" '^#1 .* in main \('
+check "tracectl follow child: print" has "$o" '^\$1 = 2$'
+check "tracectl follow child: the child's end" has "$o" \
+	'^\[Inferior \(process [0-9]+\) exited with code 04\]$'
+check "tracectl follow child: the parent ran through in_parent" has \
+	"$T/tracerd.out" '^parent: child exit 4, 5$'
+
+cat >"$T/cfork.ctl" <<CTL
+launch $PROG fork
+catch fork
+break in_child
+break in_parent
+continue
+continue
+continue
+CTL
+ctl cfork
+o=$T/cfork.out
+check "tracectl catch fork: the catchpoint" has "$o" \
+	'^Catchpoint \(forked process [0-9]+\), '
+check "tracectl catch fork: then in_parent" has "$o" \
+	'^Breakpoint 2, in_parent \(v=5\) at .*forks.c:[0-9]+$'
+check "tracectl catch fork: the parent's end" has "$o" \
+	'^\[Inferior \(process [0-9]+\) exited normally\]$'
+check "tracectl catch fork: the child ran through in_child (exit 4)" \
+	has "$T/tracerd.out" '^parent: child exit 4, 5$'
+printf 'launch %s fork\nset detach-on-fork off\nkill\n' "$PROG" >"$T/doff.ctl"
+ctl doff
+check "detach-on-fork off: a clear error" has "$T/doff.out" \
+	'detach-on-fork off is not supported'
+
+cat >"$T/cexec.ctl" <<CTL
+launch $PROG exec
+break after_exec
+break main
+disable 2
+continue
+info breakpoints
+continue
+CTL
+ctl cexec
+o=$T/cexec.out
+check "tracectl exec: breakpoint 1 in the new image" has "$o" \
+	'^Breakpoint 1, after_exec \(v=7\) at .*forks.c:[0-9]+$'
+check "tracectl exec: numbers and states kept" has "$o" \
+	'^2 +breakpoint +keep n .* in main at .*forks.c:[0-9]+$'
+check "tracectl exec: the new image's output" has "$T/tracerd.out" \
+	'^after exec: 7$'
+stop_tracerd
+
+finish

@@ -1059,6 +1059,8 @@ tc_run_command(char *line)
 					      : arg);
 	else if (IS("list") || IS("l"))
 		tc_cmd_list(arg);
+	else if (tc_cmd_forks(cmd, arg))
+		;
 	else if ((IS("set") || IS("unset") || IS("show")) &&
 		 !strncmp(arg, "substitute-path", 15) &&
 		 (!arg[15] || isspace((unsigned char)arg[15])))

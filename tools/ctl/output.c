@@ -253,6 +253,10 @@ tc_print_stop(const struct tr_json *st)
 	} else if (!strcmp(reason, "interrupt")) {
 		printf("\nProgram stopped.\n");
 		tc_print_frame_line(f, false, true);
+	} else if (!strcmp(reason, "fork") || !strcmp(reason, "vfork")) {
+		printf("\nCatchpoint (%sed process %" PRIu64 "), ", reason,
+		       tc_jnum(st, "child"));
+		tc_print_frame_line(f, false, true);
 	} else if (!strcmp(reason, "exec")) {
 		printf("Stopped at the program's first instruction, "
 		       "0x%016" PRIx64 ".\n", tc_jnum(f, "pc"));

@@ -112,6 +112,9 @@ void tc_vregs_print_all(const struct tr_json *regs);
 
 /* disasm.c: disassemble, x/Ni */
 void tc_cmd_disassemble(const char *arg);
+/* forks.c: set follow-fork-mode, set detach-on-fork, catch fork|vfork|exec
+ * (and show them): true when cmd/arg was one of them, done */
+bool tc_cmd_forks(const char *cmd, const char *arg);
 void tc_cmd_x_insn(unsigned long count, const char *expr);
 /* commands.c: an address expression's value through the server (0) */
 int tc_eval_addr(const char *expr, uint64_t *addr);
