@@ -77,6 +77,7 @@ bps_again(struct srv_sess *ss)
 {
 	for (struct srv_bp *b = ss->bps; b; b = b->next) {
 		struct tr_break_opts o = { .temporary = b->temporary,
+					   .hardware = b->hardware,
 					   .disabled = b->disabled,
 					   .number = b->id };
 		struct tr_expr_err e = { 0 };
