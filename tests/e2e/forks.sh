@@ -160,7 +160,7 @@ check "tracectl follow child: print" has "$o" '^\$1 = 2$'
 check "tracectl follow child: the child's end" has "$o" \
 	'^\[Inferior \(process [0-9]+\) exited with code 04\]$'
 check "tracectl follow child: the parent ran through in_parent" has \
-	"$T/tracerd.out" '^parent: child exit 4, 5$'
+	"$o" '^parent: child exit 4, 5$'
 
 cat >"$T/cfork.ctl" <<CTL
 launch $PROG fork
@@ -180,7 +180,7 @@ check "tracectl catch fork: then in_parent" has "$o" \
 check "tracectl catch fork: the parent's end" has "$o" \
 	'^\[Inferior \(process [0-9]+\) exited normally\]$'
 check "tracectl catch fork: the child ran through in_child (exit 4)" \
-	has "$T/tracerd.out" '^parent: child exit 4, 5$'
+	has "$o" '^parent: child exit 4, 5$'
 printf 'launch %s fork\nset detach-on-fork off\nkill\n' "$PROG" >"$T/doff.ctl"
 ctl doff
 check "detach-on-fork off: a clear error" has "$T/doff.out" \
@@ -201,7 +201,7 @@ check "tracectl exec: breakpoint 1 in the new image" has "$o" \
 	'^Breakpoint 1, after_exec \(v=7\) at .*forks.c:[0-9]+$'
 check "tracectl exec: numbers and states kept" has "$o" \
 	'^2 +breakpoint +keep n .* in main at .*forks.c:[0-9]+$'
-check "tracectl exec: the new image's output" has "$T/tracerd.out" \
+check "tracectl exec: the new image's output" has "$o" \
 	'^after exec: 7$'
 stop_tracerd
 
