@@ -353,8 +353,11 @@ int tr_direct_fast_cond(struct tr_tracer *t, uint64_t addr, uint32_t bpnum,
  * when it hits one of those pages: the thread steps over the access with
  * the pages as found (every other thread stopped), they are protected
  * again, and the access triggers a watchpoint when it changed the value
- * (write; access too) or when the fault address is within the range or
- * up to 31 bytes before it (read, access: one instruction's access).
+ * (write; access too) or when the bytes the faulting instruction
+ * accesses meet the range (read, access: its explicit memory operands'
+ * addresses and sizes, decoded with Capstone; an implicit access such
+ * as a push or a pop, or one not decoded: up to 31 bytes from the fault
+ * address, the widest access of one instruction).
  *
  * Either way a trigger stops with TR_STOP_WATCH, bpnum the watchpoint,
  * addr its address, pc past the access. Any other fault is the program's

@@ -66,6 +66,8 @@ struct tr_thread {
 				over the access once the others stopped */
 	bool wp_stepping;    /* stepping that access, pages unprotected */
 	uint64_t wp_fault;   /* the address it faulted at */
+	uint64_t wp_lo, wp_hi; /* the bytes its instruction accesses
+				  (decoded at the fault; watch.c) */
 	bool sys_open;       /* in a system call whose buffers lie on
 				protected pages: they are open until its
 				exit (watch.c) */

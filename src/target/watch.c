@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <capstone/capstone.h>
+
 #include "base/error.h"
 #include "base/log.h"
 #include "target/tracer_int.h"
@@ -783,6 +785,123 @@ tr__wp_sys_stop(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 
 /* ---- faults --------------------------------------------------------- */
 
+/* A register's value for an address (Capstone's names), at an
+ * instruction of `len` bytes: false for one an address cannot use here
+ * (a vector index, a segment other than fs and gs). */
+static bool
+reg_value(const struct user_regs_struct *r, x86_reg reg, unsigned len,
+	  uint64_t *v)
+{
+	static const struct {
+		x86_reg q, d;
+		size_t off;
+	} gp[] = {
+#define R(Q, D, F) { X86_REG_##Q, X86_REG_##D, offsetof(struct user_regs_struct, F) }
+		R(RAX, EAX, rax), R(RBX, EBX, rbx), R(RCX, ECX, rcx),
+		R(RDX, EDX, rdx), R(RSI, ESI, rsi), R(RDI, EDI, rdi),
+		R(RBP, EBP, rbp), R(RSP, ESP, rsp), R(R8, R8D, r8),
+		R(R9, R9D, r9), R(R10, R10D, r10), R(R11, R11D, r11),
+		R(R12, R12D, r12), R(R13, R13D, r13), R(R14, R14D, r14),
+		R(R15, R15D, r15),
+#undef R
+	};
+
+	if (reg == X86_REG_INVALID) {
+		*v = 0;
+		return true;
+	}
+	if (reg == X86_REG_RIP) {
+		*v = r->rip + len; /* relative to the next instruction */
+		return true;
+	}
+	if (reg == X86_REG_FS || reg == X86_REG_GS) {
+		*v = reg == X86_REG_FS ? r->fs_base : r->gs_base;
+		return true;
+	}
+	if (reg == X86_REG_CS || reg == X86_REG_DS || reg == X86_REG_ES ||
+	    reg == X86_REG_SS) {
+		*v = 0; /* flat in 64-bit mode */
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(gp) / sizeof(gp[0]); i++) {
+		uint64_t x;
+
+		if (reg != gp[i].q && reg != gp[i].d)
+			continue;
+		memcpy(&x, (const char *)r + gp[i].off, sizeof(x));
+		*v = reg == gp[i].d ? (uint32_t)x : x;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The bytes the faulting instruction of th accesses: the hull of its
+ * explicit memory operands, each at its effective address (segment,
+ * base, index, scale, displacement, from the registers before it runs)
+ * for its operand size, decoded by Capstone (Debian's libcapstone, the
+ * disassembler symbols/disasm.c uses too). An instruction whose access is
+ * implicit (push, pop, call, ret, the stack) or not decoded: from the
+ * fault address, as far as one instruction may reach (READ_REACH), as
+ * before decoding.
+ */
+static void
+access_range(struct tr_tracer *t, struct tr_thread *th, uint64_t fault,
+	     uint64_t *lo, uint64_t *hi)
+{
+	struct user_regs_struct r;
+	uint8_t code[16];
+	size_t got = 0;
+	csh h;
+	cs_insn *insn = NULL;
+	bool any = false;
+
+	*lo = fault;
+	*hi = fault + READ_REACH + 1;
+	if (tr__regs_of(th->tid, &r) < 0)
+		return;
+	(void)tr__mem_read(t, r.rip, code, sizeof(code), &got);
+	if (!got || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	if (cs_disasm(h, code, got, r.rip, 1, &insn) == 1) {
+		const cs_x86 *x = &insn->detail->x86;
+		uint64_t l = UINT64_MAX, e = 0;
+		bool ok = true;
+
+		for (uint8_t i = 0; i < x->op_count && ok; i++) {
+			const cs_x86_op *op = &x->operands[i];
+			uint64_t seg, base, idx, ea;
+
+			if (op->type != X86_OP_MEM)
+				continue;
+			ok = reg_value(&r, op->mem.segment, insn->size, &seg) &&
+			     reg_value(&r, op->mem.base, insn->size, &base) &&
+			     reg_value(&r, op->mem.index, insn->size, &idx) &&
+			     op->size > 0;
+			if (!ok)
+				break;
+			/* lea names memory it does not touch */
+			if (insn->id == X86_INS_LEA)
+				continue;
+			ea = seg + base + idx * (uint64_t)op->mem.scale +
+			     (uint64_t)op->mem.disp;
+			if (ea < l)
+				l = ea;
+			if (ea + op->size > e)
+				e = ea + op->size;
+			any = true;
+		}
+		/* the fault must be in what was decoded, else trust nothing */
+		if (ok && any && fault >= l && fault < e) {
+			*lo = l;
+			*hi = e;
+		}
+		cs_free(insn, 1);
+	}
+	cs_close(&h);
+}
+
 /* Whether another thread runs (and must be stopped before the pages are
  * opened for th). */
 static bool
@@ -837,6 +956,7 @@ tr__wp_fault(struct tr_tracer *t, struct tr_thread *th, const siginfo_t *si)
 	if (si->si_code != SEGV_ACCERR || !page_find(t, fault & ~(PAGE - 1)))
 		return false;
 	th->wp_fault = fault;
+	access_range(t, th, fault, &th->wp_lo, &th->wp_hi);
 	if (t->phase == PH_RUNNING && !t->have_report && !others_run(t, th)) {
 		tr__wp_step_begin(t, th);
 		return true;
@@ -906,8 +1026,7 @@ tr__wp_step_done(struct tr_tracer *t, struct tr_thread *th, uint64_t *addr)
 			buf = small;
 			continue;
 		}
-		if (!wp_triggered(t, w, th->wp_fault,
-				  th->wp_fault + READ_REACH + 1, buf) || hit ||
+		if (!wp_triggered(t, w, th->wp_lo, th->wp_hi, buf) || hit ||
 		    th->calling)
 			continue;
 		if (w->cond)

@@ -12,6 +12,10 @@
 W=$TRACEES/watch
 line_g=$(grep -n 'line of the write to g' "$srcdir/tests/tracees/watch.c" |
 	cut -d: -f1)
+line_nb=$(grep -n 'line of the read next to nb.target' "$srcdir/tests/tracees/watch.c" |
+	cut -d: -f1)
+line_nt=$(grep -n 'line of the read of nb.target' "$srcdir/tests/tracees/watch.c" |
+	cut -d: -f1)
 line_kid=$(grep -n 'line after the fork child' "$srcdir/tests/tracees/watch.c" |
 	cut -d: -f1)
 
@@ -110,6 +114,25 @@ for mech in $mechs; do
 		'in (__GI___libc_read|read) \(.*\) at '
 	check "[$mech] ... and the program read its bytes (no EFAULT)" wait_for \
 		"$T/tracerd.out" '^read 5 hello$'
+	tc kill >/dev/null 2>&1
+	stop_tracerd
+
+	# A read watchpoint by page protection is exact: a read of the
+	# neighbouring member (8 bytes before, same page) is not reported,
+	# the faulting instruction's operand decoded (its address and size).
+	start_tracerd --watch-mechanism $mech --launch "$W"
+	tc <<-SCRIPT >"$T/nb.$mech" 2>&1
+	break main
+	continue
+	rwatch nb.target
+	continue
+	continue
+	SCRIPT
+	check "[$mech] rwatch: the read of the member itself" has "$T/nb.$mech" '^Value = 2$'
+	check "[$mech] ... not the read next to it" hasnt "$T/nb.$mech" \
+		"at watch.c:$line_nb\$"
+	check "[$mech] ... it stops right after the load of nb.target" has \
+		"$T/nb.$mech" "^0x[0-9a-f]+ in main \\(.*\\) at watch.c:$line_nt\$"
 	tc kill >/dev/null 2>&1
 	stop_tracerd
 

@@ -19,6 +19,11 @@ char rbuf[4096] __attribute__((aligned(4096))); /* read(2) into */
 struct node n2 = { 20, 0 }, n1 = { 10, &n2 };
 struct node *head = &n1;
 int tcount;                    /* written by threads */
+struct near {
+	long before;           /* read next to target, same page */
+	int target;            /* read-watched */
+} nb = { 1, 2 };
+volatile long sink;
 volatile int seen;             /* what main read of n2.v */
 static sigjmp_buf jb;
 static volatile int faults;
@@ -75,6 +80,8 @@ main(int argc, char **argv)
 	head->next->v = 21;
 	seen = n2.v;               /* line of the read of n2.v */
 	poke(&n1);
+	sink = nb.before;          /* line of the read next to nb.target */
+	sink = nb.target;          /* line of the read of nb.target */
 	printf("scoped %d\n", scoped(4));
 	for (int i = 0; i < 1000; i++)
 		other[i] = i;
