@@ -70,43 +70,6 @@ out:
 	return med;
 }
 
-static char *
-gdb_script(int calls)
-{
-	size_t len = 256 + (size_t)calls * 20;
-	char *s = malloc(len);
-	size_t n;
-
-	if (!s)
-		return NULL;
-	n = (size_t)snprintf(s, len, "set pagination off\nset confirm off\n"
-			     "file %s\nbreak ready\nrun\n", BENCH_CALL_TARGET);
-	for (int i = 0; i < calls; i++)
-		n += (size_t)snprintf(s + n, len - n, "call add(2,3)\n");
-	snprintf(s + n, len - n, "kill\n");
-	return s;
-}
-
-static double
-gdb_calls(const char *gdb, int k)
-{
-	double per[3];
-	char *with = gdb_script(k), *without = gdb_script(0);
-	int ok = 0;
-
-	for (int r = 0; r < 3 && with && without; r++) {
-		double a, b;
-
-		if (!bench_gdb_batch(gdb, without, 120, &b) ||
-		    !bench_gdb_batch(gdb, with, 300, &a))
-			break;
-		per[ok++] = (a - b) / k * 1e6;
-	}
-	free(with);
-	free(without);
-	return ok ? bench_median(per, (size_t)ok) : -1;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -134,7 +97,8 @@ main(int argc, char **argv)
 	if (us < 0)
 		return 1;
 	if (bench_which("gdb", gdb, sizeof(gdb)))
-		gus = gdb_calls(gdb, k);
+		gus = bench_gdb_per_command(gdb, BENCH_CALL_TARGET, "ready",
+					    "call add(2,3)", k, 300);
 	if (json) {
 		printf("{\"tracerd_us\": %.2f, \"tracerd_p10_us\": %.2f, "
 		       "\"tracerd_p90_us\": %.2f, \"tracerd_p99_us\": %.2f, "

@@ -176,3 +176,44 @@ bench_median(double *v, size_t n)
 	qsort(v, n, sizeof(*v), cmp);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
+
+static char *
+per_command_script(const char *prog, const char *stop_at, const char *cmd,
+		   int k)
+{
+	size_t len = 256 + strlen(prog) + strlen(stop_at) +
+		     (size_t)k * (strlen(cmd) + 1);
+	char *s = malloc(len);
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = (size_t)snprintf(s, len, "set pagination off\nset confirm off\n"
+			     "file %s\nbreak %s\nrun\n", prog, stop_at);
+	for (int i = 0; i < k; i++)
+		n += (size_t)snprintf(s + n, len - n, "%s\n", cmd);
+	snprintf(s + n, len - n, "kill\n");
+	return s;
+}
+
+double
+bench_gdb_per_command(const char *gdb, const char *prog, const char *stop_at,
+		      const char *cmd, int k, double timeout_s)
+{
+	double per[3];
+	char *with = per_command_script(prog, stop_at, cmd, k);
+	char *without = per_command_script(prog, stop_at, cmd, 0);
+	int ok = 0;
+
+	for (int r = 0; r < 3 && with && without && k > 0; r++) {
+		double a, b;
+
+		if (!bench_gdb_batch(gdb, without, 120, &b) ||
+		    !bench_gdb_batch(gdb, with, timeout_s, &a))
+			break;
+		per[ok++] = (a - b) / k * 1e6;
+	}
+	free(with);
+	free(without);
+	return ok ? bench_median(per, (size_t)ok) : -1;
+}

@@ -19,6 +19,17 @@ bool bench_which(const char *name, char *buf, size_t len);
 bool bench_gdb_batch(const char *gdb, const char *script, double timeout_s,
 		     double *secs);
 
+/*
+ * bench_gdb_per_command: what one `cmd` costs gdb: a batch session loads
+ * prog, stops at `stop_at` and runs `cmd` k times; another does the same
+ * with none. Their wall times differ by k commands (startup, symbol
+ * loading and the run cancel out): microseconds per command, the median
+ * of three pairs; -1 when gdb failed or timed out.
+ */
+double bench_gdb_per_command(const char *gdb, const char *prog,
+			     const char *stop_at, const char *cmd, int k,
+			     double timeout_s);
+
 /* A free TCP port on 127.0.0.1. */
 int bench_free_port(void);
 

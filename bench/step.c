@@ -141,43 +141,6 @@ tracerd_nexts(int iters, struct result *on, struct result *off)
 	return err ? -1 : 0;
 }
 
-static char *
-gdb_script(int nexts)
-{
-	size_t len = 256 + (size_t)nexts * 8;
-	char *s = malloc(len);
-	size_t n;
-
-	if (!s)
-		return NULL;
-	n = (size_t)snprintf(s, len, "set pagination off\nset confirm off\n"
-			     "file %s\nbreak main\nrun\n", BENCH_STEP_TARGET);
-	for (int i = 0; i < nexts; i++)
-		n += (size_t)snprintf(s + n, len - n, "next\n");
-	snprintf(s + n, len - n, "kill\n");
-	return s;
-}
-
-static double
-gdb_nexts(const char *gdb, int k)
-{
-	double per[3];
-	char *with = gdb_script(k), *without = gdb_script(0);
-	int ok = 0;
-
-	for (int r = 0; r < 3 && with && without; r++) {
-		double a, b;
-
-		if (!bench_gdb_batch(gdb, without, 120, &b) ||
-		    !bench_gdb_batch(gdb, with, 600, &a))
-			break;
-		per[ok++] = (a - b) / k * 1e6;
-	}
-	free(with);
-	free(without);
-	return ok ? bench_median(per, (size_t)ok) : -1;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -205,7 +168,8 @@ main(int argc, char **argv)
 	if (tracerd_nexts(iters, &on, &off))
 		return 1;
 	if (bench_which("gdb", gdb, sizeof(gdb)))
-		gus = gdb_nexts(gdb, k);
+		gus = bench_gdb_per_command(gdb, BENCH_STEP_TARGET, "main",
+					    "next", k, 600);
 	if (json) {
 		printf("{\"range_long_us\": %.2f, \"range_all_us\": %.2f, "
 		       "\"single_long_us\": %.2f, \"single_all_us\": %.2f, "
