@@ -248,8 +248,12 @@ tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 	}
 	ti->len = in->size;
 	x = &in->detail->x86;
+	/* Capstone 4 puts loop and jrcxz in no branch group */
 	branch = cs_insn_group(d->h, in, CS_GRP_JUMP) ||
-		 cs_insn_group(d->h, in, CS_GRP_CALL);
+		 cs_insn_group(d->h, in, CS_GRP_CALL) ||
+		 in->id == X86_INS_LOOP || in->id == X86_INS_LOOPE ||
+		 in->id == X86_INS_LOOPNE || in->id == X86_INS_JRCXZ ||
+		 in->id == X86_INS_JECXZ;
 	/* prefixes GNU names as words: a segment override on an
 	 * instruction that ignores it (cs nopw), repeated 0x66 */
 	{
@@ -278,8 +282,12 @@ tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 		}
 		if (branch && x->prefix[1] == 0x3e)
 			put(&ho, "notrack ");
-		if (branch && x->prefix[0] == 0xf2)
+		if (branch && x->prefix[0] == 0xf2 &&
+		    strncmp(in->mnemonic, "bnd", 3))
 			put(&ho, "bnd ");
+		/* f3 c3: AMD's two-byte return, GNU's "repz ret" */
+		if (in->id == X86_INS_RET && x->prefix[0] == 0xf3)
+			put(&ho, "repz ");
 	}
 	mnemonic(d->h, in, mn, sizeof(mn));
 	/* 66 90 is GNU's xchg %ax,%ax */
@@ -297,12 +305,21 @@ tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 		     !strncmp(w, "scas", 4)))
 			w[4] = 0;
 	}
-	put(&ho, "%s", mn);
+	put(&ho, "%s", !strcmp(mn, "wait") ? "fwait" : mn);
 	if (!x->op_count || !in->op_str[0]) {
 		put(&o, "%s", head);
 		return 0;
 	}
 	put(&o, "%-6s ", head);
+	/* 91-97 (xchg with the accumulator): GNU writes the accumulator
+	 * first, Capstone last */
+	if (in->id == X86_INS_XCHG && (x->opcode[0] & 0xf8) == 0x90 &&
+	    x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+	    x->operands[1].type == X86_OP_REG) {
+		put(&o, "%%%s,%%%s", cs_reg_name(d->h, x->operands[1].reg),
+		    cs_reg_name(d->h, x->operands[0].reg));
+		return 0;
+	}
 	if (string_insn(d->h, in, &o, in->mnemonic))
 		goto symbol;
 	/* D2/D3: shifts by %cl, which Capstone leaves out of the operands */
@@ -321,6 +338,11 @@ tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 			put(&o, ",");
 		switch (op->type) {
 		case X86_OP_REG:
+			/* GNU names st(0) %st beside another x87 register */
+			if (op->reg == X86_REG_ST0 && x->op_count == 2) {
+				put(&o, "%%st");
+				break;
+			}
 			put(&o, "%s%%%s", branch ? "*" : "",
 			    cs_reg_name(d->h, op->reg));
 			x87_second(x, in->mnemonic, &o);
@@ -336,6 +358,9 @@ tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 			}
 			if (op->size && op->size < 8)
 				v &= (1ULL << (op->size * 8)) - 1;
+			/* xabort's imm8 is no sign-extended operand */
+			if (in->id == X86_INS_XABORT)
+				v &= 0xff;
 			put(&o, "$0x%llx", (unsigned long long)v);
 			break;
 		}
