@@ -81,6 +81,7 @@ struct spec_line_args {
 	const uint64_t *locs;
 	size_t n;
 	uint32_t call_line[64]; /* per location, 0: as its row says */
+	bool moved[64];         /* past a prologue: its row's line */
 };
 
 static int
@@ -94,6 +95,8 @@ spec_line_fn(struct tr_tracer *t, struct tr_debuginfo *di,
 	(void)u;
 	if (tr_debuginfo_spec_line(di, a->spec, &a->line))
 		a->line = 0;
+	for (size_t i = 0; a->line && i < a->n && i < 64; i++)
+		a->moved[i] = tr_debuginfo_after_prologue(di, a->locs[i]);
 	if (a->line || *a->spec == '*')
 		return 0;
 	/* gdb 13's skip_prologue_sal: break FUNC past a prologue that
@@ -163,7 +166,7 @@ write_bp_msg(struct srv_call *x, uint32_t id, const char *msg)
 
 		srv_where_get(x->ss, locs[i], 0, false, &wh);
 		wh.source[0] = 0;
-		if (sl.line)
+		if (sl.line && !(i < 64 && sl.moved[i]))
 			wh.loc.line = sl.line;
 		else if (i < 64 && sl.call_line[i])
 			wh.loc.line = sl.call_line[i];

@@ -235,6 +235,39 @@ resolve_func(struct tr_debuginfo *di, const char *spec, uint64_t *addrs,
 	return -TR_ENOENT;
 }
 
+/* Where `break FUNC` goes in the function whose code holds run-time
+ * address `addr` (module m, its DWARF dw); 0 when unknown. */
+static uint64_t
+func_bp_addr(struct tr_debuginfo *di, const struct tr_module *m,
+	     struct tr_dwarf *dw, uint64_t addr)
+{
+	const struct tr_dw_entry *f = tr_dwarf_func_at(dw, addr - m->bias);
+	uint8_t code[16];
+	uint64_t bp;
+	bool have;
+
+	if (!f || !f->lowpc)
+		return 0;
+	have = tr_debuginfo_read_code(di, f->lowpc + m->bias, code,
+				      sizeof(code)) == 0;
+	if (tr_dwarf_breakpoint_addr(dw, f, have ? code : NULL,
+				     have ? sizeof(code) : 0, &bp))
+		return 0;
+	return bp + m->bias;
+}
+
+bool
+tr_debuginfo_after_prologue(struct tr_debuginfo *di, uint64_t addr)
+{
+	const struct tr_module *m = tr_symtab_module_at(di->st, addr);
+	struct tr_dwarf *dw = m ? tr_debuginfo_dwarf(di, m) : NULL;
+	const struct tr_dw_entry *f = dw ? tr_dwarf_func_at(dw, addr - m->bias)
+					 : NULL;
+
+	return f && f->lowpc && f->lowpc + m->bias != addr &&
+	       func_bp_addr(di, m, dw, addr) == addr;
+}
+
 static int
 resolve_line(struct tr_debuginfo *di, const char *file, uint32_t line,
 	     uint64_t *addrs, size_t max, size_t *n)
@@ -250,8 +283,20 @@ resolve_line(struct tr_debuginfo *di, const char *file, uint32_t line,
 		if (!dw || tr_dwarf_line_addrs(dw, file, line, a, 64, &k,
 					       NULL) < 0)
 			continue;
-		for (size_t j = 0; j < k && j < 64; j++)
-			push(addrs, max, n, a[j] + m->bias);
+		for (size_t j = 0; j < k && j < 64; j++) {
+			uint64_t at = a[j] + m->bias, bp;
+			const struct tr_dw_entry *f =
+				tr_dwarf_func_at(dw, a[j]);
+
+			/* gdb 13 (skip_prologue_sal): a line whose code is
+			 * a function's entry (its opening line, or a line
+			 * before it with no code) breaks where break FUNC
+			 * does, past the prologue */
+			if (f && f->lowpc == a[j] &&
+			    (bp = func_bp_addr(di, m, dw, at)))
+				at = bp;
+			push(addrs, max, n, at);
+		}
 	}
 	return *n ? 0 : -TR_ENOENT;
 }

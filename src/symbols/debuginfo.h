@@ -71,6 +71,10 @@ int tr_debuginfo_resolve(struct tr_debuginfo *di, const char *spec,
  */
 int tr_debuginfo_spec_line(struct tr_debuginfo *di, const char *spec,
 			   uint32_t *line);
+/* tr_debuginfo_after_prologue: whether addr is where `break FUNC` puts
+ * its function's breakpoint, past a prologue (a FILE:LINE at the
+ * function's opening line moved there shows that address's line). */
+bool tr_debuginfo_after_prologue(struct tr_debuginfo *di, uint64_t addr);
 
 /* Where an address is. Fields unknown are NULL/0. */
 struct tr_location {

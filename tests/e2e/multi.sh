@@ -54,6 +54,7 @@ for v in O0 O2; do
 	run_case symbols "$v"
 	run_case multiloc "$v"
 	run_case stepinl "$v"
+	run_case breakline "$v"
 done
 # libc's separate debug file (Debian's libc6-dbg, found by build-id), at
 # -O0 (at -O2 gcc inlines glibc's atoi into main)
