@@ -158,6 +158,14 @@ check "help COMMAND: gdb's line" \
 	see '^Step program until it reaches a different source line\.$'
 check "and its usage" see '^Usage: step \[N\]$'
 ready
+keys "help all" Enter
+check "help all: every command, one line each" \
+	see '^next, n -- Step program, proceeding through subroutine calls\.$'
+ready
+keys "help nosuch" Enter
+check "help of no command: gdb's error" \
+	see '^Undefined command: "nosuch"\.  Try "help"\.$'
+ready
 keys "tty $T/complet" Tab
 check "Tab completes a file name" see "^\\(tracectl\\) tty $T/completeme\\.txt"
 keys C-c

@@ -883,7 +883,8 @@ static const char help_text[] =
 	"            set|unset|show substitute-path [FROM [TO]]\n"
 	"Symbols:    info functions|variables|types [REGEX]   info line [LOC]\n"
 	"            info address NAME   info symbol ADDR   info sharedlibrary\n"
-	"Other:      stats   rpc METHOD [JSON]   echo TEXT   help   quit\n";
+	"Other:      stats   rpc METHOD [JSON]   echo TEXT   quit\n"
+	"            help [COMMAND]   help all (every command, one line each)\n";
 
 
 /* Run one command line. Returns false for quit. */

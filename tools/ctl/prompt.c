@@ -46,7 +46,7 @@ static const struct cmd_help cmds[] = {
 	{ "detach", NULL, "detach",
 	  "Detach a process or file previously attached." },
 	{ "disable", NULL, "disable N", "Disable all or some breakpoints." },
-	{ "disassemble", NULL, "disassemble [/r] [/s] [FUNCTION | START,END | START,+LENGTH]",
+	{ "disassemble", "disas", "disassemble [/r] [/s] [FUNCTION | START,END | START,+LENGTH]",
 	  "Disassemble a specified section of memory." },
 	{ "display", NULL, "display[/FMT] EXPRESSION",
 	  "Print value of expression EXP each time the program stops." },
@@ -59,7 +59,9 @@ static const struct cmd_help cmds[] = {
 	{ "frame", "f", "frame [N]", "Select and print a stack frame." },
 	{ "handle", NULL, "handle SIGNAL [stop|nostop] [print|noprint] [pass|nopass]",
 	  "Specify how to handle signals." },
-	{ "help", "h", "help [COMMAND]", "Print list of commands." },
+	{ "hbreak", NULL, "hbreak [LOCATION] [if CONDITION]",
+	  "Set a hardware assisted breakpoint." },
+	{ "help", "h", "help [COMMAND | all]", "Print list of commands." },
 	{ "ignore", NULL, "ignore N COUNT",
 	  "Set ignore-count of breakpoint number N to COUNT." },
 	{ "info", "i", "info WHAT",
@@ -67,7 +69,7 @@ static const struct cmd_help cmds[] = {
 	  "debugged." },
 	{ "interrupt", NULL, "interrupt",
 	  "Interrupt the execution of the debugged program." },
-	{ "jump", NULL, "jump LOCATION",
+	{ "jump", "j", "jump LOCATION",
 	  "Continue program being debugged at specified line or address." },
 	{ "kill", "k", "kill", "Kill execution of program being debugged." },
 	{ "launch", NULL, "launch PROGRAM [ARGS...] [< IN] [> OUT] [2> ERR]",
@@ -76,8 +78,6 @@ static const struct cmd_help cmds[] = {
 	  "List specified function or line." },
 	{ "next", "n", "next [N]",
 	  "Step program, proceeding through subroutine calls." },
-	{ "nexti", "ni", "nexti [N]",
-	  "Step one instruction, but proceed through subroutine calls." },
 	{ "output", NULL, "output EXPRESSION",
 	  "Like \"print\" but don't put in value history and don't print "
 	  "newline." },
@@ -113,6 +113,8 @@ static const struct cmd_help cmds[] = {
 	{ "stepi", "si", "stepi [N]", "Step one instruction exactly." },
 	{ "tbreak", NULL, "tbreak [LOCATION] [if CONDITION]",
 	  "Set a temporary breakpoint." },
+	{ "thbreak", NULL, "thbreak [LOCATION] [if CONDITION]",
+	  "Set a temporary hardware assisted breakpoint." },
 	{ "thread", NULL, "thread [N]",
 	  "Use this command to switch between threads." },
 	{ "tty", NULL, "tty PATH",
@@ -163,6 +165,22 @@ tc_help_command(const char *arg)
 	snprintf(w, sizeof(w), "%.*s", (int)strcspn(arg, " \t"), arg);
 	if (!w[0])
 		return false;
+	if (!strcmp(w, "all")) {
+		/* gdb's help all: every command, one line each */
+		for (size_t i = 0; i < NCMDS; i++) {
+			printf("%s", cmds[i].name);
+			for (const char *a = cmds[i].aliases; a && *a;) {
+				size_t k = strcspn(a, " ");
+
+				printf(", %.*s", (int)k, a);
+				a += k;
+				while (*a == ' ')
+					a++;
+			}
+			printf(" -- %s\n", cmds[i].doc);
+		}
+		return true;
+	}
 	for (size_t i = 0; i < NCMDS; i++) {
 		if (!alias_of(&cmds[i], w))
 			continue;
@@ -182,7 +200,7 @@ static char last_line[1024];
 
 /*
  * The command an empty line stands for, as gdb repeats it: next, step,
- * stepi, nexti, continue and until as typed; x and list go on from where
+ * stepi, continue and until as typed; x and list go on from where
  * the last one stopped (x without its address, list without
  * arguments). NULL: nothing to repeat.
  */
@@ -199,11 +217,11 @@ tc_repeat_line(const char *line)
 		n = strcspn(p, " \t/");
 		/* remember the commands that repeat */
 		if ((n == 1 && strchr("nsclux", *p)) ||
-		    (n == 2 && (!strncmp(p, "si", 2) || !strncmp(p, "ni", 2))) ||
+		    (n == 2 && !strncmp(p, "si", 2)) ||
 		    (n == 4 && (!strncmp(p, "next", 4) || !strncmp(p, "step", 4) ||
 				!strncmp(p, "list", 4) || !strncmp(p, "cont", 4))) ||
 		    (n == 5 && (!strncmp(p, "stepi", 5) ||
-				!strncmp(p, "nexti", 5) || !strncmp(p, "until", 5))) ||
+				!strncmp(p, "until", 5))) ||
 		    (n == 8 && !strncmp(p, "continue", 8)))
 			snprintf(last_line, sizeof(last_line), "%s", p);
 		else
