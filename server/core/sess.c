@@ -59,9 +59,7 @@ sess_unref_free(struct srv_sess *ss)
 	}
 	tr_srcmap_free(ss->srcmap);
 	free(ss->program);
-	for (size_t i = 0; ss->argv && ss->argv[i]; i++)
-		free(ss->argv[i]);
-	free(ss->argv);
+	srv_argv_free(ss->argv);
 	tr_buf_free(&ss->out);
 	pthread_mutex_destroy(&ss->mu);
 	pthread_mutex_destroy(&ss->target_mu);
@@ -280,26 +278,44 @@ srv_program_path(const char *name)
 }
 
 void
-srv_sess_set_program(struct srv_sess *ss, const struct tr_launch *l)
+srv_argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+char **
+srv_argv_dup(char *const *argv, const char *program)
 {
 	size_t n = 0;
+	char **a;
 
+	while (argv && argv[n])
+		n++;
+	if (!(a = calloc(n + 2, sizeof(*a))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(a[i] = strdup(argv[i])))
+			goto oom;
+	if (n == 0 && (!program || !(a[0] = strdup(program))))
+		goto oom;
+	return a;
+oom:
+	srv_argv_free(a);
+	return NULL;
+}
+
+void
+srv_sess_set_program(struct srv_sess *ss, const struct tr_launch *l)
+{
 	ss->launched = true;
 	free(ss->program);
 	ss->program = strdup(l->path);
-	for (size_t i = 0; ss->argv && ss->argv[i]; i++)
-		free(ss->argv[i]);
-	free(ss->argv);
-	while (l->argv && l->argv[n])
-		n++;
-	ss->argv = calloc(n + 2, sizeof(*ss->argv));
-	if (!ss->argv)
-		return; /* a restart then runs the program without arguments */
-	for (size_t i = 0; i < n; i++)
-		if (!(ss->argv[i] = strdup(l->argv[i])))
-			break;
-	if (n == 0)
-		ss->argv[0] = strdup(l->path);
+	srv_argv_free(ss->argv);
+	/* NULL when out of memory: a restart then runs the program without
+	 * arguments */
+	ss->argv = srv_argv_dup(l->argv, l->path);
 }
 
 struct srv_sess *

@@ -145,6 +145,11 @@ struct srv_sess *srv_sess_new(struct srv_call *x);
  * directory is that file (its absolute path), else the name as it is
  * (searched in PATH by the launch). Allocated; NULL when out of memory. */
 char *srv_program_path(const char *name);
+/* srv_argv_dup: a copy of the NULL-terminated argv, or of {program}
+ * when argv has no element; NULL when out of memory. srv_argv_free:
+ * such an array and its strings (NULL: nothing). */
+char **srv_argv_dup(char *const *argv, const char *program);
+void srv_argv_free(char **argv);
 /* srv_sess_set_program: remember what l launches (program and
  * arguments), for `sessions` and for a restart. */
 void srv_sess_set_program(struct srv_sess *ss, const struct tr_launch *l);

@@ -214,7 +214,7 @@ rsp_conn_free(struct rsp *r)
 	tr_buf_free(&r->out);
 	tr_buf_free(&r->last);
 	free(r->xml);
-	rsp_argv_free(r->run_argv);
+	srv_argv_free(r->run_argv);
 	rsp_hostio_close_all(r);
 	free(r->tlist);
 	free(r->threads_xml);

@@ -13,44 +13,13 @@
 #include "rsp/stop.h"
 
 void
-rsp_argv_free(char **argv)
-{
-	for (size_t i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* A copy of a launched session's program and arguments (argv[0] the
- * program itself when it had none); NULL when out of memory. */
-static char **
-argv_copy(const struct srv_sess *ss)
-{
-	size_t n = 0;
-	char **a;
-
-	while (ss->argv && ss->argv[n])
-		n++;
-	if (!(a = calloc(n + 2, sizeof(*a))))
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!(a[i] = strdup(ss->argv[i])))
-			goto oom;
-	if (n == 0 && !(a[0] = strdup(ss->program)))
-		goto oom;
-	return a;
-oom:
-	rsp_argv_free(a);
-	return NULL;
-}
-
-void
 rsp_bind_session(struct rsp *r, struct srv_sess *ss)
 {
 	struct tr_state st;
 	char **a;
 
-	if (ss && ss->launched && ss->program && (a = argv_copy(ss))) {
-		rsp_argv_free(r->run_argv);
+	if (ss && ss->launched && ss->program && (a = srv_argv_dup(ss->argv, ss->program))) {
+		srv_argv_free(r->run_argv);
 		r->run_argv = a;
 	}
 
@@ -235,7 +204,7 @@ rsp_restart(struct rsp *r)
 	if (!r->run_argv)
 		r->run_argv = argv;
 	else
-		rsp_argv_free(argv);
+		srv_argv_free(argv);
 	return 0;
 }
 

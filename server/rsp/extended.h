@@ -24,8 +24,6 @@ void rsp_end_target(struct rsp *r, bool kill_it);
  * first stop. */
 int rsp_v_run(struct rsp *r, const char *p);
 int rsp_v_attach(struct rsp *r, const char *p);
-/* rsp_argv_free: a NULL-terminated array of strings and the strings. */
-void rsp_argv_free(char **argv);
 /* rsp_restart: R (extended-remote): relaunch the program; no reply. */
 int rsp_restart(struct rsp *r);
 
