@@ -10,6 +10,7 @@
 #include "dap/reply.h"
 #include "dap/request.h"
 #include "dap/source.h"
+#include "dap/stack.h"
 #include "symbols/debuginfo.h"
 
 /* --- hit conditions -------------------------------------------------- */
@@ -601,24 +602,6 @@ dap_bps_verify(struct dap *d)
  * evaluated in that frame when the data breakpoint is set (a local
  * watched goes when its frame returns, as gdb's watch).
  */
-struct find_child {
-	const char *name;
-	char expr[1024];
-	bool found;
-};
-
-static int
-find_cb(const struct tr_vnode *n, void *arg)
-{
-	struct find_child *f = arg;
-
-	if (strcmp(n->name, f->name))
-		return 0;
-	snprintf(f->expr, sizeof(f->expr), "%s", n->expr);
-	f->found = true;
-	return 1;
-}
-
 int
 dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q)
 {
@@ -627,7 +610,7 @@ dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q)
 	const struct dap_ref *r = vref ? dap_ref_get(d, vref) : NULL;
 	const struct dap_frame *f = dap_frame_get(d, dap_arg_int(q, "frameId",
 								0));
-	struct find_child fc = { .name = name };
+	char expr[1024];
 	struct tr_session_watch w = { .kind = TR_WATCH_WRITE };
 	struct tr_expr_err e = { 0 };
 	pid_t tid = f ? f->tid : d->last_tid;
@@ -636,6 +619,7 @@ dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q)
 	struct tr_buf b;
 	struct tr_jw jw;
 	int rc, err;
+	bool found;
 
 	if (!name)
 		return dap_fail(d, q, "dataBreakpointInfo: \"name\" is "
@@ -646,24 +630,16 @@ dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q)
 		tid = r->tid;
 		level = r->frame;
 	}
-	if (!r || r->kind == DAP_REF_LOCALS || r->kind == DAP_REF_ARGS) {
-		snprintf(fc.expr, sizeof(fc.expr), "%s", name);
-		fc.found = true;
-	} else if (r->kind == DAP_REF_VALUE) {
-		struct tr_tree_req rq = { .what = TR_TREE_CHILDREN,
-					  .tid = r->tid, .frame = r->frame,
-					  .expr = r->expr, .no_calls = true };
-
-		tr_session_tree(d->s, &rq, find_cb, &fc, NULL);
-	}
+	/* registers cannot be watched */
+	found = (!r || r->kind != DAP_REF_REGS) &&
+		dap_child_expr(d, r, name, expr, sizeof(expr));
 	tr_buf_init(&b);
 	dap_response_begin(d, &jw, &b, q);
 	tr_jw_obj_begin(&jw);
 	/* what can be watched: an lvalue in memory (tried by making the
 	 * watchpoint, and deleting it) */
-	err = fc.found && fc.expr[0] ? tr_session_watch(d->s, fc.expr, tid,
-							level, NULL, &w, &e)
-				     : -TR_EINVAL;
+	err = found ? tr_session_watch(d->s, expr, tid, level, NULL, &w, &e)
+		    : -TR_EINVAL;
 	if (!err)
 		tr_session_watch_delete(d->s, w.id);
 	dap_unlock(d);
@@ -673,9 +649,9 @@ dap_r_dataBreakpointInfo(struct dap *d, const struct dap_req *q)
 		tr_jw_key(&jw, "description");
 		tr_jw_cstr(&jw, e.msg[0] ? e.msg : "not an object in memory");
 	} else {
-		snprintf(id, sizeof(id), "%d:%u:%s", (int)tid, level, fc.expr);
+		snprintf(id, sizeof(id), "%d:%u:%s", (int)tid, level, expr);
 		tr_jw_cstr(&jw, id);
-		snprintf(id, sizeof(id), "%s (%zu bytes at 0x%llx)", fc.expr,
+		snprintf(id, sizeof(id), "%s (%zu bytes at 0x%llx)", expr,
 			 w.len, (unsigned long long)w.addr);
 		tr_jw_key(&jw, "description");
 		tr_jw_cstr(&jw, id);

@@ -571,7 +571,8 @@ assign(struct dap *d, const struct dap_req *q, const char *expr,
 
 struct find_child {
 	const char *name;
-	char expr[1024];
+	char *expr;
+	size_t len;
 	bool found;
 };
 
@@ -582,9 +583,30 @@ find_cb(const struct tr_vnode *n, void *arg)
 
 	if (strcmp(n->name, f->name))
 		return 0;
-	snprintf(f->expr, sizeof(f->expr), "%s", n->expr);
+	snprintf(f->expr, f->len, "%s", n->expr);
 	f->found = true;
 	return 1;
+}
+
+bool
+dap_child_expr(struct dap *d, const struct dap_ref *r, const char *name,
+	       char *expr, size_t len)
+{
+	struct find_child f = { .name = name, .expr = expr, .len = len };
+
+	expr[0] = 0;
+	if (!r || r->kind == DAP_REF_LOCALS || r->kind == DAP_REF_ARGS) {
+		snprintf(expr, len, "%s", name);
+	} else if (r->kind == DAP_REF_REGS) {
+		snprintf(expr, len, "$%s", name);
+	} else {
+		struct tr_tree_req rq = { .what = TR_TREE_CHILDREN,
+					  .tid = r->tid, .frame = r->frame,
+					  .expr = r->expr, .no_calls = true };
+
+		tr_session_tree(d->s, &rq, find_cb, &f, NULL);
+	}
+	return expr[0] != 0;
 }
 
 int
@@ -594,7 +616,7 @@ dap_r_setVariable(struct dap *d, const struct dap_req *q)
 				"variablesReference", 0));
 	const char *name = dap_arg_str(q, "name");
 	const char *value = dap_arg_str(q, "value");
-	struct find_child f = { .name = name };
+	char expr[1024];
 	struct dap_ref ref;
 	int rc;
 
@@ -609,23 +631,11 @@ dap_r_setVariable(struct dap *d, const struct dap_req *q)
 	ref = *r;
 	if (!dap_lock(d, q, &rc))
 		return rc;
-	if (ref.kind == DAP_REF_LOCALS || ref.kind == DAP_REF_ARGS) {
-		snprintf(f.expr, sizeof(f.expr), "%s", name);
-	} else if (ref.kind == DAP_REF_REGS) {
-		snprintf(f.expr, sizeof(f.expr), "$%s", name);
-	} else {
-		struct tr_tree_req rq = { .what = TR_TREE_CHILDREN,
-					  .tid = ref.tid, .frame = ref.frame,
-					  .expr = ref.expr, .no_calls = true };
-
-		tr_session_tree(d->s, &rq, find_cb, &f, NULL);
-		if (!f.found || !f.expr[0]) {
-			dap_unlock(d);
-			return dap_fail(d, q, "setVariable: no \"%s\" there",
-					name);
-		}
+	if (!dap_child_expr(d, &ref, name, expr, sizeof(expr))) {
+		dap_unlock(d);
+		return dap_fail(d, q, "setVariable: no \"%s\" there", name);
 	}
-	rc = assign(d, q, f.expr, value, ref.tid, ref.frame);
+	rc = assign(d, q, expr, value, ref.tid, ref.frame);
 	dap_unlock(d);
 	return rc;
 }
