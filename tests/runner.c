@@ -50,6 +50,7 @@ main(void)
 	srunner_add_suite(sr, suite_proto());
 	srunner_add_suite(sr, suite_rsp());
 	srunner_add_suite(sr, suite_print());
+	srunner_add_suite(sr, suite_disasm());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -17,5 +17,6 @@ Suite *suite_proto(void);
 Suite *suite_fastcond(void);
 Suite *suite_rsp(void);
 Suite *suite_print(void);
+Suite *suite_disasm(void);
 
 #endif

@@ -286,7 +286,7 @@ tr_disasm_one(struct tr_disasm *d, const uint8_t *code, size_t len,
 		    strncmp(in->mnemonic, "bnd", 3))
 			put(&ho, "bnd ");
 		/* f3 c3: AMD's two-byte return, GNU's "repz ret" */
-		if (in->id == X86_INS_RET && x->prefix[0] == 0xf3)
+		if (in->id == X86_INS_RET && in->bytes[0] == 0xf3)
 			put(&ho, "repz ");
 	}
 	mnemonic(d->h, in, mn, sizeof(mn));
