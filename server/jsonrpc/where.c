@@ -273,6 +273,8 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 		tr_jw_cstr(w, signame(ev->sig));
 		tr_jw_key(w, "signo");
 		tr_jw_int(w, ev->sig);
+		tr_jw_key(w, "description");
+		tr_jw_cstr(w, tr_signal_description(ev->sig));
 		break;
 	default:
 		tr_jw_cstr(w, tr_event_type_name(ev->type));

@@ -125,7 +125,7 @@ check "a conditional breakpoint stops where it holds" has "$s" '^\$[0-9]+ = 7$'
 check "a changed condition" has "$s" '^\$[0-9]+ = 9$'
 check "info breakpoints shows the condition" has "$s" $'^\tstop only if i == 9$'
 check "the hits are counted" has "$s" $'^\tbreakpoint already hit 2 times$'
-check "the program finishes normally" has "$s" '^\[Inferior \(process [0-9]+\) exited normally\]$'
+check "the program finishes normally" has "$s" '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
 hasnt_errs() { hasnt "$s" 'Undefined|tracectl:'; }
 check "no command was refused" hasnt_errs
 

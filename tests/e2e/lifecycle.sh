@@ -74,13 +74,13 @@ check "the other client hears it too" wait_for "$T/b" '"reason":"signal".*"signa
 tc bt >"$T/bt"
 check "a backtrace at the crash" has "$T/bt" '^#0  (0x[0-9a-f]+ in )?main \(argc=2, .*\) at e2e.c:[0-9]+$'
 tc continue >"$T/c3"
-check "continuing delivers the signal" has "$T/c3" '^Program terminated with signal SIGSEGV\.$'
+check "continuing delivers the signal" has "$T/c3" '^Program terminated with signal SIGSEGV, Segmentation fault\.$'
 check "the other client hears the end" wait_for "$T/b" '"method":"exited".*"event":"killed".*"SIGSEGV"'
 tc kill >/dev/null
 
 # An exit code.
 tc run "$TRACEES/e2e" exit 3 >"$T/r1"
-check "run to an exit code" has "$T/r1" '^\[Inferior \(process [0-9]+\) exited with code 03\]$'
+check "run to an exit code" has "$T/r1" '^\[Inferior 1 \(process [0-9]+\) exited with code 03\]$'
 tc kill >/dev/null
 
 # kill while running, from another client.

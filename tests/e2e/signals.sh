@@ -81,7 +81,7 @@ signal SIGUSR2
 SCRIPT
 check "signal SIG says so" has "$T/f" '^Continuing with signal SIGUSR2\.$'
 check "signal SIG delivers it instead" has "$T/f" \
-	'^Program terminated with signal SIGUSR2\.$'
+	'^Program terminated with signal SIGUSR2, User defined signal 2\.$'
 check "handle SIGCHLD stop: stops at the first child's exit" has "$T/d" \
 	'^Program received signal SIGCHLD, Child status changed\.$'
 check "nostop print: the message without a stop" has "$T/d" \

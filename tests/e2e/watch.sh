@@ -71,7 +71,7 @@ for mech in $mechs; do
 	# a second continue, harmless once it no longer does)
 	{ tc continue; tc continue; } >"$T/c1.$mech" 2>&1
 	check "[$mech] the program's own SIGSEGV handler catches its fault, unseen" has \
-		"$T/c1.$mech" '^\[Inferior \(process [0-9]+\) exited normally\]$'
+		"$T/c1.$mech" '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
 	stop_tracerd
 
 	# A step over the line that writes g: the watchpoint is reported

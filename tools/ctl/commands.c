@@ -458,7 +458,8 @@ cmd_finish(void)
 	struct tr_cl_reply r;
 	char *p = tc_jparams("{\"level\":%u}", (uint64_t)tc.frame);
 
-	if (!tc.json &&
+	/* gdb says it when typed (from_tty), not from a script */
+	if (!tc.json && !tc.script &&
 	    tr_cl_call(tc.cl, "frame", p, NULL, 0, &tc.sigint, &r) == 0) {
 		if (!r.code) {
 			printf("Run till exit from ");
@@ -959,8 +960,28 @@ tc_run_command(char *line)
 		cmd_attach(arg);
 	else if (IS("detach"))
 		cmd_simple("detach", NULL);
-	else if (IS("kill") || IS("k"))
-		cmd_simple("kill", NULL);
+	else if (IS("kill") || IS("k")) {
+		struct tr_cl_reply r;
+
+		bool gone = false;
+
+		/* an exited program's session just ends */
+		if (tr_cl_call(tc.cl, "state", NULL, NULL, 0, &tc.sigint,
+			       &r) == 0) {
+			gone = !r.code && tc_jstr(r.result, "state") &&
+			       !strcmp(tc_jstr(r.result, "state"), "exited");
+			tr_cl_reply_free(&r);
+		}
+		tc.killing = true;
+		if (tc_call_show("kill", NULL, &r)) {
+			if (!gone)
+				printf("[Inferior 1 (process %" PRIu64
+				       ") killed]\n",
+				       tc_jnum(r.result, "killed"));
+			tr_cl_reply_free(&r);
+		}
+		tc.killing = false;
+	}
 	else if (IS("sessions") || (IS("info") && !strcmp(arg, "sessions")))
 		cmd_sessions();
 	else if (IS("session"))

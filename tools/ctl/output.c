@@ -191,18 +191,26 @@ tc_print_stop(const struct tr_json *st)
 	if (!strcmp(ev, "exit")) {
 		uint64_t code = tc_jnum(st, "exit_code");
 
+		/* gdb's inferior is 1 whatever the session (a rerun's too) */
 		if (code)
-			printf("[Inferior (process %" PRIu64 ") exited with "
+			printf("[Inferior 1 (process %" PRIu64 ") exited with "
 			       "code %02" PRIo64 "]\n", tc_jnum(st, "pid"), code);
 		else
-			printf("[Inferior (process %" PRIu64 ") exited "
+			printf("[Inferior 1 (process %" PRIu64 ") exited "
 			       "normally]\n", tc_jnum(st, "pid"));
 		tc.last_func[0] = 0;
 		return;
 	}
 	if (!strcmp(ev, "killed")) {
-		printf("\nProgram terminated with signal %s.\n",
-		       tc_jstr(st, "signal"));
+		if (tc.killing)
+			return; /* kill says it its own way */
+		if (tc_jstr(st, "description"))
+			printf("\nProgram terminated with signal %s, %s.\n"
+			       "The program no longer exists.\n",
+			       tc_jstr(st, "signal"), tc_jstr(st, "description"));
+		else
+			printf("\nProgram terminated with signal %s.\n",
+			       tc_jstr(st, "signal"));
 		tc.last_func[0] = 0;
 		return;
 	}
@@ -267,6 +275,10 @@ tc_print_stop(const struct tr_json *st)
 		   tc.frame_line_next ||
 		   !tc_jstr(f, "source")) {
 		tc_print_frame_line(f, false, !tc_jstr(f, "file") || mid);
+	} else if (mid && tc_jstr(f, "source")) {
+		/* the source line alone, in the middle of it (stepi): gdb
+		 * puts the address before it */
+		printf("0x%016" PRIx64 "\t", tc_jnum(f, "pc"));
 	}
 	tc_print_source(f);
 }
@@ -300,7 +312,7 @@ tc_on_notify(const char *method, const struct tr_json *params, void *arg)
 	} else if (!strcmp(method, "stopped") || !strcmp(method, "exited")) {
 		tc_print_stop(tr_json_get(params, "stop"));
 	} else if (!strcmp(method, "session_ended") &&
-		   tc_jnum(params, "session") == tc.rerun_of) {
+		   (tc_jnum(params, "session") == tc.rerun_of || tc.killing)) {
 		/* the session a run replaces: its end is no news */
 	} else if (!strcmp(method, "session_ended")) {
 		printf("[session %" PRIu64 " %s]\n", tc_jnum(params, "session"),

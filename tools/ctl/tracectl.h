@@ -33,7 +33,9 @@ struct tc_state {
 	pid_t thread;        /* the thread selected by thread N (0: the
 				current one) */
 	bool frame_line_next; /* the next stop shows its frame line */
-	bool display_due;    /* a stop was printed: show the displays */
+	bool display_due;
+	bool killing;        /* kill runs: its own message, not the
+				notifications' */    /* a stop was printed: show the displays */
 	bool script;         /* commands come from a pipe (gdb: not
 				from_tty) */   /* the session a run in progress replaces */
 	volatile int sigint;
