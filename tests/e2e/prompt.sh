@@ -74,7 +74,7 @@ check "what is typed goes to it (its terminal echoes it)" see '^name\? bob$'
 check "its answer" see '^hi bob$'
 check "its unfinished last line is ended before tracectl's message" \
 	see '^no newline$'
-check "the exit" see '^\[Inferior \(process [0-9]+\) exited normally\]$'
+check "the exit" see '^\[Inferior 1 \(process [0-9]+\) exited normally\]$'
 check "then the prompt" ready
 
 keys "run $TRACEES/e2e spin" Enter
