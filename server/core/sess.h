@@ -99,6 +99,9 @@ struct srv_sess {
 	struct tr_sub *sub;        /* its events, under mu (watch) */
 	struct tr_event last;      /* worker's: the last stop */
 	struct srv_bp *bps;        /* worker's */
+	uint32_t bp_floor;         /* worker's: the number the next break
+				      asks for (after a rerun, past the
+				      earlier session's), 0: none */
 	uint32_t bp_hi;            /* worker's: the highest breakpoint number
 				      given; a rerun's numbers go on after
 				      the earlier session's (as gdb's) */

@@ -300,7 +300,7 @@ srv_m_break(struct srv_call *x)
 	 * nothing is an error unless a pending breakpoint is asked for */
 	o.must_resolve = !pending;
 	o.ignore_count = (uint32_t)ign;
-	o.number = x->ss->bp_hi + 1; /* taken when the library's is lower */
+	o.number = x->ss->bp_floor; /* after a rerun: past the old ones */
 	b = calloc(1, sizeof(*b));
 	if (!b || !(b->spec = strdup(spec)) ||
 	    (cond && *cond && !(b->cond = strdup(cond)))) {
@@ -358,6 +358,7 @@ srv_m_break(struct srv_call *x)
 		return srv_eval_error(x, err, &e);
 	}
 	b->id = id;
+	x->ss->bp_floor = 0;
 	if (id > x->ss->bp_hi)
 		x->ss->bp_hi = id;
 	b->temporary = o.temporary;

@@ -215,8 +215,11 @@ srv_rerun_apply(struct srv_call *x, struct srv_rerun *r)
 		srv_display_add(ss, d->expr, d->format, d->number, d->enabled);
 	if (r->display_hi > ss->display_hi)
 		ss->display_hi = r->display_hi;
-	if (r->bp_hi > ss->bp_hi)
+	if (r->bp_hi > ss->bp_hi) {
+		/* the next break goes on past the earlier numbers */
 		ss->bp_hi = r->bp_hi;
+		ss->bp_floor = r->bp_hi + 1;
+	}
 	/* the earlier session ends: its target killed if it is there */
 	pthread_mutex_lock(&old->target_mu);
 	if (atomic_load(&old->state) != SRV_EXITED && old->t)
