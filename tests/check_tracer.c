@@ -400,6 +400,61 @@ START_TEST(test_breakpoint_loop)
 }
 END_TEST
 
+/* A hardware breakpoint (a debug register, execute): each pass stops
+ * with the pc at the address (nothing to rewind), a continue goes over
+ * it; four registers, the fifth address -TR_ENOSPC; where the debug
+ * registers do not fire, -TR_ENOTSUP. */
+START_TEST(test_hardware_breakpoint)
+{
+	struct tracee te;
+	struct tr_event ev;
+	struct user_regs_struct regs;
+	char line[512];
+	uint64_t tick;
+	int hits = 0;
+
+	tracee_launch(&te, "loop", "loop", "5");
+	tracee_to_trap(&te);
+	ck_assert(tracee_line(&te, line, sizeof(line), LINE_MS));
+	tick = line_addr(line, "tick");
+	if (!tr_watch_probe()->fires) {
+		ck_assert_tr(tr_hbp_insert(te.t, tick), -TR_ENOTSUP);
+		tracee_end(&te);
+		return;
+	}
+	ck_assert_tr(tr_hbp_insert(te.t, tick), 0);
+	ck_assert_tr(tr_hbp_insert(te.t, tick), -TR_EEXIST);
+	ck_assert(tr_hbp_at(te.t, tick));
+	for (uint64_t a = 1; a < 4; a++)
+		ck_assert_tr(tr_hbp_insert(te.t, tick + a), 0);
+	ck_assert_tr(tr_hbp_insert(te.t, tick + 4), -TR_ENOSPC);
+	for (uint64_t a = 1; a < 4; a++)
+		ck_assert_tr(tr_hbp_remove(te.t, tick + a), 0);
+	ck_assert_tr(tr_hbp_remove(te.t, tick + 1), -TR_ENOENT);
+	for (;;) {
+		ck_assert_tr(tr_cont(te.t, 0, hits ? 0 : -1, &ev), 0);
+		if (ev.type != TR_EV_STOP)
+			break;
+		ck_assert_event(ev, TR_EV_STOP, TR_STOP_BREAKPOINT);
+		ck_assert_uint_eq(ev.pc, tick);
+		ck_assert_uint_eq(ev.bpnum, 0);
+		ck_assert_tr(tr_regs_get(te.t, 0, &regs), 0);
+		ck_assert_uint_eq(regs.rip, tick);
+		ck_assert_uint_eq(regs.rdi, (uint64_t)hits);
+		if (++hits == 3)
+			ck_assert_tr(tr_hbp_remove(te.t, tick), 0);
+		ck_assert_int_le(hits, 3);
+	}
+	ck_assert_event(ev, TR_EV_EXIT, 0);
+	ck_assert_int_eq(ev.status, 0);
+	ck_assert_int_eq(hits, 3);
+	ck_assert(!tr_hbp_at(te.t, tick));
+	ck_assert(tracee_line(&te, line, sizeof(line), LINE_MS));
+	ck_assert_str_eq(line, "ticks 5 counter 10");
+	tracee_end(&te);
+}
+END_TEST
+
 /* An interrupt stop reports where the thread is now, not where an earlier
  * stop was. */
 START_TEST(test_interrupt_reports_pc)
@@ -1713,6 +1768,7 @@ suite_tracer(void)
 	tcase_add_test(tc, test_single_step);
 	tcase_add_test(tc, test_step_from_launch);
 	tcase_add_test(tc, test_breakpoint_loop);
+	tcase_add_test(tc, test_hardware_breakpoint);
 	tcase_add_test(tc, test_interrupt_reports_pc);
 	tcase_add_test(tc, test_interrupt_during_step_over);
 	tcase_add_test(tc, test_raw_int3);

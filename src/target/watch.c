@@ -1304,10 +1304,19 @@ hbp_remove_fn(struct tr_tracer *t, void *arg)
 	return 0;
 }
 
+struct hbp_at_arg {
+	uint64_t addr;
+	bool at;
+};
+
 static int
 hbp_at_fn(struct tr_tracer *t, void *arg)
 {
-	return hbp_reg(t, *(uint64_t *)arg) >= 0;
+	struct hbp_at_arg *a = arg;
+
+	/* a positive result would be taken for a request still under way */
+	a->at = hbp_reg(t, a->addr) >= 0;
+	return 0;
 }
 
 int
@@ -1325,7 +1334,9 @@ tr_hbp_remove(struct tr_tracer *t, uint64_t addr)
 bool
 tr_hbp_at(struct tr_tracer *t, uint64_t addr)
 {
-	return tr_call(t, hbp_at_fn, &addr) > 0;
+	struct hbp_at_arg a = { .addr = addr };
+
+	return tr_call(t, hbp_at_fn, &a) == 0 && a.at;
 }
 
 bool
