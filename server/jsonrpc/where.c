@@ -212,6 +212,12 @@ srv_write_stop(struct srv_sess *ss, struct tr_jw *w, const struct tr_event *ev)
 			tr_jw_key(w, "pid");
 			tr_jw_int(w, ev->pid);
 		}
+		/* gdb prints the source line alone (a step that ended in
+		 * the frame it stepped in) */
+		if (ev->reason == TR_STOP_STEP && ev->step_frame) {
+			tr_jw_key(w, "step_frame");
+			tr_jw_bool(w, true);
+		}
 		if (ev->reason == TR_STOP_BREAKPOINT) {
 			unsigned locno = srv_bp_location_number(
 				ss, ev->bpnum, ev->addr ? ev->addr : ev->pc);

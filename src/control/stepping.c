@@ -172,11 +172,46 @@ make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
 	ev->pc = pc;
 	ev->sig = 0;
 	ev->bpnum = 0;
+	ev->step_frame = false;
+}
+
+/* The inlined call a frame is (its DIE), 0 for the function's own code:
+ * at pc, the innermost call not hidden (hidden: the first `hidden`). */
+static uint64_t
+visible_call(struct tr_debuginfo *di, uint64_t pc, unsigned hidden)
+{
+	struct tr_inline in[32];
+	size_t n = 0;
+
+	tr_debuginfo_inlines(di, pc, in, 32, &n);
+	return hidden < n && hidden < 32 ? in[hidden].die : 0;
+}
+
+/* How many inlined calls at pc start there (gdb hides them at a stop
+ * that is no breakpoint's); *within: whether inlined call `die` (0: the
+ * function's own code) holds pc. */
+static unsigned
+starting_calls(struct tr_debuginfo *di, uint64_t pc, uint64_t die,
+	       bool *within)
+{
+	struct tr_inline in[32];
+	size_t n = 0;
+	unsigned k = 0;
+
+	tr_debuginfo_inlines(di, pc, in, 32, &n);
+	while (k < n && k < 32 && in[k].starts)
+		k++;
+	*within = !die;
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (in[i].die == die)
+			*within = true;
+	return k;
 }
 
 static int
 step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
-	  bool over, struct tr_event *ev, bool *entered)
+	  bool over, struct tr_event *ev, bool *entered, uint32_t *line_now,
+	  const char **file_now)
 {
 	struct user_regs_struct regs, prev;
 	struct tr_location loc, here;
@@ -184,7 +219,8 @@ step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	uint64_t lo, hi;
 	uint32_t cur_line;
 	const char *cur_file;
-	uint64_t start_inline = 0, in;
+	uint64_t start_inline = 0, in, step_call = 0, step_func = 0;
+	bool refreshed = false;
 	int err;
 
 	memset(ev, 0, sizeof(*ev));
@@ -217,7 +253,14 @@ step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	hi = line_end(di, &loc);
 	cur_line = loc.line;
 	cur_file = loc.file;
-	start_inline = over && loc.line ? inline_at(&loc) : 0;
+	/* the frame stepped in (gdb's step_frame_id): an inlined call, or
+	 * the function's own code; calls hidden at the pc are not it */
+	step_call = loc.line ? visible_call(di, regs.rip,
+					    tr_inline_hidden(t, di, tid,
+							     regs.rip))
+			     : 0;
+	start_inline = over ? step_call : 0;
+	step_func = loc.func_lo;
 
 	for (int n = 0; n < MAX_STEPS; n++) {
 		uint64_t ret_addr = 0, last;
@@ -311,6 +354,39 @@ landed:
 			make_step_event(ev, tid, regs.rip);
 			return 0;
 		}
+		/* gdb 13's frames in a step through inlined code (step
+		 * only, in the function stepped in) */
+		if (!over && cur_line && here.func_lo == step_func) {
+			bool within;
+			unsigned k = starting_calls(di, regs.rip, step_call,
+						    &within);
+
+			/* "stepped into inlined function": calls start
+			 * here inside the frame stepped in: stop (the
+			 * caller enters one when its call is on the line
+			 * being stepped) */
+			if (k && visible_call(di, regs.rip, k) == step_call) {
+				*line_now = cur_line;
+				*file_now = cur_file;
+				make_step_event(ev, tid, regs.rip);
+				ev->step_frame = refreshed;
+				return 0;
+			}
+			/* "stepped to a different frame, but it's not the
+			 * start of a statement": out of the inlined call
+			 * stepped in, mid-line: the new frame's range,
+			 * any line after it new */
+			if (!within && !(regs.rip == here.line_lo &&
+					 here.is_stmt)) {
+				lo = here.line_lo;
+				hi = line_end(di, &here);
+				cur_line = UINT32_MAX;
+				cur_file = NULL;
+				step_call = visible_call(di, regs.rip, k);
+				refreshed = true;
+				continue;
+			}
+		}
 		if (regs.rip == here.line_lo &&
 		    (here.line != cur_line || !cur_file ||
 		     strcmp(here.file, cur_file) != 0)) {
@@ -361,7 +437,7 @@ tr_step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 		line = loc.line;
 		file = loc.file;
 	}
-	err = step_line(t, di, tid, over, ev, &entered);
+	err = step_line(t, di, tid, over, ev, &entered, &line, &file);
 	if (err || over || entered || ev->reason != TR_STOP_STEP || !line)
 		return err;
 	/* gdb 13 (process_event_stop_test, "stepped into inlined

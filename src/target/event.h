@@ -2,6 +2,7 @@
 #ifndef TR_TARGET_EVENT_H
 #define TR_TARGET_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -54,6 +55,10 @@ struct tr_event {
 			    site planted with tr_bp_insert); TR_STOP_WATCH
 			    and _SCOPE: the watchpoint */
 	pid_t child;     /* TR_STOP_FORK, _VFORK: the new process */
+	bool step_frame; /* TR_STOP_STEP: the step ended in the frame it
+			    stepped in last, though a frame of another
+			    function (out of an inlined call, mid-line):
+			    gdb shows only the source line */
 	uint32_t steps;  /* TR_STOP_STEP of a range step: instructions
 			    stepped (tr_step_range in target/tracer.h) */
 };

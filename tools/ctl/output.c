@@ -221,7 +221,8 @@ tc_print_stop(const struct tr_json *st)
 	tc.display_due = true;
 	tc.last_bp = !strcmp(reason, "breakpoint")
 			     ? (uint32_t)tc_jnum(st, "breakpoint") : 0;
-	new_func = !fn || strcmp(fn, tc.last_func);
+	new_func = (!fn || strcmp(fn, tc.last_func)) &&
+		   !tc_jbool(st, "step_frame");
 	snprintf(tc.last_func, sizeof(tc.last_func), "%s", fn ? fn : "");
 	mid = tc_jbool(f, "mid_line");
 	if (!strcmp(reason, "breakpoint")) {
