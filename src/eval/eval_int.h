@@ -98,7 +98,9 @@ void tr__ev_vzero(struct tr_value *v, const struct tr_type *t);
 unsigned long long *tr__ev_gp_field(struct user_regs_struct *r, unsigned ureg);
 int tr__ev_lookup_name(struct tr_eval_env *e, const struct tr_ast *at, const char *name, const char *scope, struct tr_value *v);
 bool tr__ev_is_reg(const char *name);
-/* eval_vregs.c: $xmm0, $ymm0, $st0, $mxcsr, $fctrl... */
+/* eval_vregs.c: $xmm0, $ymm0, $st0, $mxcsr, $fctrl...; the flags
+ * types of $eflags and $mxcsr */
+extern const struct tr_type tr__t_eflags, tr__t_mxcsr;
 bool tr__ev_is_vreg(const char *name);
 int tr__ev_vreg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value *v);
 int tr__ev_reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value *v);

@@ -726,6 +726,8 @@ tr__ev_reg_value(struct tr_eval_env *e, const struct tr_ast *at, struct tr_value
 	else if (reg_names[i].ureg == TR_UREG_RSP ||
 		 reg_names[i].ureg == TR_UREG_RBP)
 		tr__ev_vint(e, v, reg_names[i].size == 8 ? &tr__t_voidp : &tr__t_int, x);
+	else if (reg_names[i].ureg == 98)
+		tr__ev_vint(e, v, &tr__t_eflags, x);
 	else
 		tr__ev_vint(e, v, reg_names[i].size == 8 ? &tr__t_long
 			   : reg_names[i].size == 4 ? &tr__t_int

@@ -108,6 +108,9 @@ tr__ev_promote(const struct tr_type *t)
 		return t;
 	if (s->size < 4)
 		return &tr__t_int;
+	/* gdb's flags types ($eflags, $mxcsr) compute as int */
+	if (s == &tr__t_eflags || s == &tr__t_mxcsr)
+		return &tr__t_int;
 	if (s->kind == TR_TYPE_ENUM || s->encoding == TR_ENC_BOOLEAN)
 		return s->size <= 4 ? (tr__ev_is_signed(s) || s->size < 4 ? &tr__t_int
 								   : &tr__t_uint)

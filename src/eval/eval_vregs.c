@@ -23,6 +23,13 @@ BASE(t_i128, "int128_t", 16, TR_ENC_SIGNED);
 BASE(t_ext, "builtin_type_i387_ext", 10, TR_ENC_FLOAT);
 BASE(t_int, "int", 4, TR_ENC_SIGNED);
 #undef BASE
+/* gdb's flags types: value.c prints them as "[ IM DM ... ]" */
+const struct tr_type tr__t_eflags = { .kind = TR_TYPE_BASE,
+				      .name = "i386_eflags", .size = 4,
+				      .encoding = TR_ENC_UNSIGNED };
+const struct tr_type tr__t_mxcsr = { .kind = TR_TYPE_BASE,
+				     .name = "i386_mxcsr", .size = 4,
+				     .encoding = TR_ENC_UNSIGNED };
 
 /* gdb's vector types: typedefs (whatis says v4f) of arrays of n
  * elements, total bytes */
@@ -146,7 +153,11 @@ tr__ev_vreg_value(struct tr_eval_env *e, const struct tr_ast *at,
 		for (size_t i = 0; i < sizeof(x87_ctl) / sizeof(x87_ctl[0]);
 		     i++)
 			if (!strcmp(name, x87_ctl[i]))
-				return tr__ev_vint(e, v, &t_int, vals[i]);
+				return tr__ev_vint(e, v,
+						   strcmp(name, "mxcsr")
+							   ? &t_int
+							   : &tr__t_mxcsr,
+						   vals[i]);
 	}
 	return tr__ev_fail(e, at, -TR_ENOENT, "Invalid register \"$%s\".",
 			   name);

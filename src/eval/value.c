@@ -206,6 +206,29 @@ put_half(struct out *o, const uint8_t *b, bool bf16)
 	put(o, "%.*g", bf16 ? 4 : 5, (double)f);
 }
 
+/* $eflags and $mxcsr as gdb's flags types: "[ PF ZF IF ]" */
+static void
+put_flags(struct out *o, uint64_t v, bool eflags)
+{
+	static const char *const ef[22] = {
+		"CF", NULL, "PF", NULL, "AF", NULL, "ZF", "SF", "TF", "IF",
+		"DF", "OF", NULL, NULL, "NT", NULL, "RF", "VM", "AC", "VIF",
+		"VIP", "ID",
+	};
+	static const char *const mx[16] = {
+		"IE", "DE", "ZE", "OE", "UE", "PE", "DAZ", "IM", "DM", "ZM",
+		"OM", "UM", "PM", NULL, NULL, "FZ",
+	};
+	const char *const *names = eflags ? ef : mx;
+	unsigned n = eflags ? 22 : 16;
+
+	put(o, "[ ");
+	for (unsigned i = 0; i < n; i++)
+		if (names[i] && (v >> i & 1))
+			put(o, "%s ", names[i]);
+	put(o, "]");
+}
+
 /* a 128-bit integer in decimal */
 static void
 put_u128_dec(struct out *o, const uint8_t *b, bool is_signed)
@@ -784,6 +807,9 @@ put_value(struct out *o, const struct tr_type *t, const uint8_t *b,
 					    ? sext(b[0], 1) : b[0];
 
 			put_char(o, v, b[0]);
+		} else if (s->name && (!strcmp(s->name, "i386_eflags") ||
+				       !strcmp(s->name, "i386_mxcsr"))) {
+			put_flags(o, get_u(b, size), s->name[5] == 'e');
 		} else if (size == 16 && s->name &&
 			   (!strcmp(s->name, "uint128_t") ||
 			    !strcmp(s->name, "int128_t"))) {

@@ -23,6 +23,11 @@ p $xmm1.v8_half
 p $st0
 p $st1
 p $fctrl
+p $mxcsr
+p $mxcsr & 0x8000
+whatis $mxcsr
+p $eflags & 0x200
+whatis $eflags
 whatis $xmm1
 whatis $xmm1.v4_float
 whatis $st0
