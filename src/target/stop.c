@@ -47,6 +47,7 @@ tr__target_reset(struct tr_tracer *t)
 {
 	tr__kids_release(t, true); /* while the sites are still known */
 	tr__threads_clear(t);
+	t->vfork_lifted = false;
 	t->all_interrupted = false;
 	t->nbps = 0;
 	t->scratch = 0; /* the old address space's */
@@ -481,6 +482,14 @@ tr__kid_release(struct tr_tracer *t, struct fork_kid *k)
 	if (k->kind == PTRACE_EVENT_FORK) {
 		tr__bp_restore_in(t, k->pid);
 		tr__wp_restore_in(t, k->pid);
+	} else if (k->kind == PTRACE_EVENT_VFORK && !t->vfork_lifted &&
+		   t->nbps && !t->gone) {
+		/* The child runs in our memory until it execs or exits: an
+		 * int3 it met would kill it. Ours are out meanwhile, back at
+		 * the parent's vfork-done (gdb does the same). */
+		for (size_t i = 0; i < t->nbps; i++)
+			tr__bp_lift(t, t->bps[i].addr);
+		t->vfork_lifted = true;
 	}
 	ptrace(PTRACE_DETACH, k->pid, NULL, NULL);
 	k->pid = 0;
@@ -989,6 +998,11 @@ handle_ptrace_event(struct tr_tracer *t, struct tr_thread *th, int event,
 		}
 		break;
 	case PTRACE_EVENT_VFORK_DONE:
+		if (t->vfork_lifted) {
+			for (size_t i = 0; i < t->nbps; i++)
+				tr__bp_plant(t, t->bps[i].addr);
+			t->vfork_lifted = false;
+		}
 		if (t->fork_events &&
 		    !(t->single && (th->stepping || th->over_bp ||
 				    th->calling))) {

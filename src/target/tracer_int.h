@@ -214,6 +214,8 @@ struct tr_tracer {
 	_Atomic uint64_t runs; /* resumes of any thread (tr_run_count) */
 	struct fork_kid kids[MAX_FORK_KIDS];
 	bool fork_events; /* forks and vforks stop the target (fork.c) */
+	bool vfork_lifted; /* our int3s out while a vfork child runs in
+			      our memory, back at the vfork-done */
 
 	/* breakpoint sites, sorted by address */
 	struct tr_bp *bps;

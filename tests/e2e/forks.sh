@@ -186,6 +186,22 @@ ctl doff
 check "detach-on-fork off: a clear error" has "$T/doff.out" \
 	'detach-on-fork off is not supported'
 
+# a vfork child runs in its parent's memory: the int3s are out until the
+# parent's vfork-done (it would die of SIGTRAP at in_child: exit 0)
+cat >"$T/cvfork.ctl" <<CTL
+launch $PROG vfork
+break in_child
+break in_parent
+continue
+continue
+CTL
+ctl cvfork
+o=$T/cvfork.out
+check "tracectl vfork: the child ran through in_child (exit 3)" has "$o" \
+	'^parent: child exit 3, 6$'
+check "tracectl vfork: the parent's breakpoint is back after it" has "$o" \
+	'^Breakpoint 2, in_parent \(v=5\) at .*forks.c:[0-9]+$'
+
 cat >"$T/cexec.ctl" <<CTL
 launch $PROG exec
 break after_exec
