@@ -79,7 +79,8 @@ bps_again(struct srv_sess *ss)
 		struct tr_break_opts o = { .temporary = b->temporary,
 					   .hardware = b->hardware,
 					   .disabled = b->disabled,
-					   .number = b->id };
+					   .number = b->id,
+					   .renumber = true };
 		struct tr_expr_err e = { 0 };
 		uint32_t id;
 

@@ -329,6 +329,7 @@ do_set(struct tr_tracer *t, void *arg)
 	struct set_args *a = arg;
 	struct bps *p;
 	struct tr_ubp *b;
+	uint32_t number;
 	int err = tr_direct_need_target(t);
 
 	if (err)
@@ -364,6 +365,15 @@ do_set(struct tr_tracer *t, void *arg)
 	}
 	b = &p->ubps[p->nubps];
 	memset(b, 0, sizeof(*b));
+	{
+		bool free_now = a->opts.renumber && a->opts.number;
+
+		for (size_t i = 0; i < p->nubps && free_now; i++)
+			free_now = p->ubps[i].id != a->opts.number;
+		number = a->opts.number > p->next_bpnum || free_now
+				 ? a->opts.number
+				 : 0;
+	}
 	b->locs = malloc((a->n ? a->n : 1) * sizeof(*b->locs));
 	b->spec = a->spec ? strdup(a->spec) : NULL;
 	if (!b->locs || (a->spec && !b->spec)) {
@@ -385,12 +395,10 @@ do_set(struct tr_tracer *t, void *arg)
 		free(b->spec);
 		return err;
 	}
-	/* a number asked for is kept when no breakpoint has it (a rerun;
-	 * the breakpoints set again on an exec'd program) */
-	b->id = a->opts.number;
-	for (size_t i = 0; i < p->nubps && b->id; i++)
-		if (p->ubps[i].id == b->id)
-			b->id = 0;
+	/* the number asked for when none had it yet (a rerun), or when
+	 * no breakpoint has it now (renumber: set again on an exec'd
+	 * program); else the next one */
+	b->id = number;
 	if (!b->id)
 		b->id = ++p->next_bpnum;
 	else if (b->id > p->next_bpnum)

@@ -37,8 +37,10 @@ struct tr_break_opts {
 				* (-TR_ENOENT), as gdb's without "set
 				* breakpoint pending on": no breakpoint */
 	uint32_t number;       /* 0: the next number; else this one when no
-				* breakpoint has it (a rerun, an exec keep
+				* breakpoint had it yet (a rerun keeps
 				* gdb's numbers), the next ones after it */
+	bool renumber;         /* number: also when no breakpoint has it
+				* now (set again on an exec'd program) */
 };
 
 struct tr_break_info {
