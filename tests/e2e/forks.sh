@@ -158,7 +158,7 @@ check "tracectl follow child: the child stops at in_child" has "$o" \
 check "tracectl follow child: its backtrace" has "$o" '^#1 .* in main \('
 check "tracectl follow child: print" has "$o" '^\$1 = 2$'
 check "tracectl follow child: the child's end" has "$o" \
-	'^\[Inferior \(process [0-9]+\) exited with code 04\]$'
+	'^\[Inferior ([0-9]+ )?\(process [0-9]+\) exited with code 04\]$'
 check "tracectl follow child: the parent ran through in_parent" has \
 	"$o" '^parent: child exit 4, 5$'
 
@@ -178,7 +178,7 @@ check "tracectl catch fork: the catchpoint" has "$o" \
 check "tracectl catch fork: then in_parent" has "$o" \
 	'^Breakpoint 2, in_parent \(v=5\) at .*forks.c:[0-9]+$'
 check "tracectl catch fork: the parent's end" has "$o" \
-	'^\[Inferior \(process [0-9]+\) exited normally\]$'
+	'^\[Inferior ([0-9]+ )?\(process [0-9]+\) exited normally\]$'
 check "tracectl catch fork: the child ran through in_child (exit 4)" \
 	has "$o" '^parent: child exit 4, 5$'
 printf 'launch %s fork\nset detach-on-fork off\nkill\n' "$PROG" >"$T/doff.ctl"
