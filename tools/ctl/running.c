@@ -204,14 +204,14 @@ tc_cmd_run(const char *args, bool start)
 		free(copy);
 		return;
 	}
-	free(copy);
 	printf("Process %" PRIu64 " launched (session %" PRIu64 ").\n",
 	       tc_jnum(r.result, "pid"), tc_jnum(r.result, "session"));
 	tc.session = (uint32_t)tc_jnum(r.result, "session");
 	tr_cl_set_session(tc.cl, tc.session);
 	tr_cl_reply_free(&r);
 	tc.rerun_of = 0;
-	end_exited(words[0]);
+	end_exited(nw ? words[0] : NULL); /* words point into copy */
+	free(copy);
 	if (start)
 		tc_cmd_break("main", true);
 	tc_resume("continue", NULL);
