@@ -226,8 +226,10 @@ srv_m_symbol_search(struct srv_call *x)
 		search_free(&s);
 		return srv_lib_error(x, err, NULL);
 	}
-	qsort(s.f, s.nf, sizeof(*s.f), cmp_found);
-	qsort(s.m, s.nm, sizeof(*s.m), cmp_minsym);
+	if (s.nf)
+		qsort(s.f, s.nf, sizeof(*s.f), cmp_found);
+	if (s.nm)
+		qsort(s.m, s.nm, sizeof(*s.m), cmp_minsym);
 	srv_begin(x);
 	tr_jw_obj_begin(&x->w);
 	tr_jw_key(&x->w, "files");
@@ -335,6 +337,39 @@ line_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		    (sym.kind == TR_SYM_FUNC || sym.kind == TR_SYM_IFUNC)) {
 			/* a function: the line of its entry, as gdb */
 			c->addr = sym.addr;
+		} else if (colon && c->spec[0] != '*' && colon[1] >= '0' &&
+			   colon[1] <= '9') {
+			/* FILE:LINE: the line table's rows, as gdb reads
+			 * them for info line (no prologue skipped), the
+			 * next line with code when it has none */
+			char file[512];
+			struct tr_symtab *st = tr_debuginfo_symtab(di);
+			bool found = false;
+
+			snprintf(file, sizeof(file), "%.*s",
+				 (int)(colon - c->spec), c->spec);
+			c->want_line = (uint32_t)strtoul(colon + 1, NULL, 10);
+			for (size_t i = 0; i < tr_symtab_nmodules(st); i++) {
+				const struct tr_module *m =
+					tr_symtab_module(st, i);
+				struct tr_dwarf *d = tr_debuginfo_dwarf(di, m);
+				uint32_t actual = 0;
+
+				if (!d || tr_dwarf_line_addrs(d, file,
+							      c->want_line,
+							      addrs, 16, &n,
+							      &actual) ||
+				    !n)
+					continue;
+				for (size_t k = 0; k < n && k < 16; k++)
+					if (!found || addrs[k] + m->bias <
+							      c->addr)
+						c->addr = addrs[k] + m->bias,
+						found = true;
+				break;
+			}
+			if (!found)
+				return -TR_ENOENT;
 		} else {
 			err = tr_debuginfo_resolve(di, c->spec, addrs, 16, &n);
 			if (err)
@@ -345,9 +380,6 @@ line_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 			for (size_t i = 1; i < n && i < 16; i++)
 				if (addrs[i] < c->addr)
 					c->addr = addrs[i];
-			if (colon && c->spec[0] != '*')
-				c->want_line = (uint32_t)strtoul(colon + 1,
-								 NULL, 10);
 		}
 	}
 	err = tr_debuginfo_describe(di, c->addr, &c->loc);
