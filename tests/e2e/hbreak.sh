@@ -18,7 +18,7 @@ case $probe in
 esac
 
 prog_pid() {
-	pgrep -xf "$W pause" | head -n 1
+	our_pid "$W pause"
 }
 
 start_tracerd --launch "$W" pause

@@ -279,6 +279,13 @@ sym_addr() {
 	printf '%x' $((0x$base + 0x$off))
 }
 
+# our_pid CMDLINE: the pid of the program this test's tracerd launched
+# with exactly that command line (its child: tests running side by side,
+# or one left behind by an earlier run, launch the same program)
+our_pid() {
+	pgrep -P "$tracerd_pid" -xf "$1" | head -n 1
+}
+
 # perms_at PID ADDR: the permissions of the mapping holding ADDR
 perms_at() {
 	local lo hi perms rest a=$((0x$2))

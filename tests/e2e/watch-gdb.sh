@@ -37,7 +37,7 @@ no_protected_page() {
 
 # the program's own pid, from tracerd's log of the launch
 prog_pid() {
-	pgrep -xf "$W pause" | head -n 1
+	our_pid "$W pause"
 }
 
 # Both mechanisms where the debug registers fire (the probe says so);

@@ -188,7 +188,7 @@ for mech in $mechs; do
 	check "[$mech] a 4 KiB buffer, written once, in the loop's wake" has "$T/s2.$mech" \
 		"^\\\$[0-9]+ = 120 'x'\$"
 	check "[$mech] a thread's writes" has "$T/s2.$mech" '^New value = 1$'
-	pid=$(pgrep -xf "$W pause" | head -n 1)
+	pid=$(our_pid "$W pause")
 	tc rpc watchpoints >"$T/w.$mech" 2>&1
 	check "[$mech] a global watched in main is not scoped to main" has \
 		"$T/w.$mech" '"expr":"tcount".*"scoped":false'
