@@ -146,4 +146,19 @@ check "no memory after the exit" has "$T/x2" '^Cannot access memory'
 tc kill >"$T/k" 2>&1
 check "kill ends the session" [ "$(tc sessions)" = "No sessions." ]
 stop_tracerd
+
+# tracectl help: every command, one line each, without a daemon; every
+# command word tracectl dispatches (its sources) is named there, by name
+# or alias, and help COMMAND gives one command's usage
+"$TRACECTL" --socket /nonexistent/tracerd-help help >"$T/help" 2>&1
+check "tracectl help works without a daemon" has "$T/help" '^step, s -- '
+for w in $(grep -ho -e 'IS("[a-z-]*")' -e 'strcmp(cmd, "[a-z-]*")' \
+	"$srcdir"/tools/ctl/*.c | sed 's/.*"\(.*\)".*/\1/' | sort -u); do
+	grep -Eq "(^|, )$w( --|,)" "$T/help" || echo "$w" >>"$T/help.missing"
+done
+check "tracectl help names every command it dispatches" \
+	[ ! -s "$T/help.missing" ]
+check "one line each" [ "$(grep -cv ' -- ' "$T/help")" = 0 ]
+"$TRACECTL" --socket /nonexistent/tracerd-help help until >"$T/help1" 2>&1
+check "help COMMAND" has "$T/help1" '^Usage: until'
 finish

@@ -854,40 +854,6 @@ cmd_rpc(const char *arg)
 	}
 }
 
-static const char help_text[] =
-	"Sessions:   launch PROG [ARGS]   run|r [PROG] [ARGS]   attach PID\n"
-	"            start [PROG] [ARGS] (tbreak main, run; run/start again\n"
-	"            rerun the program with its breakpoints)\n"
-	"            detach   kill   sessions   session N   shutdown\n"
-	"Breakpoints: break|b LOC [if COND]   tbreak LOC [if COND]\n"
-	"            hbreak LOC [if COND]   thbreak LOC [if COND]\n"
-	"            condition N [COND]   delete|d N   enable N   disable N\n"
-	"            ignore N COUNT   info breakpoints\n"
-	"            (LOC: FUNCTION, FILE:LINE, LIB:FUNCTION or *ADDRESS)\n"
-	"Running:    continue|c [N]   step|s   next|n   finish\n"
-	"            signal SIG|0   handle SIG [no]stop [no]print [no]pass\n"
-	"            info signals [SIG]\n"
-	"            stepi|si   interrupt (or ^C while it runs)\n"
-	"            until|u [LOC]   advance LOC   jump|j LOC\n"
-	"Stack:      bt|backtrace [N]   frame|f [N]   up [N]   down [N]\n"
-	"            info locals   info args   info frame\n"
-	"Data:       print|p|eval[/FMT] EXPR (FMT: x d u o t a c f s z)\n"
-	"            call EXPR   output EXPR   whatis EXPR   ptype EXPR\n"
-	"            set var EXPR   set $NAME = EXPR   ($1, $, $$N: history)\n"
-	"            x/NFU ADDR   info registers [REG]   info all-registers\n"
-	"            info threads\n"
-	"            thread [N]   thread apply all|N... CMD\n"
-	"Code:       disassemble|disas [/r /s /m] [FUNC | START,END | START,+N]\n"
-	"            x/Ni ADDR\n"
-	"Display:    display[/FMT] EXPR   undisplay [N...]   info display\n"
-	"Source:     list|l [LOC | N,M | FILE:N,M | FUNC, | ,M | -]\n"
-	"            set|unset|show substitute-path [FROM [TO]]\n"
-	"Symbols:    info functions|variables|types [REGEX]   info line [LOC]\n"
-	"            info address NAME   info symbol ADDR   info sharedlibrary\n"
-	"Other:      stats   rpc METHOD [JSON]   echo TEXT   quit\n"
-	"            help [COMMAND]   help all (every command, one line each)\n";
-
-
 /* Run one command line. Returns false for quit. */
 bool
 tc_run_command(char *line)
@@ -949,7 +915,7 @@ tc_run_command(char *line)
 	else if ((IS("help") || IS("h")) && *arg)
 		tc_help_command(arg);
 	else if (IS("help") || IS("h"))
-		fputs(help_text, stdout);
+		tc_help_command("all"); /* every command, one line each */
 	else if (IS("launch"))
 		cmd_launch(arg, false);
 	else if (IS("run") || IS("r"))

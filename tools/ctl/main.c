@@ -296,6 +296,15 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* `tracectl help [COMMAND]` needs no daemon */
+	if (!raw && optind < argc &&
+	    (!strcmp(argv[optind], "help") || !strcmp(argv[optind], "h"))) {
+		if (optind + 1 < argc)
+			tc_help_command(argv[optind + 1]);
+		else
+			tc_help_command("all");
+		return tc.failed ? 1 : 0;
+	}
 	err = tr_cl_connect(tcp || sock ? where : NULL,
 			    token_file ? token : NULL, &tc.cl, why,
 			    sizeof(why));

@@ -37,6 +37,8 @@ static const struct cmd_help cmds[] = {
 	  "Set breakpoint at specified location." },
 	{ "call", NULL, "call EXPRESSION",
 	  "Call a function in the program." },
+	{ "catch", NULL, "catch fork|vfork|exec",
+	  "Set catchpoints to catch events." },
 	{ "condition", NULL, "condition N [CONDITION]",
 	  "Specify breakpoint number N to break only if COND is true." },
 	{ "continue", "c cont", "continue [N]",
