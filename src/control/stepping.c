@@ -163,6 +163,8 @@ line_end(struct tr_debuginfo *di, const struct tr_location *loc)
 	return hi;
 }
 
+static bool in_inline(struct tr_debuginfo *di, uint64_t pc, uint64_t die);
+
 static void
 make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
 {
@@ -220,6 +222,7 @@ step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	uint32_t cur_line;
 	const char *cur_file;
 	uint64_t start_inline = 0, in, step_call = 0, step_func = 0;
+	uint64_t start_pc;
 	bool refreshed = false;
 	int err;
 
@@ -233,6 +236,7 @@ step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	if (err)
 		return err;
 	tr_debuginfo_refresh(di, NULL);
+	start_pc = regs.rip;
 	/* gdb's step where calls inlined at the pc are hidden: the next
 	 * of them is entered without running (step_into_inline_frame) */
 	if (!over && tr_inline_hidden(t, di, tid, regs.rip)) {
@@ -391,9 +395,12 @@ landed:
 		    (here.line != cur_line || !cur_file ||
 		     strcmp(here.file, cur_file) != 0)) {
 			/* next: code inlined from a call on this line is
-			 * that call's body, stepped over as gdb does. */
+			 * that call's body, stepped over as gdb does; an
+			 * inlined call that holds where the step began is
+			 * an outer frame it returned to (gdb's "stepped
+			 * back out"): a line there stops it. */
 			if (over && (in = inline_at(&here)) &&
-			    in != start_inline)
+			    in != start_inline && !in_inline(di, start_pc, in))
 				continue;
 			if (here.is_stmt) {
 				make_step_event(ev, tid, regs.rip);

@@ -47,6 +47,9 @@ for v in O0 O2; do
 	run_case finish "$v"
 done
 run_case inline O0
+# next out of inlined calls back into the inlined frames around them
+# (at -O2 a step out of inl_mid still leaves for the caller: not gdb's)
+run_case stepout O0
 for v in O0 O2; do
 	run_case entry "$v"
 	run_case inlbreak "$v"

@@ -10,7 +10,7 @@ b=$(cd "$1" && pwd)
 for cmds in "$here"/*.cmds; do
 	name=$(basename "$cmds" .cmds)
 	variants="O0 O2"
-	case $name in libc*) variants=O0 ;; esac
+	case $name in libc* | stepout) variants=O0 ;; esac
 	for v in $variants; do
 		args=()
 		first=1
