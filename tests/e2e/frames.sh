@@ -31,7 +31,7 @@ done <<<"$CMDS"
 gdb -nx -q -batch "${args[@]}" "$DEMO" >"$T/gdb" 2>&1 </dev/null
 norm() {
 	grep -vE '^(Process |demo-target:|Stopped at the|\[|Using|Breakpoint 1 at)' "$1" |
-		sed -E 's/0x[0-9a-f]+/ADDR/g; s|\.\./tools/||; s|/[^ ]*/libc-start\.c|libc-start.c|'
+		sed -E 's/0x[0-9a-f]+/ADDR/g; s|[^ (]*/tools/(demo-target\.c)|\1|g; s|/[^ ]*/libc-start\.c|libc-start.c|'
 }
 norm "$T/gdb" >"$T/gdb.n"
 norm "$T/tc" >"$T/tc.n"

@@ -24,7 +24,7 @@ done <<<"$CMDS"
 gdb -nx -q -batch "${args[@]}" "$DEMO" >"$T/gdb" 2>&1 </dev/null
 norm() {
 	grep -vE '^(Process |demo-target:|Stopped at the|\[Thread|Using)' "$1" |
-		sed -E 's/0x[0-9a-f]{9,16}/ADDR/g; s/0x[0-9a-f]+: file/ADDR: file/; s|\.\./tools/||; s/process [0-9]+/process PID/'
+		sed -E 's/0x[0-9a-f]{9,16}/ADDR/g; s/0x[0-9a-f]+: file/ADDR: file/; s|[^ (]*/tools/(demo-target\.c)|\1|g; s/process [0-9]+/process PID/'
 }
 norm "$T/gdb" >"$T/gdb.n"
 norm "$T/tc" >"$T/tc.n"

@@ -32,7 +32,7 @@ done <<<"$CMDS"
 gdb -nx -q -batch "${args[@]}" "$DEMO" >"$T/gdb" 2>&1 </dev/null
 norm() {
 	grep -vE '^(Process |demo-target:|Stopped at the|\[|Using)' "$1" |
-		sed -E 's/0x[0-9a-f]+/ADDR/g; s|\.\./tools/||'
+		sed -E 's/0x[0-9a-f]+/ADDR/g; s|[^ (]*/tools/(demo-target\.c)|\1|g'
 }
 norm "$T/gdb" >"$T/gdb.n"
 norm "$T/tc" >"$T/tc.n"
