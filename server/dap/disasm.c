@@ -38,28 +38,6 @@ struct dis_ctx {
 	struct tr_debuginfo *di;
 };
 
-static bool
-sym_name(void *arg, uint64_t addr, char *buf, size_t len)
-{
-	struct tr_debuginfo *di = arg;
-	struct tr_symtab *st = tr_debuginfo_symtab(di);
-	char plt[160];
-	struct tr_sym s;
-	uint64_t off;
-
-	/* a PLT entry by the function it calls, as gdb: <printf@plt> */
-	if (tr_symtab_in_plt(st, addr) &&
-	    tr_symtab_plt_name(st, addr, plt, sizeof(plt), &off) == 0)
-		s.name = plt;
-	else if (tr_symtab_addr(st, addr, &s, &off) || !s.name)
-		return false;
-	if (off)
-		snprintf(buf, len, "%s+%llu", s.name, (unsigned long long)off);
-	else
-		snprintf(buf, len, "%s", s.name);
-	return true;
-}
-
 /* Instruction starts in [from, to) decoding from `from`; *n of them
  * into starts (up to max, keeping the last ones); true when decoding
  * lands exactly on `to`. */
@@ -210,7 +188,7 @@ dis_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 			continue;
 		}
 		tr_disasm_one(dz, buf + pos, done - pos, start + pos,
-			      c->symbols ? sym_name : NULL, di, &in);
+			      c->symbols ? tr_debuginfo_insn_symbol : NULL, di, &in);
 		if (skip) {
 			skip--;
 			pos += in.len;

@@ -29,29 +29,6 @@ struct dis_ctx {
 	int err;
 };
 
-/* "f+N" or "f" for gdb's <...> after a target */
-static bool
-sym_name(void *arg, uint64_t addr, char *buf, size_t len)
-{
-	struct tr_debuginfo *di = arg;
-	struct tr_symtab *st = tr_debuginfo_symtab(di);
-	char plt[160];
-	struct tr_sym s;
-	uint64_t off;
-
-	/* a PLT entry by the function it calls, as gdb: <printf@plt> */
-	if (tr_symtab_in_plt(st, addr) &&
-	    tr_symtab_plt_name(st, addr, plt, sizeof(plt), &off) == 0)
-		s.name = plt;
-	else if (tr_symtab_addr(st, addr, &s, &off) || !s.name)
-		return false;
-	if (off)
-		snprintf(buf, len, "%s+%llu", s.name, (unsigned long long)off);
-	else
-		snprintf(buf, len, "%s", s.name);
-	return true;
-}
-
 /* The function's code: DWARF's range, else the ELF symbol's. */
 static int
 function_range(struct dis_ctx *c, uint64_t pc)
@@ -179,7 +156,7 @@ dis_fn(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 		struct tr_dis_insn in;
 
 		tr_disasm_one(d, buf + pos, done - pos, c->addr + pos,
-			      sym_name, di, &in);
+			      tr_debuginfo_insn_symbol, di, &in);
 		write_insn(c, w, &in, buf + pos);
 		pos += in.len;
 		n++;

@@ -126,6 +126,28 @@ tr_debuginfo_dwarf(struct tr_debuginfo *di, const struct tr_module *m)
 	return d->dw;
 }
 
+bool
+tr_debuginfo_insn_symbol(void *arg, uint64_t addr, char *buf, size_t len)
+{
+	struct tr_debuginfo *di = arg;
+	struct tr_symtab *st = tr_debuginfo_symtab(di);
+	char plt[160];
+	struct tr_sym s;
+	uint64_t off;
+
+	/* a PLT entry by the function it calls, as gdb: <printf@plt> */
+	if (tr_symtab_in_plt(st, addr) &&
+	    tr_symtab_plt_name(st, addr, plt, sizeof(plt), &off) == 0)
+		s.name = plt;
+	else if (tr_symtab_addr(st, addr, &s, &off) || !s.name)
+		return false;
+	if (off)
+		snprintf(buf, len, "%s+%llu", s.name, (unsigned long long)off);
+	else
+		snprintf(buf, len, "%s", s.name);
+	return true;
+}
+
 int
 tr_debuginfo_read_code(struct tr_debuginfo *di, uint64_t addr, void *buf,
 		       size_t len)

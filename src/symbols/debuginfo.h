@@ -108,6 +108,15 @@ bool tr_debuginfo_addr_symbol(struct tr_debuginfo *di, uint64_t addr,
 			      char *name, size_t len, uint64_t *off);
 
 /*
+ * tr_debuginfo_insn_symbol: "f+N" (or "f") of the ELF symbol holding
+ * addr, a PLT entry named by the function it calls ("printf@plt"), as gdb
+ * names branch targets in disassembly; false when none holds it. Its
+ * signature is a disassembler's symbol callback's (symbols/disasm.h), di
+ * the tr_debuginfo.
+ */
+bool tr_debuginfo_insn_symbol(void *di, uint64_t addr, char *buf, size_t len);
+
+/*
  * tr_debuginfo_read_code: `len` bytes of the file backing run-time
  * address `addr` (code as linked, without our breakpoints).
  */
