@@ -5,8 +5,8 @@
 #
 #   run.sh BUILDDIR SRCDIR SECONDS [HARNESS...]
 #
-# FUZZ_CC: the compiler (default clang); FUZZ_LIBS: libdwarf, libelf, zlib and
-# libthread_db.
+# FUZZ_CC: the compiler (default clang); FUZZ_LIBS: libdwarf, libelf, zlib,
+# libthread_db and Capstone.
 # FUZZ_TRACEE: the program fuzz_rsp_packet's session traces.
 # Objects and binaries go to BUILDDIR/fuzz/ (rebuilt when a source or a
 # header it includes changed); inputs libFuzzer finds go to
@@ -19,7 +19,7 @@ set -u
 B=$1 S=$2 secs=$3
 shift 3
 cc=${FUZZ_CC:-clang}
-libs=${FUZZ_LIBS:--ldwarf -lelf -lthread_db -lz}
+libs=${FUZZ_LIBS:--ldwarf -lelf -lthread_db -lz -lcapstone}
 out=$B/fuzz
 mkdir -p "$out/obj"
 jobs=$(nproc 2>/dev/null || echo 2)
