@@ -237,8 +237,8 @@ rsp_resume_signal(const char *p, size_t n, int *sig)
 
 /* vCont;ACTION[:TID]... — one action applies to the whole target here
  * (all-stop): a step of one thread, or a continue. A packet that is not
- * well formed resumes nothing: vCont;x, vCont;C, vCont;Czz, vCont;C100
- * and vCont;c:zz are errors. vCont;r START,END is a range step (GDB
+ * well formed resumes nothing: vCont;x, vCont;C, vCont;Czz, vCont;C100,
+ * vCont;c:zz and vCont;t alone are errors. vCont;r START,END is a range step (GDB
  * manual, "Packets": step, and keep stepping while the thread stops in
  * [START, END)): the tracer thread steps the line without a round trip
  * per instruction (tr_step_range), and stops early, harmlessly, where
@@ -246,7 +246,7 @@ rsp_resume_signal(const char *p, size_t n, int *sig)
 int
 rsp_vcont(struct rsp *r, const char *p)
 {
-	bool step = false, any = false;
+	bool step = false, any = false, run = false;
 	uint64_t lo = 0, hi = 0;
 	pid_t tid = 0;
 	int sig = 0;
@@ -289,6 +289,7 @@ rsp_vcont(struct rsp *r, const char *p)
 		if (*p && *p != ';')
 			return rsp_reply_str(r, "E01");
 		any = true;
+		run |= a != 't';
 		if (step)
 			continue; /* the step decided: the rest is syntax */
 		if (a == 'C' || a == 'S')
@@ -303,7 +304,10 @@ rsp_vcont(struct rsp *r, const char *p)
 			hi = rh;
 		}
 	}
-	if (!any || *p)
+	/* t (stop) alone resumes nothing: in all-stop every thread is
+	 * stopped already (it is non-stop's action); it ran the program
+	 * on before (found by fuzz_rsp_packet: vCont;t never came back) */
+	if (!any || *p || !run)
 		return rsp_reply_str(r, "E01");
 	return resume(r, step, lo, hi, tid, sig);
 }
