@@ -165,6 +165,26 @@ line_end(struct tr_debuginfo *di, const struct tr_location *loc)
 
 static bool in_inline(struct tr_debuginfo *di, uint64_t pc, uint64_t die);
 
+/* The start of a step, finish or until: the target's state, tid (0:
+ * the current thread) and its registers, the debug info brought up to
+ * date with the modules loaded. */
+static int
+stopped_thread(struct tr_tracer *t, struct tr_debuginfo *di, pid_t *tid,
+	       struct tr_state *st, struct user_regs_struct *regs)
+{
+	int err = tr_state_get(t, st);
+
+	if (err)
+		return err;
+	if (!*tid)
+		*tid = st->current_tid;
+	err = tr_regs_get(t, *tid, regs);
+	if (err)
+		return err;
+	tr_debuginfo_refresh(di, NULL);
+	return 0;
+}
+
 static void
 make_step_event(struct tr_event *ev, pid_t tid, uint64_t pc)
 {
@@ -227,15 +247,9 @@ step_line(struct tr_tracer *t, struct tr_debuginfo *di, pid_t tid,
 	int err;
 
 	memset(ev, 0, sizeof(*ev));
-	err = tr_state_get(t, &st);
+	err = stopped_thread(t, di, &tid, &st, &regs);
 	if (err)
 		return err;
-	if (!tid)
-		tid = st.current_tid;
-	err = tr_regs_get(t, tid, &regs);
-	if (err)
-		return err;
-	tr_debuginfo_refresh(di, NULL);
 	start_pc = regs.rip;
 	/* gdb's step where calls inlined at the pc are hidden: the next
 	 * of them is entered without running (step_into_inline_frame) */
@@ -523,15 +537,9 @@ tr_finish(struct tr_tracer *t, struct tr_debuginfo *di, struct tr_unwinder *u,
 	memset(ev, 0, sizeof(*ev));
 	if (fn_pc)
 		*fn_pc = 0;
-	err = tr_state_get(t, &st);
+	err = stopped_thread(t, di, &tid, &st, &regs);
 	if (err)
 		return err;
-	if (!tid)
-		tid = st.current_tid;
-	err = tr_regs_get(t, tid, &regs);
-	if (err)
-		return err;
-	tr_debuginfo_refresh(di, NULL);
 	/* The selected frame (gdb finishes it after up), counting the
 	 * calls inlined at each pc as frames of their own. */
 	err = tr_backtrace(u, &regs, tr_mem_read_cb, t, fr, 64, &nf);
@@ -608,15 +616,9 @@ tr_until_next(struct tr_tracer *t, struct tr_debuginfo *di,
 	int err;
 
 	memset(ev, 0, sizeof(*ev));
-	err = tr_state_get(t, &st);
+	err = stopped_thread(t, di, &tid, &st, &regs);
 	if (err)
 		return err;
-	if (!tid)
-		tid = st.current_tid;
-	err = tr_regs_get(t, tid, &regs);
-	if (err)
-		return err;
-	tr_debuginfo_refresh(di, NULL);
 	start = regs.rip;
 	cfa0 = frame_cfa(t, u, &regs, NULL);
 	func = tr_debuginfo_describe(di, start, &loc) == 0 ? loc.func_lo : 0;
@@ -650,15 +652,9 @@ tr_run_until(struct tr_tracer *t, struct tr_debuginfo *di,
 	memset(ev, 0, sizeof(*ev));
 	if (n > 64)
 		n = 64;
-	err = tr_state_get(t, &st);
+	err = stopped_thread(t, di, &tid, &st, &regs);
 	if (err)
 		return err;
-	if (!tid)
-		tid = st.current_tid;
-	err = tr_regs_get(t, tid, &regs);
-	if (err)
-		return err;
-	tr_debuginfo_refresh(di, NULL);
 	cfa0 = frame_cfa(t, u, &regs, &ret);
 	for (size_t i = 0; i < n; i++)
 		ours[i] = tr_bp_insert(t, addrs[i]) == 0;
